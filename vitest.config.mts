@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
+    setupFiles: ['./vitest.setup.ts'],
+    // A property test's runs all count against one test's timeout; the properties bound
+    // themselves with fast-check's interruptAfterTimeLimit well below this.
+    testTimeout: 60_000,
+    // Child processes rather than worker threads: a runaway simulation can be killed cleanly
+    // and a crash in one file does not take the others down.
+    pool: 'forks',
+  },
+});
