@@ -1,0 +1,24 @@
+import { JobBuilder } from '../src/cluster/jobgraph/job-builder.js';
+import type { Scenario } from '../src/explore/scenario.js';
+import { textPartitions } from './input.js';
+
+/** The classic: source p=2 -> flatMap -> keyBy -> count p=3 -> two-phase-commit sink p=2. */
+export const wordcount: Scenario = {
+  name: 'wordcount',
+  description: 'Word count with a two-phase-commit sink: source p=2 -> split -> keyBy -> count p=3 -> 2PC sink p=2, aligned exactly-once checkpoints.',
+  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness'],
+  defaults: { partitions: 2, lines: 250, wordsPerLine: 4, keys: 40, skew: 8, sourceParallelism: 2, countParallelism: 3, sinkParallelism: 2 },
+  build(parameters, input) {
+    const job = new JobBuilder('wordcount');
+    job
+      .source('source', textPartitions(input, parameters['partitions']!, parameters['lines']!, parameters['wordsPerLine']!, parameters['keys']!, parameters['skew']!), {
+        parallelism: parameters['sourceParallelism']!,
+        recordCostUs: 200,
+      })
+      .flatMap('split', (line) => String(line).split(' '), { parallelism: parameters['sourceParallelism']! })
+      .keyBy((word) => String(word))
+      .count('count', { parallelism: parameters['countParallelism']! })
+      .sink('sink', 'two-phase-commit', { parallelism: parameters['sinkParallelism']! });
+    return { job: job.build(), cluster: { checkpoint: { intervalUs: 10_000 } } };
+  },
+};

@@ -1,0 +1,661 @@
+import type { AcknowledgeResult, JobStatus } from '../observations.js';
+import { CheckpointFailureManager } from './checkpoint-failure-manager.js';
+import { calculateCheckpointPlan } from './checkpoint-plan.js';
+import { CheckpointRequestDecider, defaultMaxQueuedRequests, type DecidableRequest, type DeciderState, type RequestDecision } from './checkpoint-request-decider.js';
+import type { CheckpointDone } from './checkpoint-result.js';
+import { masterHookStatesOf } from './master-hook-states.js';
+import { PendingCheckpoint } from './pending-checkpoint.js';
+import { PeriodicTrigger } from './periodic-trigger.js';
+import type { CancellableTimer, CoordinatorPorts, ExecutionState, ExecutionView } from './ports.js';
+import { RecentCheckpoints } from './recent-checkpoints.js';
+import {
+  checkpointOptionsFor,
+  type CheckpointBarrier,
+  type CheckpointConfig,
+  type CheckpointFailureReason,
+  type CompletedCheckpoint,
+  type SnapshotType,
+  type StateHandle,
+  type SubtaskStateSnapshot,
+} from './types.js';
+
+/** Tuning that is not part of Flink's checkpoint configuration; every field has a default. */
+export interface CheckpointCoordinatorOptions {
+  /** Bound on queued trigger requests (Flink's 1000). */
+  readonly maxQueuedRequests?: number;
+  /** The failure reasons the failure manager counts (types.ts' countedFailureReasons). */
+  readonly countedFailureReasons?: ReadonlySet<CheckpointFailureReason>;
+}
+
+/** Checkpoint totals since the coordinator was created, for run statistics. */
+export interface CheckpointCounts {
+  /** Checkpoints and savepoints that got an id and a PendingCheckpoint. */
+  readonly triggered: number;
+  readonly completed: number;
+  readonly aborted: number;
+}
+
+/** A trigger request waiting for, or given, its turn. */
+interface TriggerRequest extends DecidableRequest {
+  readonly type: SnapshotType;
+  readonly done: CheckpointDone | undefined;
+}
+
+/** Execution states whose attempt holds a slot and can still receive checkpoint notifications. */
+const notifiableStates: ReadonlySet<ExecutionState> = new Set<ExecutionState>(['DEPLOYING', 'INITIALIZING', 'RUNNING', 'CANCELING']);
+
+/**
+ * Flink's CheckpointCoordinator: schedules and triggers checkpoints and savepoints, collects the
+ * tasks' acknowledgements, completes or aborts each checkpoint, keeps the completed ones in the
+ * store, tells the tasks the outcome and restores state after a failover.
+ *
+ * Everything runs inside simulation events: asynchronous work (metadata finalisation, timers)
+ * completes through callbacks from the ports, never through Promises.
+ */
+export class CheckpointCoordinator {
+  private readonly config: CheckpointConfig;
+  private readonly ports: CoordinatorPorts;
+  /** The periodic interval, raised to the min pause if smaller; 0 when periodic checkpoints are off. */
+  private readonly baseIntervalUs: number;
+  private readonly pendingById = new Map<number, PendingCheckpoint>();
+  private readonly decider: CheckpointRequestDecider<TriggerRequest>;
+  private readonly failureManager: CheckpointFailureManager;
+  private readonly recent = new RecentCheckpoints();
+  private readonly periodicTrigger: PeriodicTrigger | undefined;
+  /** Bound on triggers started in one go: every one consumes a queued request, and the queue is bounded. */
+  private readonly maxTriggersPerDecision: number;
+  private periodicScheduling = false;
+  private shutDown = false;
+  private triggering = false;
+  private lastCompletionUs: number | undefined = undefined;
+  private nextRequestSequence = 0;
+  private queuedRequestTimer: CancellableTimer | undefined = undefined;
+  private triggeredCount = 0;
+  private completedCount = 0;
+  private abortedCount = 0;
+
+  /**
+   * @param config - Flink's checkpoint configuration (see defaultCheckpointConfig)
+   * @param ports - everything the coordinator talks to
+   * @param options - tuning beyond Flink's configuration
+   */
+  constructor(config: CheckpointConfig, ports: CoordinatorPorts, options: CheckpointCoordinatorOptions = {}) {
+    assertValidConfig(config);
+    this.config = config;
+    this.ports = ports;
+    this.baseIntervalUs = config.intervalUs === 0 ? 0 : Math.max(config.intervalUs, config.minPauseBetweenCheckpointsUs);
+    this.maxTriggersPerDecision = 10 * (options.maxQueuedRequests ?? defaultMaxQueuedRequests) + 10;
+    this.decider = new CheckpointRequestDecider<TriggerRequest>({
+      maxConcurrentCheckpoints: config.maxConcurrentCheckpoints,
+      minPauseBetweenCheckpointsUs: config.minPauseBetweenCheckpointsUs,
+      ...(options.maxQueuedRequests === undefined ? {} : { maxQueuedRequests: options.maxQueuedRequests }),
+    });
+    this.failureManager = new CheckpointFailureManager({
+      tolerableCheckpointFailures: config.tolerableCheckpointFailures,
+      failJob: (cause) => ports.callbacks.failJob(cause),
+      ...(options.countedFailureReasons === undefined ? {} : { countedReasons: options.countedFailureReasons }),
+    });
+    this.periodicTrigger =
+      this.baseIntervalUs === 0 ? undefined : new PeriodicTrigger(ports.clock, this.baseIntervalUs, () => this.submit('checkpoint', true, undefined));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Accessors
+
+  /** Ids of the pending checkpoints, ascending. */
+  get pendingCheckpointIds(): number[] {
+    return [...this.pendingById.keys()].sort((left, right) => left - right);
+  }
+
+  /** How many checkpoints are pending (including those whose metadata is being written). */
+  get numberOfPendingCheckpoints(): number {
+    return this.pendingById.size;
+  }
+
+  /** The id of the latest checkpoint in the completed store (savepoints are not stored). */
+  get latestCompletedCheckpointId(): number | undefined {
+    return this.ports.store.latest()?.checkpointId;
+  }
+
+  /** Trigger requests waiting in the request decider's queue. */
+  get numberOfQueuedRequests(): number {
+    return this.decider.queuedRequests;
+  }
+
+  /** Totals of triggered, completed and aborted checkpoints. */
+  get counts(): CheckpointCounts {
+    return { triggered: this.triggeredCount, completed: this.completedCount, aborted: this.abortedCount };
+  }
+
+  /** The consecutive counted failures the failure manager holds. */
+  get continuousFailureCount(): number {
+    return this.failureManager.continuousFailureCount;
+  }
+
+  /** Whether the periodic scheduler runs (between a start and a stop). */
+  get isPeriodicCheckpointingStarted(): boolean {
+    return this.periodicScheduling;
+  }
+
+  /** When the periodic trigger fires next, if it is scheduled. */
+  get nextPeriodicTriggerTimeUs(): number | undefined {
+    return this.periodicTrigger?.nextTriggerTimeUs;
+  }
+
+  /** Whether {@link CheckpointCoordinator.shutdown} was called: nothing is triggered any more. */
+  get isShutdown(): boolean {
+    return this.shutDown;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scheduling
+
+  /**
+   * Starts periodic checkpoints: the first after a random delay in [minPause, interval], then at a
+   * fixed rate. Starting again first stops (and so aborts what is pending), as Flink does.
+   */
+  startCheckpointScheduler(): void {
+    if (this.shutDown) throw new Error('cannot start the checkpoint scheduler: the coordinator is shut down');
+    const trigger = this.periodicTrigger;
+    if (trigger === undefined) throw new Error('cannot start the checkpoint scheduler: no checkpoint interval is configured');
+    if (this.periodicScheduling) this.stopCheckpointScheduler();
+    this.periodicScheduling = true;
+    trigger.scheduleAfter(this.ports.clock.randomBetween(this.config.minPauseBetweenCheckpointsUs, this.baseIntervalUs));
+  }
+
+  /** Stops periodic checkpoints and aborts queued and pending ones with CHECKPOINT_COORDINATOR_SUSPEND. */
+  stopCheckpointScheduler(): void {
+    this.periodicScheduling = false;
+    this.periodicTrigger?.cancel();
+    this.abortPendingAndQueuedCheckpoints('CHECKPOINT_COORDINATOR_SUSPEND');
+  }
+
+  /**
+   * Flink's CheckpointCoordinatorDeActivator, the job-status listener: RUNNING starts the periodic
+   * scheduler, any other status stops it. Without a checkpoint interval Flink registers no
+   * listener, so then (and after shutdown) status changes are ignored.
+   */
+  jobStatusChanges(status: JobStatus): void {
+    if (this.periodicTrigger === undefined || this.shutDown) return;
+    if (status === 'RUNNING') this.startCheckpointScheduler();
+    else this.stopCheckpointScheduler();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Triggering
+
+  /** Requests a checkpoint; `isPeriodic` marks requests of the scheduler (min pause applies to them). */
+  triggerCheckpoint(isPeriodic: boolean, done?: CheckpointDone): void {
+    this.submit('checkpoint', isPeriodic, done);
+  }
+
+  /** Requests a savepoint: not stored, not notified, never subsumed. */
+  triggerSavepoint(done?: CheckpointDone): void {
+    this.submit('savepoint', false, done);
+  }
+
+  /** Requests the synchronous savepoint of stop-with-savepoint: notified on completion; a task decline fails the job. */
+  triggerSynchronousSavepoint(done?: CheckpointDone): void {
+    this.submit('sync-savepoint', false, done);
+  }
+
+  private submit(type: SnapshotType, isPeriodic: boolean, done: CheckpointDone | undefined): void {
+    const isSavepoint = type !== 'checkpoint';
+    const request: TriggerRequest = {
+      type,
+      isPeriodic,
+      isSavepoint,
+      isForce: isSavepoint && !this.config.unaligned,
+      sequence: this.nextRequestSequence++,
+      done,
+    };
+    this.carryOut(this.decider.submit(request, this.deciderState()));
+  }
+
+  private executeQueuedRequest(): void {
+    this.carryOut(this.decider.chooseQueued(this.deciderState()));
+  }
+
+  private deciderState(): DeciderState {
+    return {
+      isTriggering: this.triggering,
+      pendingCheckpoints: this.pendingById.size,
+      nowUs: this.ports.clock.nowUs,
+      lastCompletionUs: this.lastCompletionUs,
+    };
+  }
+
+  /**
+   * Carries out a decision, then keeps asking for the next queued request while one can run (a
+   * trigger that fails at once frees the slot again). A loop, not recursion, so a long queue of
+   * failing requests cannot exhaust the stack; the bound catches a caller that resubmits forever.
+   */
+  private carryOut(first: RequestDecision<TriggerRequest>): void {
+    let decision = first;
+    for (let started = 0; ; started++) {
+      if (started > this.maxTriggersPerDecision) {
+        throw new Error(`more than ${this.maxTriggersPerDecision} triggers started from one decision: a caller resubmits without end`);
+      }
+      for (const { request, reason } of decision.dropped) this.failRequest(request, reason);
+      if (decision.rescheduleDelayUs !== undefined && this.periodicScheduling) {
+        this.periodicTrigger?.scheduleAfter(decision.rescheduleDelayUs);
+      }
+      if (decision.execute === undefined) return;
+      this.startTriggeringCheckpoint(decision.execute);
+      decision = this.decider.chooseQueued(this.deciderState());
+    }
+  }
+
+  /** Runs the queue again soon (Flink's scheduleTriggerRequest), once per batch of changes. */
+  private scheduleTriggerRequest(): void {
+    if (this.shutDown || this.queuedRequestTimer !== undefined || this.decider.queuedRequests === 0) return;
+    this.queuedRequestTimer = this.ports.clock.schedule(0, 'checkpoint-coordinator.execute-queued-request', () => {
+      this.queuedRequestTimer = undefined;
+      this.executeQueuedRequest();
+    });
+  }
+
+  private startTriggeringCheckpoint(request: TriggerRequest): void {
+    if (this.triggering) throw new Error('a checkpoint trigger started while another was in flight');
+    const refusal = this.preCheckGlobalState(request.isPeriodic);
+    if (refusal !== undefined) {
+      this.failBeforeId(request, refusal);
+    } else {
+      this.triggering = true;
+      const pending = this.createPendingCheckpoint(request);
+      if (pending !== undefined) this.prepareAndTriggerTasks(pending);
+      this.triggering = false;
+      if (pending !== undefined && pending.isFullyAcknowledged && !pending.isFinalizing) this.completePendingCheckpoint(pending);
+    }
+  }
+
+  private preCheckGlobalState(isPeriodic: boolean): CheckpointFailureReason | undefined {
+    if (this.shutDown) return 'CHECKPOINT_COORDINATOR_SHUTDOWN';
+    if (isPeriodic && !this.periodicScheduling) return 'PERIODIC_SCHEDULER_SHUTDOWN';
+    return undefined;
+  }
+
+  /** Plan, id, PendingCheckpoint and canceller; undefined when the attempt failed before. */
+  private createPendingCheckpoint(request: TriggerRequest): PendingCheckpoint | undefined {
+    const triggerTimestampUs = this.ports.clock.nowUs;
+    const planned = calculateCheckpointPlan(this.ports.graph.executions(), this.config.checkpointsAfterTasksFinish);
+    if (!planned.ok) {
+      this.failBeforeId(request, planned.reason);
+      return undefined;
+    }
+    const checkpointId = this.nextCheckpointId();
+    if (checkpointId === undefined) {
+      this.failBeforeId(request, 'TRIGGER_CHECKPOINT_FAILURE');
+      return undefined;
+    }
+    const pending = new PendingCheckpoint({
+      checkpointId,
+      type: request.type,
+      isPeriodic: request.isPeriodic,
+      triggerTimestampUs,
+      plan: planned.plan,
+      masterHookIdentifiers: this.ports.masterHooks.map((hook) => hook.identifier),
+      done: request.done,
+    });
+    this.pendingById.set(checkpointId, pending);
+    const expire = (): void => this.abortPendingCheckpoint(pending, 'CHECKPOINT_EXPIRED', undefined);
+    pending.setCanceller(this.ports.clock.schedule(this.config.timeoutUs, 'checkpoint-coordinator.canceller', expire));
+    this.triggeredCount++;
+    this.publishTriggered(pending);
+    return pending;
+  }
+
+  /** The next id from the counter; undefined when the counter (an HA write) failed. */
+  private nextCheckpointId(): number | undefined {
+    try {
+      return this.ports.idCounter.getAndIncrement();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Storage location, master hooks, then the trigger RPCs, unless the checkpoint is aborted on the way. */
+  private prepareAndTriggerTasks(pending: PendingCheckpoint): void {
+    try {
+      pending.storageLocation = this.ports.storage.initializeLocation(pending.checkpointId, pending.type !== 'checkpoint');
+    } catch {
+      this.abortPendingCheckpoint(pending, 'IO_EXCEPTION', undefined);
+      return;
+    }
+    try {
+      for (const hook of this.ports.masterHooks) {
+        pending.acknowledgeMasterState(hook.identifier, hook.triggerCheckpoint(pending.checkpointId, pending.triggerTimestampUs));
+      }
+    } catch {
+      this.abortPendingCheckpoint(pending, 'TRIGGER_CHECKPOINT_FAILURE', undefined);
+      return;
+    }
+    this.ports.hooks.step({ name: 'coordinator.checkpoint-triggered', checkpointId: pending.checkpointId });
+    if (!pending.isDisposed) this.triggerTasks(pending);
+  }
+
+  private triggerTasks(pending: PendingCheckpoint): void {
+    const barrier: CheckpointBarrier = {
+      checkpointId: pending.checkpointId,
+      timestampUs: pending.triggerTimestampUs,
+      options: checkpointOptionsFor(pending.type, this.config),
+    };
+    for (const task of pending.plan.tasksToTrigger) {
+      // A failed send may abort the checkpoint at once; the remaining tasks then get nothing.
+      if (pending.isDisposed) return;
+      this.ports.gateway.triggerCheckpoint(task.taskName, task.attempt, barrier, () => {
+        if (!pending.isDisposed) this.abortPendingCheckpoint(pending, 'TRIGGER_CHECKPOINT_FAILURE', undefined);
+      });
+    }
+  }
+
+  /** An attempt that failed before it had an id: no PendingCheckpoint to clean up. */
+  private failBeforeId(request: TriggerRequest, reason: CheckpointFailureReason): void {
+    this.failRequest(request, reason);
+    this.failureManager.handleCheckpointException({ checkpointId: undefined, type: request.type, reason, declinedBy: undefined });
+  }
+
+  private failRequest(request: TriggerRequest, reason: CheckpointFailureReason): void {
+    this.ports.observations.publish({ type: 'checkpoint-trigger-failed', checkpointType: request.type, reason });
+    request.done?.({ ok: false, reason });
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Acknowledgements and declines
+
+  /**
+   * Handles a task's acknowledgement. Duplicates are ignored; the state of an acknowledgement that
+   * is not taken (unknown task or attempt, unknown, expired or aborted checkpoint) is discarded,
+   * except for handles that a completed checkpoint or savepoint still owns.
+   */
+  receiveAcknowledgeMessage(task: string, attempt: number, checkpointId: number, state: SubtaskStateSnapshot): AcknowledgeResult {
+    if (state.taskName !== task) throw new Error(`task ${task} acknowledged checkpoint ${checkpointId} with the state of ${state.taskName}`);
+    this.ports.hooks.step({ name: 'coordinator.acknowledge-received', checkpointId, task });
+    const pending = this.shutDown ? undefined : this.pendingById.get(checkpointId);
+    if (pending === undefined) return this.acknowledgeLate(task, checkpointId, state);
+    const held = pending.acknowledgedState(task);
+    const result = pending.acknowledgeTask(task, attempt, state);
+    this.ports.observations.publish({ type: 'checkpoint-acknowledged', checkpointId, task, result });
+    if (result !== 'SUCCESS') {
+      this.discardState(keysOf(state).filter((key) => held === undefined || !keysOf(held).includes(key)));
+    } else if (pending.isFullyAcknowledged) {
+      this.completePendingCheckpoint(pending);
+    }
+    return result;
+  }
+
+  /** An acknowledgement for a checkpoint that is not pending (any more, or ever). */
+  private acknowledgeLate(task: string, checkpointId: number, state: SubtaskStateSnapshot): AcknowledgeResult {
+    const completed = this.recent.completed(checkpointId);
+    const ownedKeys = completed === undefined ? [] : checkpointKeys(completed);
+    let result: AcknowledgeResult = 'UNKNOWN';
+    if (completed?.subtaskStates.get(task)?.finished === false) result = 'DUPLICATE';
+    else if (this.recent.wasAborted(checkpointId)) result = 'DISCARDED';
+    this.ports.observations.publish({ type: 'checkpoint-acknowledged', checkpointId, task, result });
+    this.discardState(keysOf(state).filter((key) => !ownedKeys.includes(key)));
+    return result;
+  }
+
+  /**
+   * Handles a task's decline: the whole checkpoint is aborted with the task's reason (Flink
+   * reports the reason the task declined with), which the failure manager judges as a task-side
+   * failure. Like Flink, the attempt is not checked.
+   */
+  receiveDeclineMessage(task: string, attempt: number, checkpointId: number, reason: CheckpointFailureReason): void {
+    this.ports.observations.publish({ type: 'checkpoint-declined', checkpointId, task, reason });
+    this.ports.hooks.step({ name: 'coordinator.decline-received', checkpointId, task });
+    if (this.shutDown) return;
+    const pending = this.pendingById.get(checkpointId);
+    if (pending === undefined || pending.isDisposed) return;
+    this.abortPendingCheckpoint(pending, reason, `${task} (attempt ${attempt})`);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Completion
+
+  private completePendingCheckpoint(pending: PendingCheckpoint): void {
+    pending.startFinalizing();
+    this.ports.hooks.step({ name: 'coordinator.all-acknowledged', checkpointId: pending.checkpointId });
+    if (pending.isDisposed) return;
+    const location = pending.storageLocation;
+    if (location === undefined) throw new Error(`checkpoint ${pending.checkpointId} completed without a storage location`);
+    let answered = false;
+    this.ports.storage.finalizeMetadata(location, pending.checkpointId, pending.stateHandles(), (result) => {
+      if (answered) throw new Error(`storage finalized checkpoint ${pending.checkpointId} twice`);
+      answered = true;
+      if (pending.isDisposed) {
+        // Aborted while the metadata was being written (suspended, expired, subsumed): drop it.
+        if (result.ok) this.discardState([result.handle.key]);
+      } else if (!result.ok) {
+        this.abortPendingCheckpoint(pending, 'FINALIZE_CHECKPOINT_FAILURE', undefined);
+      } else {
+        this.storeCompletedCheckpoint(pending, result.handle);
+      }
+    });
+  }
+
+  /** Checkpoints go to the completed store (HA first); a failing store aborts with FINALIZE_CHECKPOINT_FAILURE. */
+  private storeCompletedCheckpoint(pending: PendingCheckpoint, metadataHandle: StateHandle): void {
+    const completed = pending.toCompletedCheckpoint(this.ports.clock.nowUs, metadataHandle);
+    let subsumed: CompletedCheckpoint[] = [];
+    if (completed.type === 'checkpoint') {
+      try {
+        subsumed = this.ports.store.addCheckpointAndSubsumeOldest(completed);
+      } catch {
+        this.discardState([metadataHandle.key]);
+        this.abortPendingCheckpoint(pending, 'FINALIZE_CHECKPOINT_FAILURE', undefined);
+        return;
+      }
+    }
+    this.onCheckpointCompleted(pending, completed, subsumed);
+  }
+
+  private onCheckpointCompleted(pending: PendingCheckpoint, completed: CompletedCheckpoint, subsumed: readonly CompletedCheckpoint[]): void {
+    const checkpointId = completed.checkpointId;
+    pending.disposeAfterCompletion();
+    this.pendingById.delete(checkpointId);
+    this.recent.rememberCompleted(completed);
+    this.completedCount++;
+    this.lastCompletionUs = this.ports.clock.nowUs;
+    this.failureManager.handleCheckpointSuccess(checkpointId);
+    this.publishCompleted(pending, completed);
+    this.removeSubsumedFromStore(subsumed);
+    this.ports.hooks.step({ name: 'coordinator.checkpoint-completed', checkpointId });
+    pending.done?.({ ok: true, checkpoint: completed });
+    if (completed.type !== 'savepoint') {
+      this.dropSubsumedCheckpoints(checkpointId);
+      this.sendCompleteMessages(pending, completed);
+    }
+    this.scheduleTriggerRequest();
+  }
+
+  /** Completed checkpoints the store dropped: their state goes, unless they are savepoints (the user's). */
+  private removeSubsumedFromStore(subsumed: readonly CompletedCheckpoint[]): void {
+    for (const checkpoint of subsumed) {
+      this.ports.observations.publish({ type: 'checkpoint-removed-from-store', checkpointId: checkpoint.checkpointId });
+      if (checkpoint.type === 'checkpoint') this.discardState(checkpointKeys(checkpoint));
+    }
+  }
+
+  /** Older pending checkpoints are aborted as CHECKPOINT_SUBSUMED; savepoints never are. */
+  private dropSubsumedCheckpoints(completedId: number): void {
+    for (const pending of this.pendingInIdOrder()) {
+      if (pending.checkpointId < completedId && pending.canBeSubsumed) {
+        this.abortPendingCheckpoint(pending, 'CHECKPOINT_SUBSUMED', undefined);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Aborting
+
+  /** Aborts every pending checkpoint (the JobMaster does this at failover, with JOB_FAILOVER_REGION). */
+  abortPendingCheckpoints(reason: CheckpointFailureReason): void {
+    for (const pending of this.pendingInIdOrder()) this.abortPendingCheckpoint(pending, reason, undefined);
+  }
+
+  private abortPendingAndQueuedCheckpoints(reason: CheckpointFailureReason): void {
+    for (const request of this.decider.abortAll()) this.failRequest(request, reason);
+    this.abortPendingCheckpoints(reason);
+  }
+
+  /**
+   * The one way a pending checkpoint ends without completing: dispose it and discard its state,
+   * tell its tasks, report the outcome to the trigger's caller and to the failure manager.
+   *
+   * @param declinedBy - the declining task, for task-side failures
+   */
+  private abortPendingCheckpoint(pending: PendingCheckpoint, reason: CheckpointFailureReason, declinedBy: string | undefined): void {
+    if (pending.isDisposed) return;
+    const checkpointId = pending.checkpointId;
+    if (reason === 'CHECKPOINT_SUBSUMED' && !pending.canBeSubsumed) throw new Error(`savepoint ${checkpointId} cannot be subsumed`);
+    const keys = pending.dispose(reason);
+    this.pendingById.delete(checkpointId);
+    this.recent.rememberAborted(checkpointId);
+    this.abortedCount++;
+    this.discardState(keys);
+    // Flink deletes the aborted checkpoint's directory, taking uploads no ack ever announced with it.
+    if (pending.storageLocation !== undefined) this.ports.storage.discard([pending.storageLocation]);
+    this.ports.observations.publish({ type: 'checkpoint-aborted', checkpointId, checkpointType: pending.type, reason });
+    this.ports.hooks.step({ name: 'coordinator.checkpoint-aborted', checkpointId });
+    this.sendAbortedMessages(pending);
+    pending.done?.({ ok: false, reason });
+    this.failureManager.handleCheckpointException({ checkpointId, type: pending.type, reason, declinedBy });
+    this.scheduleTriggerRequest();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Restore and shutdown
+
+  /**
+   * Returns the latest completed checkpoint to restore from (or undefined when there is none) and
+   * hands every master hook its state from it. Pending checkpoints must have been aborted first.
+   */
+  restoreLatestCheckpointedState(): CompletedCheckpoint | undefined {
+    if (this.shutDown) throw new Error('cannot restore: the coordinator is shut down');
+    const latest = this.ports.store.latest();
+    if (latest === undefined) return undefined;
+    const states = masterHookStatesOf(latest);
+    for (const hook of this.ports.masterHooks) {
+      hook.restoreCheckpoint(latest.checkpointId, states.find((entry) => entry.identifier === hook.identifier)?.state);
+    }
+    return latest;
+  }
+
+  /**
+   * Resumes from `savepoint`: adds it to the completed store (so later failovers fall back to it),
+   * moves the id counter above it (never down: ids only increase) and restores from the latest.
+   */
+  restoreSavepoint(savepoint: CompletedCheckpoint): CompletedCheckpoint | undefined {
+    if (this.shutDown) throw new Error('cannot restore a savepoint: the coordinator is shut down');
+    if (!this.ports.store.all().some((checkpoint) => checkpoint.checkpointId === savepoint.checkpointId)) {
+      this.removeSubsumedFromStore(this.ports.store.addCheckpointAndSubsumeOldest(savepoint));
+    }
+    const { idCounter } = this.ports;
+    idCounter.setCount(Math.max(idCounter.get(), savepoint.checkpointId + 1));
+    return this.restoreLatestCheckpointedState();
+  }
+
+  /** Shuts the coordinator down for good: queued and pending checkpoints abort with CHECKPOINT_COORDINATOR_SHUTDOWN. */
+  shutdown(): void {
+    if (this.shutDown) return;
+    this.shutDown = true;
+    this.periodicScheduling = false;
+    this.periodicTrigger?.cancel();
+    this.queuedRequestTimer?.cancel();
+    this.queuedRequestTimer = undefined;
+    this.abortPendingAndQueuedCheckpoints('CHECKPOINT_COORDINATOR_SHUTDOWN');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Notifications, storage and observations
+
+  private sendCompleteMessages(pending: PendingCheckpoint, completed: CompletedCheckpoint): void {
+    for (const execution of this.notifiableExecutions(pending)) {
+      this.ports.gateway.notifyCheckpointComplete(execution.taskName, execution.attempt, completed.checkpointId, completed.triggerTimestampUs);
+      this.ports.observations.publish({ type: 'checkpoint-notification-sent', checkpointId: completed.checkpointId, kind: 'complete', task: execution.taskName });
+    }
+  }
+
+  private sendAbortedMessages(pending: PendingCheckpoint): void {
+    const latestCompletedId = this.latestCompletedCheckpointId ?? 0;
+    for (const execution of this.notifiableExecutions(pending)) {
+      this.ports.gateway.notifyCheckpointAborted(execution.taskName, execution.attempt, pending.checkpointId, latestCompletedId);
+      this.ports.observations.publish({ type: 'checkpoint-notification-sent', checkpointId: pending.checkpointId, kind: 'aborted', task: execution.taskName });
+    }
+  }
+
+  /** The current attempts (as Flink, not the planned ones) of the checkpoint's tasks that can still be told. */
+  private notifiableExecutions(pending: PendingCheckpoint): ExecutionView[] {
+    const current = new Map(this.ports.graph.executions().map((execution) => [execution.taskName, execution] as const));
+    const executions: ExecutionView[] = [];
+    for (const task of pending.tasksToWaitFor) {
+      const execution = current.get(task.taskName);
+      if (execution !== undefined && notifiableStates.has(execution.state)) executions.push(execution);
+    }
+    return executions;
+  }
+
+  /** Discards `keys`, except those a retained checkpoint or a completed savepoint still owns. */
+  private discardState(keys: readonly string[]): void {
+    if (keys.length === 0) return;
+    const live = new Set<string>();
+    for (const checkpoint of [...this.ports.store.all(), ...this.recent.completedSavepoints()]) {
+      for (const key of checkpointKeys(checkpoint)) live.add(key);
+    }
+    const doomed = [...new Set(keys)].filter((key) => !live.has(key));
+    if (doomed.length > 0) this.ports.storage.discard(doomed);
+  }
+
+  private pendingInIdOrder(): PendingCheckpoint[] {
+    return [...this.pendingById.values()].sort((left, right) => left.checkpointId - right.checkpointId);
+  }
+
+  private publishTriggered(pending: PendingCheckpoint): void {
+    if (!this.ports.observations.active) return;
+    this.ports.observations.publish({
+      type: 'checkpoint-triggered',
+      checkpointId: pending.checkpointId,
+      checkpointType: pending.type,
+      timestampUs: pending.triggerTimestampUs,
+      tasksToWaitFor: pending.tasksToWaitFor.map((task) => task.taskName),
+      preAcknowledged: [...pending.plan.finishedTasks],
+    });
+  }
+
+  private publishCompleted(pending: PendingCheckpoint, completed: CompletedCheckpoint): void {
+    if (!this.ports.observations.active) return;
+    this.ports.observations.publish({
+      type: 'checkpoint-completed',
+      checkpointId: completed.checkpointId,
+      checkpointType: completed.type,
+      acknowledgedTasks: [...completed.subtaskStates.values()].filter((state) => !state.finished).map((state) => state.taskName),
+      awaitedTasks: pending.tasksToWaitFor.map((task) => task.taskName),
+      stateHandles: [...completed.subtaskStates.values()].flatMap(keysOf),
+    });
+  }
+}
+
+/** The keys of a subtask state's handles. */
+function keysOf(state: SubtaskStateSnapshot): string[] {
+  const keys: string[] = [];
+  if (state.operatorState !== undefined) keys.push(state.operatorState.key);
+  if (state.channelState !== undefined) keys.push(state.channelState.key);
+  return keys;
+}
+
+/** Every key a completed checkpoint owns: its subtasks' handles and its metadata. */
+function checkpointKeys(checkpoint: CompletedCheckpoint): string[] {
+  return [...[...checkpoint.subtaskStates.values()].flatMap(keysOf), checkpoint.metadataHandle.key];
+}
+
+function assertValidConfig(config: CheckpointConfig): void {
+  const problems: string[] = [];
+  if (!(config.intervalUs >= 0)) problems.push(`intervalUs=${config.intervalUs}`);
+  if (!(config.timeoutUs > 0)) problems.push(`timeoutUs=${config.timeoutUs}`);
+  if (!(config.maxConcurrentCheckpoints >= 1)) problems.push(`maxConcurrentCheckpoints=${config.maxConcurrentCheckpoints}`);
+  if (!(config.minPauseBetweenCheckpointsUs >= 0)) problems.push(`minPauseBetweenCheckpointsUs=${config.minPauseBetweenCheckpointsUs}`);
+  if (!(config.tolerableCheckpointFailures >= 0)) problems.push(`tolerableCheckpointFailures=${config.tolerableCheckpointFailures}`);
+  if (!(config.retainedCheckpoints >= 1)) problems.push(`retainedCheckpoints=${config.retainedCheckpoints}`);
+  if (problems.length > 0) throw new Error(`invalid checkpoint configuration: ${problems.join(', ')}`);
+}

@@ -1,0 +1,109 @@
+import { countedFailureReasons, type CheckpointFailureReason, type SnapshotType } from './types.js';
+
+/**
+ * Reasons Flink marks "pre-flight": failures before the checkpoint reached any task. They are
+ * always handled as JobManager-side failures, even when a task reported them.
+ */
+export const preFlightFailureReasons: ReadonlySet<CheckpointFailureReason> = new Set<CheckpointFailureReason>([
+  'PERIODIC_SCHEDULER_SHUTDOWN',
+  'TOO_MANY_CHECKPOINT_REQUESTS',
+  'MINIMUM_TIME_BETWEEN_CHECKPOINTS',
+  'NOT_ALL_REQUIRED_TASKS_RUNNING',
+  'IO_EXCEPTION',
+]);
+
+/** One failed checkpoint or trigger attempt, as the failure manager is told of it. */
+export interface CheckpointFailure {
+  /** Undefined when the attempt failed before it got an id. */
+  readonly checkpointId: number | undefined;
+  readonly type: SnapshotType;
+  readonly reason: CheckpointFailureReason;
+  /** The task that declined, for failures a task reported; undefined for coordinator-side failures. */
+  readonly declinedBy: string | undefined;
+}
+
+/** Configuration of a {@link CheckpointFailureManager}. */
+export interface CheckpointFailureManagerOptions {
+  /** How many consecutive counted failures are tolerated; one more fails the job. */
+  readonly tolerableCheckpointFailures: number;
+  /** Fails the job (global failover) with a cause in words. */
+  readonly failJob: (cause: string) => void;
+  /** The reasons that count; defaults to {@link countedFailureReasons}. */
+  readonly countedReasons?: ReadonlySet<CheckpointFailureReason>;
+}
+
+/**
+ * Flink's CheckpointFailureManager: counts consecutive checkpoint failures and fails the job once
+ * the count exceeds the tolerance.
+ *
+ * - Coordinator-side failures (and pre-flight ones) count for checkpoints only; savepoints are a
+ *   manual action that a failover would not help.
+ * - Task-side failures count for checkpoints and plain savepoints; a synchronous savepoint
+ *   (stop-with-savepoint) that a task failed always fails the job, or the job could wait forever.
+ * - Each checkpoint id counts once; an attempt without an id counts every time. Ids at or below
+ *   the last successful one are ignored, and a success resets the count.
+ */
+export class CheckpointFailureManager {
+  private readonly tolerableCheckpointFailures: number;
+  private readonly failJob: (cause: string) => void;
+  private readonly countedReasons: ReadonlySet<CheckpointFailureReason>;
+  private readonly countedCheckpointIds = new Set<number>();
+  private continuousFailures = 0;
+  private lastSucceededCheckpointId: number | undefined = undefined;
+
+  constructor(options: CheckpointFailureManagerOptions) {
+    if (!(options.tolerableCheckpointFailures >= 0)) {
+      throw new Error(`tolerableCheckpointFailures must not be negative, got ${options.tolerableCheckpointFailures}`);
+    }
+    this.tolerableCheckpointFailures = options.tolerableCheckpointFailures;
+    this.failJob = options.failJob;
+    this.countedReasons = options.countedReasons ?? countedFailureReasons;
+  }
+
+  /** Consecutive counted failures since the last success or job failure. */
+  get continuousFailureCount(): number {
+    return this.continuousFailures;
+  }
+
+  /** Handles one failure: counts it where it counts, and fails the job when it must. */
+  handleCheckpointException(failure: CheckpointFailure): void {
+    const isCoordinatorSide = failure.declinedBy === undefined || preFlightFailureReasons.has(failure.reason);
+    if (isCoordinatorSide) {
+      if (failure.type === 'checkpoint') this.checkAgainstCounter(failure);
+      return;
+    }
+    if (failure.type === 'sync-savepoint') {
+      this.failJob(`synchronous savepoint ${failure.checkpointId} failed: ${failure.reason} (declined by ${failure.declinedBy})`);
+      return;
+    }
+    this.checkAgainstCounter(failure);
+  }
+
+  /** A checkpoint or savepoint completed: newer than any before, it resets the count. */
+  handleCheckpointSuccess(checkpointId: number): void {
+    if (this.lastSucceededCheckpointId !== undefined && checkpointId <= this.lastSucceededCheckpointId) return;
+    this.lastSucceededCheckpointId = checkpointId;
+    this.clearCount();
+  }
+
+  private checkAgainstCounter(failure: CheckpointFailure): void {
+    const { checkpointId } = failure;
+    const isStale =
+      checkpointId !== undefined && this.lastSucceededCheckpointId !== undefined && checkpointId <= this.lastSucceededCheckpointId;
+    if (isStale || !this.countedReasons.has(failure.reason)) return;
+    if (checkpointId !== undefined) {
+      if (this.countedCheckpointIds.has(checkpointId)) return;
+      this.countedCheckpointIds.add(checkpointId);
+    }
+    this.continuousFailures++;
+    if (this.continuousFailures > this.tolerableCheckpointFailures) {
+      this.clearCount();
+      this.failJob(`Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to ${failure.reason}.`);
+    }
+  }
+
+  private clearCount(): void {
+    this.continuousFailures = 0;
+    this.countedCheckpointIds.clear();
+  }
+}

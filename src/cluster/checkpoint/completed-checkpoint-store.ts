@@ -1,0 +1,111 @@
+import { subsumeOldest } from './checkpoint-subsume-helper.js';
+import { fromCompletedCheckpointRecord, toCompletedCheckpointRecord } from './completed-checkpoint-record.js';
+import type { CompletedCheckpointStore, DurableKeyValue } from './ports.js';
+import type { CompletedCheckpoint } from './types.js';
+
+/** The key prefix the HA store keeps completed checkpoints under, unless told otherwise. */
+export const defaultCompletedCheckpointKeyPrefix = 'completed-checkpoint/';
+
+/** Digits of a checkpoint id in a durable key: enough for any safe integer, so keys sort by id. */
+const checkpointIdDigits = 16;
+
+/**
+ * Flink's StandaloneCompletedCheckpointStore: the retained completed checkpoints, in memory only,
+ * oldest first. A JobMaster crash loses them.
+ */
+export class StandaloneCompletedCheckpointStore implements CompletedCheckpointStore {
+  private readonly retainedCheckpoints: number;
+  private checkpoints: CompletedCheckpoint[] = [];
+
+  /** @param retainedCheckpoints - how many to keep (at least 1; Flink's default 1) */
+  constructor(retainedCheckpoints: number) {
+    assertRetainedCheckpoints(retainedCheckpoints);
+    this.retainedCheckpoints = retainedCheckpoints;
+  }
+
+  /** Adds `checkpoint` as the latest and returns the entries it subsumed, oldest first. */
+  addCheckpointAndSubsumeOldest(checkpoint: CompletedCheckpoint): CompletedCheckpoint[] {
+    const { retained, subsumed } = subsumeOldest([...this.checkpoints, checkpoint], this.retainedCheckpoints);
+    this.checkpoints = retained;
+    return subsumed;
+  }
+
+  /** The most recently added entry. */
+  latest(): CompletedCheckpoint | undefined {
+    return this.checkpoints[this.checkpoints.length - 1];
+  }
+
+  /** Every retained entry, oldest first. */
+  all(): readonly CompletedCheckpoint[] {
+    return [...this.checkpoints];
+  }
+}
+
+/**
+ * Flink's DefaultCompletedCheckpointStore over the HA services: every completed checkpoint is
+ * written to the durable store under a key of its own before it counts as added, and removed from
+ * it when subsumed. Constructing one over an existing durable store recovers what an earlier
+ * JobMaster left there, sorted by numeric id: this is what a new JobMaster does after a crash.
+ */
+export class HaCompletedCheckpointStore implements CompletedCheckpointStore {
+  private readonly durable: DurableKeyValue;
+  private readonly retainedCheckpoints: number;
+  private readonly keyPrefix: string;
+  private checkpoints: CompletedCheckpoint[];
+
+  /**
+   * @param durable - the HA services' store, which survives JobMaster crashes
+   * @param retainedCheckpoints - how many to keep (at least 1)
+   * @param keyPrefix - where the checkpoints live; defaults to {@link defaultCompletedCheckpointKeyPrefix}
+   */
+  constructor(durable: DurableKeyValue, retainedCheckpoints: number, keyPrefix: string = defaultCompletedCheckpointKeyPrefix) {
+    assertRetainedCheckpoints(retainedCheckpoints);
+    this.durable = durable;
+    this.retainedCheckpoints = retainedCheckpoints;
+    this.keyPrefix = keyPrefix;
+    this.checkpoints = this.recover();
+  }
+
+  /**
+   * Writes `checkpoint` to the durable store (a failing write throws and leaves the store as it
+   * was), then subsumes the oldest entries and removes them from the durable store.
+   */
+  addCheckpointAndSubsumeOldest(checkpoint: CompletedCheckpoint): CompletedCheckpoint[] {
+    this.durable.put(this.keyFor(checkpoint.checkpointId), toCompletedCheckpointRecord(checkpoint));
+    const { retained, subsumed } = subsumeOldest([...this.checkpoints, checkpoint], this.retainedCheckpoints);
+    this.checkpoints = retained;
+    for (const old of subsumed) this.durable.remove(this.keyFor(old.checkpointId));
+    return subsumed;
+  }
+
+  /** The most recently added (or, after recovery, the highest-id) entry. */
+  latest(): CompletedCheckpoint | undefined {
+    return this.checkpoints[this.checkpoints.length - 1];
+  }
+
+  /** Every retained entry, oldest first. */
+  all(): readonly CompletedCheckpoint[] {
+    return [...this.checkpoints];
+  }
+
+  private recover(): CompletedCheckpoint[] {
+    const recovered = this.durable.keys(this.keyPrefix).map((key) => {
+      const checkpoint = fromCompletedCheckpointRecord(this.durable.get(key), key);
+      if (key !== this.keyFor(checkpoint.checkpointId)) {
+        throw new Error(`durable key ${key} holds checkpoint ${checkpoint.checkpointId}`);
+      }
+      return checkpoint;
+    });
+    return recovered.sort((left, right) => left.checkpointId - right.checkpointId);
+  }
+
+  private keyFor(checkpointId: number): string {
+    return `${this.keyPrefix}${String(checkpointId).padStart(checkpointIdDigits, '0')}`;
+  }
+}
+
+function assertRetainedCheckpoints(retainedCheckpoints: number): void {
+  if (!Number.isSafeInteger(retainedCheckpoints) || retainedCheckpoints < 1) {
+    throw new Error(`retainedCheckpoints must be an integer of at least 1, got ${retainedCheckpoints}`);
+  }
+}

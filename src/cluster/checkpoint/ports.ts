@@ -1,0 +1,146 @@
+import type { ObservationBus } from '../observations.js';
+import type { RuntimeHooks } from '../hooks.js';
+import type {
+  CheckpointBarrier,
+  CompletedCheckpoint,
+  StateHandle,
+} from './types.js';
+
+/**
+ * What the CheckpointCoordinator needs from the rest of the JobMaster, as narrow interfaces so
+ * the coordinator can be driven by unit tests without a cluster.
+ *
+ * No Promises anywhere: simulated code completes asynchronous work through callbacks invoked
+ * from simulation events, because a Promise continuation would run outside the event order.
+ */
+
+/** Flink's ExecutionState. */
+export type ExecutionState =
+  | 'CREATED'
+  | 'SCHEDULED'
+  | 'DEPLOYING'
+  | 'INITIALIZING'
+  | 'RUNNING'
+  | 'FINISHED'
+  | 'CANCELING'
+  | 'CANCELED'
+  | 'FAILED';
+
+/** The coordinator's view of the current attempt of one subtask. */
+export interface ExecutionView {
+  /** `vertex#index`, e.g. 'count#1'. */
+  readonly taskName: string;
+  readonly attempt: number;
+  readonly state: ExecutionState;
+  /** Subtasks this one reads from, by task name (empty for sources). */
+  readonly upstream: readonly string[];
+}
+
+/** The execution graph as the coordinator sees it: every subtask's current attempt, in a fixed order. */
+export interface ExecutionGraphView {
+  executions(): readonly ExecutionView[];
+}
+
+/** A timer the coordinator can cancel. */
+export interface CancellableTimer {
+  cancel(): void;
+}
+
+/**
+ * Virtual time and timers. Timers belong to the JobMaster's current incarnation: a JM crash
+ * drops them, as it drops the coordinator.
+ */
+export interface CoordinatorClock {
+  readonly nowUs: number;
+  schedule(delayUs: number, name: string, action: () => void): CancellableTimer;
+  /** A uniform integer in [low, high], from the coordinator's seeded stream. */
+  randomBetween(low: number, high: number): number;
+}
+
+/** RPCs from the coordinator to tasks (fire and forget; they may be lost, delayed or duplicated). */
+export interface CheckpointGateway {
+  /**
+   * Sends triggerCheckpoint to a trigger task. `onFailure` runs if the RPC cannot be sent (the
+   * task's executor is unknown or gone), which aborts the checkpoint with TRIGGER_CHECKPOINT_FAILURE.
+   */
+  triggerCheckpoint(task: string, attempt: number, barrier: CheckpointBarrier, onFailure: (cause: string) => void): void;
+  notifyCheckpointComplete(task: string, attempt: number, checkpointId: number, timestampUs: number): void;
+  notifyCheckpointAborted(task: string, attempt: number, checkpointId: number, latestCompletedCheckpointId: number): void;
+}
+
+/** Checkpoint storage as the coordinator uses it. */
+export interface CheckpointStoragePort {
+  /** Creates the checkpoint's directory; returns its location (a key prefix). */
+  initializeLocation(checkpointId: number, isSavepoint: boolean): string;
+  /**
+   * Writes the checkpoint's metadata file after every ack arrived; completes through `done` after
+   * the storage's latency with the metadata handle, or with an error (FINALIZE_CHECKPOINT_FAILURE).
+   */
+  finalizeMetadata(
+    location: string,
+    checkpointId: number,
+    stateHandles: readonly StateHandle[],
+    done: (result: { ok: true; handle: StateHandle } | { ok: false; error: string }) => void,
+  ): void;
+  /**
+   * Deletes state: a discarded checkpoint must leave nothing behind. A key without '/' is a whole
+   * location (as returned by initializeLocation): everything under it goes, and later writes
+   * into it fail.
+   */
+  discard(keys: readonly string[]): void;
+}
+
+/** A small durable key-value store (the HA services' ZooKeeper or ConfigMap). Survives JM crashes. */
+export interface DurableKeyValue {
+  get(key: string): unknown;
+  put(key: string, value: unknown): void;
+  remove(key: string): void;
+  /** Keys under `prefix`, sorted. */
+  keys(prefix: string): string[];
+}
+
+/** Flink's CheckpointIDCounter. */
+export interface CheckpointIdCounter {
+  getAndIncrement(): number;
+  get(): number;
+  setCount(next: number): void;
+}
+
+/** Flink's CompletedCheckpointStore. */
+export interface CompletedCheckpointStore {
+  /**
+   * Adds a completed checkpoint and subsumes the oldest beyond the retained count, never the
+   * latest; returns the subsumed ones so their state can be discarded. Throws when the write to
+   * HA fails (the coordinator turns that into FINALIZE_CHECKPOINT_FAILURE).
+   */
+  addCheckpointAndSubsumeOldest(checkpoint: CompletedCheckpoint): CompletedCheckpoint[];
+  latest(): CompletedCheckpoint | undefined;
+  all(): readonly CompletedCheckpoint[];
+}
+
+/** Flink's MasterTriggerRestoreHook: coordinator-side state taken with each checkpoint. */
+export interface MasterHook {
+  readonly identifier: string;
+  triggerCheckpoint(checkpointId: number, timestampUs: number): unknown;
+  restoreCheckpoint(checkpointId: number, state: unknown): void;
+}
+
+/** What the coordinator asks of the JobMaster. */
+export interface CoordinatorCallbacks {
+  /** The failure manager's tolerance was exceeded, or a synchronous savepoint was declined. */
+  failJob(cause: string): void;
+}
+
+/** Everything the coordinator is built from. */
+export interface CoordinatorPorts {
+  readonly clock: CoordinatorClock;
+  readonly graph: ExecutionGraphView;
+  readonly gateway: CheckpointGateway;
+  readonly storage: CheckpointStoragePort;
+  readonly idCounter: CheckpointIdCounter;
+  readonly store: CompletedCheckpointStore;
+  readonly callbacks: CoordinatorCallbacks;
+  readonly observations: ObservationBus;
+  readonly hooks: RuntimeHooks;
+  readonly masterHooks: readonly MasterHook[];
+}

@@ -1,0 +1,240 @@
+import type { Simulation } from '../sim/index.js';
+import { RpcNetwork, defaultChannelOptions, defaultRpcLatency, type ChannelOptions, type RpcLatency } from '../net/index.js';
+import { HaCheckpointIdCounter, StandaloneCheckpointIdCounter } from './checkpoint/checkpoint-id-counter.js';
+import { HaCompletedCheckpointStore, StandaloneCompletedCheckpointStore } from './checkpoint/completed-checkpoint-store.js';
+import type { CheckpointDone } from './checkpoint/checkpoint-result.js';
+import { defaultCheckpointConfig, type CheckpointConfig, type CompletedCheckpoint } from './checkpoint/types.js';
+import { AtLeastOnceSink, UpsertSink } from './connectors/direct-sinks.js';
+import { TwoPhaseCommitSink } from './connectors/two-phase-commit-sink.js';
+import { ShuffleService } from './executor/shuffle-service.js';
+import { TaskExecutor, defaultHeartbeatOptions, type HeartbeatOptions, type JobMasterGateway } from './executor/task-executor.js';
+import { RuntimeHooks } from './hooks.js';
+import type { JobGraph, JobVertex } from './jobgraph/job-graph.js';
+import { JobMaster } from './jobmaster/job-master.js';
+import type { RestartStrategyConfig } from './jobmaster/restart-strategy.js';
+import { ObservationBus, type JobStatus } from './observations.js';
+import { CheckpointStorage, defaultStorageLatency, type StorageLatency } from './storage/checkpoint-storage.js';
+import { HighAvailabilityServices } from './storage/ha-services.js';
+import { PartitionedLog } from './storage/partitioned-log.js';
+import { TransactionalStore } from './storage/transactional-store.js';
+import type { BarrierHandlerFactory } from './task/barrier-handler.js';
+import { CheckpointBarrierTracker } from './task/checkpoint-barrier-tracker.js';
+import type { StreamOperator } from './task/operator.js';
+import { createOperator } from './task/operators.js';
+import { SingleCheckpointBarrierHandler } from './task/single-checkpoint-barrier-handler.js';
+
+/** Everything about the cluster a scenario can set; every field has a default. */
+export interface ClusterConfig {
+  readonly executors: number;
+  readonly slotsPerExecutor: number;
+  readonly checkpoint: CheckpointConfig;
+  readonly restartStrategy: RestartStrategyConfig;
+  readonly failoverStrategy: 'region' | 'full';
+  readonly heartbeat: HeartbeatOptions;
+  /** HA-backed checkpoint id counter and completed store (survive a JobMaster crash). */
+  readonly highAvailability: boolean;
+  readonly rpcLatency: RpcLatency;
+  readonly channel: ChannelOptions;
+  readonly storageLatency: StorageLatency;
+  /** The sink store's transaction timeout (Kafka's transaction.timeout.ms). */
+  readonly transactionTimeoutUs: number;
+  /** A barrier handler of your own; by default Flink's, chosen by checkpointing mode. */
+  readonly barrierHandler: BarrierHandlerFactory | undefined;
+  /** Operators of your own for some vertices; return undefined to use the built-in one. */
+  readonly operatorOverride: ((vertex: JobVertex) => StreamOperator | undefined) | undefined;
+}
+
+export const defaultClusterConfig: ClusterConfig = {
+  executors: 2,
+  slotsPerExecutor: 8,
+  checkpoint: { ...defaultCheckpointConfig, intervalUs: 50_000, timeoutUs: 5_000_000 },
+  restartStrategy: { kind: 'fixed-delay', attempts: 1_000, delayUs: 50_000 },
+  failoverStrategy: 'region',
+  heartbeat: defaultHeartbeatOptions,
+  highAvailability: true,
+  rpcLatency: defaultRpcLatency,
+  channel: defaultChannelOptions,
+  storageLatency: defaultStorageLatency,
+  transactionTimeoutUs: 900_000_000,
+  barrierHandler: undefined,
+  operatorOverride: undefined,
+};
+
+/** Flink's barrier handler for the configured mode. */
+export function defaultBarrierHandler(config: CheckpointConfig): BarrierHandlerFactory {
+  return config.mode === 'AT_LEAST_ONCE' ? (host) => new CheckpointBarrierTracker(host) : (host) => new SingleCheckpointBarrierHandler(host);
+}
+
+/** The built-in operator of a vertex: DSL operators and the three sinks. */
+export function defaultOperator(vertex: JobVertex): StreamOperator {
+  const spec = vertex.operator;
+  if (spec.kind !== 'sink') return createOperator(spec);
+  switch (spec.sink) {
+    case 'two-phase-commit':
+      return new TwoPhaseCommitSink();
+    case 'at-least-once':
+      return new AtLeastOnceSink();
+    case 'upsert':
+      return new UpsertSink();
+  }
+}
+
+/**
+ * A whole simulated cluster (Flink's MiniCluster): TaskExecutors, a JobMaster elected through HA
+ * services, checkpoint storage, the source logs and the sink's store, the RPC network and the
+ * shuffle. It runs one job at a time; `submit` again after stop-with-savepoint resumes from it.
+ */
+export class Cluster {
+  readonly hooks = new RuntimeHooks();
+  readonly observations: ObservationBus;
+  readonly rpc: RpcNetwork;
+  readonly storage: CheckpointStorage;
+  readonly ha = new HighAvailabilityServices();
+  readonly sinkStore: TransactionalStore;
+  readonly logs = new Map<string, PartitionedLog>();
+  readonly shuffle: ShuffleService;
+  readonly executors: TaskExecutor[] = [];
+  readonly jobMasterNode;
+  private jobMaster: JobMaster | undefined;
+  private readonly attempts = new Map<string, number>();
+  private jobRun = 0;
+  private terminal: { status: 'FINISHED' | 'FAILED'; cause: string | undefined } | undefined;
+  private readonly terminalListeners: Array<(status: 'FINISHED' | 'FAILED', cause: string | undefined) => void> = [];
+
+  constructor(readonly sim: Simulation, readonly job: JobGraph, readonly config: ClusterConfig) {
+    this.observations = new ObservationBus(() => sim.nowUs);
+    this.rpc = new RpcNetwork(sim, sim.random('net.rpc'), (envelope) => this.hooks.rpc(envelope), config.rpcLatency);
+    this.storage = new CheckpointStorage(sim, this.hooks, this.observations, sim.random('storage'), config.storageLatency);
+    this.sinkStore = new TransactionalStore(() => sim.nowUs, config.transactionTimeoutUs);
+    this.shuffle = new ShuffleService(sim);
+    this.jobMasterNode = sim.createNode('jobmaster');
+    this.jobMasterNode.onCrash(() => {
+      this.jobMaster?.shutdown();
+      this.jobMaster = undefined;
+    });
+    this.createLogs();
+    this.createExecutors();
+  }
+
+  /** The current leader JobMaster, if one is running. */
+  get currentJobMaster(): JobMaster | undefined {
+    return this.jobMaster;
+  }
+
+  get jobStatus(): JobStatus {
+    return this.terminal?.status ?? this.jobMaster?.jobStatus ?? 'CREATED';
+  }
+
+  get terminalCause(): string | undefined {
+    return this.terminal?.cause;
+  }
+
+  /** Runs `listener` when the current job run reaches FINISHED or FAILED. */
+  onJobTerminal(listener: (status: 'FINISHED' | 'FAILED', cause: string | undefined) => void): void {
+    this.terminalListeners.push(listener);
+  }
+
+  /** Starts the executors (first time only) and a JobMaster for a new run of the job. */
+  submit(restoreFrom?: CompletedCheckpoint): void {
+    const first = this.jobRun === 0;
+    this.jobRun++;
+    this.terminal = undefined;
+    this.startJobMaster(restoreFrom);
+    if (first) for (const executor of this.executors) executor.start();
+  }
+
+  /** Stop-with-savepoint on the running job. */
+  stopWithSavepoint(done: CheckpointDone): void {
+    if (this.jobMaster === undefined) {
+      done({ ok: false, reason: 'NOT_ALL_REQUIRED_TASKS_RUNNING' });
+      return;
+    }
+    this.jobMaster.stopWithSavepoint(done);
+  }
+
+  /** A new JobMaster takes over after a crash: leadership, the HA store and counter, a full restart. */
+  recoverJobMaster(): void {
+    if (!this.jobMasterNode.alive) this.sim.restart(this.jobMasterNode);
+    this.startJobMaster(undefined);
+  }
+
+  private startJobMaster(restoreFrom: CompletedCheckpoint | undefined): void {
+    const config = this.config;
+    const epoch = this.ha.electLeader();
+    const prefix = `job-run-${this.jobRun}/`;
+    const idCounter = config.highAvailability ? new HaCheckpointIdCounter(this.ha, `${prefix}checkpoint-id-counter`) : new StandaloneCheckpointIdCounter();
+    if (restoreFrom !== undefined && idCounter.get() <= restoreFrom.checkpointId) idCounter.setCount(restoreFrom.checkpointId + 1);
+    const store = config.highAvailability
+      ? new HaCompletedCheckpointStore(this.ha, config.checkpoint.retainedCheckpoints, `${prefix}completed-checkpoint/`)
+      : new StandaloneCompletedCheckpointStore(config.checkpoint.retainedCheckpoints);
+    const jobRun = this.jobRun;
+    this.jobMaster = new JobMaster(
+      {
+        sim: this.sim,
+        node: this.jobMasterNode,
+        leaderEpoch: epoch,
+        rpc: this.rpc,
+        hooks: this.hooks,
+        observations: this.observations,
+        storage: this.storage,
+        idCounter,
+        store,
+        checkpointConfig: config.checkpoint,
+        restartStrategy: config.restartStrategy,
+        failoverStrategy: config.failoverStrategy,
+        heartbeat: config.heartbeat,
+        random: this.sim.random('jobmaster'),
+        nextAttempt: (task) => {
+          const next = this.attempts.get(task) ?? 0;
+          this.attempts.set(task, next + 1);
+          return next;
+        },
+        onTerminal: (status, cause) => {
+          if (jobRun !== this.jobRun || this.terminal !== undefined) return;
+          this.terminal = { status, cause };
+          for (const listener of this.terminalListeners) listener(status, cause);
+        },
+      },
+      this.job,
+      jobRun,
+      restoreFrom,
+    );
+    this.observations.publish({ type: 'jobmaster-started', leaderEpoch: epoch, recoveredCheckpointIds: store.all().map((checkpoint) => checkpoint.checkpointId) });
+    this.jobMaster.start();
+  }
+
+  private createLogs(): void {
+    let firstPartition = 0;
+    for (const vertex of this.job.vertices) {
+      if (vertex.operator.kind !== 'source') continue;
+      const log = new PartitionedLog(vertex.operator.topic, vertex.operator.partitions, firstPartition);
+      this.logs.set(vertex.operator.topic, log);
+      firstPartition += log.partitionCount;
+    }
+  }
+
+  private createExecutors(): void {
+    const config = this.config;
+    const override = config.operatorOverride;
+    const services = {
+      sim: this.sim,
+      rpc: this.rpc,
+      hooks: this.hooks,
+      observations: this.observations,
+      storage: this.storage,
+      sinkStore: this.sinkStore,
+      logs: this.logs,
+      shuffle: this.shuffle,
+      checkpointConfig: config.checkpoint,
+      channelOptions: config.channel,
+      dataRandom: this.sim.random('net.data'),
+      barrierHandlerFactory: config.barrierHandler ?? defaultBarrierHandler(config.checkpoint),
+      operatorFactory: (vertex: JobVertex) => override?.(vertex) ?? defaultOperator(vertex),
+      heartbeat: config.heartbeat,
+      leader: (): JobMasterGateway | undefined => (this.jobMasterNode.alive ? this.jobMaster : undefined),
+    };
+    for (let index = 0; index < config.executors; index++) {
+      this.executors.push(new TaskExecutor(services, `taskexecutor-${index}`, config.slotsPerExecutor));
+    }
+  }
+}

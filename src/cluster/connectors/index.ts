@@ -1,0 +1,4 @@
+/** Sources and sinks: the replayable source, the two-phase-commit sink, at-least-once and upsert sinks. */
+export { ReplayableSourceReader, type SourcePoll } from './replayable-source.js';
+export { TwoPhaseCommitSink } from './two-phase-commit-sink.js';
+export { AtLeastOnceSink, UpsertSink } from './direct-sinks.js';

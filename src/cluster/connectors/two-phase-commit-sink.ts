@@ -1,0 +1,104 @@
+import type { StreamRecord } from '../jobgraph/records.js';
+import type { OperatorContext, OperatorSnapshot, StreamOperator } from '../task/operator.js';
+
+interface PendingTransaction {
+  readonly checkpointId: number;
+  readonly transactionId: string;
+}
+
+/**
+ * Flink's TwoPhaseCommitSinkFunction over the transactional store:
+ * - snapshotState: pre-commit the current transaction, record it as pending under the checkpoint
+ *   id, begin a new one, and persist the pending list and the open transaction;
+ * - notifyCheckpointComplete(N): commit every pending transaction with id <= N, so a lost or
+ *   reordered notification is healed by the next one; notifyCheckpointAborted: nothing;
+ * - restore: commit every pending transaction in the restored state (commit is idempotent),
+ *   abort the restored open one and any lingering transaction of this subtask opened after it.
+ */
+export class TwoPhaseCommitSink implements StreamOperator {
+  readonly stateful = true;
+  private context!: OperatorContext;
+  private current = '';
+  private pending: PendingTransaction[] = [];
+  private sequence = 0;
+
+  open(context: OperatorContext, restored: OperatorSnapshot | undefined): void {
+    this.context = context;
+    if (restored !== undefined) this.recover(restored);
+    this.beginTransaction();
+  }
+
+  processElement(record: StreamRecord): void {
+    const written = this.context.sinkStore.write(this.current, [{ key: record.key, value: record.value, origin: record.origin }]);
+    if (!written) throw new Error(`${this.context.taskName}: write to transaction ${this.current} refused (timed out or aborted)`);
+  }
+
+  snapshotState(checkpointId: number): OperatorSnapshot {
+    const store = this.context.sinkStore;
+    if (!store.preCommit(this.current)) {
+      throw new Error(`${this.context.taskName}: pre-commit of ${this.current} failed (timed out or aborted)`);
+    }
+    this.context.observe({ type: 'transaction-pre-committed', task: this.context.taskName, transactionId: this.current, checkpointId });
+    this.pending.push({ checkpointId, transactionId: this.current });
+    this.beginTransaction();
+    return {
+      keyed: undefined,
+      operator: { pending: this.pending.map((entry) => ({ ...entry })), open: this.current },
+    };
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    const remaining: PendingTransaction[] = [];
+    for (const entry of this.pending) {
+      if (entry.checkpointId <= checkpointId) this.commit(entry);
+      else remaining.push(entry);
+    }
+    this.pending = remaining;
+  }
+
+  notifyCheckpointAborted(): void {}
+
+  endInput(): void {}
+
+  private recover(restored: OperatorSnapshot): void {
+    const pending = (restored.operator['pending'] ?? []) as PendingTransaction[];
+    const open = restored.operator['open'] as string | undefined;
+    for (const entry of pending) this.commit(entry);
+    const store = this.context.sinkStore;
+    const keep = new Set(pending.map((entry) => entry.transactionId));
+    const lingering = store.lingering(this.transactionPrefix()).filter((transactionId) => !keep.has(transactionId));
+    if (open !== undefined && !lingering.includes(open)) lingering.push(open);
+    for (const transactionId of lingering) {
+      if (store.abort(transactionId)) {
+        this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId, cause: 'lingering after restore' });
+      }
+    }
+  }
+
+  private commit(entry: PendingTransaction): void {
+    const result = this.context.sinkStore.commit(entry.transactionId);
+    if (result === 'committed' || result === 'already-committed') {
+      this.context.observe({
+        type: 'transaction-committed',
+        task: this.context.taskName,
+        transactionId: entry.transactionId,
+        checkpointId: entry.checkpointId,
+        records: this.context.sinkStore.entryCount(entry.transactionId),
+        alreadyCommitted: result === 'already-committed',
+      });
+      return;
+    }
+    // Flink's Kafka sink logs and goes on when a commit finds its transaction gone: the data is lost.
+    this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId: entry.transactionId, cause: `commit failed: ${result}` });
+  }
+
+  private transactionPrefix(): string {
+    return `${this.context.taskName}/`;
+  }
+
+  private beginTransaction(): void {
+    this.current = `${this.transactionPrefix()}${this.context.jobRun}.${this.context.attempt}.${this.sequence++}`;
+    this.context.sinkStore.begin(this.current);
+    this.context.observe({ type: 'transaction-begun', task: this.context.taskName, transactionId: this.current });
+  }
+}

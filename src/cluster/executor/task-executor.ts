@@ -1,0 +1,219 @@
+import type { RandomStream, SimNode, Simulation } from '../../sim/index.js';
+import { eventKind } from '../../sim/index.js';
+import type { ChannelOptions, RpcNetwork } from '../../net/index.js';
+import type { CheckpointBarrier, CheckpointConfig, CheckpointFailureReason, SubtaskStateSnapshot } from '../checkpoint/types.js';
+import type { RuntimeHooks } from '../hooks.js';
+import type { JobVertex } from '../jobgraph/job-graph.js';
+import type { ObservationBus } from '../observations.js';
+import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
+import type { PartitionedLog } from '../storage/partitioned-log.js';
+import type { TransactionalStore } from '../storage/transactional-store.js';
+import type { BarrierHandlerFactory } from '../task/barrier-handler.js';
+import type { StreamOperator } from '../task/operator.js';
+import { StreamTask } from '../task/stream-task.js';
+import type { TaskDeployment, TaskEnvironment } from '../task/task-environment.js';
+import type { ShuffleService } from './shuffle-service.js';
+
+const monitorKind = eventKind('executor.heartbeat-monitor');
+
+/** Task states a TaskExecutor reports to the JobMaster (updateTaskExecutionState). */
+export type ReportedTaskState = 'INITIALIZING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+
+/** The JobMaster's RPC gateway as TaskExecutors use it. */
+export interface JobMasterGateway {
+  readonly node: SimNode;
+  readonly leaderEpoch: number;
+  registerTaskExecutor(executor: TaskExecutor): void;
+  updateTaskExecutionState(executor: string, task: string, attempt: number, state: ReportedTaskState, cause: string | undefined): void;
+  acknowledgeCheckpoint(task: string, attempt: number, checkpointId: number, snapshot: SubtaskStateSnapshot): void;
+  declineCheckpoint(task: string, attempt: number, checkpointId: number, reason: CheckpointFailureReason): void;
+  heartbeatFromTaskExecutor(executor: string, runningTasks: readonly string[]): void;
+}
+
+/** Heartbeat timing (Flink: heartbeat.interval and heartbeat.timeout, scaled down for simulation). */
+export interface HeartbeatOptions {
+  readonly intervalUs: number;
+  readonly timeoutUs: number;
+}
+
+export const defaultHeartbeatOptions: HeartbeatOptions = { intervalUs: 1_000_000, timeoutUs: 5_000_000 };
+
+/** Everything a TaskExecutor shares with the rest of the cluster. */
+export interface ExecutorServices {
+  readonly sim: Simulation;
+  readonly rpc: RpcNetwork;
+  readonly hooks: RuntimeHooks;
+  readonly observations: ObservationBus;
+  readonly storage: CheckpointStorage;
+  readonly sinkStore: TransactionalStore;
+  readonly logs: ReadonlyMap<string, PartitionedLog>;
+  readonly shuffle: ShuffleService;
+  readonly checkpointConfig: CheckpointConfig;
+  readonly channelOptions: ChannelOptions;
+  readonly dataRandom: RandomStream;
+  readonly barrierHandlerFactory: BarrierHandlerFactory;
+  readonly operatorFactory: (vertex: JobVertex) => StreamOperator;
+  readonly heartbeat: HeartbeatOptions;
+  /** HA leader retrieval: the current JobMaster, or undefined during an election. */
+  leader(): JobMasterGateway | undefined;
+}
+
+/**
+ * Flink's TaskExecutor: a process with task slots that runs the subtasks the JobMaster deploys
+ * to it, forwards checkpoint RPCs to them, and heartbeats with the JobMaster. A crash loses every
+ * task on it; after a restart it registers again as a new incarnation.
+ */
+export class TaskExecutor {
+  readonly node: SimNode;
+  private readonly tasks = new Map<string, StreamTask>();
+  private jobMaster: JobMasterGateway | undefined;
+  private lastHeartbeatUs = 0;
+  private readonly environment: TaskEnvironment;
+
+  constructor(private readonly services: ExecutorServices, readonly name: string, readonly slots: number) {
+    this.node = services.sim.createNode(name);
+    this.node.onCrash(() => {
+      this.tasks.clear();
+      this.jobMaster = undefined;
+      services.shuffle.nodeCrashed(this.node);
+    });
+    this.environment = this.createEnvironment();
+  }
+
+  /** Starts (or, after a restart, restarts) the executor: register with the leader and monitor it. */
+  start(): void {
+    this.lastHeartbeatUs = this.services.sim.nowUs;
+    this.register();
+    this.monitor();
+  }
+
+  /** Task names with attempts currently running here, sorted (the heartbeat payload). */
+  runningTasks(): string[] {
+    return [...this.tasks.keys()].sort();
+  }
+
+  // ---- RPCs from the JobMaster -----------------------------------------------------------
+
+  submitTask(deployment: TaskDeployment, leaderEpoch: number): void {
+    if (!this.acceptsLeader(leaderEpoch)) return;
+    const key = `${deployment.taskName}@${deployment.attempt}`;
+    if (this.tasks.has(key)) return; // a duplicated deploy RPC
+    const task = new StreamTask(deployment, this.environment);
+    this.tasks.set(key, task);
+    this.services.observations.publish({ type: 'task-deployed', task: deployment.taskName, attempt: deployment.attempt, executor: this.name });
+    task.start();
+  }
+
+  cancelTask(taskName: string, attempt: number): void {
+    const task = this.tasks.get(`${taskName}@${attempt}`);
+    if (task === undefined) {
+      // Already gone: tell the JobMaster so it does not wait for it.
+      this.report(taskName, attempt, 'CANCELED', undefined);
+      return;
+    }
+    task.cancel();
+  }
+
+  triggerCheckpoint(taskName: string, attempt: number, barrier: CheckpointBarrier): void {
+    const task = this.tasks.get(`${taskName}@${attempt}`);
+    if (task === undefined) {
+      this.declineCheckpoint(taskName, attempt, barrier.checkpointId, 'CHECKPOINT_DECLINED_TASK_NOT_READY');
+      return;
+    }
+    task.triggerCheckpointAsync(barrier);
+  }
+
+  notifyCheckpointComplete(taskName: string, attempt: number, checkpointId: number): void {
+    this.tasks.get(`${taskName}@${attempt}`)?.notifyCheckpointCompleteAsync(checkpointId);
+  }
+
+  notifyCheckpointAborted(taskName: string, attempt: number, checkpointId: number): void {
+    this.tasks.get(`${taskName}@${attempt}`)?.notifyCheckpointAbortedAsync(checkpointId);
+  }
+
+  /** A heartbeat request from the JobMaster; the reply carries the running tasks. */
+  heartbeatFromJobMaster(jobMaster: JobMasterGateway): void {
+    if (!this.acceptsLeader(jobMaster.leaderEpoch)) return;
+    if (this.jobMaster !== undefined && this.jobMaster !== jobMaster) {
+      // A new leader: the old one's tasks are orphans.
+      for (const task of [...this.tasks.values()]) task.cancel();
+      this.tasks.clear();
+    }
+    this.jobMaster = jobMaster;
+    this.lastHeartbeatUs = this.services.sim.nowUs;
+    const running = this.runningTasks();
+    this.send('heartbeat', undefined, undefined, (gateway) => gateway.heartbeatFromTaskExecutor(this.name, running));
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private acceptsLeader(leaderEpoch: number): boolean {
+    const leader = this.services.leader();
+    return leader !== undefined && leader.leaderEpoch === leaderEpoch;
+  }
+
+  private register(): void {
+    const leader = this.services.leader();
+    if (leader === undefined) return;
+    this.services.rpc.send(this.node, leader.node, { method: 'registerTaskExecutor', source: this.name, target: 'jobmaster', task: undefined, checkpointId: undefined }, () =>
+      leader.registerTaskExecutor(this),
+    );
+  }
+
+  /** Watches the JobMaster's heartbeats: when they stop, its tasks are canceled and registration starts over. */
+  private monitor(): void {
+    const { intervalUs, timeoutUs } = this.services.heartbeat;
+    this.services.sim.schedule(intervalUs, monitorKind, () => {
+      const silentUs = this.services.sim.nowUs - this.lastHeartbeatUs;
+      if (this.jobMaster !== undefined && silentUs > timeoutUs) {
+        // The JobMaster is gone: its tasks go too, and registration starts over.
+        for (const task of [...this.tasks.values()]) task.cancel();
+        this.tasks.clear();
+        this.jobMaster = undefined;
+      }
+      if (this.jobMaster === undefined) this.register();
+      this.monitor();
+    }, this.node);
+  }
+
+  private report(task: string, attempt: number, state: ReportedTaskState, cause: string | undefined): void {
+    if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') this.tasks.delete(`${task}@${attempt}`);
+    this.send('updateTaskExecutionState', task, undefined, (gateway) => gateway.updateTaskExecutionState(this.name, task, attempt, state, cause));
+  }
+
+  private declineCheckpoint(task: string, attempt: number, checkpointId: number, reason: CheckpointFailureReason): void {
+    this.send('declineCheckpoint', task, checkpointId, (gateway) => gateway.declineCheckpoint(task, attempt, checkpointId, reason));
+  }
+
+  private send(method: string, task: string | undefined, checkpointId: number | undefined, call: (gateway: JobMasterGateway) => void): void {
+    const gateway = this.jobMaster ?? this.services.leader();
+    if (gateway === undefined) return;
+    this.services.rpc.send(this.node, gateway.node, { method, source: this.name, target: 'jobmaster', task, checkpointId }, () => call(gateway));
+  }
+
+  private createEnvironment(): TaskEnvironment {
+    const services = this.services;
+    return {
+      sim: services.sim,
+      node: this.node,
+      executorName: this.name,
+      checkpointConfig: services.checkpointConfig,
+      storage: services.storage,
+      sinkStore: services.sinkStore,
+      logs: services.logs,
+      observations: services.observations,
+      hooks: services.hooks,
+      channelOptions: services.channelOptions,
+      dataRandom: services.dataRandom,
+      barrierHandlerFactory: services.barrierHandlerFactory,
+      operatorFactory: services.operatorFactory,
+      requestPartition: (consumer, channel, descriptor) => services.shuffle.requestPartition(consumer, channel, descriptor),
+      registerProducer: (task) => services.shuffle.registerProducer(task),
+      unregisterProducer: (task) => services.shuffle.unregisterProducer(task),
+      reportState: (task, attempt, state, cause) => this.report(task, attempt, state, cause),
+      acknowledgeCheckpoint: (task, attempt, checkpointId, snapshot) =>
+        this.send('acknowledgeCheckpoint', task, checkpointId, (gateway) => gateway.acknowledgeCheckpoint(task, attempt, checkpointId, snapshot)),
+      declineCheckpoint: (task, attempt, checkpointId, reason) => this.declineCheckpoint(task, attempt, checkpointId, reason),
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import type { LogRecord } from '../storage/partitioned-log.js';
+import type {
+  FilterFunction,
+  FlatMapFunction,
+  KeySelector,
+  KeyedCoProcessFunction,
+  KeyedProcessFunction,
+  MapFunction,
+} from './functions.js';
+
+/** How records of an edge are routed from producer subtasks to consumer subtasks. */
+export type Partitioner =
+  | { readonly kind: 'forward' }
+  | { readonly kind: 'rebalance' }
+  | { readonly kind: 'broadcast' }
+  | { readonly kind: 'hash'; readonly keySelector: KeySelector };
+
+/** Which sink semantics a sink vertex has; all write to the cluster's transactional store. */
+export type SinkKind = 'two-phase-commit' | 'at-least-once' | 'upsert';
+
+/** What a vertex does, as data, so the runtime and the reference model read the same job. */
+export type OperatorSpec =
+  | { readonly kind: 'source'; readonly topic: string; readonly partitions: ReadonlyArray<readonly LogRecord[]> }
+  | { readonly kind: 'map'; readonly function: MapFunction }
+  | { readonly kind: 'filter'; readonly function: FilterFunction }
+  | { readonly kind: 'flat-map'; readonly function: FlatMapFunction }
+  | { readonly kind: 'keyed-process'; readonly function: KeyedProcessFunction }
+  | { readonly kind: 'keyed-co-process'; readonly function: KeyedCoProcessFunction }
+  | { readonly kind: 'sink'; readonly sink: SinkKind };
+
+/** One edge into a vertex's input gate. */
+export interface JobEdge {
+  readonly source: string;
+  readonly partitioner: Partitioner;
+}
+
+/** A job vertex: an operator run by `parallelism` subtasks. */
+export interface JobVertex {
+  readonly name: string;
+  readonly index: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly operator: OperatorSpec;
+  /** Input gates, each a list of edges (a union feeds several edges into one gate). */
+  readonly inputs: ReadonlyArray<readonly JobEdge[]>;
+  /** Virtual microseconds the operator spends per record (its speed; a slow task has more). */
+  readonly recordCostUs: number;
+}
+
+/** A job: vertices in topological order. */
+export interface JobGraph {
+  readonly name: string;
+  readonly vertices: readonly JobVertex[];
+}
+
+/** `vertex#index`, the name of one subtask everywhere in ckptsim (observations, faults, reports). */
+export function taskName(vertex: string, subtask: number): string {
+  return `${vertex}#${subtask}`;
+}
+
+/** True for operators whose state absorbs records (keyed operators and sinks); their lineage is tracked. */
+export function isStateful(operator: OperatorSpec): boolean {
+  return operator.kind === 'keyed-process' || operator.kind === 'keyed-co-process' || operator.kind === 'sink';
+}
+
+/** Looks a vertex up by name; an unknown name is a programming error in the job. */
+export function vertexByName(graph: JobGraph, name: string): JobVertex {
+  const vertex = graph.vertices.find((candidate) => candidate.name === name);
+  if (vertex === undefined) throw new Error(`job ${graph.name} has no vertex named ${name}`);
+  return vertex;
+}
+
+/** Vertices that read from `name`, with the gate and edge they read through, in vertex order. */
+export function consumersOf(graph: JobGraph, name: string): Array<{ vertex: JobVertex; gate: number; edge: JobEdge }> {
+  const result: Array<{ vertex: JobVertex; gate: number; edge: JobEdge }> = [];
+  for (const vertex of graph.vertices) {
+    vertex.inputs.forEach((edges, gate) => {
+      for (const edge of edges) if (edge.source === name) result.push({ vertex, gate, edge });
+    });
+  }
+  return result;
+}
+
+/**
+ * The producer subtasks that a consumer subtask reads from over one edge (Flink's distribution
+ * patterns: POINTWISE for forward, ALL_TO_ALL otherwise).
+ */
+export function producerSubtasks(edge: JobEdge, producerParallelism: number, consumerSubtask: number): number[] {
+  if (edge.partitioner.kind === 'forward') return [consumerSubtask];
+  return Array.from({ length: producerParallelism }, (_, index) => index);
+}

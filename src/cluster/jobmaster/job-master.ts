@@ -1,0 +1,530 @@
+import type { RandomStream, SimNode, Simulation } from '../../sim/index.js';
+import { eventKind } from '../../sim/index.js';
+import type { RpcNetwork } from '../../net/index.js';
+import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.js';
+import type { CheckpointDone } from '../checkpoint/checkpoint-result.js';
+import type { CheckpointIdCounter, CompletedCheckpointStore, CoordinatorPorts, ExecutionState, ExecutionView } from '../checkpoint/ports.js';
+import type { CheckpointBarrier, CheckpointConfig, CheckpointFailureReason, CompletedCheckpoint, SubtaskStateSnapshot } from '../checkpoint/types.js';
+import type { JobMasterGateway, ReportedTaskState, TaskExecutor } from '../executor/task-executor.js';
+import type { HeartbeatOptions } from '../executor/task-executor.js';
+import type { RuntimeHooks } from '../hooks.js';
+import { consumersOf, producerSubtasks, taskName, type JobGraph, type JobVertex } from '../jobgraph/job-graph.js';
+import type { JobStatus, ObservationBus } from '../observations.js';
+import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
+import type { TaskDeployment } from '../task/task-environment.js';
+import { computeFailoverRegions } from './failover-regions.js';
+import { RestartStrategy, type RestartStrategyConfig } from './restart-strategy.js';
+
+const heartbeatKind = eventKind('jobmaster.heartbeat');
+const restartKind = eventKind('jobmaster.restart');
+const scheduleKind = eventKind('jobmaster.schedule');
+
+/** One subtask in the execution graph: its current attempt and where it runs. */
+interface ExecutionVertex {
+  readonly taskName: string;
+  readonly vertex: JobVertex;
+  readonly subtaskIndex: number;
+  readonly upstream: readonly string[];
+  attempt: number;
+  state: ExecutionState;
+  executor: TaskExecutor | undefined;
+  deployedAtUs: number;
+}
+
+/** A restart waiting for its delay and for the old attempts to be canceled. */
+interface PendingRestart {
+  readonly tasks: readonly string[];
+  readonly scope: 'region' | 'global';
+  readonly cause: string;
+  readonly earliestUs: number;
+  readonly deadlineUs: number;
+  done: boolean;
+}
+
+interface RegisteredExecutor {
+  readonly executor: TaskExecutor;
+  readonly incarnation: number;
+  lastHeartbeatUs: number;
+}
+
+/** What a JobMaster is built from. */
+export interface JobMasterServices {
+  readonly sim: Simulation;
+  readonly node: SimNode;
+  readonly leaderEpoch: number;
+  readonly rpc: RpcNetwork;
+  readonly hooks: RuntimeHooks;
+  readonly observations: ObservationBus;
+  readonly storage: CheckpointStorage;
+  readonly idCounter: CheckpointIdCounter;
+  readonly store: CompletedCheckpointStore;
+  readonly checkpointConfig: CheckpointConfig;
+  readonly restartStrategy: RestartStrategyConfig;
+  readonly failoverStrategy: 'region' | 'full';
+  readonly heartbeat: HeartbeatOptions;
+  readonly random: RandomStream;
+  /** Attempt numbers are unique per subtask across JobMaster failovers (Flink's ExecutionAttemptID). */
+  nextAttempt(task: string): number;
+  /** Called once when the job reaches a globally terminal state. */
+  onTerminal(status: 'FINISHED' | 'FAILED', cause: string | undefined): void;
+}
+
+/** How long the scheduler waits for enough slots before it fails the deployment. */
+const slotRequestTimeoutUs = 60_000_000;
+const slotRetryUs = 100_000;
+
+/**
+ * Flink's JobMaster with its scheduler: deploys subtasks into TaskExecutor slots, tracks their
+ * execution states and attempts, heartbeats with the executors, restarts failed regions under
+ * the restart strategy, and owns the CheckpointCoordinator (started and stopped by job status).
+ */
+export class JobMaster implements JobMasterGateway {
+  readonly node: SimNode;
+  readonly leaderEpoch: number;
+  readonly coordinator: CheckpointCoordinator;
+  private status: JobStatus = 'CREATED';
+  private readonly vertices: ExecutionVertex[] = [];
+  private readonly byName = new Map<string, ExecutionVertex>();
+  private readonly executors = new Map<string, RegisteredExecutor>();
+  private readonly regions: Map<string, readonly string[]>;
+  private readonly restartStrategy: RestartStrategy;
+  private restoreFrom: CompletedCheckpoint | undefined;
+  private scheduling = false;
+  private stopWithSavepointDone: CheckpointDone | undefined;
+  private stopSavepoint: CompletedCheckpoint | undefined;
+  private restarts = 0;
+  private readonly pendingRestarts: PendingRestart[] = [];
+
+  constructor(private readonly services: JobMasterServices, private readonly job: JobGraph, private readonly jobRun: number, restoreFrom: CompletedCheckpoint | undefined) {
+    this.node = services.node;
+    this.leaderEpoch = services.leaderEpoch;
+    this.restoreFrom = restoreFrom;
+    this.regions = services.failoverStrategy === 'region' ? computeFailoverRegions(job) : new Map();
+    this.restartStrategy = new RestartStrategy(services.restartStrategy);
+    for (const vertex of job.vertices) {
+      for (let subtask = 0; subtask < vertex.parallelism; subtask++) {
+        const name = taskName(vertex.name, subtask);
+        const upstream = vertex.inputs.flatMap((edges) =>
+          edges.flatMap((edge) => producerSubtasks(edge, this.parallelismOf(edge.source), subtask).map((index) => taskName(edge.source, index))),
+        );
+        const execution: ExecutionVertex = { taskName: name, vertex, subtaskIndex: subtask, upstream, attempt: -1, state: 'CREATED', executor: undefined, deployedAtUs: 0 };
+        this.vertices.push(execution);
+        this.byName.set(name, execution);
+      }
+    }
+    this.coordinator = new CheckpointCoordinator(services.checkpointConfig, this.coordinatorPorts());
+  }
+
+  get jobStatus(): JobStatus {
+    return this.status;
+  }
+
+  get restartCount(): number {
+    return this.restarts;
+  }
+
+  /** Starts the job: restore the savepoint or latest checkpoint if any, then schedule every task. */
+  start(): void {
+    if (this.restoreFrom !== undefined) this.coordinator.restoreSavepoint(this.restoreFrom);
+    else this.restoreFrom = this.coordinator.restoreLatestCheckpointedState();
+    this.heartbeatLoop();
+    this.scheduleTasks(this.vertices.map((vertex) => vertex.taskName), this.services.sim.nowUs);
+  }
+
+  /** Flink's stop-with-savepoint: a synchronous savepoint after which every task finishes. */
+  stopWithSavepoint(done: CheckpointDone): void {
+    if (this.status !== 'RUNNING') {
+      done({ ok: false, reason: 'NOT_ALL_REQUIRED_TASKS_RUNNING' });
+      return;
+    }
+    this.stopWithSavepointDone = done;
+    this.coordinator.stopCheckpointScheduler();
+    this.coordinator.triggerSynchronousSavepoint((result) => {
+      if (result.ok) {
+        // Tasks finish once notified; `done` runs when the job is FINISHED.
+        this.stopSavepoint = result.checkpoint;
+        return;
+      }
+      this.stopWithSavepointDone = undefined;
+      done(result);
+      this.handleGlobalFailure(`stop-with-savepoint failed: ${result.reason}`);
+    });
+  }
+
+  /** Stops everything this JobMaster runs (its node crashed or the cluster shuts down). */
+  shutdown(): void {
+    this.coordinator.shutdown();
+  }
+
+  // ---- ExecutionGraphView for the coordinator ----------------------------------------------
+
+  executions(): readonly ExecutionView[] {
+    return this.vertices.map((vertex) => ({ taskName: vertex.taskName, attempt: vertex.attempt, state: vertex.state, upstream: vertex.upstream }));
+  }
+
+  // ---- RPCs from TaskExecutors (JobMasterGateway) -----------------------------------------
+
+  registerTaskExecutor(executor: TaskExecutor): void {
+    const known = this.executors.get(executor.name);
+    if (known !== undefined && known.incarnation !== executor.node.incarnation) {
+      this.executorLost(executor.name, 'TaskExecutor re-registered as a new incarnation');
+    }
+    if (!this.executors.has(executor.name)) {
+      this.executors.set(executor.name, { executor, incarnation: executor.node.incarnation, lastHeartbeatUs: this.services.sim.nowUs });
+    }
+    this.sendHeartbeat(executor);
+  }
+
+  updateTaskExecutionState(executor: string, task: string, attempt: number, state: ReportedTaskState, cause: string | undefined): void {
+    const vertex = this.byName.get(task);
+    if (vertex === undefined || vertex.attempt !== attempt || isTerminal(this.status)) return;
+    if (vertex.executor?.name !== executor) return;
+    switch (state) {
+      case 'INITIALIZING':
+      case 'RUNNING':
+        if (vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING') vertex.state = state;
+        return;
+      case 'FINISHED':
+        vertex.state = 'FINISHED';
+        this.checkFinished();
+        return;
+      case 'FAILED':
+        this.handleTaskFailure(task, cause ?? 'task failed');
+        return;
+      case 'CANCELED':
+        if (vertex.state !== 'CANCELING' && vertex.state !== 'CANCELED') {
+          this.handleTaskFailure(task, `task ${task} was canceled on ${executor}`);
+          return;
+        }
+        vertex.state = 'CANCELED';
+        for (const restart of [...this.pendingRestarts]) this.maybeRestart(restart);
+        return;
+    }
+  }
+
+  acknowledgeCheckpoint(task: string, attempt: number, checkpointId: number, snapshot: SubtaskStateSnapshot): void {
+    this.coordinator.receiveAcknowledgeMessage(task, attempt, checkpointId, snapshot);
+  }
+
+  declineCheckpoint(task: string, attempt: number, checkpointId: number, reason: CheckpointFailureReason): void {
+    this.coordinator.receiveDeclineMessage(task, attempt, checkpointId, reason);
+  }
+
+  heartbeatFromTaskExecutor(executorName: string, runningTasks: readonly string[]): void {
+    const registered = this.executors.get(executorName);
+    if (registered === undefined) return;
+    registered.lastHeartbeatUs = this.services.sim.nowUs;
+    this.reconcile(registered.executor, new Set(runningTasks));
+  }
+
+  // ---- scheduling ------------------------------------------------------------------------
+
+  private scheduleTasks(tasks: readonly string[], sinceUs: number): void {
+    const placement = this.placeTasks(tasks);
+    if (placement === undefined) {
+      if (this.services.sim.nowUs - sinceUs >= slotRequestTimeoutUs) {
+        this.handleGlobalFailure(`NoResourceAvailableException: not enough slots for ${tasks.length} tasks`);
+        return;
+      }
+      this.services.sim.schedule(slotRetryUs, scheduleKind, () => this.scheduleTasks(tasks, sinceUs), this.node);
+      return;
+    }
+    const restore = this.restoreFrom;
+    for (const task of tasks) {
+      const vertex = this.byName.get(task) as ExecutionVertex;
+      vertex.attempt = this.services.nextAttempt(task);
+      vertex.state = 'DEPLOYING';
+      vertex.executor = placement.get(task);
+      vertex.deployedAtUs = this.services.sim.nowUs;
+    }
+    for (const task of tasks) this.deploy(this.byName.get(task) as ExecutionVertex, restore);
+    this.setStatus('RUNNING', undefined);
+  }
+
+  /** Picks an executor with a free slot for each task: the least loaded, ties broken by a seeded draw. */
+  private placeTasks(tasks: readonly string[]): Map<string, TaskExecutor> | undefined {
+    const load = new Map<string, number>();
+    const live = [...this.executors.values()].filter((registered) => registered.executor.node.alive);
+    for (const registered of live) load.set(registered.executor.name, 0);
+    const moving = new Set(tasks);
+    for (const vertex of this.vertices) {
+      if (moving.has(vertex.taskName) || vertex.executor === undefined || !holdsSlot(vertex.state)) continue;
+      const current = load.get(vertex.executor.name);
+      if (current !== undefined) load.set(vertex.executor.name, current + 1);
+    }
+    const placement = new Map<string, TaskExecutor>();
+    for (const task of tasks) {
+      const candidates = live.filter((registered) => (load.get(registered.executor.name) as number) < registered.executor.slots);
+      if (candidates.length === 0) return undefined;
+      const lowest = Math.min(...candidates.map((registered) => load.get(registered.executor.name) as number));
+      const least = candidates.filter((registered) => load.get(registered.executor.name) === lowest);
+      const chosen = this.services.random.pick(least).executor;
+      placement.set(task, chosen);
+      load.set(chosen.name, lowest + 1);
+    }
+    return placement;
+  }
+
+  private deploy(vertex: ExecutionVertex, restore: CompletedCheckpoint | undefined): void {
+    const executor = vertex.executor as TaskExecutor;
+    const subtaskState = restore?.subtaskStates.get(vertex.taskName);
+    const deployment: TaskDeployment = {
+      jobRun: this.jobRun,
+      vertex: vertex.vertex,
+      subtaskIndex: vertex.subtaskIndex,
+      taskName: vertex.taskName,
+      attempt: vertex.attempt,
+      inputs: vertex.vertex.inputs.flatMap((edges, gate) =>
+        edges.flatMap((edge) =>
+          producerSubtasks(edge, this.parallelismOf(edge.source), vertex.subtaskIndex).map((producer) => {
+            const producerTask = taskName(edge.source, producer);
+            return { gate, producerTask, producerAttempt: (this.byName.get(producerTask) as ExecutionVertex).attempt };
+          }),
+        ),
+      ),
+      outputs: consumersOf(this.job, vertex.vertex.name).map(({ vertex: consumer, edge }) => ({
+        consumer,
+        edge,
+        consumerTasks:
+          edge.partitioner.kind === 'forward'
+            ? [taskName(consumer.name, vertex.subtaskIndex)]
+            : Array.from({ length: consumer.parallelism }, (_, index) => taskName(consumer.name, index)),
+      })),
+      restore:
+        restore === undefined
+          ? undefined
+          : { checkpointId: restore.checkpointId, stateKey: subtaskState?.operatorState?.key, finished: subtaskState?.finished ?? false },
+    };
+    this.services.rpc.send(this.node, executor.node, this.envelope('submitTask', executor, vertex.taskName, undefined), () =>
+      executor.submitTask(deployment, this.leaderEpoch),
+    );
+  }
+
+  // ---- failover --------------------------------------------------------------------------
+
+  private handleTaskFailure(task: string, cause: string): void {
+    const vertex = this.byName.get(task) as ExecutionVertex;
+    if (vertex.state === 'CANCELING') {
+      // Failing while being canceled: it is gone, which is all a pending restart waits for.
+      vertex.state = 'FAILED';
+      for (const restart of [...this.pendingRestarts]) this.maybeRestart(restart);
+      return;
+    }
+    if (vertex.state === 'CANCELED' || vertex.state === 'FAILED') return;
+    vertex.state = 'FAILED';
+    const region = this.services.failoverStrategy === 'region' ? (this.regions.get(task) as readonly string[]) : this.allTasks();
+    this.restartTasks(region, 'region', cause);
+  }
+
+  private handleGlobalFailure(cause: string): void {
+    if (isTerminal(this.status)) return;
+    this.setStatus('RESTARTING', cause);
+    this.restartTasks(this.allTasks(), 'global', cause);
+  }
+
+  /**
+   * Restarts tasks as Flink's scheduler does: abort pending checkpoints, cancel the old attempts,
+   * and once they are all gone (or the cancel timeout passed) and the restart delay elapsed,
+   * restore the latest checkpoint and deploy new attempts.
+   */
+  private restartTasks(tasks: readonly string[], scope: 'region' | 'global', cause: string): void {
+    const decision = this.restartStrategy.decide(this.services.sim.nowUs);
+    if (!decision.restart) {
+      this.failJob(`${cause}; ${decision.reason}`);
+      return;
+    }
+    this.restarts++;
+    this.coordinator.abortPendingCheckpoints('JOB_FAILOVER_REGION');
+    for (const task of tasks) this.cancelExecution(this.byName.get(task) as ExecutionVertex);
+    this.stopWithSavepointDone?.({ ok: false, reason: 'JOB_FAILOVER_REGION' });
+    this.stopWithSavepointDone = undefined;
+    const now = this.services.sim.nowUs;
+    const restart: PendingRestart = { tasks, scope, cause, earliestUs: now + decision.delayUs, deadlineUs: now + decision.delayUs + this.cancelTimeoutUs(), done: false };
+    this.pendingRestarts.push(restart);
+    this.services.sim.schedule(decision.delayUs, restartKind, () => this.maybeRestart(restart), this.node);
+    this.services.sim.schedule(restart.deadlineUs - now, restartKind, () => this.maybeRestart(restart), this.node);
+  }
+
+  private cancelTimeoutUs(): number {
+    return this.services.heartbeat.timeoutUs * 2;
+  }
+
+  private maybeRestart(restart: PendingRestart): void {
+    if (restart.done || isTerminal(this.status)) return;
+    const now = this.services.sim.nowUs;
+    if (now < restart.earliestUs) return;
+    const stillCanceling = restart.tasks.some((task) => (this.byName.get(task) as ExecutionVertex).state === 'CANCELING');
+    if (stillCanceling && now < restart.deadlineUs) return;
+    restart.done = true;
+    this.pendingRestarts.splice(this.pendingRestarts.indexOf(restart), 1);
+    for (const task of restart.tasks) (this.byName.get(task) as ExecutionVertex).state = 'CANCELED';
+    const checkpoint = this.coordinator.restoreLatestCheckpointedState() ?? this.restoreFrom;
+    this.restoreFrom = checkpoint;
+    this.services.observations.publish({ type: 'failover', scope: restart.scope, tasks: restart.tasks, cause: restart.cause, restoreCheckpointId: checkpoint?.checkpointId });
+    this.scheduleTasks(restart.tasks, now);
+  }
+
+  private cancelExecution(vertex: ExecutionVertex): void {
+    const executor = vertex.executor;
+    const live = vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING';
+    vertex.state = live && executor !== undefined && executor.node.alive ? 'CANCELING' : 'CANCELED';
+    if (vertex.state === 'CANCELED' || executor === undefined) return;
+    this.services.rpc.send(this.node, executor.node, this.envelope('cancelTask', executor, vertex.taskName, undefined), () =>
+      executor.cancelTask(vertex.taskName, vertex.attempt),
+    );
+  }
+
+  private failJob(cause: string): void {
+    for (const vertex of this.vertices) this.cancelExecution(vertex);
+    this.setStatus('FAILED', cause);
+    this.services.onTerminal('FAILED', cause);
+  }
+
+  private checkFinished(): void {
+    if (!this.vertices.every((vertex) => vertex.state === 'FINISHED')) return;
+    this.setStatus('FINISHED', undefined);
+    const done = this.stopWithSavepointDone;
+    this.stopWithSavepointDone = undefined;
+    if (done !== undefined && this.stopSavepoint !== undefined) done({ ok: true, checkpoint: this.stopSavepoint });
+    this.services.onTerminal('FINISHED', undefined);
+  }
+
+  private setStatus(status: JobStatus, cause: string | undefined): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.services.observations.publish({ type: 'job-status', status, cause });
+    this.coordinator.jobStatusChanges(status);
+  }
+
+  // ---- heartbeats and reconciliation -----------------------------------------------------
+
+  private heartbeatLoop(): void {
+    const { intervalUs, timeoutUs } = this.services.heartbeat;
+    this.services.sim.schedule(intervalUs, heartbeatKind, () => {
+      const now = this.services.sim.nowUs;
+      for (const registered of [...this.executors.values()]) {
+        if (now - registered.lastHeartbeatUs > timeoutUs) {
+          this.executorLost(registered.executor.name, `heartbeat of ${registered.executor.name} timed out`);
+          continue;
+        }
+        this.sendHeartbeat(registered.executor);
+      }
+      this.heartbeatLoop();
+    }, this.node);
+  }
+
+  private sendHeartbeat(executor: TaskExecutor): void {
+    this.services.rpc.send(this.node, executor.node, this.envelope('heartbeat', executor, undefined, undefined), () => executor.heartbeatFromJobMaster(this));
+  }
+
+  private executorLost(name: string, cause: string): void {
+    const registered = this.executors.get(name);
+    if (registered === undefined) return;
+    this.executors.delete(name);
+    this.services.observations.publish({ type: 'executor-lost', executor: name, cause });
+    for (const vertex of this.vertices) {
+      if (vertex.executor === registered.executor && holdsSlot(vertex.state) && vertex.state !== 'FINISHED') {
+        this.handleTaskFailure(vertex.taskName, `TaskManager ${name} lost: ${cause}`);
+      }
+    }
+  }
+
+  /** Cancels attempts an executor runs that are not current; fails current ones it lost. */
+  private reconcile(executor: TaskExecutor, running: ReadonlySet<string>): void {
+    for (const entry of running) {
+      const at = entry.lastIndexOf('@');
+      const task = entry.slice(0, at);
+      const attempt = Number(entry.slice(at + 1));
+      const vertex = this.byName.get(task);
+      if (vertex !== undefined && vertex.attempt === attempt && vertex.executor === executor && vertex.state !== 'CANCELED') continue;
+      this.services.rpc.send(this.node, executor.node, this.envelope('cancelTask', executor, task, undefined), () => executor.cancelTask(task, attempt));
+    }
+    const graceUs = this.services.heartbeat.intervalUs * 2;
+    for (const vertex of this.vertices) {
+      if (vertex.executor !== executor || (vertex.state !== 'INITIALIZING' && vertex.state !== 'RUNNING')) continue;
+      if (running.has(`${vertex.taskName}@${vertex.attempt}`) || this.services.sim.nowUs - vertex.deployedAtUs < graceUs) continue;
+      this.handleTaskFailure(vertex.taskName, `execution ${vertex.taskName}@${vertex.attempt} is missing on ${executor.name}`);
+    }
+  }
+
+  // ---- the coordinator's ports -----------------------------------------------------------
+
+  private coordinatorPorts(): CoordinatorPorts {
+    const services = this.services;
+    const sim = services.sim;
+    const coordinatorKind = eventKind('coordinator.timer');
+    return {
+      clock: {
+        get nowUs() {
+          return sim.nowUs;
+        },
+        schedule: (delayUs, name, action) => {
+          void name;
+          const timer = sim.schedule(delayUs, coordinatorKind, action, this.node);
+          return { cancel: () => sim.cancel(timer) };
+        },
+        randomBetween: (low, high) => services.random.intBetween(low, high),
+      },
+      graph: this,
+      gateway: {
+        triggerCheckpoint: (task, attempt, barrier, onFailure) => this.sendToTask('triggerCheckpoint', task, attempt, barrier.checkpointId, onFailure, (executor) =>
+          executor.triggerCheckpoint(task, attempt, barrier as CheckpointBarrier)),
+        notifyCheckpointComplete: (task, attempt, checkpointId) => this.sendToTask('notifyCheckpointComplete', task, attempt, checkpointId, undefined, (executor) =>
+          executor.notifyCheckpointComplete(task, attempt, checkpointId)),
+        notifyCheckpointAborted: (task, attempt, checkpointId) => this.sendToTask('notifyCheckpointAborted', task, attempt, checkpointId, undefined, (executor) =>
+          executor.notifyCheckpointAborted(task, attempt, checkpointId)),
+      },
+      storage: {
+        initializeLocation: (checkpointId) => `chk-${checkpointId}`,
+        finalizeMetadata: (location, checkpointId, handles, done) =>
+          services.storage.writeMetadata(this.node, `${location}/_metadata`, { checkpointId, handles: handles.map((handle) => handle.key) }, (result) =>
+            done(result.ok ? { ok: true, handle: result.value } : { ok: false, error: result.error }),
+          ),
+        discard: (keys) => services.storage.discard(keys),
+      },
+      idCounter: services.idCounter,
+      store: services.store,
+      callbacks: { failJob: (cause) => this.handleGlobalFailure(cause) },
+      observations: services.observations,
+      hooks: services.hooks,
+      masterHooks: [],
+    };
+  }
+
+  private sendToTask(
+    method: string,
+    task: string,
+    attempt: number,
+    checkpointId: number,
+    onFailure: ((cause: string) => void) | undefined,
+    call: (executor: TaskExecutor) => void,
+  ): void {
+    const vertex = this.byName.get(task);
+    const executor = vertex?.executor;
+    if (executor === undefined || vertex?.attempt !== attempt) {
+      onFailure?.(`no executor for ${task}@${attempt}`);
+      return;
+    }
+    this.services.rpc.send(this.node, executor.node, this.envelope(method, executor, task, checkpointId), () => call(executor));
+  }
+
+  private envelope(method: string, executor: TaskExecutor, task: string | undefined, checkpointId: number | undefined) {
+    return { method, source: 'jobmaster', target: executor.name, task, checkpointId };
+  }
+
+  private allTasks(): string[] {
+    return this.vertices.map((vertex) => vertex.taskName);
+  }
+
+  private parallelismOf(vertexName: string): number {
+    return (this.job.vertices.find((vertex) => vertex.name === vertexName) as JobVertex).parallelism;
+  }
+}
+
+function isTerminal(status: JobStatus): boolean {
+  return status === 'FINISHED' || status === 'FAILED' || status === 'CANCELED';
+}
+
+function holdsSlot(state: ExecutionState): boolean {
+  return state === 'DEPLOYING' || state === 'INITIALIZING' || state === 'RUNNING' || state === 'FINISHED';
+}

@@ -1,0 +1,122 @@
+import type { CheckpointFailureReason, SnapshotType } from './checkpoint/types.js';
+
+/**
+ * Observations: the typed facts the runtime publishes as it runs. The oracle reads only these,
+ * never runtime internals, so a user's own protocol implementation is judged the same way.
+ * Every observation is stamped with the virtual time it happened at.
+ */
+export type Observation = { readonly timeUs: number } & ObservationBody;
+
+/** Per source partition: how many records with this origin an operator has absorbed, and the highest offset. */
+export interface LineageEntry {
+  readonly partition: number;
+  readonly count: number;
+  /** Sum of the records' origin digests, modulo 2^32: additive, so channel state can be added in. */
+  readonly digestSum: number;
+  readonly maxOffset: number;
+}
+
+/** What a task's synchronous snapshot captured, as the oracle sees it. */
+export interface SnapshotContent {
+  /** Keyed state: state name -> key -> value, only for keyed operators. */
+  readonly keyed: Readonly<Record<string, Readonly<Record<string, unknown>>>> | undefined;
+  /** Operator (non-keyed) state: source offsets, sink transactions, and so on. */
+  readonly operator: Readonly<Record<string, unknown>>;
+  /** The lineage of everything the operator's state has absorbed, by source partition. */
+  readonly lineage: readonly LineageEntry[];
+}
+
+/** One record of in-flight data persisted by an unaligned checkpoint. */
+export interface ChannelStateRecord {
+  /** 'input' records sit at this task's input channel; 'output' records in its output subpartition. */
+  readonly side: 'input' | 'output';
+  /** The peer task on the other end of the channel. */
+  readonly peer: string;
+  readonly origin: { readonly partition: number; readonly offset: number };
+  readonly value: unknown;
+  readonly key: string | undefined;
+}
+
+export type ObservationBody =
+  | { readonly type: 'job-status'; readonly status: JobStatus; readonly cause: string | undefined }
+  | { readonly type: 'jobmaster-started'; readonly leaderEpoch: number; readonly recoveredCheckpointIds: readonly number[] }
+  | { readonly type: 'checkpoint-triggered'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly timestampUs: number; readonly tasksToWaitFor: readonly string[]; readonly preAcknowledged: readonly string[] }
+  | { readonly type: 'checkpoint-trigger-failed'; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason }
+  | { readonly type: 'checkpoint-acknowledged'; readonly checkpointId: number; readonly task: string; readonly result: AcknowledgeResult }
+  | { readonly type: 'checkpoint-declined'; readonly checkpointId: number; readonly task: string; readonly reason: CheckpointFailureReason }
+  | { readonly type: 'checkpoint-completed'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly acknowledgedTasks: readonly string[]; readonly awaitedTasks: readonly string[]; readonly stateHandles: readonly string[] }
+  | { readonly type: 'checkpoint-aborted'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason }
+  | { readonly type: 'checkpoint-removed-from-store'; readonly checkpointId: number }
+  | { readonly type: 'checkpoint-notification-sent'; readonly checkpointId: number; readonly kind: 'complete' | 'aborted'; readonly task: string }
+  | { readonly type: 'checkpoint-notification-received'; readonly checkpointId: number; readonly kind: 'complete' | 'aborted'; readonly task: string; readonly ignored: boolean }
+  | { readonly type: 'barrier-received'; readonly checkpointId: number; readonly task: string; readonly channel: string }
+  | { readonly type: 'cancellation-marker-received'; readonly checkpointId: number; readonly task: string; readonly channel: string }
+  | { readonly type: 'alignment-started'; readonly checkpointId: number; readonly task: string }
+  | { readonly type: 'alignment-completed'; readonly checkpointId: number; readonly task: string; readonly alignmentDurationUs: number; readonly unaligned: boolean }
+  | { readonly type: 'alignment-switched-to-unaligned'; readonly checkpointId: number; readonly task: string }
+  | { readonly type: 'snapshot-taken'; readonly checkpointId: number; readonly task: string; readonly attempt: number; readonly unaligned: boolean; readonly content: SnapshotContent }
+  | { readonly type: 'channel-state-persisted'; readonly checkpointId: number; readonly task: string; readonly records: readonly ChannelStateRecord[] }
+  | { readonly type: 'snapshot-uploaded'; readonly checkpointId: number; readonly task: string; readonly handles: readonly string[] }
+  | { readonly type: 'storage-written'; readonly key: string; readonly sizeBytes: number }
+  | { readonly type: 'storage-discarded'; readonly key: string }
+  | { readonly type: 'task-deployed'; readonly task: string; readonly attempt: number; readonly executor: string }
+  | { readonly type: 'task-running'; readonly task: string; readonly attempt: number }
+  | { readonly type: 'task-restored'; readonly task: string; readonly attempt: number; readonly checkpointId: number; readonly content: SnapshotContent; readonly channelStateRecords: number }
+  | { readonly type: 'task-finished'; readonly task: string; readonly attempt: number }
+  | { readonly type: 'task-failed'; readonly task: string; readonly attempt: number; readonly cause: string }
+  | { readonly type: 'task-canceled'; readonly task: string; readonly attempt: number }
+  | { readonly type: 'failover'; readonly scope: 'region' | 'global'; readonly tasks: readonly string[]; readonly cause: string; readonly restoreCheckpointId: number | undefined }
+  | { readonly type: 'executor-lost'; readonly executor: string; readonly cause: string }
+  | { readonly type: 'source-records-emitted'; readonly task: string; readonly partition: number; readonly fromOffset: number; readonly count: number }
+  | { readonly type: 'transaction-begun'; readonly task: string; readonly transactionId: string }
+  | { readonly type: 'transaction-pre-committed'; readonly task: string; readonly transactionId: string; readonly checkpointId: number }
+  | { readonly type: 'transaction-committed'; readonly task: string; readonly transactionId: string; readonly checkpointId: number; readonly records: number; readonly alreadyCommitted: boolean }
+  | { readonly type: 'transaction-aborted'; readonly task: string; readonly transactionId: string; readonly cause: string }
+  | { readonly type: 'sink-direct-write'; readonly task: string; readonly records: number };
+
+export type ObservationType = ObservationBody['type'];
+
+/** The result of CheckpointCoordinator.receiveAcknowledgeMessage, as in Flink. */
+export type AcknowledgeResult = 'SUCCESS' | 'DUPLICATE' | 'UNKNOWN' | 'DISCARDED';
+
+/** Flink's JobStatus, the states this runtime uses. */
+export type JobStatus =
+  | 'CREATED'
+  | 'RUNNING'
+  | 'FAILING'
+  | 'RESTARTING'
+  | 'CANCELLING'
+  | 'CANCELED'
+  | 'FINISHED'
+  | 'FAILED'
+  | 'SUSPENDED';
+
+/** A subscriber to observations. */
+export type ObservationListener = (observation: Observation) => void;
+
+/**
+ * The runtime's observation bus. Publishing with no subscribers costs one array length check,
+ * so the runtime can publish freely.
+ */
+export class ObservationBus {
+  private readonly listeners: ObservationListener[] = [];
+  private readonly clock: () => number;
+
+  constructor(clock: () => number) {
+    this.clock = clock;
+  }
+
+  subscribe(listener: ObservationListener): void {
+    this.listeners.push(listener);
+  }
+
+  get active(): boolean {
+    return this.listeners.length > 0;
+  }
+
+  publish(body: ObservationBody): void {
+    if (this.listeners.length === 0) return;
+    const observation = { timeUs: this.clock(), ...body } as Observation;
+    for (const listener of this.listeners) listener(observation);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The sink's external system: a transactional store (Kafka with transactions, a database).
+ *
+ * Transactions are begun, written to, pre-committed (flushed) and then committed or aborted.
+ * Commit is idempotent, as Flink's two-phase-commit sinks require. A transaction left open longer
+ * than the transaction timeout (Kafka's transaction.timeout.ms) is aborted by the store: its
+ * records are lost, and a later commit of it fails. The read-committed view is what the
+ * exactly-once property is judged on. Direct (non-transactional) appends and idempotent upserts
+ * serve the at-least-once and upsert sinks.
+ */
+
+/** A record as the sink wrote it. */
+export interface SinkEntry {
+  readonly key: string | undefined;
+  readonly value: unknown;
+  readonly origin: { readonly partition: number; readonly offset: number };
+}
+
+export type TransactionStatus = 'open' | 'pre-committed' | 'committed' | 'aborted' | 'timed-out';
+
+export type CommitResult = 'committed' | 'already-committed' | 'unknown' | 'aborted' | 'timed-out';
+
+interface Transaction {
+  status: TransactionStatus;
+  readonly begunAtUs: number;
+  readonly entries: SinkEntry[];
+}
+
+export class TransactionalStore {
+  private readonly transactions = new Map<string, Transaction>();
+  private readonly committed: SinkEntry[] = [];
+  private readonly upserts = new Map<string, SinkEntry>();
+
+  /**
+   * @param clock - the virtual time, for the transaction timeout.
+   * @param transactionTimeoutUs - open transactions older than this are aborted by the store.
+   */
+  constructor(private readonly clock: () => number, readonly transactionTimeoutUs: number) {}
+
+  /** Starts a transaction; beginning an id that exists is a programming error in the sink. */
+  begin(transactionId: string): void {
+    if (this.transactions.has(transactionId)) throw new Error(`transaction ${transactionId} already exists`);
+    this.transactions.set(transactionId, { status: 'open', begunAtUs: this.clock(), entries: [] });
+  }
+
+  /** Adds records to an open transaction; false when it timed out or is no longer open. */
+  write(transactionId: string, entries: readonly SinkEntry[]): boolean {
+    const transaction = this.live(transactionId);
+    if (transaction === undefined || transaction.status !== 'open') return false;
+    transaction.entries.push(...entries);
+    return true;
+  }
+
+  /** Flushes a transaction: it can take no more writes, and waits for commit or abort. */
+  preCommit(transactionId: string): boolean {
+    const transaction = this.live(transactionId);
+    if (transaction === undefined || transaction.status !== 'open') return false;
+    transaction.status = 'pre-committed';
+    return true;
+  }
+
+  /** Makes a transaction's records visible; committing twice is harmless ('already-committed'). */
+  commit(transactionId: string): CommitResult {
+    const transaction = this.live(transactionId);
+    if (transaction === undefined) return 'unknown';
+    if (transaction.status === 'committed') return 'already-committed';
+    if (transaction.status === 'aborted' || transaction.status === 'timed-out') return transaction.status;
+    transaction.status = 'committed';
+    this.committed.push(...transaction.entries);
+    return 'committed';
+  }
+
+  /** Discards a transaction's records; a no-op for committed or unknown ones. */
+  abort(transactionId: string): boolean {
+    const transaction = this.live(transactionId);
+    if (transaction === undefined || transaction.status === 'committed') return false;
+    if (transaction.status === 'aborted' || transaction.status === 'timed-out') return false;
+    transaction.status = 'aborted';
+    return true;
+  }
+
+  status(transactionId: string): TransactionStatus | undefined {
+    return this.live(transactionId)?.status;
+  }
+
+  /** Records in a transaction (committed or not): what a sink would re-commit. */
+  entryCount(transactionId: string): number {
+    return this.transactions.get(transactionId)?.entries.length ?? 0;
+  }
+
+  /** Ids of transactions still open or pre-committed whose id starts with `prefix`, sorted. */
+  lingering(prefix: string): string[] {
+    const result: string[] = [];
+    for (const [transactionId, transaction] of this.transactions) {
+      if (!transactionId.startsWith(prefix)) continue;
+      if (this.live(transactionId) === undefined) continue;
+      if (transaction.status === 'open' || transaction.status === 'pre-committed') result.push(transactionId);
+    }
+    return result.sort();
+  }
+
+  /** Non-transactional append, visible at once (the at-least-once sink). */
+  append(entries: readonly SinkEntry[]): void {
+    this.committed.push(...entries);
+  }
+
+  /** Idempotent write by key (the upsert sink): the last write for a key wins. */
+  upsert(entry: SinkEntry): void {
+    if (entry.key === undefined) throw new Error('upsert needs a keyed record');
+    this.upserts.set(entry.key, entry);
+  }
+
+  /** The read-committed view, in commit order. */
+  committedEntries(): readonly SinkEntry[] {
+    return this.committed;
+  }
+
+  /** The upsert view, sorted by key. */
+  upsertEntries(): SinkEntry[] {
+    return [...this.upserts.values()].sort((left, right) => ((left.key as string) < (right.key as string) ? -1 : 1));
+  }
+
+  /** The transaction, after applying the timeout: an open one past its deadline is aborted now. */
+  private live(transactionId: string): Transaction | undefined {
+    const transaction = this.transactions.get(transactionId);
+    if (transaction === undefined) return undefined;
+    const expired = this.clock() - transaction.begunAtUs > this.transactionTimeoutUs;
+    if (expired && (transaction.status === 'open' || transaction.status === 'pre-committed')) {
+      transaction.status = 'timed-out';
+    }
+    return transaction;
+  }
+}

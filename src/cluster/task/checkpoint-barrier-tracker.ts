@@ -1,0 +1,84 @@
+import type { CheckpointBarrier } from '../checkpoint/types.js';
+import type { BarrierHandlerHost, CheckpointBarrierHandler } from './barrier-handler.js';
+
+interface TrackedCheckpoint {
+  readonly barrier: CheckpointBarrier;
+  readonly arrived: Set<number>;
+  aborted: boolean;
+}
+
+/**
+ * Flink's CheckpointBarrierTracker for AT_LEAST_ONCE: counts barriers per checkpoint without
+ * ever blocking a channel, snapshots when a checkpoint's barriers arrived on every open channel,
+ * drops older pending checkpoints when a newer one completes, and aborts each at most once.
+ * Records after a barrier may enter the snapshot, so a restore can replay them: duplicates, but
+ * nothing lost.
+ */
+export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
+  /** Pending checkpoints, oldest first. */
+  private readonly pending: TrackedCheckpoint[] = [];
+  private readonly finished = new Set<number>();
+  private latestId = -1;
+  private latestCompletedId = -1;
+
+  constructor(private readonly host: BarrierHandlerHost) {}
+
+  get latestCheckpointId(): number {
+    return this.latestId;
+  }
+
+  hasReceivedBarrier(channel: number): boolean {
+    return this.pending.some((tracked) => tracked.arrived.has(channel));
+  }
+
+  processBarrier(barrier: CheckpointBarrier, channel: number): void {
+    const id = barrier.checkpointId;
+    if (id <= this.latestCompletedId) return;
+    let tracked = this.pending.find((candidate) => candidate.barrier.checkpointId === id);
+    if (tracked === undefined) {
+      if (id < this.latestId) return; // older than every pending one: dropped already
+      tracked = { barrier, arrived: new Set(), aborted: false };
+      this.pending.push(tracked);
+      this.latestId = id;
+      this.host.observe({ type: 'alignment-started', checkpointId: id, task: this.host.taskName });
+    }
+    tracked.arrived.add(channel);
+    this.completeReady();
+  }
+
+  processCancellationMarker(checkpointId: number): void {
+    if (checkpointId <= this.latestCompletedId) return;
+    let tracked = this.pending.find((candidate) => candidate.barrier.checkpointId === checkpointId);
+    if (tracked === undefined) {
+      if (checkpointId < this.latestId) return;
+      tracked = { barrier: { checkpointId, timestampUs: 0, options: { type: 'checkpoint', alignment: 'at-least-once', alignedTimeoutUs: 0 } }, arrived: new Set(), aborted: false };
+      this.pending.push(tracked);
+      this.latestId = checkpointId;
+    }
+    if (tracked.aborted) return;
+    tracked.aborted = true;
+    this.host.abortCheckpoint(checkpointId, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER');
+  }
+
+  processEndOfPartition(channel: number): void {
+    this.finished.add(channel);
+    this.completeReady();
+  }
+
+  private completeReady(): void {
+    const openChannels = this.host.channelCount - this.finished.size;
+    for (let index = this.pending.length - 1; index >= 0; index--) {
+      const tracked = this.pending[index] as TrackedCheckpoint;
+      let arrivedOpen = 0;
+      for (const channel of tracked.arrived) if (!this.finished.has(channel)) arrivedOpen++;
+      if (arrivedOpen < openChannels) continue;
+      // Completing this one drops it and every older one.
+      this.pending.splice(0, index + 1);
+      this.latestCompletedId = tracked.barrier.checkpointId;
+      if (tracked.aborted) return;
+      this.host.observe({ type: 'alignment-completed', checkpointId: tracked.barrier.checkpointId, task: this.host.taskName, alignmentDurationUs: 0, unaligned: false });
+      this.host.triggerCheckpoint(tracked.barrier, false);
+      return;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import type { ObservationBody } from '../observations.js';
+import type { StreamRecord } from '../jobgraph/records.js';
+import type { TransactionalStore } from '../storage/transactional-store.js';
+import type { KeyedStateSnapshot } from './state-backend.js';
+
+/** An operator's state as its synchronous snapshot part captures it. */
+export interface OperatorSnapshot {
+  readonly keyed: KeyedStateSnapshot | undefined;
+  readonly operator: Record<string, unknown>;
+}
+
+/** What the task gives an operator: identity, output, the sink's external system, observations. */
+export interface OperatorContext {
+  readonly taskName: string;
+  readonly subtaskIndex: number;
+  readonly attempt: number;
+  /** Which run of the job this is (stop-with-savepoint and resume starts a new run). */
+  readonly jobRun: number;
+  /** True when `key` belongs to this subtask's key-group range. */
+  ownsKey(key: string): boolean;
+  /** Emits a record downstream; it inherits the origin of the record being processed. */
+  emit(value: unknown, key?: string): void;
+  readonly sinkStore: TransactionalStore;
+  observe(body: ObservationBody): void;
+}
+
+/**
+ * Flink's StreamOperator, reduced to what checkpointing touches. Implement it to plug in an
+ * operator of your own. Any method may throw: the task then fails, a reported outcome.
+ */
+export interface StreamOperator {
+  /** Whether the operator's state absorbs records (its lineage is then tracked and checked). */
+  readonly stateful: boolean;
+  open(context: OperatorContext, restored: OperatorSnapshot | undefined): void;
+  /** One record from input gate `gate`. */
+  processElement(record: StreamRecord, gate: number): void;
+  /** The synchronous snapshot part: capture state for `checkpointId` (2PC sinks pre-commit here). */
+  snapshotState(checkpointId: number): OperatorSnapshot;
+  notifyCheckpointComplete(checkpointId: number): void;
+  notifyCheckpointAborted(checkpointId: number): void;
+  /** All inputs reached end of data. */
+  endInput(): void;
+}

@@ -1,0 +1,152 @@
+import type { CancellableTimer } from '../checkpoint/ports.js';
+import type { CheckpointBarrier, CheckpointFailureReason } from '../checkpoint/types.js';
+import type { BarrierHandlerHost, CheckpointBarrierHandler } from './barrier-handler.js';
+
+interface Alignment {
+  barrier: CheckpointBarrier;
+  readonly arrived: Set<number>;
+  readonly startedUs: number;
+  unaligned: boolean;
+  triggered: boolean;
+  timer: CancellableTimer | undefined;
+}
+
+/**
+ * Flink's SingleCheckpointBarrierHandler for EXACTLY_ONCE: one checkpoint at a time, handled
+ * aligned, unaligned, or aligned-with-timeout (alternating) according to the barrier's options.
+ *
+ * - Aligned: a barrier blocks its channel; when every open channel delivered it, snapshot and
+ *   resume all. A newer barrier during alignment aborts the current checkpoint (DECLINED_SUBSUMED).
+ * - Unaligned: snapshot on the first barrier; the task persists in-flight data as channel state.
+ * - Alternating: start aligned; once alignment has lasted `alignedTimeoutUs` since the trigger
+ *   timestamp (checked on each barrier and by a timer), or an unaligned barrier arrives, switch.
+ * - A finished channel (end of partition) counts as aligned.
+ */
+export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler {
+  private currentId = -1;
+  private alignment: Alignment | undefined;
+  private readonly finished = new Set<number>();
+
+  constructor(private readonly host: BarrierHandlerHost) {}
+
+  get latestCheckpointId(): number {
+    return this.currentId;
+  }
+
+  hasReceivedBarrier(channel: number): boolean {
+    return this.alignment?.arrived.has(channel) ?? false;
+  }
+
+  processBarrier(barrier: CheckpointBarrier, channel: number): void {
+    const id = barrier.checkpointId;
+    if (id < this.currentId || (id === this.currentId && this.alignment === undefined)) {
+      // Stale, or for a checkpoint already taken or aborted here: never block on it.
+      this.host.resumeChannel(channel);
+      return;
+    }
+    if (id > this.currentId) this.startAlignment(barrier);
+    const alignment = this.alignment as Alignment;
+    if (alignment.arrived.has(channel)) return;
+    alignment.arrived.add(channel);
+    if (!alignment.unaligned) this.host.blockChannel(channel);
+    if (!alignment.unaligned && (barrier.options.alignment === 'unaligned' || this.timedOut(alignment))) {
+      this.switchToUnaligned(alignment);
+    }
+    this.completeIfAligned();
+  }
+
+  processCancellationMarker(checkpointId: number, channel: number): void {
+    void channel;
+    const alignmentStarted = this.alignment !== undefined && checkpointId === this.currentId;
+    if (checkpointId > this.currentId) {
+      if (this.alignment !== undefined) this.abort('CHECKPOINT_DECLINED_SUBSUMED');
+      this.currentId = checkpointId;
+      this.host.abortCheckpoint(checkpointId, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER');
+    } else if (alignmentStarted) {
+      this.abort('CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER');
+    }
+  }
+
+  processEndOfPartition(channel: number): void {
+    this.finished.add(channel);
+    this.completeIfAligned();
+  }
+
+  private startAlignment(barrier: CheckpointBarrier): void {
+    if (this.alignment !== undefined) this.abort('CHECKPOINT_DECLINED_SUBSUMED');
+    this.currentId = barrier.checkpointId;
+    const alignment: Alignment = {
+      barrier,
+      arrived: new Set(),
+      startedUs: this.host.nowUs,
+      unaligned: false,
+      triggered: false,
+      timer: undefined,
+    };
+    this.alignment = alignment;
+    this.host.observe({ type: 'alignment-started', checkpointId: barrier.checkpointId, task: this.host.taskName });
+    if (barrier.options.alignment === 'unaligned') {
+      this.switchToUnaligned(alignment);
+    } else if (barrier.options.alignedTimeoutUs > 0) {
+      const deadlineUs = barrier.timestampUs + barrier.options.alignedTimeoutUs;
+      alignment.timer = this.host.scheduleTimer(Math.max(0, deadlineUs - this.host.nowUs), () => {
+        alignment.timer = undefined;
+        if (this.alignment === alignment && !alignment.unaligned) {
+          this.switchToUnaligned(alignment);
+          this.completeIfAligned();
+        }
+      });
+    }
+  }
+
+  private timedOut(alignment: Alignment): boolean {
+    const timeoutUs = alignment.barrier.options.alignedTimeoutUs;
+    return timeoutUs > 0 && this.host.nowUs - alignment.barrier.timestampUs >= timeoutUs;
+  }
+
+  /** Takes the checkpoint now, unaligned, and lets every blocked channel flow again. */
+  private switchToUnaligned(alignment: Alignment): void {
+    const wasAligning = alignment.arrived.size > 0 || alignment.barrier.options.alignment !== 'unaligned';
+    alignment.unaligned = true;
+    alignment.timer?.cancel();
+    alignment.timer = undefined;
+    const barrier: CheckpointBarrier = {
+      ...alignment.barrier,
+      options: { ...alignment.barrier.options, alignment: 'unaligned' },
+    };
+    alignment.barrier = barrier;
+    if (wasAligning && alignment.arrived.size > 0) {
+      this.host.observe({ type: 'alignment-switched-to-unaligned', checkpointId: barrier.checkpointId, task: this.host.taskName });
+    }
+    alignment.triggered = true;
+    this.host.triggerCheckpoint(barrier, true);
+    for (const channel of alignment.arrived) this.host.resumeChannel(channel);
+  }
+
+  private completeIfAligned(): void {
+    const alignment = this.alignment;
+    if (alignment === undefined) return;
+    for (let channel = 0; channel < this.host.channelCount; channel++) {
+      if (!alignment.arrived.has(channel) && !this.finished.has(channel)) return;
+    }
+    this.alignment = undefined;
+    alignment.timer?.cancel();
+    this.host.observe({
+      type: 'alignment-completed',
+      checkpointId: alignment.barrier.checkpointId,
+      task: this.host.taskName,
+      alignmentDurationUs: this.host.nowUs - alignment.startedUs,
+      unaligned: alignment.unaligned,
+    });
+    if (!alignment.triggered) this.host.triggerCheckpoint(alignment.barrier, false);
+    for (const channel of alignment.arrived) this.host.resumeChannel(channel);
+  }
+
+  private abort(reason: CheckpointFailureReason): void {
+    const alignment = this.alignment as Alignment;
+    this.alignment = undefined;
+    alignment.timer?.cancel();
+    for (const channel of alignment.arrived) this.host.resumeChannel(channel);
+    this.host.abortCheckpoint(alignment.barrier.checkpointId, reason);
+  }
+}

@@ -1,0 +1,819 @@
+import { DataChannel } from '../../net/index.js';
+import { eventKind, hashString } from '../../sim/index.js';
+import type { CancellableTimer } from '../checkpoint/ports.js';
+import type { CheckpointBarrier, CheckpointFailureReason } from '../checkpoint/types.js';
+import { ReplayableSourceReader } from '../connectors/replayable-source.js';
+import { subtaskForKey, keyGroupRange, keyGroupFor } from '../jobgraph/key-groups.js';
+import { isStateful } from '../jobgraph/job-graph.js';
+import type { RecordOrigin, StreamRecord } from '../jobgraph/records.js';
+import type { ChannelStateRecord, ObservationBody, SnapshotContent } from '../observations.js';
+import type { BarrierHandlerHost, CheckpointBarrierHandler } from './barrier-handler.js';
+import {
+  barrierEvent,
+  cancelMarkerEvent,
+  endOfDataEvent,
+  endOfPartitionEvent,
+  maxQueuedBuffersPerChannel,
+  recordsBuffer,
+  recordsPerBuffer,
+  type NetworkBuffer,
+} from './buffers.js';
+import { InputChannel } from './input-channel.js';
+import { Mailbox } from './mailbox.js';
+import type { OperatorContext, OperatorSnapshot, StreamOperator } from './operator.js';
+import { LineageTracker } from './state-backend.js';
+import type { TaskConnection, TaskDeployment, TaskEnvironment } from './task-environment.js';
+
+const stepKind = eventKind('task.step');
+const timerKind = eventKind('task.timer');
+
+/** Records a source reads per poll (one mailbox step). */
+const recordsPerPoll = 8;
+/** How long a source waits before polling an unavailable log again. */
+const sourceBackoffUs = 20_000;
+
+type TaskState = 'DEPLOYING' | 'INITIALIZING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+
+interface OutputChannel {
+  readonly link: DataChannel<NetworkBuffer>;
+  readonly consumerTask: string;
+  pending: StreamRecord[];
+}
+
+interface OutputEdge {
+  readonly channels: readonly OutputChannel[];
+  readonly route: (record: StreamRecord) => number;
+  readonly broadcast: boolean;
+  readonly keySelector: ((value: unknown) => string) | undefined;
+}
+
+/** The asynchronous part of one checkpoint: channel state to collect, then the upload, then the ack. */
+interface AsyncSnapshot {
+  readonly checkpointId: number;
+  readonly content: SnapshotContent;
+  readonly operatorSnapshot: OperatorSnapshot;
+  readonly channelState: ChannelStateRecord[];
+  readonly awaitingChannels: Set<number>;
+  cancelled: boolean;
+  uploading: boolean;
+}
+
+/** The persisted form of a subtask's checkpointed state in checkpoint storage. */
+export interface StoredSubtaskState {
+  readonly operator: OperatorSnapshot;
+  readonly lineage: SnapshotContent['lineage'];
+  readonly source: Record<string, number> | undefined;
+  readonly channelState: readonly ChannelStateRecord[];
+}
+
+/**
+ * Flink's StreamTask for one subtask attempt: a mailbox loop that alternates letters (checkpoint
+ * triggers and notifications, timers) with its default action (poll the source, or process one
+ * network buffer from an input channel), a barrier handler for checkpoints, and the synchronous
+ * and asynchronous snapshot parts.
+ *
+ * Every step takes virtual time (the operator's per-record cost), and every callback checks that
+ * the task is still alive, because the executor's events outlive a canceled task.
+ */
+export class StreamTask implements BarrierHandlerHost, TaskConnection {
+  readonly taskName: string;
+  readonly attempt: number;
+  private state: TaskState = 'DEPLOYING';
+  private readonly mailbox = new Mailbox();
+  private readonly inputs: InputChannel[];
+  private readonly channelsWithData: InputChannel[] = [];
+  private readonly outputs: OutputEdge[] = [];
+  private readonly outputByConsumer = new Map<string, OutputChannel>();
+  private readonly handler: CheckpointBarrierHandler;
+  private readonly lineage: LineageTracker | undefined;
+  private operator: StreamOperator | undefined;
+  private source: ReplayableSourceReader | undefined;
+  private currentOrigin: RecordOrigin = { partition: -1, offset: -1 };
+  private stepScheduled = false;
+  private busyUntilUs = 0;
+  private sourceBackoffUntilUs = 0;
+  private lastCheckpointId: number;
+  private latestNotifiedId: number;
+  private readonly abortedCheckpoints = new Set<number>();
+  private readonly asyncSnapshots = new Map<number, AsyncSnapshot>();
+  private endOfDataChannels = 0;
+  private endedData = false;
+  private finalCheckpointMinId = Number.MAX_SAFE_INTEGER;
+  /** Stop-with-savepoint: sources stop emitting after its barrier, and every task finishes once it completes. */
+  private suspendedBySavepoint = false;
+  private syncSavepointId: number | undefined;
+  private readonly keyRange: { start: number; end: number } | undefined;
+  private readonly digest: number;
+
+  constructor(private readonly deployment: TaskDeployment, private readonly environment: TaskEnvironment) {
+    this.taskName = deployment.taskName;
+    this.attempt = deployment.attempt;
+    this.digest = hashString(`${this.taskName}@${this.attempt}`);
+    const restoredId = deployment.restore?.checkpointId ?? 0;
+    this.lastCheckpointId = restoredId;
+    this.latestNotifiedId = restoredId;
+    this.inputs = deployment.inputs.map(
+      (input, index) => new InputChannel(index, input.gate, `${input.producerTask}->${this.taskName}`, input.producerTask),
+    );
+    this.lineage = isStateful(deployment.vertex.operator) ? new LineageTracker() : undefined;
+    const vertex = deployment.vertex;
+    const keyed = vertex.operator.kind === 'keyed-process' || vertex.operator.kind === 'keyed-co-process';
+    this.keyRange = keyed ? keyGroupRange(deployment.subtaskIndex, vertex.maxParallelism, vertex.parallelism) : undefined;
+    this.handler = environment.barrierHandlerFactory(this);
+    this.createOutputs();
+  }
+
+  get node() {
+    return this.environment.node;
+  }
+
+  get nowUs(): number {
+    return this.environment.sim.nowUs;
+  }
+
+  get channelCount(): number {
+    return this.inputs.length;
+  }
+
+  get executionState(): TaskState {
+    return this.state;
+  }
+
+  private get active(): boolean {
+    return this.state === 'INITIALIZING' || this.state === 'RUNNING';
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  /** Starts the attempt: restore state if there is any, connect inputs, then run. */
+  start(): void {
+    this.state = 'INITIALIZING';
+    this.environment.reportState(this.taskName, this.attempt, 'INITIALIZING');
+    this.environment.registerProducer(this);
+    this.inputs.forEach((channel, index) => this.environment.requestPartition(this, index, this.deployment.inputs[index]!));
+    const restore = this.deployment.restore;
+    if (restore?.finished === true) {
+      this.finishOnRestore();
+      return;
+    }
+    if (restore?.stateKey === undefined) {
+      this.initialize(undefined, restore?.checkpointId);
+      return;
+    }
+    this.environment.storage.read(this.node, restore.stateKey, (result) => {
+      if (!this.active) return;
+      if (!result.ok) return this.fail(`restore from checkpoint ${restore.checkpointId} failed: ${result.error}`);
+      this.initialize(result.value as StoredSubtaskState, restore.checkpointId);
+    });
+  }
+
+  private initialize(stored: StoredSubtaskState | undefined, checkpointId: number | undefined): void {
+    try {
+      this.openOperator(stored);
+    } catch (error) {
+      return this.fail(`operator failed to open: ${describeError(error)}`);
+    }
+    if (stored !== undefined && checkpointId !== undefined) this.replayChannelState(stored, checkpointId);
+    this.state = 'RUNNING';
+    this.environment.reportState(this.taskName, this.attempt, 'RUNNING');
+    this.observe({ type: 'task-running', task: this.taskName, attempt: this.attempt });
+    this.hooksStep('task.running');
+    this.wake();
+  }
+
+  private openOperator(stored: StoredSubtaskState | undefined): void {
+    const vertex = this.deployment.vertex;
+    if (vertex.operator.kind === 'source') {
+      const log = this.environment.logs.get(vertex.operator.topic);
+      if (log === undefined) throw new Error(`no log for topic ${vertex.operator.topic}`);
+      const hooks = this.environment.hooks;
+      this.source = new ReplayableSourceReader(log, this.deployment.subtaskIndex, vertex.parallelism, (partition) =>
+        !hooks.external('source-log', 'read', String(partition)).fail,
+      );
+      if (stored?.source !== undefined) this.source.restore(stored.source);
+      return;
+    }
+    this.operator = this.environment.operatorFactory(vertex);
+    if (stored !== undefined) this.lineage?.restore(stored.lineage);
+    this.operator.open(this.operatorContext(), stored?.operator);
+  }
+
+  /** Unaligned channel state goes first: input records ahead of new input, output records ahead of new output. */
+  private replayChannelState(stored: StoredSubtaskState, checkpointId: number): void {
+    const inputRecords = new Map<string, StreamRecord[]>();
+    for (const record of stored.channelState) {
+      const streamRecord: StreamRecord = { key: record.key, value: record.value, origin: record.origin };
+      if (record.side === 'output') {
+        const output = this.outputByConsumer.get(record.peer);
+        if (output === undefined) throw new Error(`${this.taskName}: channel state for unknown consumer ${record.peer}`);
+        output.pending.push(streamRecord);
+        if (output.pending.length >= recordsPerBuffer) this.flushChannel(output);
+        continue;
+      }
+      const name = `${record.peer}->${this.taskName}`;
+      let list = inputRecords.get(name);
+      if (list === undefined) inputRecords.set(name, (list = []));
+      list.push(streamRecord);
+    }
+    this.flushOutputs();
+    for (const channel of this.inputs) {
+      const records = inputRecords.get(channel.name);
+      if (records === undefined) continue;
+      const recovered: NetworkBuffer[] = [];
+      for (let start = 0; start < records.length; start += recordsPerBuffer) {
+        recovered.push({ ...recordsBuffer(records.slice(start, start + recordsPerBuffer)), recovered: true } as NetworkBuffer);
+      }
+      // Recovered data precedes anything already received on the new connection.
+      channel.prepend(recovered);
+      this.markAvailable(channel);
+    }
+    const count = stored.channelState.length;
+    this.observe({
+      type: 'task-restored',
+      task: this.taskName,
+      attempt: this.attempt,
+      checkpointId,
+      content: { keyed: stored.operator.keyed, operator: stored.source ?? stored.operator.operator, lineage: stored.lineage },
+      channelStateRecords: count,
+    });
+  }
+
+  /** A subtask finished in the restored checkpoint ends again at once: end of data, then end of partition. */
+  private finishOnRestore(): void {
+    this.state = 'RUNNING';
+    this.environment.reportState(this.taskName, this.attempt, 'RUNNING');
+    this.endedData = true;
+    for (const output of this.outputByConsumer.values()) output.link.send(endOfDataEvent);
+    this.finishTask();
+  }
+
+  /** Cancels the attempt (JobMaster's cancelTask, or the executor losing its JobMaster). */
+  cancel(): void {
+    if (!this.active && this.state !== 'DEPLOYING') return;
+    this.terminate('CANCELED');
+    this.observe({ type: 'task-canceled', task: this.taskName, attempt: this.attempt });
+    this.environment.reportState(this.taskName, this.attempt, 'CANCELED');
+  }
+
+  /** Fails the attempt: a user operator threw, a restore failed, or a channel broke. */
+  fail(cause: string): void {
+    if (!this.active && this.state !== 'DEPLOYING') return;
+    this.terminate('FAILED');
+    this.observe({ type: 'task-failed', task: this.taskName, attempt: this.attempt, cause });
+    this.environment.reportState(this.taskName, this.attempt, 'FAILED', cause);
+  }
+
+  failExternally(cause: string): void {
+    this.fail(cause);
+  }
+
+  private terminate(state: 'CANCELED' | 'FAILED'): void {
+    this.state = state;
+    this.mailbox.clear();
+    for (const snapshot of this.asyncSnapshots.values()) snapshot.cancelled = true;
+    this.asyncSnapshots.clear();
+    for (const output of this.outputByConsumer.values()) output.link.close();
+    for (const input of this.inputs) input.link?.close();
+    this.environment.unregisterProducer(this);
+  }
+
+  private finishTask(): void {
+    this.flushOutputs();
+    for (const output of this.outputByConsumer.values()) output.link.send(endOfPartitionEvent);
+    this.state = 'FINISHED';
+    this.mailbox.clear();
+    this.observe({ type: 'task-finished', task: this.taskName, attempt: this.attempt });
+    this.hooksStep('task.finished');
+    this.environment.reportState(this.taskName, this.attempt, 'FINISHED');
+  }
+
+  // ---- RPC entry points (called by the TaskExecutor) ------------------------------------
+
+  /** triggerCheckpoint RPC: for sources, and for tasks whose inputs all finished. A mailbox letter. */
+  triggerCheckpointAsync(barrier: CheckpointBarrier): void {
+    if (this.state !== 'RUNNING') {
+      this.environment.declineCheckpoint(this.taskName, this.attempt, barrier.checkpointId, 'CHECKPOINT_DECLINED_TASK_NOT_READY');
+      return;
+    }
+    this.mailbox.put(() => {
+      if (this.state !== 'RUNNING' || this.suspendedBySavepoint) {
+        this.environment.declineCheckpoint(this.taskName, this.attempt, barrier.checkpointId, 'CHECKPOINT_DECLINED_TASK_NOT_READY');
+        return;
+      }
+      this.performCheckpoint(barrier, false);
+    });
+    this.wake();
+  }
+
+  /** notifyCheckpointComplete RPC: a priority letter, ignored at or below the latest one seen. */
+  notifyCheckpointCompleteAsync(checkpointId: number): void {
+    if (!this.active) return;
+    this.mailbox.putPriority(() => this.notifyCheckpointComplete(checkpointId));
+    this.wake();
+  }
+
+  /** notifyCheckpointAborted RPC: cancels the checkpoint's async part; a barrier still to come is refused. */
+  notifyCheckpointAbortedAsync(checkpointId: number): void {
+    if (!this.active) return;
+    this.mailbox.putPriority(() => {
+      this.observe({ type: 'checkpoint-notification-received', checkpointId, kind: 'aborted', task: this.taskName, ignored: false });
+      this.abortedCheckpoints.add(checkpointId);
+      if (checkpointId === this.syncSavepointId) {
+        this.syncSavepointId = undefined;
+        this.suspendedBySavepoint = false;
+      }
+      const snapshot = this.asyncSnapshots.get(checkpointId);
+      if (snapshot !== undefined) this.cancelAsync(snapshot);
+      this.operator?.notifyCheckpointAborted(checkpointId);
+    });
+    this.wake();
+  }
+
+  private notifyCheckpointComplete(checkpointId: number): void {
+    const ignored = checkpointId <= this.latestNotifiedId;
+    this.observe({ type: 'checkpoint-notification-received', checkpointId, kind: 'complete', task: this.taskName, ignored });
+    if (ignored) return;
+    this.latestNotifiedId = checkpointId;
+    this.hooksStep('task.notify-complete', checkpointId);
+    this.operator?.notifyCheckpointComplete(checkpointId);
+    const finalReached = this.endedData && checkpointId >= this.finalCheckpointMinId;
+    const savepointReached = this.syncSavepointId !== undefined && checkpointId >= this.syncSavepointId;
+    if (finalReached || savepointReached) this.finishTask();
+  }
+
+  // ---- the mailbox loop ------------------------------------------------------------------
+
+  private wake(): void {
+    if (this.stepScheduled || !this.active || !this.hasWork()) return;
+    this.stepScheduled = true;
+    const delayUs = Math.max(0, this.busyUntilUs - this.nowUs);
+    this.environment.sim.schedule(delayUs, stepKind, () => this.step(), this.node, this.digest);
+  }
+
+  private hasWork(): boolean {
+    if (!this.mailbox.isEmpty) return true;
+    if (this.state !== 'RUNNING' || !this.outputAvailable()) return false;
+    if (this.source !== undefined) return !this.endedData && !this.suspendedBySavepoint && this.nowUs >= this.sourceBackoffUntilUs;
+    return this.channelsWithData.length > 0;
+  }
+
+  private step(): void {
+    this.stepScheduled = false;
+    if (!this.active) return;
+    let costUs = 1;
+    try {
+      const letter = this.mailbox.take();
+      if (letter !== undefined) letter();
+      else costUs = this.source !== undefined ? this.pollSource() : this.processInput();
+    } catch (error) {
+      this.fail(`${this.taskName} threw: ${describeError(error)}`);
+      return;
+    }
+    if (!this.active) return;
+    this.flushOutputs();
+    this.busyUntilUs = this.nowUs + costUs;
+    this.wake();
+  }
+
+  private pollSource(): number {
+    const source = this.source as ReplayableSourceReader;
+    const poll = source.poll(recordsPerPoll);
+    if (poll.kind === 'unavailable') {
+      this.sourceBackoffUntilUs = this.nowUs + sourceBackoffUs;
+      this.environment.sim.schedule(sourceBackoffUs, timerKind, () => this.wake(), this.node, this.digest);
+      return 1;
+    }
+    if (poll.kind === 'end-of-input') {
+      this.reachEndOfData();
+      return 1;
+    }
+    for (const record of poll.records) {
+      this.currentOrigin = record.origin;
+      this.emitRecord(record);
+    }
+    this.recordsRead += poll.records.length;
+    return poll.records.length * this.deployment.vertex.recordCostUs;
+  }
+
+  /** Records read by this attempt's source (for run statistics). */
+  recordsRead = 0;
+
+  private processInput(): number {
+    const channel = this.nextChannelWithData();
+    if (channel === undefined) return 1;
+    const buffer = channel.take() as NetworkBuffer;
+    if (channel.hasData && !channel.blocked) this.enqueueChannel(channel);
+    switch (buffer.kind) {
+      case 'records':
+        return this.processRecords(channel, buffer.records, buffer.recovered === true);
+      case 'barrier':
+        this.handler.processBarrier(buffer.barrier, channel.index);
+        return 1;
+      case 'cancel-marker':
+        this.observe({ type: 'cancellation-marker-received', checkpointId: buffer.checkpointId, task: this.taskName, channel: channel.name });
+        this.handler.processCancellationMarker(buffer.checkpointId, channel.index);
+        return 1;
+      case 'end-of-data':
+        this.endOfDataChannels++;
+        if (this.endOfDataChannels === this.inputs.length) this.reachEndOfData();
+        return 1;
+      case 'end-of-partition':
+        channel.finished = true;
+        this.stopPersisting(channel, Number.MAX_SAFE_INTEGER);
+        this.handler.processEndOfPartition(channel.index);
+        return 1;
+    }
+  }
+
+  private processRecords(channel: InputChannel, records: readonly StreamRecord[], recovered: boolean): number {
+    const operator = this.operator as StreamOperator;
+    for (const record of records) {
+      this.currentOrigin = record.origin;
+      operator.processElement(record, channel.gate);
+      this.lineage?.absorb(record.origin);
+    }
+    if (!recovered) channel.link?.returnCredit();
+    return records.length * this.deployment.vertex.recordCostUs;
+  }
+
+  private nextChannelWithData(): InputChannel | undefined {
+    while (this.channelsWithData.length > 0) {
+      const channel = this.channelsWithData.shift() as InputChannel;
+      channel.enqueued = false;
+      if (channel.hasData && !channel.blocked) return channel;
+    }
+    return undefined;
+  }
+
+  private enqueueChannel(channel: InputChannel): void {
+    if (channel.enqueued) return;
+    channel.enqueued = true;
+    this.channelsWithData.push(channel);
+  }
+
+  private markAvailable(channel: InputChannel): void {
+    if (channel.hasData && !channel.blocked) this.enqueueChannel(channel);
+  }
+
+  private reachEndOfData(): void {
+    if (this.endedData) return;
+    this.endedData = true;
+    this.operator?.endInput();
+    this.flushOutputs();
+    for (const output of this.outputByConsumer.values()) output.link.send(endOfDataEvent);
+    if (!this.environment.checkpointConfig.checkpointsAfterTasksFinish) {
+      this.finishTask();
+      return;
+    }
+    // Finish only once a checkpoint taken after this point completes, so the last transaction commits.
+    this.finalCheckpointMinId = this.lastCheckpointId + 1;
+    this.hooksStep('task.end-of-data');
+  }
+
+  // ---- receiving (TaskConnection) --------------------------------------------------------
+
+  connected(channel: number, link: DataChannel<NetworkBuffer>): void {
+    const input = this.inputs[channel] as InputChannel;
+    input.link = link;
+  }
+
+  receive(channelIndex: number, buffer: NetworkBuffer): void {
+    if (!this.active) return;
+    const channel = this.inputs[channelIndex] as InputChannel;
+    if (buffer.kind === 'records') {
+      if (channel.persisting !== undefined) channel.persisting.records.push(...buffer.records);
+      channel.push(buffer);
+      this.markAvailable(channel);
+    } else if (buffer.kind === 'barrier') {
+      this.observe({ type: 'barrier-received', checkpointId: buffer.barrier.checkpointId, task: this.taskName, channel: channel.name });
+      this.stopPersisting(channel, buffer.barrier.checkpointId);
+      if (buffer.priority) {
+        const overtaken = channel.queuedRecordsBefore(Number.MAX_SAFE_INTEGER).records;
+        this.mailbox.putPriority(() => this.processPriorityBarrier(buffer.barrier, channel, overtaken));
+      } else {
+        channel.push(buffer);
+        this.markAvailable(channel);
+      }
+    } else {
+      if (buffer.kind === 'end-of-partition') this.stopPersisting(channel, Number.MAX_SAFE_INTEGER);
+      channel.push(buffer);
+      this.markAvailable(channel);
+    }
+    this.wake();
+  }
+
+  private processPriorityBarrier(barrier: CheckpointBarrier, channel: InputChannel, overtaken: StreamRecord[]): void {
+    this.overtakenAtArrival.set(channel.index, { checkpointId: barrier.checkpointId, records: overtaken });
+    this.handler.processBarrier(barrier, channel.index);
+    this.overtakenAtArrival.delete(channel.index);
+  }
+
+  /** Data a priority barrier jumped over, for the letter that handles that barrier. */
+  private readonly overtakenAtArrival = new Map<number, { checkpointId: number; records: StreamRecord[] }>();
+
+  private stopPersisting(channel: InputChannel, checkpointId: number): void {
+    const persisting = channel.persisting;
+    if (persisting === undefined || persisting.checkpointId > checkpointId) return;
+    channel.persisting = undefined;
+    const snapshot = this.asyncSnapshots.get(persisting.checkpointId);
+    if (snapshot === undefined) return;
+    this.addInputChannelState(snapshot, channel, persisting.records);
+    snapshot.awaitingChannels.delete(channel.index);
+    this.maybeUpload(snapshot);
+  }
+
+  // ---- BarrierHandlerHost ------------------------------------------------------------------
+
+  channelName(channel: number): string {
+    return (this.inputs[channel] as InputChannel).name;
+  }
+
+  blockChannel(channel: number): void {
+    (this.inputs[channel] as InputChannel).blocked = true;
+  }
+
+  resumeChannel(channel: number): void {
+    const input = this.inputs[channel] as InputChannel;
+    if (!input.blocked) return;
+    input.blocked = false;
+    this.markAvailable(input);
+    this.wake();
+  }
+
+  triggerCheckpoint(barrier: CheckpointBarrier, unaligned: boolean): void {
+    this.performCheckpoint(barrier, unaligned);
+  }
+
+  abortCheckpoint(checkpointId: number, reason: CheckpointFailureReason): void {
+    this.hooksStep('task.checkpoint-declined', checkpointId);
+    if (checkpointId > this.lastCheckpointId) this.lastCheckpointId = checkpointId;
+    this.environment.declineCheckpoint(this.taskName, this.attempt, checkpointId, reason);
+    this.broadcastEvent(cancelMarkerEvent(checkpointId), false);
+  }
+
+  scheduleTimer(delayUs: number, action: () => void): CancellableTimer {
+    const timer = this.environment.sim.schedule(delayUs, timerKind, () => {
+      if (this.active) {
+        this.mailbox.put(action);
+        this.wake();
+      }
+    }, this.node, this.digest);
+    return { cancel: () => this.environment.sim.cancel(timer) };
+  }
+
+  observe(body: ObservationBody): void {
+    this.environment.observations.publish(body);
+    if (body.type === 'alignment-completed') this.hooksStep('task.alignment-completed', body.checkpointId);
+  }
+
+  // ---- taking a checkpoint ---------------------------------------------------------------
+
+  /** Flink's SubtaskCheckpointCoordinator.checkpointState: the synchronous part, then the async part. */
+  private performCheckpoint(barrier: CheckpointBarrier, unaligned: boolean): void {
+    const checkpointId = barrier.checkpointId;
+    if (checkpointId <= this.lastCheckpointId) return;
+    this.lastCheckpointId = checkpointId;
+    if (this.abortedCheckpoints.has(checkpointId)) {
+      this.broadcastEvent(cancelMarkerEvent(checkpointId), false);
+      return;
+    }
+    this.flushOutputs();
+    const outgoing: CheckpointBarrier = unaligned ? { ...barrier, options: { ...barrier.options, alignment: 'unaligned' } } : barrier;
+    const outputState = unaligned ? this.captureOutputChannelState() : [];
+    this.broadcastEvent(barrierEvent(outgoing, unaligned), unaligned);
+    const operatorSnapshot = this.operator?.snapshotState(checkpointId) ?? { keyed: undefined, operator: {} };
+    const sourceState = this.source?.snapshot();
+    const content: SnapshotContent = {
+      keyed: operatorSnapshot.keyed,
+      operator: sourceState ?? operatorSnapshot.operator,
+      lineage: this.lineage?.snapshot() ?? [],
+    };
+    this.observe({ type: 'snapshot-taken', checkpointId, task: this.taskName, attempt: this.attempt, unaligned, content });
+    if (barrier.options.type === 'sync-savepoint') {
+      this.syncSavepointId = checkpointId;
+      this.suspendedBySavepoint = this.source !== undefined;
+    }
+    this.hooksStep('task.snapshot-taken', checkpointId);
+    const snapshot: AsyncSnapshot = {
+      checkpointId,
+      content,
+      operatorSnapshot,
+      channelState: outputState,
+      awaitingChannels: new Set(),
+      cancelled: false,
+      uploading: false,
+    };
+    this.asyncSnapshots.set(checkpointId, snapshot);
+    if (unaligned) this.startInputChannelState(snapshot);
+    this.maybeUpload(snapshot);
+  }
+
+  /** Buffers queued at the producer side, which the priority barrier is about to overtake. */
+  private captureOutputChannelState(): ChannelStateRecord[] {
+    const records: ChannelStateRecord[] = [];
+    for (const output of this.outputByConsumer.values()) {
+      for (const buffer of output.link.queued()) {
+        if (buffer.kind !== 'records') continue;
+        for (const record of buffer.records) {
+          records.push({ side: 'output', peer: output.consumerTask, origin: record.origin, value: record.value, key: record.key });
+        }
+      }
+    }
+    return records;
+  }
+
+  /** Unaligned: in-flight input up to each channel's barrier becomes channel state. */
+  private startInputChannelState(snapshot: AsyncSnapshot): void {
+    const checkpointId = snapshot.checkpointId;
+    for (const channel of this.inputs) {
+      const arrival = this.overtakenAtArrival.get(channel.index);
+      if (arrival !== undefined && arrival.checkpointId === checkpointId) {
+        this.addInputChannelState(snapshot, channel, arrival.records);
+        continue;
+      }
+      if (channel.finished) continue;
+      const queued = channel.queuedRecordsBefore(checkpointId);
+      if (queued.barrierQueued || this.handler.hasReceivedBarrier(channel.index)) {
+        this.addInputChannelState(snapshot, channel, queued.barrierQueued ? queued.records : []);
+        continue;
+      }
+      channel.persisting = { checkpointId, records: queued.records };
+      snapshot.awaitingChannels.add(channel.index);
+    }
+    this.observe({ type: 'channel-state-persisted', checkpointId, task: this.taskName, records: snapshot.channelState });
+  }
+
+  private addInputChannelState(snapshot: AsyncSnapshot, channel: InputChannel, records: readonly StreamRecord[]): void {
+    for (const record of records) {
+      snapshot.channelState.push({ side: 'input', peer: channel.producerTask, origin: record.origin, value: record.value, key: record.key });
+    }
+  }
+
+  private maybeUpload(snapshot: AsyncSnapshot): void {
+    if (snapshot.cancelled || snapshot.uploading || snapshot.awaitingChannels.size > 0) return;
+    snapshot.uploading = true;
+    const key = `chk-${snapshot.checkpointId}/${this.taskName}@${this.attempt}`;
+    const stored: StoredSubtaskState = {
+      operator: snapshot.operatorSnapshot,
+      lineage: snapshot.content.lineage,
+      source: this.source === undefined ? undefined : (snapshot.content.operator as Record<string, number>),
+      channelState: snapshot.channelState,
+    };
+    const sizeBytes = 64 + JSON.stringify(stored).length;
+    this.hooksStep('task.async-upload-started', snapshot.checkpointId);
+    this.environment.storage.write(this.node, key, stored, sizeBytes, (result) => {
+      this.asyncSnapshots.delete(snapshot.checkpointId);
+      if (snapshot.cancelled || !this.active) {
+        if (result.ok) this.environment.storage.discard([key]);
+        return;
+      }
+      if (!result.ok) {
+        this.environment.declineCheckpoint(this.taskName, this.attempt, snapshot.checkpointId, 'CHECKPOINT_ASYNC_EXCEPTION');
+        return;
+      }
+      this.observe({ type: 'snapshot-uploaded', checkpointId: snapshot.checkpointId, task: this.taskName, handles: [key] });
+      this.environment.acknowledgeCheckpoint(this.taskName, this.attempt, snapshot.checkpointId, {
+        taskName: this.taskName,
+        operatorState: result.value,
+        channelState: undefined,
+        finished: false,
+      });
+    });
+  }
+
+  private cancelAsync(snapshot: AsyncSnapshot): void {
+    snapshot.cancelled = true;
+    if (!snapshot.uploading) this.asyncSnapshots.delete(snapshot.checkpointId);
+    for (const channel of this.inputs) {
+      if (channel.persisting?.checkpointId === snapshot.checkpointId) channel.persisting = undefined;
+    }
+  }
+
+  // ---- output ---------------------------------------------------------------------------
+
+  private createOutputs(): void {
+    for (const descriptor of this.deployment.outputs) {
+      const channels = descriptor.consumerTasks.map((consumerTask) => {
+        const link = new DataChannel<NetworkBuffer>(
+          this.environment.sim,
+          `${this.taskName}->${consumerTask}`,
+          this.environment.node,
+          this.environment.dataRandom,
+          this.environment.channelOptions,
+          () => this.wake(),
+        );
+        const output: OutputChannel = { link, consumerTask, pending: [] };
+        this.outputByConsumer.set(consumerTask, output);
+        return output;
+      });
+      this.outputs.push(this.outputEdge(descriptor, channels));
+    }
+  }
+
+  private outputEdge(descriptor: TaskDeployment['outputs'][number], channels: OutputChannel[]): OutputEdge {
+    const partitioner = descriptor.edge.partitioner;
+    const consumer = descriptor.consumer;
+    switch (partitioner.kind) {
+      case 'forward':
+        return { channels, route: () => 0, broadcast: false, keySelector: undefined };
+      case 'broadcast':
+        return { channels, route: () => 0, broadcast: true, keySelector: undefined };
+      case 'rebalance': {
+        let next = this.deployment.subtaskIndex % channels.length;
+        return {
+          channels,
+          route: () => {
+            const channel = next;
+            next = (next + 1) % channels.length;
+            return channel;
+          },
+          broadcast: false,
+          keySelector: undefined,
+        };
+      }
+      case 'hash':
+        return {
+          channels,
+          route: (record) => subtaskForKey(record.key as string, consumer.maxParallelism, consumer.parallelism),
+          broadcast: false,
+          keySelector: partitioner.keySelector,
+        };
+    }
+  }
+
+  /** Sends a record on every output edge, batching records into network buffers per channel. */
+  private emitRecord(record: StreamRecord): void {
+    for (const edge of this.outputs) {
+      const routed = edge.keySelector === undefined ? record : { key: edge.keySelector(record.value), value: record.value, origin: record.origin };
+      if (edge.broadcast) {
+        for (const channel of edge.channels) this.appendRecord(channel, routed);
+      } else {
+        this.appendRecord(edge.channels[edge.route(routed)] as OutputChannel, routed);
+      }
+    }
+  }
+
+  private appendRecord(channel: OutputChannel, record: StreamRecord): void {
+    channel.pending.push(record);
+    if (channel.pending.length >= recordsPerBuffer) this.flushChannel(channel);
+  }
+
+  private flushChannel(channel: OutputChannel): void {
+    if (channel.pending.length === 0) return;
+    channel.link.send(recordsBuffer(channel.pending));
+    channel.pending = [];
+  }
+
+  private flushOutputs(): void {
+    for (const channel of this.outputByConsumer.values()) this.flushChannel(channel);
+  }
+
+  private broadcastEvent(event: NetworkBuffer, priority: boolean): void {
+    void priority;
+    this.flushOutputs();
+    for (const channel of this.outputByConsumer.values()) channel.link.send(event);
+  }
+
+  /** Backpressure: no output channel may hold more than its share of queued buffers. */
+  private outputAvailable(): boolean {
+    for (const channel of this.outputByConsumer.values()) {
+      if (channel.link.queuedDataBuffers >= maxQueuedBuffersPerChannel) return false;
+    }
+    return true;
+  }
+
+  outputChannelTo(consumerTask: string): DataChannel<NetworkBuffer> | undefined {
+    return this.outputByConsumer.get(consumerTask)?.link;
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  private operatorContext(): OperatorContext {
+    const vertex = this.deployment.vertex;
+    const keyRange = this.keyRange;
+    return {
+      taskName: this.taskName,
+      subtaskIndex: this.deployment.subtaskIndex,
+      attempt: this.attempt,
+      jobRun: this.deployment.jobRun,
+      ownsKey: (key) => {
+        if (keyRange === undefined) return true;
+        const group = keyGroupFor(key, vertex.maxParallelism);
+        return group >= keyRange.start && group <= keyRange.end;
+      },
+      emit: (value, key) => this.emitRecord({ key, value, origin: this.currentOrigin }),
+      sinkStore: this.environment.sinkStore,
+      observe: (body) => this.observe(body),
+    };
+  }
+
+  private hooksStep(name: string, checkpointId?: number): void {
+    const hooks = this.environment.hooks;
+    if (!hooks.hasStepListeners) return;
+    hooks.step({ name, task: this.taskName, executor: this.environment.executorName, ...(checkpointId === undefined ? {} : { checkpointId }) });
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,65 @@
+import { hashString, toHex32 } from '../sim/index.js';
+import { UsageError } from './scenario.js';
+
+/** Everything needed to re-run one case exactly. */
+export interface CaseSpec {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly parameters?: Readonly<Record<string, number>>;
+  /** Fault plan as data (see faults/); empty for none. */
+  readonly faults?: readonly unknown[];
+  /** Config overrides as data (mode, interval...). */
+  readonly config?: Readonly<Record<string, unknown>>;
+}
+
+const prefix = 'ckpt1';
+
+/**
+ * Encodes a case as a replay token: `ckpt1.<base64url JSON>.<checksum>`. Versioned (the prefix),
+ * self-contained and URL-safe; the checksum turns truncation or tampering into a clear error.
+ */
+export function encodeReplayToken(spec: CaseSpec): string {
+  const body = Buffer.from(JSON.stringify(canonical(spec)), 'utf8').toString('base64url');
+  return `${prefix}.${body}.${toHex32(hashString(body))}`;
+}
+
+/** Decodes a replay token; any malformed token is a {@link UsageError} naming what is wrong. */
+export function decodeReplayToken(token: string): CaseSpec {
+  const parts = token.trim().split('.');
+  if (parts.length !== 3 || parts[0] !== prefix) {
+    throw new UsageError(`replay token must look like ${prefix}.<data>.<checksum>, got '${abbreviate(token)}'`);
+  }
+  const [, body, checksum] = parts as [string, string, string];
+  if (toHex32(hashString(body)) !== checksum) {
+    throw new UsageError(`replay token '${abbreviate(token)}' is truncated or altered (checksum mismatch)`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+  } catch {
+    throw new UsageError(`replay token '${abbreviate(token)}' does not decode to JSON`);
+  }
+  return validateSpec(parsed);
+}
+
+function validateSpec(value: unknown): CaseSpec {
+  if (typeof value !== 'object' || value === null) throw new UsageError('replay token does not hold a case object');
+  const record = value as Record<string, unknown>;
+  if (typeof record['scenario'] !== 'string') throw new UsageError('replay token has no scenario name');
+  if (!Number.isSafeInteger(record['seed'])) throw new UsageError('replay token has no integer seed');
+  return record as unknown as CaseSpec;
+}
+
+function canonical(spec: CaseSpec): CaseSpec {
+  return {
+    scenario: spec.scenario,
+    seed: spec.seed,
+    ...(spec.parameters !== undefined && Object.keys(spec.parameters).length > 0 ? { parameters: spec.parameters } : {}),
+    ...(spec.faults !== undefined && spec.faults.length > 0 ? { faults: spec.faults } : {}),
+    ...(spec.config !== undefined && Object.keys(spec.config).length > 0 ? { config: spec.config } : {}),
+  };
+}
+
+function abbreviate(token: string): string {
+  return token.length <= 40 ? token : `${token.slice(0, 20)}...${token.slice(-12)}`;
+}

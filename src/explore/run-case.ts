@@ -1,0 +1,154 @@
+import { Cluster, defaultClusterConfig, type ClusterConfig } from '../cluster/cluster.js';
+import type { Observation } from '../cluster/observations.js';
+import { computeReference } from '../oracle/reference-model.js';
+import { checkAtLeastOnce, checkExactlyOnce, checkUpsert } from '../oracle/output-checks.js';
+import type { Violation } from '../oracle/violation.js';
+import { Simulation, deriveStream, type RunLimits, type RunOutcomeKind } from '../sim/index.js';
+import { encodeReplayToken, type CaseSpec } from './replay-token.js';
+import { resolveParameters, type ClusterOverrides, type Scenario } from './scenario.js';
+
+/** Run statistics, as in the CLI's `--json` contract. */
+export interface CaseStats {
+  readonly events: number;
+  readonly virtualTimeUs: number;
+  readonly checkpoints: { readonly triggered: number; readonly completed: number; readonly aborted: number };
+  readonly restores: number;
+  readonly records: { readonly in: number; readonly out: number };
+}
+
+/** 'pass': every property held; 'fail': one was violated. */
+export type Verdict = 'pass' | 'fail';
+
+/** The result of one case. */
+export interface CaseResult {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly verdict: Verdict;
+  readonly outcome: RunOutcomeKind;
+  readonly outcomeReason: string;
+  readonly jobStatus: string;
+  readonly violations: readonly Violation[];
+  readonly stats: CaseStats;
+  readonly traceHash: string;
+  readonly replay: string;
+}
+
+/** Options for running one case. */
+export interface RunCaseOptions {
+  readonly captureTrace?: boolean;
+  readonly limits?: Partial<RunLimits>;
+  /** Extra observers (checkers, report collectors), subscribed before the job starts. */
+  readonly observers?: ReadonlyArray<(observation: Observation) => void>;
+}
+
+/** Default bounds of one case: two million events, ten virtual minutes. */
+export const defaultCaseLimits: RunLimits = { maxEvents: 2_000_000, deadlineUs: 600_000_000, maxQueueLength: 500_000 };
+
+/** Merges cluster settings: defaults, then the scenario's, then the case's. */
+export function mergeClusterConfig(...layers: ReadonlyArray<ClusterOverrides | undefined>): ClusterConfig {
+  let config: ClusterConfig = defaultClusterConfig;
+  for (const layer of layers) {
+    if (layer === undefined) continue;
+    config = { ...config, ...layer, checkpoint: { ...config.checkpoint, ...layer.checkpoint } } as ClusterConfig;
+  }
+  return config;
+}
+
+/**
+ * Runs one case: builds the scenario's job and cluster from the seed, runs it to a terminal job
+ * state or a bound, and judges the outcome. A pure function of (scenario, spec): same inputs,
+ * same trace hash and verdicts.
+ */
+export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions = {}): CaseResult {
+  const parameters = resolveParameters(scenario, spec.parameters);
+  const setup = scenario.build(parameters, deriveStream(spec.seed, 'scenario.input'));
+  const config = mergeClusterConfig(setup.cluster, spec.config as ClusterOverrides | undefined);
+  const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...defaultCaseLimits, ...options.limits } });
+  const cluster = new Cluster(sim, setup.job, config);
+  const tally = { triggered: 0, completed: 0, aborted: 0, restores: 0 };
+  cluster.observations.subscribe((observation) => {
+    if (observation.type === 'checkpoint-triggered') tally.triggered++;
+    else if (observation.type === 'checkpoint-completed') tally.completed++;
+    else if (observation.type === 'checkpoint-aborted') tally.aborted++;
+    else if (observation.type === 'failover') tally.restores++;
+  });
+  for (const observer of options.observers ?? []) cluster.observations.subscribe(observer);
+
+  let phase: 'running' | 'stopping' | 'resumed' = 'running';
+  cluster.onJobTerminal((status) => {
+    if (status === 'FINISHED' && phase === 'stopping') return; // the savepoint callback resumes
+    sim.stop(`job ${status}`);
+  });
+  cluster.submit();
+  if (setup.stopWithSavepointAtUs !== undefined) {
+    sim.schedule(setup.stopWithSavepointAtUs, { name: 'scenario.stop-with-savepoint', hash: 0x5afe }, () => {
+      phase = 'stopping';
+      cluster.stopWithSavepoint((result) => {
+        if (!result.ok) {
+          phase = 'running';
+          return;
+        }
+        phase = 'resumed';
+        cluster.submit(result.checkpoint);
+      });
+    });
+  }
+  const outcome = sim.run();
+  return judge(scenario, spec, cluster, sim, outcome, tally, computeReference(setup.job));
+}
+
+function judge(
+  scenario: Scenario,
+  spec: CaseSpec,
+  cluster: Cluster,
+  sim: Simulation,
+  outcome: ReturnType<Simulation['run']>,
+  tally: { triggered: number; completed: number; aborted: number; restores: number },
+  reference: ReturnType<typeof computeReference>,
+): CaseResult {
+  const violations: Violation[] = [];
+  const now = sim.nowUs;
+  const finished = cluster.jobStatus === 'FINISHED';
+  if (!finished) {
+    violations.push({
+      property: 'job-finishes',
+      message: `the job did not finish: status ${cluster.jobStatus}${cluster.terminalCause === undefined ? '' : ` (${cluster.terminalCause})`}, run ended ${outcome.kind}: ${outcome.reason}`,
+      timeUs: now,
+      details: { outcome: outcome.kind, jobStatus: cluster.jobStatus },
+    });
+  }
+  if (finished) {
+    const committed = cluster.sinkStore.committedEntries();
+    for (const property of scenario.properties) {
+      const violation =
+        property === 'exactly-once'
+          ? checkExactlyOnce(committed, reference, now)
+          : property === 'at-least-once'
+            ? checkAtLeastOnce(committed, reference, now)
+            : property === 'upsert-exactly-once'
+              ? checkUpsert(cluster.sinkStore.upsertEntries(), reference, now)
+              : undefined;
+      if (violation !== undefined) violations.push(violation);
+    }
+  }
+  let recordsIn = 0;
+  for (const log of cluster.logs.values()) for (let partition = 0; partition < log.partitionCount; partition++) recordsIn += log.endOffset(partition);
+  return {
+    scenario: scenario.name,
+    seed: spec.seed,
+    verdict: violations.length === 0 ? 'pass' : 'fail',
+    outcome: outcome.kind,
+    outcomeReason: outcome.reason,
+    jobStatus: cluster.jobStatus,
+    violations,
+    stats: {
+      events: sim.eventCount,
+      virtualTimeUs: now,
+      checkpoints: { triggered: tally.triggered, completed: tally.completed, aborted: tally.aborted },
+      restores: tally.restores,
+      records: { in: recordsIn, out: cluster.sinkStore.committedEntries().length + cluster.sinkStore.upsertEntries().length },
+    },
+    traceHash: sim.trace.digest(),
+    replay: encodeReplayToken(spec),
+  };
+}

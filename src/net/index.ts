@@ -1,0 +1,3 @@
+/** RPC endpoints and data channels: latency, loss, duplication, backpressure. */
+export { RpcNetwork, defaultRpcLatency, type RpcEnvelope, type RpcLatency, type RpcVerdict } from './rpc.js';
+export { DataChannel, defaultChannelOptions, type ChannelBuffer, type ChannelOptions } from './data-channel.js';

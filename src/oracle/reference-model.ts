@@ -1,0 +1,136 @@
+import type { KeyedContext, ListState, ValueState } from '../cluster/jobgraph/functions.js';
+import { taskName, type JobEdge, type JobGraph, type JobVertex } from '../cluster/jobgraph/job-graph.js';
+import type { StreamRecord } from '../cluster/jobgraph/records.js';
+
+/** One record the sink would commit in a failure-free run. */
+export interface ReferenceEntry {
+  readonly key: string | undefined;
+  readonly value: unknown;
+}
+
+/** What a failure-free run of a job produces, computed without simulating. */
+export interface ReferenceResult {
+  /** Every record written by each sink vertex, by sink name. */
+  readonly sinkOutput: ReadonlyMap<string, readonly ReferenceEntry[]>;
+  /** The upsert view (last value per key) of each upsert sink, by sink name. */
+  readonly upsertOutput: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
+}
+
+/**
+ * The reference model: runs the job's user functions over its whole input in one canonical
+ * order, vertex after vertex, with none of the runtime (no tasks, channels or checkpoints). It
+ * is written independently of the runtime's operators so a bug there is not copied here.
+ * Scenario jobs are confluent (their output multiset does not depend on the interleaving), so
+ * this one order stands for every failure-free run.
+ */
+export function computeReference(job: JobGraph, sourceLimits?: ReadonlyMap<number, number>): ReferenceResult {
+  const outputs = new Map<string, StreamRecord[]>();
+  const sinkOutput = new Map<string, ReferenceEntry[]>();
+  const upsertOutput = new Map<string, Map<string, unknown>>();
+  let firstPartition = 0;
+  for (const vertex of job.vertices) {
+    if (vertex.operator.kind === 'source') {
+      const records: StreamRecord[] = [];
+      vertex.operator.partitions.forEach((partition, local) => {
+        const global = firstPartition + local;
+        const limit = sourceLimits?.get(global) ?? partition.length;
+        partition.slice(0, limit).forEach((entry, offset) => records.push({ key: entry.key, value: entry.value, origin: { partition: global, offset } }));
+      });
+      firstPartition += vertex.operator.partitions.length;
+      outputs.set(vertex.name, records);
+      continue;
+    }
+    const gates = vertex.inputs.map((edges) => edges.flatMap((edge) => routeEdge(job, edge, vertex, outputs)));
+    if (vertex.operator.kind === 'sink') {
+      const entries = gates.flat().map((record) => ({ key: record.key, value: record.value }));
+      sinkOutput.set(vertex.name, entries);
+      if (vertex.operator.sink === 'upsert') {
+        const view = new Map<string, unknown>();
+        for (const entry of entries) view.set(entry.key as string, entry.value);
+        upsertOutput.set(vertex.name, view);
+      }
+      continue;
+    }
+    outputs.set(vertex.name, applyOperator(vertex, gates));
+  }
+  return { sinkOutput, upsertOutput };
+}
+
+/** The records an edge delivers to its consumer vertex: keyed by a hash edge, copied by a broadcast one. */
+function routeEdge(job: JobGraph, edge: JobEdge, consumer: JobVertex, outputs: ReadonlyMap<string, StreamRecord[]>): StreamRecord[] {
+  const produced = outputs.get(edge.source);
+  if (produced === undefined) throw new Error(`reference model: ${edge.source} has no output before ${consumer.name} in job ${job.name}`);
+  switch (edge.partitioner.kind) {
+    case 'hash': {
+      const keySelector = edge.partitioner.keySelector;
+      return produced.map((record) => ({ key: keySelector(record.value), value: record.value, origin: record.origin }));
+    }
+    case 'broadcast':
+      return Array.from({ length: consumer.parallelism }, () => produced).flat();
+    case 'forward':
+    case 'rebalance':
+      return produced;
+  }
+}
+
+function applyOperator(vertex: JobVertex, gates: readonly StreamRecord[][]): StreamRecord[] {
+  const result: StreamRecord[] = [];
+  const spec = vertex.operator;
+  const input = gates.flat();
+  switch (spec.kind) {
+    case 'map':
+      for (const record of input) result.push({ key: undefined, value: spec.function(record.value), origin: record.origin });
+      return result;
+    case 'filter':
+      for (const record of input) if (spec.function(record.value)) result.push({ key: undefined, value: record.value, origin: record.origin });
+      return result;
+    case 'flat-map':
+      for (const record of input) for (const value of spec.function(record.value)) result.push({ key: undefined, value, origin: record.origin });
+      return result;
+    case 'keyed-process':
+    case 'keyed-co-process': {
+      const state = new ReferenceKeyedState();
+      gates.forEach((records, gate) => {
+        for (const record of records) {
+          const context = state.contextFor(record, result);
+          if (spec.kind === 'keyed-process') spec.function.processElement(record.value, context);
+          else if (gate === 0) spec.function.processElement1(record.value, context);
+          else spec.function.processElement2(record.value, context);
+        }
+      });
+      return result;
+    }
+    default:
+      throw new Error(`reference model: unexpected ${spec.kind} vertex ${taskName(vertex.name, 0)}`);
+  }
+}
+
+/** Keyed state for the reference model: one map per state name, values cloned like a state backend. */
+class ReferenceKeyedState {
+  private readonly tables = new Map<string, Map<string, unknown>>();
+
+  contextFor(record: StreamRecord, output: StreamRecord[]): KeyedContext {
+    const key = record.key;
+    if (key === undefined) throw new Error('reference model: keyed operator got a record without a key');
+    const table = (name: string): Map<string, unknown> => {
+      let found = this.tables.get(name);
+      if (found === undefined) this.tables.set(name, (found = new Map()));
+      return found;
+    };
+    return {
+      currentKey: key,
+      valueState: <T>(name: string): ValueState<T> => ({
+        value: () => structuredClone(table(name).get(key)) as T | undefined,
+        update: (value) => void table(name).set(key, structuredClone(value)),
+        clear: () => void table(name).delete(key),
+      }),
+      listState: <T>(name: string): ListState<T> => ({
+        get: () => ((table(name).get(key) as T[] | undefined) ?? []).slice(),
+        add: (value) => void table(name).set(key, [...((table(name).get(key) as T[] | undefined) ?? []), value]),
+        update: (values) => void table(name).set(key, [...values]),
+        clear: () => void table(name).delete(key),
+      }),
+      emit: (value) => output.push({ key: undefined, value, origin: record.origin }),
+    };
+  }
+}
