@@ -7,7 +7,7 @@ export const wordcount: Scenario = {
   name: 'wordcount',
   description: 'Word count with a two-phase-commit sink: source p=2 -> split -> keyBy -> count p=3 -> 2PC sink p=2, aligned exactly-once checkpoints.',
   properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness'],
-  defaults: { partitions: 2, lines: 250, wordsPerLine: 4, keys: 40, skew: 8, sourceParallelism: 2, countParallelism: 3, sinkParallelism: 2 },
+  defaults: { partitions: 2, lines: 400, wordsPerLine: 4, keys: 40, skew: 8, sourceParallelism: 2, countParallelism: 3, sinkParallelism: 2 },
   build(parameters, input) {
     const job = new JobBuilder('wordcount');
     job
@@ -19,6 +19,6 @@ export const wordcount: Scenario = {
       .keyBy((word) => String(word))
       .count('count', { parallelism: parameters['countParallelism']! })
       .sink('sink', 'two-phase-commit', { parallelism: parameters['sinkParallelism']! });
-    return { job: job.build(), cluster: { checkpoint: { intervalUs: 10_000 } } };
+    return { job: job.build(), cluster: { checkpoint: { intervalUs: 7_000 } } };
   },
 };

@@ -1,4 +1,4 @@
-import type { Simulation } from '../sim/index.js';
+import { eventKind, type Simulation } from '../sim/index.js';
 import { RpcNetwork, defaultChannelOptions, defaultRpcLatency, type ChannelOptions, type RpcLatency } from '../net/index.js';
 import { HaCheckpointIdCounter, StandaloneCheckpointIdCounter } from './checkpoint/checkpoint-id-counter.js';
 import { HaCompletedCheckpointStore, StandaloneCompletedCheckpointStore } from './checkpoint/completed-checkpoint-store.js';
@@ -22,6 +22,10 @@ import { CheckpointBarrierTracker } from './task/checkpoint-barrier-tracker.js';
 import type { StreamOperator } from './task/operator.js';
 import { createOperator } from './task/operators.js';
 import { SingleCheckpointBarrierHandler } from './task/single-checkpoint-barrier-handler.js';
+
+const leaderChangeKind = eventKind('ha.leader-changed');
+/** How long an executor takes to learn of a new leader. */
+const leaderNotificationUs = 1_000;
 
 /** Everything about the cluster a scenario can set; every field has a default. */
 export interface ClusterConfig {
@@ -201,6 +205,12 @@ export class Cluster {
     );
     this.observations.publish({ type: 'jobmaster-started', leaderEpoch: epoch, recoveredCheckpointIds: store.all().map((checkpoint) => checkpoint.checkpointId) });
     this.jobMaster.start();
+    for (const executor of this.executors) {
+      if (executor.node.alive && epoch > 1) {
+        // Leader retrieval (a ZooKeeper watch) reaches each executor shortly after the election.
+        this.sim.schedule(leaderNotificationUs, leaderChangeKind, () => executor.leaderChanged(), executor.node);
+      }
+    }
   }
 
   private createLogs(): void {

@@ -145,6 +145,18 @@ export class TaskExecutor {
     this.send('heartbeat', undefined, undefined, (gateway) => gateway.heartbeatFromTaskExecutor(this.name, running));
   }
 
+  /**
+   * HA leader retrieval told this executor that leadership changed: the old leader's tasks are
+   * orphans, and the executor registers with the new leader at once.
+   */
+  leaderChanged(): void {
+    for (const task of [...this.tasks.values()]) task.cancel();
+    this.tasks.clear();
+    this.jobMaster = undefined;
+    this.lastHeartbeatUs = this.services.sim.nowUs;
+    this.register();
+  }
+
   // ---- internals -----------------------------------------------------------------------------
 
   private acceptsLeader(leaderEpoch: number): boolean {

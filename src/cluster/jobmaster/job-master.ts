@@ -145,9 +145,10 @@ export class JobMaster implements JobMasterGateway {
         this.stopSavepoint = result.checkpoint;
         return;
       }
+      // The job goes on (unless the failure manager fails it for a declined savepoint).
       this.stopWithSavepointDone = undefined;
       done(result);
-      this.handleGlobalFailure(`stop-with-savepoint failed: ${result.reason}`);
+      if (this.status === 'RUNNING') this.coordinator.startCheckpointScheduler();
     });
   }
 
@@ -318,6 +319,8 @@ export class JobMaster implements JobMasterGateway {
 
   private handleGlobalFailure(cause: string): void {
     if (isTerminal(this.status)) return;
+    // One global restart at a time: a second cause while one is pending changes nothing.
+    if (this.pendingRestarts.some((restart) => restart.scope === 'global')) return;
     this.setStatus('RESTARTING', cause);
     this.restartTasks(this.allTasks(), 'global', cause);
   }

@@ -17,6 +17,8 @@ export class InputChannel {
   link: DataChannel<NetworkBuffer> | undefined;
   /** Unaligned checkpoint in progress on this channel: records persisted until its barrier arrives. */
   persisting: { readonly checkpointId: number; readonly records: StreamRecord[] } | undefined;
+  /** The latest priority barrier that arrived here, with the unprocessed records it overtook. */
+  priorityArrival: { readonly checkpointId: number; readonly records: readonly StreamRecord[] } | undefined;
 
   constructor(
     readonly index: number,

@@ -47,10 +47,11 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     if (id > this.currentId) this.startAlignment(barrier);
     const alignment = this.alignment as Alignment;
     if (alignment.arrived.has(channel)) return;
+    // Record the arrival first: a snapshot taken just below must see this channel as done.
     alignment.arrived.add(channel);
-    if (!alignment.unaligned) this.host.blockChannel(channel);
-    if (!alignment.unaligned && (barrier.options.alignment === 'unaligned' || this.timedOut(alignment))) {
-      this.switchToUnaligned(alignment);
+    if (!alignment.unaligned) {
+      if (barrier.options.alignment === 'unaligned' || this.timedOut(alignment)) this.switchToUnaligned(alignment);
+      else this.host.blockChannel(channel);
     }
     this.completeIfAligned();
   }
@@ -85,9 +86,7 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     };
     this.alignment = alignment;
     this.host.observe({ type: 'alignment-started', checkpointId: barrier.checkpointId, task: this.host.taskName });
-    if (barrier.options.alignment === 'unaligned') {
-      this.switchToUnaligned(alignment);
-    } else if (barrier.options.alignedTimeoutUs > 0) {
+    if (barrier.options.alignment !== 'unaligned' && barrier.options.alignedTimeoutUs > 0) {
       const deadlineUs = barrier.timestampUs + barrier.options.alignedTimeoutUs;
       alignment.timer = this.host.scheduleTimer(Math.max(0, deadlineUs - this.host.nowUs), () => {
         alignment.timer = undefined;
@@ -106,7 +105,7 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
 
   /** Takes the checkpoint now, unaligned, and lets every blocked channel flow again. */
   private switchToUnaligned(alignment: Alignment): void {
-    const wasAligning = alignment.arrived.size > 0 || alignment.barrier.options.alignment !== 'unaligned';
+    const wasAligning = alignment.barrier.options.alignment !== 'unaligned';
     alignment.unaligned = true;
     alignment.timer?.cancel();
     alignment.timer = undefined;
@@ -115,7 +114,7 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
       options: { ...alignment.barrier.options, alignment: 'unaligned' },
     };
     alignment.barrier = barrier;
-    if (wasAligning && alignment.arrived.size > 0) {
+    if (wasAligning) {
       this.host.observe({ type: 'alignment-switched-to-unaligned', checkpointId: barrier.checkpointId, task: this.host.taskName });
     }
     alignment.triggered = true;

@@ -95,6 +95,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private lastCheckpointId: number;
   private latestNotifiedId: number;
   private readonly abortedCheckpoints = new Set<number>();
+  /** Checkpoint triggers queued in the mailbox and not yet run. */
+  private readonly pendingTriggers = new Set<number>();
   private readonly asyncSnapshots = new Map<number, AsyncSnapshot>();
   private endOfDataChannels = 0;
   private endedData = false;
@@ -278,6 +280,11 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   }
 
   private finishTask(): void {
+    // Triggers still waiting in the mailbox are declined, not dropped (Flink: TASK_CLOSING).
+    for (const checkpointId of this.pendingTriggers) {
+      this.environment.declineCheckpoint(this.taskName, this.attempt, checkpointId, 'CHECKPOINT_DECLINED_TASK_CLOSING');
+    }
+    this.pendingTriggers.clear();
     this.flushOutputs();
     for (const output of this.outputByConsumer.values()) output.link.send(endOfPartitionEvent);
     this.state = 'FINISHED';
@@ -295,12 +302,15 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.environment.declineCheckpoint(this.taskName, this.attempt, barrier.checkpointId, 'CHECKPOINT_DECLINED_TASK_NOT_READY');
       return;
     }
+    this.pendingTriggers.add(barrier.checkpointId);
     this.mailbox.put(() => {
+      this.pendingTriggers.delete(barrier.checkpointId);
       if (this.state !== 'RUNNING' || this.suspendedBySavepoint) {
         this.environment.declineCheckpoint(this.taskName, this.attempt, barrier.checkpointId, 'CHECKPOINT_DECLINED_TASK_NOT_READY');
         return;
       }
-      this.performCheckpoint(barrier, false);
+      // A trigger task's barrier goes out as a priority event when the checkpoint is unaligned.
+      this.performCheckpoint(barrier, barrier.options.alignment === 'unaligned');
     });
     this.wake();
   }
@@ -336,9 +346,21 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.latestNotifiedId = checkpointId;
     this.hooksStep('task.notify-complete', checkpointId);
     this.operator?.notifyCheckpointComplete(checkpointId);
-    const finalReached = this.endedData && checkpointId >= this.finalCheckpointMinId;
-    const savepointReached = this.syncSavepointId !== undefined && checkpointId >= this.syncSavepointId;
-    if (finalReached || savepointReached) this.finishTask();
+    this.maybeFinish();
+  }
+
+  /**
+   * A task finishes once its final checkpoint (or its stop-with-savepoint) is notified complete
+   * and every input channel has delivered end of partition: as in Flink, a consumer outlives its
+   * producers, so it still receives the barriers of checkpoints they take meanwhile.
+   */
+  private maybeFinish(): void {
+    if (this.state !== 'RUNNING') return;
+    const finalReached = this.endedData && this.latestNotifiedId >= this.finalCheckpointMinId;
+    const savepointReached = this.syncSavepointId !== undefined && this.latestNotifiedId >= this.syncSavepointId;
+    if (!finalReached && !savepointReached) return;
+    if (this.inputs.some((channel) => !channel.finished)) return;
+    this.finishTask();
   }
 
   // ---- the mailbox loop ------------------------------------------------------------------
@@ -421,6 +443,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
         channel.finished = true;
         this.stopPersisting(channel, Number.MAX_SAFE_INTEGER);
         this.handler.processEndOfPartition(channel.index);
+        this.maybeFinish();
         return 1;
     }
   }
@@ -488,8 +511,9 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.observe({ type: 'barrier-received', checkpointId: buffer.barrier.checkpointId, task: this.taskName, channel: channel.name });
       this.stopPersisting(channel, buffer.barrier.checkpointId);
       if (buffer.priority) {
-        const overtaken = channel.queuedRecordsBefore(Number.MAX_SAFE_INTEGER).records;
-        this.mailbox.putPriority(() => this.processPriorityBarrier(buffer.barrier, channel, overtaken));
+        // What the barrier overtook is fixed now, at arrival; its letter may run a little later.
+        channel.priorityArrival = { checkpointId: buffer.barrier.checkpointId, records: channel.queuedRecordsBefore(Number.MAX_SAFE_INTEGER).records };
+        this.mailbox.putPriority(() => this.handler.processBarrier(buffer.barrier, channel.index));
       } else {
         channel.push(buffer);
         this.markAvailable(channel);
@@ -501,15 +525,6 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     }
     this.wake();
   }
-
-  private processPriorityBarrier(barrier: CheckpointBarrier, channel: InputChannel, overtaken: StreamRecord[]): void {
-    this.overtakenAtArrival.set(channel.index, { checkpointId: barrier.checkpointId, records: overtaken });
-    this.handler.processBarrier(barrier, channel.index);
-    this.overtakenAtArrival.delete(channel.index);
-  }
-
-  /** Data a priority barrier jumped over, for the letter that handles that barrier. */
-  private readonly overtakenAtArrival = new Map<number, { checkpointId: number; records: StreamRecord[] }>();
 
   private stopPersisting(channel: InputChannel, checkpointId: number): void {
     const persisting = channel.persisting;
@@ -626,7 +641,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private startInputChannelState(snapshot: AsyncSnapshot): void {
     const checkpointId = snapshot.checkpointId;
     for (const channel of this.inputs) {
-      const arrival = this.overtakenAtArrival.get(channel.index);
+      const arrival = channel.priorityArrival;
       if (arrival !== undefined && arrival.checkpointId === checkpointId) {
         this.addInputChannelState(snapshot, channel, arrival.records);
         continue;

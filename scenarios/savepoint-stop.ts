@@ -1,0 +1,21 @@
+import { JobBuilder } from '../src/cluster/jobgraph/job-builder.js';
+import type { Scenario } from '../src/explore/scenario.js';
+import { eventPartitions } from './input.js';
+
+/** Stop-with-savepoint midway, then a new run resumes from the savepoint and finishes the input. */
+export const savepointStop: Scenario = {
+  name: 'savepoint-stop',
+  description: 'A keyed running sum stopped with a synchronous savepoint midway; a new run resumes from the savepoint and must commit every record exactly once across both runs.',
+  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness'],
+  defaults: { partitions: 2, events: 400, keys: 20, skew: 5, parallelism: 2, stopAtUs: 140_000 },
+  build(parameters, input) {
+    const job = new JobBuilder('savepoint-stop');
+    const parallelism = parameters['parallelism']!;
+    job
+      .source('source', eventPartitions(input, parameters['partitions']!, parameters['events']!, parameters['keys']!, parameters['skew']!), { parallelism, recordCostUs: 200 })
+      .keyBy((value) => (value as { key: string }).key)
+      .count('count', { parallelism })
+      .sink('sink', 'two-phase-commit', { parallelism });
+    return { job: job.build(), cluster: { checkpoint: { intervalUs: 7_000 } }, stopWithSavepointAtUs: parameters['stopAtUs']! };
+  },
+};
