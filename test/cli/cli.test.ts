@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+/** End-to-end tests of the `ckptsim` command as a user runs it. */
+function ckptsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['bin/ckptsim.js', ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('ckptsim run', () => {
+  it('prints the same traceHash for seed 7 twice and another for seed 8', () => {
+    const first = JSON.parse(ckptsim('run', 'wordcount', '--seed', '7', '--json').stdout);
+    const again = JSON.parse(ckptsim('run', 'wordcount', '--seed', '7', '--json').stdout);
+    const other = JSON.parse(ckptsim('run', 'wordcount', '--seed', '8', '--json').stdout);
+    expect(first.traceHash).toMatch(/^[0-9a-f]{16}$/);
+    expect(again.traceHash).toBe(first.traceHash);
+    expect(other.traceHash).not.toBe(first.traceHash);
+    expect(Object.keys(first).sort()).toEqual(['replay', 'scenario', 'seed', 'stats', 'traceHash', 'verdict', 'violations']);
+    expect(first.stats.checkpoints.completed).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
+  it('replays a case from its token with the same trace hash', () => {
+    const first = JSON.parse(ckptsim('run', 'diamond', '--seed', '11', '--json').stdout);
+    const replayed = JSON.parse(ckptsim('replay', first.replay, '--json').stdout);
+    expect(replayed.traceHash).toBe(first.traceHash);
+  }, 60_000);
+
+  it('rejects bad input with one sentence on stderr and exit code 2', () => {
+    for (const args of [
+      ['run', 'no-such-scenario'],
+      ['run', 'wordcount', '--seed', 'seven'],
+      ['run', 'wordcount', '--bogus'],
+      ['replay', 'ckpt1.abc.00000000'],
+      ['frobnicate'],
+    ]) {
+      const result = ckptsim(...args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/^ckptsim: /);
+    }
+  }, 60_000);
+
+  it('lists the scenarios as JSON', () => {
+    const listed = JSON.parse(ckptsim('list', '--json').stdout) as Array<{ name: string }>;
+    expect(listed.map((scenario) => scenario.name)).toEqual(['wordcount', 'diamond', 'fan-in-skew', 'unaligned', 'aligned-timeout', 'at-least-once', 'savepoint-stop']);
+  }, 30_000);
+});
