@@ -48,6 +48,11 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
 
   processCancellationMarker(checkpointId: number): void {
     if (checkpointId <= this.latestCompletedId) return;
+    // As Flink: the marker for N also aborts (each at most once) and drops every older pending one.
+    while (this.pending.length > 0 && (this.pending[0] as TrackedCheckpoint).barrier.checkpointId < checkpointId) {
+      const older = this.pending.shift() as TrackedCheckpoint;
+      if (!older.aborted) this.host.abortCheckpoint(older.barrier.checkpointId, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER');
+    }
     let tracked = this.pending.find((candidate) => candidate.barrier.checkpointId === checkpointId);
     if (tracked === undefined) {
       if (checkpointId < this.latestId) return;

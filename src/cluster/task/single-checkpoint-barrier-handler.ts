@@ -50,8 +50,12 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     // Record the arrival first: a snapshot taken just below must see this channel as done.
     alignment.arrived.add(channel);
     if (!alignment.unaligned) {
-      if (barrier.options.alignment === 'unaligned' || this.timedOut(alignment)) this.switchToUnaligned(alignment);
-      else this.host.blockChannel(channel);
+      // As Flink: an unaligned barrier switches; a timeout only while barriers are still missing.
+      if (barrier.options.alignment === 'unaligned' || (!this.allAligned(alignment) && this.timedOut(alignment))) {
+        this.switchToUnaligned(alignment);
+      } else {
+        this.host.blockChannel(channel);
+      }
     }
     this.completeIfAligned();
   }
@@ -60,7 +64,8 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     void channel;
     const alignmentStarted = this.alignment !== undefined && checkpointId === this.currentId;
     if (checkpointId > this.currentId) {
-      if (this.alignment !== undefined) this.abort('CHECKPOINT_DECLINED_SUBSUMED');
+      // As Flink's abortInternal(cancelledId): the alignment in progress is dropped, not declined.
+      if (this.alignment !== undefined) this.release();
       this.currentId = checkpointId;
       this.host.abortCheckpoint(checkpointId, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER');
     } else if (alignmentStarted) {
@@ -122,12 +127,16 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     for (const channel of alignment.arrived) this.host.resumeChannel(channel);
   }
 
+  private allAligned(alignment: Alignment): boolean {
+    for (let channel = 0; channel < this.host.channelCount; channel++) {
+      if (!alignment.arrived.has(channel) && !this.finished.has(channel)) return false;
+    }
+    return true;
+  }
+
   private completeIfAligned(): void {
     const alignment = this.alignment;
-    if (alignment === undefined) return;
-    for (let channel = 0; channel < this.host.channelCount; channel++) {
-      if (!alignment.arrived.has(channel) && !this.finished.has(channel)) return;
-    }
+    if (alignment === undefined || !this.allAligned(alignment)) return;
     this.alignment = undefined;
     alignment.timer?.cancel();
     this.host.observe({
@@ -142,10 +151,16 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
   }
 
   private abort(reason: CheckpointFailureReason): void {
+    const alignment = this.release();
+    this.host.abortCheckpoint(alignment.barrier.checkpointId, reason);
+  }
+
+  /** Ends the alignment in progress without a snapshot: cancels its timer, resumes its channels. */
+  private release(): Alignment {
     const alignment = this.alignment as Alignment;
     this.alignment = undefined;
     alignment.timer?.cancel();
     for (const channel of alignment.arrived) this.host.resumeChannel(channel);
-    this.host.abortCheckpoint(alignment.barrier.checkpointId, reason);
+    return alignment;
   }
 }
