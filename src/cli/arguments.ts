@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../explore/scenario.js';
 
@@ -23,4 +24,21 @@ export function integerOption(name: string, raw: string | boolean | undefined, f
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value > maximum) throw new UsageError(`--${name} must be at most ${maximum}, got ${raw}`);
   return value;
+}
+
+/** Reads a JSON option given inline or as @file; names the option and the problem when it is not JSON. */
+export function readJsonOption(name: string, raw: string): unknown {
+  let text = raw;
+  if (raw.startsWith('@')) {
+    try {
+      text = readFileSync(raw.slice(1), 'utf8');
+    } catch {
+      throw new UsageError(`--${name}: cannot read file '${raw.slice(1)}'`);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--${name} is not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
 }

@@ -3,12 +3,14 @@ import { runCase, type CaseResult } from '../explore/run-case.js';
 import { decodeReplayToken, type CaseSpec } from '../explore/replay-token.js';
 import { UsageError, type Scenario } from '../explore/scenario.js';
 import { findScenario, scenarios } from '../../scenarios/index.js';
-import { integerOption, parseCommand } from './arguments.js';
+import { parseFaultPlan } from '../faults/plan.js';
+import { integerOption, parseCommand, readJsonOption } from './arguments.js';
 
 const usage = `ckptsim: deterministic simulation testing for checkpoint protocols
 
 usage:
-  ckptsim run <scenario> --seed N [--json]    run one case; exit 0 pass, 1 violation, 2 bad input
+  ckptsim run <scenario> --seed N [--faults JSON|@file] [--json]
+                                              run one case; exit 0 pass, 1 violation, 2 bad input
   ckptsim replay <token> [--json]             re-run the case a replay token describes
   ckptsim list [--json]                       the built-in scenarios
   ckptsim start [--seeds N]                   run every scenario (npm start)
@@ -39,6 +41,9 @@ function printCase(scenario: Scenario, result: CaseResult): void {
   const unchecked = scenario.properties.filter((property) => !checkedProperties.has(property));
   if (unchecked.length > 0) lines.push(`  not yet checked by this version: ${unchecked.join(', ')}`);
   for (const violation of result.violations) lines.push(`  ${violation.property}: ${violation.message}`);
+  for (const fault of result.faults) {
+    lines.push(`  fault ${fault.index} ${fault.kind} fired at ${(fault.firedAtUs / 1000).toFixed(1)} ms${fault.applied ? '' : ' (target not there: no effect)'}`);
+  }
   const { stats } = result;
   lines.push(
     `  ${stats.events} events, ${(stats.virtualTimeUs / 1000).toFixed(1)} ms virtual, checkpoints ${stats.checkpoints.completed}/${stats.checkpoints.triggered} completed (${stats.checkpoints.aborted} aborted), ${stats.restores} restores, records in ${stats.records.in} out ${stats.records.out}`,
@@ -59,9 +64,9 @@ function commandRun(argv: readonly string[]): number {
   const { values, positionals } = parseCommand('run', argv, { seed: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' } });
   const scenario = scenarioNamed(positionals[0]);
   if (positionals.length > 1) throw new UsageError(`ckptsim run takes one scenario, got extra '${positionals[1]}'`);
-  if (values['faults'] !== undefined) throw new UsageError('--faults is not available in this version: fault plans are not implemented yet');
   const seed = integerOption('seed', values['seed'], 1);
-  return runOne(scenario, { scenario: scenario.name, seed }, values['json'] === true);
+  const faults = values['faults'] === undefined ? [] : parseFaultPlan(readJsonOption('faults', values['faults'] as string));
+  return runOne(scenario, { scenario: scenario.name, seed, faults }, values['json'] === true);
 }
 
 function commandReplay(argv: readonly string[]): number {

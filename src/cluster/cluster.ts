@@ -162,6 +162,63 @@ export class Cluster {
     this.startJobMaster(undefined);
   }
 
+  // ---- hook points for fault injection -----------------------------------------------------
+
+  /** The executor named `name` (`taskexecutor-N`), or undefined. */
+  executorNamed(name: string): TaskExecutor | undefined {
+    return this.executors.find((executor) => executor.name === name);
+  }
+
+  /** Crashes an executor: its tasks and volatile state are gone, its peers notice. False if already down. */
+  crashExecutor(name: string): boolean {
+    const executor = this.executorNamed(name);
+    if (executor === undefined || !executor.node.alive) return false;
+    this.sim.crash(executor.node);
+    return true;
+  }
+
+  /** Restarts a crashed executor as a new incarnation (a replacement on the same slot count). */
+  restartExecutor(name: string): boolean {
+    const executor = this.executorNamed(name);
+    if (executor === undefined || executor.node.alive) return false;
+    this.sim.restart(executor.node);
+    executor.start();
+    return true;
+  }
+
+  /** Starts a brand-new executor (a replacement machine), registered with the current leader. */
+  addExecutor(): TaskExecutor {
+    const executor = new TaskExecutor(this.executorServices, `taskexecutor-${this.executors.length}`, this.config.slotsPerExecutor);
+    this.executors.push(executor);
+    executor.start();
+    return executor;
+  }
+
+  /** Crashes the JobMaster: pending checkpoints and all volatile state are lost; HA keeps the rest. */
+  crashJobMaster(): boolean {
+    if (!this.jobMasterNode.alive || this.jobMaster === undefined) return false;
+    this.sim.crash(this.jobMasterNode);
+    return true;
+  }
+
+  /** Fails the current attempt of a task as if its operator threw. */
+  failTask(taskName: string, cause: string): boolean {
+    const task = this.runningTask(taskName);
+    if (task === undefined) return false;
+    task.fail(cause);
+    return true;
+  }
+
+  /** The running attempt of a task, wherever it runs. */
+  runningTask(taskName: string) {
+    for (const executor of this.executors) {
+      if (!executor.node.alive) continue;
+      const task = executor.taskNamed(taskName);
+      if (task !== undefined) return task;
+    }
+    return undefined;
+  }
+
   private startJobMaster(restoreFrom: CompletedCheckpoint | undefined): void {
     const config = this.config;
     const epoch = this.ha.electLeader();
@@ -223,6 +280,8 @@ export class Cluster {
     }
   }
 
+  private executorServices!: ConstructorParameters<typeof TaskExecutor>[0];
+
   private createExecutors(): void {
     const config = this.config;
     const override = config.operatorOverride;
@@ -243,6 +302,7 @@ export class Cluster {
       heartbeat: config.heartbeat,
       leader: (): JobMasterGateway | undefined => (this.jobMasterNode.alive ? this.jobMaster : undefined),
     };
+    this.executorServices = services;
     for (let index = 0; index < config.executors; index++) {
       this.executors.push(new TaskExecutor(services, `taskexecutor-${index}`, config.slotsPerExecutor));
     }

@@ -1,4 +1,6 @@
 import { Cluster, defaultClusterConfig, type ClusterConfig } from '../cluster/cluster.js';
+import { Nemesis, type FiredFault } from '../faults/nemesis.js';
+import { parseFaultPlan } from '../faults/plan.js';
 import type { Observation } from '../cluster/observations.js';
 import { computeReference } from '../oracle/reference-model.js';
 import { checkAtLeastOnce, checkExactlyOnce, checkUpsert } from '../oracle/output-checks.js';
@@ -31,6 +33,8 @@ export interface CaseResult {
   readonly stats: CaseStats;
   readonly traceHash: string;
   readonly replay: string;
+  /** Faults that fired, in order, with when their effect ended. */
+  readonly faults: readonly FiredFault[];
 }
 
 /** Options for running one case. */
@@ -61,6 +65,7 @@ export function mergeClusterConfig(...layers: ReadonlyArray<ClusterOverrides | u
  */
 export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions = {}): CaseResult {
   const parameters = resolveParameters(scenario, spec.parameters);
+  const plan = parseFaultPlan(spec.faults ?? []);
   const setup = scenario.build(parameters, deriveStream(spec.seed, 'scenario.input'));
   const config = mergeClusterConfig(setup.cluster, spec.config as ClusterOverrides | undefined);
   const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...defaultCaseLimits, ...options.limits } });
@@ -73,6 +78,8 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
     else if (observation.type === 'failover') tally.restores++;
   });
   for (const observer of options.observers ?? []) cluster.observations.subscribe(observer);
+  const nemesis = new Nemesis(cluster, plan);
+  nemesis.install();
 
   let phase: 'running' | 'stopping' | 'resumed' = 'running';
   cluster.onJobTerminal((status) => {
@@ -94,7 +101,7 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
     });
   }
   const outcome = sim.run();
-  return judge(scenario, spec, cluster, sim, outcome, tally, computeReference(setup.job));
+  return judge(scenario, spec, cluster, sim, outcome, tally, computeReference(setup.job), nemesis);
 }
 
 function judge(
@@ -105,6 +112,7 @@ function judge(
   outcome: ReturnType<Simulation['run']>,
   tally: { triggered: number; completed: number; aborted: number; restores: number },
   reference: ReturnType<typeof computeReference>,
+  nemesis: Nemesis,
 ): CaseResult {
   const violations: Violation[] = [];
   const now = sim.nowUs;
@@ -150,5 +158,6 @@ function judge(
     },
     traceHash: sim.trace.digest(),
     replay: encodeReplayToken(spec),
+    faults: nemesis.fired,
   };
 }

@@ -76,6 +76,10 @@ export class TwoPhaseCommitSink implements StreamOperator {
   }
 
   private commit(entry: PendingTransaction): void {
+    if (this.context.externalFails('commit', entry.transactionId)) {
+      // The task fails; its restore commits the transaction again (commit is idempotent).
+      throw new Error(`commit of ${entry.transactionId} failed (injected)`);
+    }
     const result = this.context.sinkStore.commit(entry.transactionId);
     if (result === 'committed' || result === 'already-committed') {
       this.context.observe({

@@ -87,6 +87,12 @@ export class TaskExecutor {
     this.monitor();
   }
 
+  /** The attempt of `taskName` running here, if any (for fault injection through the cluster's hooks). */
+  taskNamed(taskName: string): StreamTask | undefined {
+    for (const task of this.tasks.values()) if (task.taskName === taskName) return task;
+    return undefined;
+  }
+
   /** Task names with attempts currently running here, sorted (the heartbeat payload). */
   runningTasks(): string[] {
     return [...this.tasks.keys()].sort();
@@ -124,7 +130,9 @@ export class TaskExecutor {
   }
 
   notifyCheckpointComplete(taskName: string, attempt: number, checkpointId: number): void {
-    this.tasks.get(`${taskName}@${attempt}`)?.notifyCheckpointCompleteAsync(checkpointId);
+    const task = this.tasks.get(`${taskName}@${attempt}`);
+    if (this.services.hooks.hasStepListeners) this.services.hooks.step({ name: 'executor.notify-complete-received', task: taskName, executor: this.name, checkpointId });
+    task?.notifyCheckpointCompleteAsync(checkpointId);
   }
 
   notifyCheckpointAborted(taskName: string, attempt: number, checkpointId: number): void {

@@ -93,10 +93,12 @@ export class JobMaster implements JobMasterGateway {
   private stopWithSavepointDone: CheckpointDone | undefined;
   private stopSavepoint: CompletedCheckpoint | undefined;
   private restarts = 0;
+  private readonly incarnation: number;
   private readonly pendingRestarts: PendingRestart[] = [];
 
   constructor(private readonly services: JobMasterServices, private readonly job: JobGraph, private readonly jobRun: number, restoreFrom: CompletedCheckpoint | undefined) {
     this.node = services.node;
+    this.incarnation = services.node.incarnation;
     this.leaderEpoch = services.leaderEpoch;
     this.restoreFrom = restoreFrom;
     this.regions = services.failoverStrategy === 'region' ? computeFailoverRegions(job) : new Map();
@@ -113,6 +115,14 @@ export class JobMaster implements JobMasterGateway {
       }
     }
     this.coordinator = new CheckpointCoordinator(services.checkpointConfig, this.coordinatorPorts());
+  }
+
+  /**
+   * False once this JobMaster's process died: an RPC still addressed to the node (now a new
+   * incarnation with a new JobMaster) must not reach this object.
+   */
+  private get live(): boolean {
+    return this.node.alive && this.node.incarnation === this.incarnation;
   }
 
   get jobStatus(): JobStatus {
@@ -166,6 +176,7 @@ export class JobMaster implements JobMasterGateway {
   // ---- RPCs from TaskExecutors (JobMasterGateway) -----------------------------------------
 
   registerTaskExecutor(executor: TaskExecutor): void {
+    if (!this.live) return;
     const known = this.executors.get(executor.name);
     if (known !== undefined && known.incarnation !== executor.node.incarnation) {
       this.executorLost(executor.name, 'TaskExecutor re-registered as a new incarnation');
@@ -177,6 +188,7 @@ export class JobMaster implements JobMasterGateway {
   }
 
   updateTaskExecutionState(executor: string, task: string, attempt: number, state: ReportedTaskState, cause: string | undefined): void {
+    if (!this.live) return;
     const vertex = this.byName.get(task);
     if (vertex === undefined || vertex.attempt !== attempt || isTerminal(this.status)) return;
     if (vertex.executor?.name !== executor) return;
@@ -193,6 +205,8 @@ export class JobMaster implements JobMasterGateway {
         this.handleTaskFailure(task, cause ?? 'task failed');
         return;
       case 'CANCELED':
+        // A cancel that found nothing to cancel: the attempt already ended, and that stands.
+        if (vertex.state === 'FINISHED' || vertex.state === 'FAILED') return;
         if (vertex.state !== 'CANCELING' && vertex.state !== 'CANCELED') {
           this.handleTaskFailure(task, `task ${task} was canceled on ${executor}`);
           return;
@@ -204,14 +218,17 @@ export class JobMaster implements JobMasterGateway {
   }
 
   acknowledgeCheckpoint(task: string, attempt: number, checkpointId: number, snapshot: SubtaskStateSnapshot): void {
+    if (!this.live) return;
     this.coordinator.receiveAcknowledgeMessage(task, attempt, checkpointId, snapshot);
   }
 
   declineCheckpoint(task: string, attempt: number, checkpointId: number, reason: CheckpointFailureReason): void {
+    if (!this.live) return;
     this.coordinator.receiveDeclineMessage(task, attempt, checkpointId, reason);
   }
 
   heartbeatFromTaskExecutor(executorName: string, runningTasks: readonly string[]): void {
+    if (!this.live) return;
     const registered = this.executors.get(executorName);
     if (registered === undefined) return;
     registered.lastHeartbeatUs = this.services.sim.nowUs;
@@ -312,6 +329,8 @@ export class JobMaster implements JobMasterGateway {
       return;
     }
     if (vertex.state === 'CANCELED' || vertex.state === 'FAILED') return;
+    // Already part of a restart that has not deployed yet: that restart covers this failure too.
+    if (this.pendingRestarts.some((restart) => restart.tasks.includes(task))) return;
     vertex.state = 'FAILED';
     const region = this.services.failoverStrategy === 'region' ? (this.regions.get(task) as readonly string[]) : this.allTasks();
     this.restartTasks(region, 'region', cause);
@@ -339,8 +358,13 @@ export class JobMaster implements JobMasterGateway {
     this.restarts++;
     this.coordinator.abortPendingCheckpoints('JOB_FAILOVER_REGION');
     for (const task of tasks) this.cancelExecution(this.byName.get(task) as ExecutionVertex);
-    this.stopWithSavepointDone?.({ ok: false, reason: 'JOB_FAILOVER_REGION' });
-    this.stopWithSavepointDone = undefined;
+    if (this.stopWithSavepointDone !== undefined) {
+      // Stop-with-savepoint failed: as Flink's termination handler does, checkpointing resumes.
+      this.stopWithSavepointDone({ ok: false, reason: 'JOB_FAILOVER_REGION' });
+      this.stopWithSavepointDone = undefined;
+      this.stopSavepoint = undefined;
+      if (this.status === 'RUNNING') this.coordinator.startCheckpointScheduler();
+    }
     const now = this.services.sim.nowUs;
     const restart: PendingRestart = { tasks, scope, cause, earliestUs: now + decision.delayUs, deadlineUs: now + decision.delayUs + this.cancelTimeoutUs(), done: false };
     this.pendingRestarts.push(restart);
@@ -372,8 +396,10 @@ export class JobMaster implements JobMasterGateway {
     const live = vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING';
     vertex.state = live && executor !== undefined && executor.node.alive ? 'CANCELING' : 'CANCELED';
     if (vertex.state === 'CANCELED' || executor === undefined) return;
+    // Capture the attempt now: by the time the RPC arrives the vertex may hold a newer one.
+    const attempt = vertex.attempt;
     this.services.rpc.send(this.node, executor.node, this.envelope('cancelTask', executor, vertex.taskName, undefined), () =>
-      executor.cancelTask(vertex.taskName, vertex.attempt),
+      executor.cancelTask(vertex.taskName, attempt),
     );
   }
 

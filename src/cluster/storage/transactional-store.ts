@@ -35,7 +35,7 @@ export class TransactionalStore {
    * @param clock - the virtual time, for the transaction timeout.
    * @param transactionTimeoutUs - open transactions older than this are aborted by the store.
    */
-  constructor(private readonly clock: () => number, readonly transactionTimeoutUs: number) {}
+  constructor(private readonly clock: () => number, public transactionTimeoutUs: number) {}
 
   /** Starts a transaction; beginning an id that exists is a programming error in the sink. */
   begin(transactionId: string): void {

@@ -21,6 +21,8 @@ export interface OperatorContext {
   /** Emits a record downstream; it inherits the origin of the record being processed. */
   emit(value: unknown, key?: string): void;
   readonly sinkStore: TransactionalStore;
+  /** Asks the hook point whether an operation on the sink's store fails now (an injected fault). */
+  externalFails(operation: string, detail: string): boolean;
   observe(body: ObservationBody): void;
 }
 

@@ -141,6 +141,23 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     return this.state;
   }
 
+  /** Fault injection: the operator runs `factor` times slower until `untilUs` (a slow consumer). */
+  slowDown(factor: number, untilUs: number): void {
+    this.slowFactor = factor;
+    this.slowUntilUs = untilUs;
+  }
+
+  /** Fault injection: the output link towards `consumerTask` adds `extraUs` per buffer until `untilUs`. */
+  stallOutput(consumerTask: string, extraUs: number, untilUs: number): boolean {
+    const output = this.outputByConsumer.get(consumerTask);
+    if (output === undefined) return false;
+    output.link.stall(extraUs, untilUs);
+    return true;
+  }
+
+  private slowFactor = 1;
+  private slowUntilUs = 0;
+
   private get active(): boolean {
     return this.state === 'INITIALIZING' || this.state === 'RUNNING';
   }
@@ -393,7 +410,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     }
     if (!this.active) return;
     this.flushOutputs();
-    this.busyUntilUs = this.nowUs + costUs;
+    this.busyUntilUs = this.nowUs + (this.nowUs < this.slowUntilUs ? costUs * this.slowFactor : costUs);
     this.wake();
   }
 
@@ -818,6 +835,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       },
       emit: (value, key) => this.emitRecord({ key, value, origin: this.currentOrigin }),
       sinkStore: this.environment.sinkStore,
+      externalFails: (operation, detail) => this.environment.hooks.external('sink-store', operation, detail).fail,
       observe: (body) => this.observe(body),
     };
   }
