@@ -5,9 +5,10 @@ import { textPartitions } from './input.js';
 /** The classic: source p=2 -> flatMap -> keyBy -> count p=3 -> two-phase-commit sink p=2. */
 export const wordcount: Scenario = {
   name: 'wordcount',
-  description: 'Word count with a two-phase-commit sink: source p=2 -> split -> keyBy -> count p=3 -> 2PC sink p=2, aligned exactly-once checkpoints.',
+  description:
+    'Word count with a two-phase-commit sink: source p=2 -> split -> keyBy -> count p=3 -> 2PC sink p=2, aligned exactly-once checkpoints. transactionalSink=0 swaps in a direct-write sink (a negative control).',
   properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness'],
-  defaults: { partitions: 2, lines: 400, wordsPerLine: 4, keys: 40, skew: 8, sourceParallelism: 2, countParallelism: 3, sinkParallelism: 2 },
+  defaults: { partitions: 2, lines: 400, wordsPerLine: 4, keys: 40, skew: 8, sourceParallelism: 2, countParallelism: 3, sinkParallelism: 2, transactionalSink: 1 },
   build(parameters, input) {
     const job = new JobBuilder('wordcount');
     job
@@ -18,7 +19,7 @@ export const wordcount: Scenario = {
       .flatMap('split', (line) => String(line).split(' '), { parallelism: parameters['sourceParallelism']! })
       .keyBy((word) => String(word))
       .count('count', { parallelism: parameters['countParallelism']! })
-      .sink('sink', 'two-phase-commit', { parallelism: parameters['sinkParallelism']! });
+      .sink('sink', parameters['transactionalSink'] === 0 ? 'at-least-once' : 'two-phase-commit', { parallelism: parameters['sinkParallelism']! });
     return { job: job.build(), cluster: { checkpoint: { intervalUs: 7_000 } } };
   },
 };

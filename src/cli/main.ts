@@ -28,7 +28,8 @@ function scenarioNamed(name: string | undefined): Scenario {
 
 function caseJson(result: CaseResult): string {
   const { scenario, seed, verdict, violations, stats, traceHash, replay } = result;
-  return JSON.stringify({ scenario, seed, verdict, violations, stats, traceHash, replay });
+  const expectedGaps = result.gaps.map(({ gap, violation }) => ({ gap: gap.name, description: gap.description, violation }));
+  return JSON.stringify({ scenario, seed, verdict, violations, expectedGaps, stats, traceHash, replay });
 }
 
 function printCase(scenario: Scenario, result: CaseResult): void {
@@ -41,6 +42,10 @@ function printCase(scenario: Scenario, result: CaseResult): void {
   const unchecked = scenario.properties.filter((property) => !checkedProperties.has(property));
   if (unchecked.length > 0) lines.push(`  not yet checked by this version: ${unchecked.join(', ')}`);
   for (const violation of result.violations) lines.push(`  ${violation.property}: ${violation.message}`);
+  for (const { gap, violation } of result.gaps) {
+    lines.push(`  expected gap (${gap.name}): ${violation.property}: ${violation.message}`);
+    lines.push(`    why it is expected: ${gap.description}`);
+  }
   for (const fault of result.faults) {
     lines.push(`  fault ${fault.index} ${fault.kind} fired at ${(fault.firedAtUs / 1000).toFixed(1)} ms${fault.applied ? '' : ' (target not there: no effect)'}`);
   }
@@ -57,7 +62,7 @@ function runOne(scenario: Scenario, spec: CaseSpec, json: boolean): number {
   const result = runCase(scenario, spec);
   if (json) process.stdout.write(`${caseJson(result)}\n`);
   else printCase(scenario, result);
-  return result.verdict === 'pass' ? 0 : 1;
+  return result.verdict === 'fail' ? 1 : 0;
 }
 
 function commandRun(argv: readonly string[]): number {
@@ -101,7 +106,7 @@ function commandStart(argv: readonly string[]): number {
     let events = 0;
     for (let seed = 1; seed <= seeds; seed++) {
       const result = runCase(scenario, { scenario: scenario.name, seed });
-      if (result.verdict === 'pass') passed++;
+      if (result.verdict !== 'fail') passed++;
       else failures.push(`${scenario.name} seed ${seed}: ${result.violations[0]?.message ?? 'failed'}\n    ckptsim replay ${result.replay}`);
       completed += result.stats.checkpoints.completed;
       events += result.stats.events;

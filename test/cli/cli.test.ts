@@ -15,7 +15,7 @@ describe('ckptsim run', () => {
     expect(first.traceHash).toMatch(/^[0-9a-f]{16}$/);
     expect(again.traceHash).toBe(first.traceHash);
     expect(other.traceHash).not.toBe(first.traceHash);
-    expect(Object.keys(first).sort()).toEqual(['replay', 'scenario', 'seed', 'stats', 'traceHash', 'verdict', 'violations']);
+    expect(Object.keys(first).sort()).toEqual(['expectedGaps', 'replay', 'scenario', 'seed', 'stats', 'traceHash', 'verdict', 'violations']);
     expect(first.stats.checkpoints.completed).toBeGreaterThanOrEqual(3);
   }, 60_000);
 

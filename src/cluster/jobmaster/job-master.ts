@@ -72,6 +72,9 @@ export interface JobMasterServices {
 /** How long the scheduler waits for enough slots before it fails the deployment. */
 const slotRequestTimeoutUs = 60_000_000;
 const slotRetryUs = 100_000;
+/** Flink's RPC ask timeout (akka.ask.timeout), scaled down like the heartbeats. */
+const deployTimeoutUs = 2_000_000;
+const deployTimeoutKind = eventKind('jobmaster.deploy-timeout');
 
 /**
  * Flink's JobMaster with its scheduler: deploys subtasks into TaskExecutor slots, tracks their
@@ -316,6 +319,11 @@ export class JobMaster implements JobMasterGateway {
     this.services.rpc.send(this.node, executor.node, this.envelope('submitTask', executor, vertex.taskName, undefined), () =>
       executor.submitTask(deployment, this.leaderEpoch),
     );
+    // submitTask is an ask with a timeout in Flink: a deployment that never starts fails the execution.
+    const attempt = vertex.attempt;
+    this.services.sim.schedule(deployTimeoutUs, deployTimeoutKind, () => {
+      if (vertex.attempt === attempt && vertex.state === 'DEPLOYING') this.handleTaskFailure(vertex.taskName, `submitTask of ${vertex.taskName}@${attempt} timed out`);
+    }, this.node);
   }
 
   // ---- failover --------------------------------------------------------------------------

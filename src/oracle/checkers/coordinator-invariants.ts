@@ -1,0 +1,175 @@
+import type { SnapshotType } from '../../cluster/checkpoint/types.js';
+import type { Observation } from '../../cluster/observations.js';
+import { FirstViolation, formatTime, type Checker, type CheckerContext, type FinalState } from './checker.js';
+
+/**
+ * coordinator-invariants: the CheckpointCoordinator's protocol rules, from its observations.
+ *
+ * - Ids: checkpoint-triggered ids strictly increase over the whole run, across JobMaster
+ *   failovers and job runs.
+ * - Each checkpoint ends once: completed or aborted, only while pending (triggered by the current
+ *   JobMaster, not yet ended); a new JobMaster starts with nothing pending.
+ * - Acks: no checkpoint-completed before every task of its tasksToWaitFor, except the
+ *   pre-acknowledged (finished) ones, has a SUCCESS checkpoint-acknowledged for it.
+ * - Max concurrent: a checkpoint is triggered only while fewer than maxConcurrentCheckpoints are
+ *   pending (savepoints count as pending, as in Flink). Forced triggers are exempt: savepoints
+ *   when unaligned checkpoints are off.
+ * - Min pause: a trigger of type 'checkpoint' comes no sooner than minPauseBetweenCheckpoints
+ *   after the latest completion (of any type) of the same JobMaster. Observations do not say
+ *   whether a trigger was periodic; this runtime triggers plain checkpoints only periodically,
+ *   so every checkpoint trigger is held to it (a user-requested checkpoint would be exempt in Flink).
+ * - Savepoints are never aborted with CHECKPOINT_SUBSUMED.
+ * - Notifications: kind 'complete' only for checkpoints that completed (and never for a plain
+ *   savepoint, which is not notified), kind 'aborted' only for ones that aborted.
+ * - Storage: at the end, every key left in checkpoint storage belongs to a checkpoint the runtime
+ *   still owns (FinalState.retainedCheckpoints), and each of those completed.
+ */
+export function createCoordinatorInvariantsChecker(context: CheckerContext): Checker {
+  const invariants = new CoordinatorInvariants(context, new FirstViolation('coordinator-invariants'));
+  return {
+    property: 'coordinator-invariants',
+    observe: (observation) => invariants.observe(observation),
+    finish: (final) => invariants.finish(final),
+  };
+}
+
+interface PendingCheckpoint {
+  readonly type: SnapshotType;
+  /** Tasks whose SUCCESS acknowledgement the completion needs. */
+  readonly awaited: ReadonlySet<string>;
+  readonly acknowledged: Set<string>;
+}
+
+class CoordinatorInvariants {
+  private lastTriggeredId: number | undefined;
+  private readonly pending = new Map<number, PendingCheckpoint>();
+  private lastCompletionUs: number | undefined;
+  /** Ended checkpoints: id -> how (and of which type). Small: one entry per checkpoint. */
+  private readonly ended = new Map<number, { outcome: 'completed' | 'aborted'; type: SnapshotType }>();
+
+  constructor(private readonly context: CheckerContext, private readonly violation: FirstViolation) {}
+
+  observe(observation: Observation): void {
+    if (this.violation.found) return;
+    switch (observation.type) {
+      case 'jobmaster-started':
+        this.pending.clear();
+        this.lastCompletionUs = undefined;
+        return;
+      case 'checkpoint-triggered':
+        return this.triggered(observation);
+      case 'checkpoint-acknowledged':
+        if (observation.result === 'SUCCESS') this.pending.get(observation.checkpointId)?.acknowledged.add(observation.task);
+        return;
+      case 'checkpoint-completed':
+        return this.completed(observation);
+      case 'checkpoint-aborted':
+        return this.aborted(observation);
+      case 'checkpoint-notification-sent':
+        return this.notified(observation);
+      default:
+        return;
+    }
+  }
+
+  private triggered(observation: Extract<Observation, { type: 'checkpoint-triggered' }>): void {
+    const { checkpointId, checkpointType, timeUs } = observation;
+    if (this.lastTriggeredId !== undefined && checkpointId <= this.lastTriggeredId) {
+      return this.violation.report(`checkpoint ${checkpointId} was triggered after checkpoint ${this.lastTriggeredId}: ids must strictly increase`, timeUs, {
+        checkpointId,
+        previousCheckpointId: this.lastTriggeredId,
+      });
+    }
+    this.lastTriggeredId = checkpointId;
+    const config = this.context.checkpoint;
+    const forced = checkpointType !== 'checkpoint' && !config.unaligned;
+    if (!forced && this.pending.size >= config.maxConcurrentCheckpoints) {
+      const pendingIds = [...this.pending.keys()].sort((a, b) => a - b);
+      return this.violation.report(
+        `${checkpointType} ${checkpointId} was triggered while ${this.pending.size} checkpoint(s) [${pendingIds.join(', ')}] were pending (max concurrent ${config.maxConcurrentCheckpoints})`,
+        timeUs,
+        { checkpointId, pendingCheckpointIds: pendingIds, maxConcurrentCheckpoints: config.maxConcurrentCheckpoints },
+      );
+    }
+    const minPauseUs = config.minPauseBetweenCheckpointsUs;
+    if (checkpointType === 'checkpoint' && minPauseUs > 0 && this.lastCompletionUs !== undefined && observation.timestampUs < this.lastCompletionUs + minPauseUs) {
+      return this.violation.report(
+        `checkpoint ${checkpointId} was triggered at ${formatTime(observation.timestampUs)}, ${observation.timestampUs - this.lastCompletionUs} us after the last completion at ${formatTime(this.lastCompletionUs)} (min pause ${minPauseUs} us)`,
+        timeUs,
+        { checkpointId, triggerTimestampUs: observation.timestampUs, lastCompletionUs: this.lastCompletionUs, minPauseBetweenCheckpointsUs: minPauseUs },
+      );
+    }
+    const preAcknowledged = new Set(observation.preAcknowledged);
+    const awaited = new Set(observation.tasksToWaitFor.filter((task) => !preAcknowledged.has(task)));
+    this.pending.set(checkpointId, { type: checkpointType, awaited, acknowledged: new Set() });
+  }
+
+  private completed(observation: Extract<Observation, { type: 'checkpoint-completed' }>): void {
+    const { checkpointId, timeUs } = observation;
+    const pending = this.pending.get(checkpointId);
+    if (pending === undefined) return this.notPending('completed', checkpointId, timeUs);
+    for (const task of pending.awaited) {
+      if (pending.acknowledged.has(task)) continue;
+      return this.violation.report(`checkpoint ${checkpointId} completed without a SUCCESS acknowledgement from ${task}`, timeUs, {
+        checkpointId,
+        task,
+        acknowledged: [...pending.acknowledged].sort(),
+      });
+    }
+    this.pending.delete(checkpointId);
+    this.ended.set(checkpointId, { outcome: 'completed', type: observation.checkpointType });
+    this.lastCompletionUs = timeUs;
+  }
+
+  private aborted(observation: Extract<Observation, { type: 'checkpoint-aborted' }>): void {
+    const { checkpointId, checkpointType, reason, timeUs } = observation;
+    if (checkpointType !== 'checkpoint' && reason === 'CHECKPOINT_SUBSUMED') {
+      return this.violation.report(`${checkpointType} ${checkpointId} was aborted as CHECKPOINT_SUBSUMED: savepoints are never subsumed`, timeUs, { checkpointId, checkpointType });
+    }
+    if (!this.pending.has(checkpointId)) return this.notPending('aborted', checkpointId, timeUs);
+    this.pending.delete(checkpointId);
+    this.ended.set(checkpointId, { outcome: 'aborted', type: checkpointType });
+  }
+
+  private notPending(outcome: 'completed' | 'aborted', checkpointId: number, timeUs: number): void {
+    const ended = this.ended.get(checkpointId);
+    const why = ended !== undefined ? `it had already ${ended.outcome}` : 'the current JobMaster never triggered it';
+    this.violation.report(`checkpoint ${checkpointId} ${outcome} while not pending: ${why}`, timeUs, { checkpointId, outcome, earlierOutcome: ended?.outcome });
+  }
+
+  private notified(observation: Extract<Observation, { type: 'checkpoint-notification-sent' }>): void {
+    const { checkpointId, kind, task, timeUs } = observation;
+    const ended = this.ended.get(checkpointId);
+    const wanted = kind === 'complete' ? 'completed' : 'aborted';
+    if (ended?.outcome !== wanted) {
+      const state = ended === undefined ? (this.pending.has(checkpointId) ? 'is still pending' : 'is unknown') : `${ended.outcome}`;
+      return this.violation.report(`${task} was sent a '${kind}' notification for checkpoint ${checkpointId}, which ${state}`, timeUs, { checkpointId, kind, task });
+    }
+    if (kind === 'complete' && ended.type === 'savepoint') {
+      this.violation.report(`${task} was sent a 'complete' notification for savepoint ${checkpointId}: plain savepoints are not notified`, timeUs, { checkpointId, kind, task });
+    }
+  }
+
+  finish(final: FinalState): ReturnType<Checker['finish']> {
+    if (!this.violation.found) this.checkStorage(final);
+    return this.violation.list();
+  }
+
+  private checkStorage(final: FinalState): void {
+    const owned = new Set<string>();
+    for (const retained of final.retainedCheckpoints) {
+      if (this.ended.get(retained.checkpointId)?.outcome !== 'completed') {
+        return this.violation.report(`the runtime retains ${retained.type} ${retained.checkpointId}, which never completed`, final.endUs, { checkpointId: retained.checkpointId });
+      }
+      for (const handle of retained.handles) owned.add(handle);
+    }
+    const leaked = final.storageKeys.filter((key) => !owned.has(key)).sort();
+    if (leaked.length === 0) return;
+    const retainedIds = final.retainedCheckpoints.map((checkpoint) => checkpoint.checkpointId);
+    this.violation.report(
+      `storage key ${leaked[0]} is left behind: no retained checkpoint [${retainedIds.join(', ')}] owns it${leaked.length > 1 ? ` (${leaked.length} keys leaked)` : ''}`,
+      final.endUs,
+      { leakedKeys: leaked.slice(0, 20), leakedCount: leaked.length, retainedCheckpointIds: retainedIds },
+    );
+  }
+}

@@ -1,0 +1,235 @@
+import type { ChannelStateRecord, JobStatus, Observation, SnapshotContent } from '../../cluster/observations.js';
+import { taskName } from '../../cluster/jobgraph/job-graph.js';
+import { canonicalJson } from '../reference-state.js';
+import { FirstViolation, formatTime, type Checker, type CheckerContext } from './checker.js';
+
+/**
+ * recovery: every restore uses the latest completed checkpoint (or the savepoint a new job run
+ * resumes from) and restores exactly its state.
+ *
+ * The checker keeps a model of the completed store (checkpoint-completed of type 'checkpoint'
+ * adds, checkpoint-removed-from-store removes, jobmaster-started replaces it with the recovered
+ * ids) and decides, for every deployment, which checkpoint its tasks must restore:
+ * - a JobMaster start restores the highest recovered id (none for a fresh job); a JobMaster that
+ *   takes over (not a new run) must have recovered the latest checkpoint the store held;
+ * - a new job run (a JobMaster started after the job reached FINISHED, as stop-with-savepoint then
+ *   resume does) restores a savepoint: its first restore must name a completed savepoint, which
+ *   then joins the store model;
+ * - a failover must name the latest checkpoint of the store model as its restoreCheckpointId, and
+ *   its tasks restore that one.
+ * The expectation is bound to the attempt at task-deployed, so a late restore of an older
+ * attempt is judged by its own deployment. Each task-restored must name the expected checkpoint,
+ * and its content (keyed, operator, lineage; canonical JSON) must equal the task's snapshot-taken
+ * (latest attempt) in that checkpoint, with as many channel-state records as it persisted.
+ */
+export function createRecoveryChecker(context: CheckerContext): Checker {
+  const tasks = context.job.vertices.flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => taskName(vertex.name, index)));
+  const model = new RecoveryModel(tasks, new FirstViolation('recovery'));
+  return {
+    property: 'recovery',
+    observe: (observation) => model.observe(observation),
+    finish: () => model.violation.list(),
+  };
+}
+
+/** Which checkpoint a deployment restores: a checkpoint id, nothing, or a savepoint still to be named. */
+type Expectation =
+  | { readonly kind: 'checkpoint'; readonly checkpointId: number; readonly because: string }
+  | { readonly kind: 'none'; readonly because: string }
+  | { readonly kind: 'savepoint'; readonly because: string };
+
+interface SnapshotTexts {
+  readonly attempt: number;
+  readonly keyed: string;
+  readonly operator: string;
+  readonly lineage: string;
+}
+
+interface CheckpointState {
+  readonly snapshots: Map<string, SnapshotTexts>;
+  readonly channelState: Map<string, readonly ChannelStateRecord[]>;
+}
+
+class RecoveryModel {
+  /** Ids in the completed store of the current JobMaster, as observed. */
+  private store = new Set<number>();
+  private readonly completedSavepoints = new Set<number>();
+  private readonly pendingIds = new Set<number>();
+  /** Snapshot contents of pending checkpoints, stored checkpoints and completed savepoints. */
+  private readonly states = new Map<number, CheckpointState>();
+  private readonly current = new Map<string, Expectation>();
+  private readonly deployed = new Map<string, { attempt: number; expectation: Expectation }>();
+  private lastJobStatus: JobStatus | undefined;
+  private jobMasters = 0;
+
+  constructor(private readonly tasks: readonly string[], readonly violation: FirstViolation) {
+    for (const task of tasks) this.current.set(task, { kind: 'none', because: 'the job starts with no checkpoint' });
+  }
+
+  observe(observation: Observation): void {
+    if (this.violation.found) return;
+    switch (observation.type) {
+      case 'checkpoint-triggered':
+        this.pendingIds.add(observation.checkpointId);
+        this.states.set(observation.checkpointId, { snapshots: new Map(), channelState: new Map() });
+        return;
+      case 'snapshot-taken':
+        return this.snapshotTaken(observation.checkpointId, observation.task, observation.attempt, observation.content);
+      case 'channel-state-persisted':
+        if (this.pendingIds.has(observation.checkpointId)) this.states.get(observation.checkpointId)?.channelState.set(observation.task, observation.records);
+        return;
+      case 'checkpoint-completed':
+        this.pendingIds.delete(observation.checkpointId);
+        if (observation.checkpointType === 'checkpoint') this.store.add(observation.checkpointId);
+        else this.completedSavepoints.add(observation.checkpointId);
+        return;
+      case 'checkpoint-aborted':
+        this.pendingIds.delete(observation.checkpointId);
+        this.states.delete(observation.checkpointId);
+        return;
+      case 'checkpoint-removed-from-store':
+        this.store.delete(observation.checkpointId);
+        if (!this.completedSavepoints.has(observation.checkpointId)) this.states.delete(observation.checkpointId);
+        return;
+      case 'job-status':
+        this.lastJobStatus = observation.status;
+        return;
+      case 'jobmaster-started':
+        return this.jobMasterStarted(observation.leaderEpoch, observation.recoveredCheckpointIds, observation.timeUs);
+      case 'failover':
+        return this.failover(observation.tasks, observation.restoreCheckpointId, observation.timeUs);
+      case 'task-deployed':
+        this.deployed.set(observation.task, { attempt: observation.attempt, expectation: this.expectationOf(observation.task) });
+        return;
+      case 'task-restored':
+        return this.restored(observation);
+      default:
+        return;
+    }
+  }
+
+  private snapshotTaken(checkpointId: number, task: string, attempt: number, content: SnapshotContent): void {
+    const state = this.states.get(checkpointId);
+    if (state === undefined || !this.pendingIds.has(checkpointId)) return;
+    const held = state.snapshots.get(task);
+    if (held !== undefined && held.attempt > attempt) return;
+    state.snapshots.set(task, { attempt, keyed: canonicalJson(content.keyed ?? null), operator: canonicalJson(content.operator), lineage: canonicalJson(content.lineage) });
+  }
+
+  private latestStored(): number | undefined {
+    return this.store.size === 0 ? undefined : Math.max(...this.store);
+  }
+
+  private jobMasterStarted(epoch: number, recovered: readonly number[], timeUs: number): void {
+    const newRun = this.lastJobStatus === 'FINISHED';
+    const latest = this.latestStored();
+    if (!newRun && this.jobMasters > 0 && latest !== undefined && !recovered.includes(latest)) {
+      this.violation.report(
+        `the JobMaster of leader epoch ${epoch} recovered checkpoints [${recovered.join(', ')}], missing the latest completed checkpoint ${latest}`,
+        timeUs,
+        { leaderEpoch: epoch, recoveredCheckpointIds: recovered, latestCompletedCheckpointId: latest },
+      );
+      return;
+    }
+    this.jobMasters++;
+    this.store = new Set(recovered);
+    this.pendingIds.clear();
+    for (const id of [...this.states.keys()]) if (!this.store.has(id) && !this.completedSavepoints.has(id)) this.states.delete(id);
+    const highest = recovered.length === 0 ? undefined : Math.max(...recovered);
+    const because = `the JobMaster of leader epoch ${epoch} started at ${formatTime(timeUs)}`;
+    const expectation: Expectation = newRun
+      ? { kind: 'savepoint', because: `${because} a new job run, which resumes from a savepoint` }
+      : highest === undefined
+        ? { kind: 'none', because: `${because} with no completed checkpoint` }
+        : { kind: 'checkpoint', checkpointId: highest, because: `${because} and recovered checkpoint ${highest}` };
+    for (const task of this.tasks) this.current.set(task, expectation);
+  }
+
+  private failover(tasks: readonly string[], restoreCheckpointId: number | undefined, timeUs: number): void {
+    if (restoreCheckpointId !== undefined && this.awaitingSavepoint() && this.completedSavepoints.has(restoreCheckpointId)) {
+      this.savepointNamed(restoreCheckpointId);
+    }
+    const latest = this.latestStored();
+    if (restoreCheckpointId !== latest) {
+      this.violation.report(
+        `the failover at ${formatTime(timeUs)} restores ${restoreCheckpointId === undefined ? 'no checkpoint' : `checkpoint ${restoreCheckpointId}`}, but the latest completed checkpoint is ${latest ?? 'none'}`,
+        timeUs,
+        { tasks, restoreCheckpointId, latestCompletedCheckpointId: latest, storedCheckpointIds: [...this.store].sort((a, b) => a - b) },
+      );
+      return;
+    }
+    const because = `the failover at ${formatTime(timeUs)}`;
+    const expectation: Expectation = latest === undefined ? { kind: 'none', because: `${because} had no completed checkpoint` } : { kind: 'checkpoint', checkpointId: latest, because: `${because} restores checkpoint ${latest}` };
+    for (const task of tasks) this.current.set(task, expectation);
+  }
+
+  private awaitingSavepoint(): boolean {
+    return [...this.current.values()].some((expectation) => expectation.kind === 'savepoint');
+  }
+
+  /** The savepoint a new run resumes from is now known: it is in the store, and every deployment restores it. */
+  private savepointNamed(checkpointId: number): void {
+    this.store.add(checkpointId);
+    const resolve = (expectation: Expectation): Expectation =>
+      expectation.kind === 'savepoint' ? { kind: 'checkpoint', checkpointId, because: `${expectation.because} (savepoint ${checkpointId})` } : expectation;
+    for (const [task, expectation] of this.current) this.current.set(task, resolve(expectation));
+    for (const binding of this.deployed.values()) binding.expectation = resolve(binding.expectation);
+  }
+
+  private expectationOf(task: string, attempt?: number): Expectation {
+    const binding = this.deployed.get(task);
+    if (binding !== undefined && binding.attempt === attempt) return binding.expectation;
+    return this.current.get(task) ?? { kind: 'none', because: `${task} is not a task of the job` };
+  }
+
+  private restored(observation: Extract<Observation, { type: 'task-restored' }>): void {
+    const { task, attempt, checkpointId, timeUs } = observation;
+    let expectation = this.expectationOf(task, attempt);
+    const who = `${task} (attempt ${attempt})`;
+    if (expectation.kind === 'savepoint') {
+      if (!this.completedSavepoints.has(checkpointId)) {
+        return this.violation.report(`${who} restored checkpoint ${checkpointId}, but ${expectation.because} and ${checkpointId} is not a completed savepoint`, timeUs, { task, attempt, checkpointId });
+      }
+      this.savepointNamed(checkpointId);
+      expectation = this.expectationOf(task, attempt);
+    }
+    if (expectation.kind !== 'checkpoint') {
+      return this.violation.report(`${who} restored checkpoint ${checkpointId}, but nothing was to be restored: ${expectation.because}`, timeUs, { task, attempt, checkpointId });
+    }
+    if (expectation.checkpointId !== checkpointId) {
+      return this.violation.report(`${who} restored checkpoint ${checkpointId}, but ${expectation.because}`, timeUs, { task, attempt, checkpointId, expectedCheckpointId: expectation.checkpointId });
+    }
+    this.compareContent(observation);
+  }
+
+  private compareContent(observation: Extract<Observation, { type: 'task-restored' }>): void {
+    const { task, attempt, checkpointId, content, timeUs } = observation;
+    const who = `${task} (attempt ${attempt})`;
+    const state = this.states.get(checkpointId);
+    const taken = state?.snapshots.get(task);
+    if (state === undefined || taken === undefined) {
+      return this.violation.report(`${who} restored checkpoint ${checkpointId}, in which it published no snapshot-taken`, timeUs, { task, attempt, checkpointId });
+    }
+    const restored = { keyed: canonicalJson(content.keyed ?? null), operator: canonicalJson(content.operator), lineage: canonicalJson(content.lineage) };
+    for (const part of ['keyed', 'operator', 'lineage'] as const) {
+      if (restored[part] === taken[part]) continue;
+      return this.violation.report(
+        `${who} restored ${part} state from checkpoint ${checkpointId} that differs from its snapshot (attempt ${taken.attempt}): ${abbreviate(restored[part])} instead of ${abbreviate(taken[part])}`,
+        timeUs,
+        { task, attempt, checkpointId, part, restored: restored[part], snapshot: taken[part] },
+      );
+    }
+    const persisted = state.channelState.get(task)?.length ?? 0;
+    if (observation.channelStateRecords !== persisted) {
+      this.violation.report(
+        `${who} restored ${observation.channelStateRecords} channel-state record(s) from checkpoint ${checkpointId}, but it persisted ${persisted}`,
+        timeUs,
+        { task, attempt, checkpointId, restoredRecords: observation.channelStateRecords, persistedRecords: persisted },
+      );
+    }
+  }
+}
+
+function abbreviate(text: string): string {
+  return text.length <= 120 ? text : `${text.slice(0, 117)}...`;
+}

@@ -1,0 +1,153 @@
+import type { Observation } from '../../cluster/observations.js';
+import { FirstViolation, type Checker, type CheckerContext, type FinalState } from './checker.js';
+
+/**
+ * two-phase-commit: the sink's transactions are committed once, only when a completed checkpoint
+ * holds them, and all of them once the job finished.
+ *
+ * - At most once: a transaction-committed with alreadyCommitted false appears at most once per
+ *   transaction (a repeated commit reporting alreadyCommitted true is the idempotent retry).
+ * - Only when durable: a transaction pre-committed by a task attempt for checkpoint N may be
+ *   committed only after some checkpoint M >= N completed in which that same attempt took the
+ *   task's snapshot (so M's state lists the transaction; its data precedes M's barrier). This is
+ *   "its checkpoint completed", generalised the way Flink's sink commits: a transaction
+ *   pre-committed for a checkpoint that was then aborted is legitimately committed with the next
+ *   completed one. The attempt is the one of the snapshot-taken that follows the pre-commit.
+ *   A commit whose pre-commit was never observed needs a completed checkpoint >= N.
+ * - Nothing left: when the job FINISHED, every transaction pre-committed for a completed
+ *   checkpoint by the attempt that took that checkpoint's snapshot was committed.
+ */
+export function createTwoPhaseCommitChecker(context: CheckerContext): Checker {
+  void context;
+  const model = new TransactionModel(new FirstViolation('two-phase-commit'));
+  return {
+    property: 'two-phase-commit',
+    observe: (observation) => model.observe(observation),
+    finish: (final) => model.finish(final),
+  };
+}
+
+interface Transaction {
+  readonly task: string;
+  readonly checkpointId: number;
+  /** The attempt that pre-committed it: the one of the task's next snapshot-taken for that checkpoint. */
+  attempt: number | undefined;
+  /** A completed checkpoint holds it: committing it is safe. */
+  covered: boolean;
+  /** Its own checkpoint completed with this attempt's snapshot: it must be committed by the end. */
+  required: boolean;
+}
+
+class TransactionModel {
+  /** Pre-committed transactions not yet committed. */
+  private readonly open = new Map<string, Transaction>();
+  private readonly committed = new Set<string>();
+  /** `task|checkpointId` -> transaction pre-committed there, waiting for its snapshot-taken. */
+  private readonly awaitingSnapshot = new Map<string, string>();
+  /** Per pending checkpoint, the attempt of each task's snapshot. */
+  private readonly snapshotAttempts = new Map<number, Map<string, number>>();
+  private maxCompletedId = 0;
+
+  constructor(private readonly violation: FirstViolation) {}
+
+  observe(observation: Observation): void {
+    if (this.violation.found) return;
+    switch (observation.type) {
+      case 'jobmaster-started':
+        this.snapshotAttempts.clear();
+        return;
+      case 'checkpoint-triggered':
+        this.snapshotAttempts.set(observation.checkpointId, new Map());
+        return;
+      case 'checkpoint-aborted':
+        this.snapshotAttempts.delete(observation.checkpointId);
+        return;
+      case 'transaction-pre-committed':
+        this.open.set(observation.transactionId, { task: observation.task, checkpointId: observation.checkpointId, attempt: undefined, covered: false, required: false });
+        this.awaitingSnapshot.set(`${observation.task}|${observation.checkpointId}`, observation.transactionId);
+        return;
+      case 'snapshot-taken':
+        return this.snapshotTaken(observation.task, observation.checkpointId, observation.attempt);
+      case 'checkpoint-completed':
+        return this.completed(observation.checkpointId);
+      case 'transaction-committed':
+        return this.transactionCommitted(observation);
+      case 'transaction-aborted': {
+        // An aborted transaction its checkpoint needed stays open: the end check names it as lost.
+        const transaction = this.open.get(observation.transactionId);
+        if (transaction !== undefined && !transaction.required) this.open.delete(observation.transactionId);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private snapshotTaken(task: string, checkpointId: number, attempt: number): void {
+    this.snapshotAttempts.get(checkpointId)?.set(task, attempt);
+    const key = `${task}|${checkpointId}`;
+    const transactionId = this.awaitingSnapshot.get(key);
+    if (transactionId === undefined) return;
+    this.awaitingSnapshot.delete(key);
+    const transaction = this.open.get(transactionId);
+    if (transaction !== undefined) transaction.attempt = attempt;
+  }
+
+  private completed(checkpointId: number): void {
+    this.maxCompletedId = Math.max(this.maxCompletedId, checkpointId);
+    const attempts = this.snapshotAttempts.get(checkpointId);
+    this.snapshotAttempts.delete(checkpointId);
+    if (attempts === undefined) return;
+    for (const transaction of this.open.values()) {
+      if (transaction.checkpointId > checkpointId || transaction.attempt === undefined) continue;
+      if (attempts.get(transaction.task) !== transaction.attempt) continue;
+      transaction.covered = true;
+      if (transaction.checkpointId === checkpointId) transaction.required = true;
+    }
+  }
+
+  private transactionCommitted(observation: Extract<Observation, { type: 'transaction-committed' }>): void {
+    const { transactionId, task, checkpointId, alreadyCommitted, timeUs } = observation;
+    const details = { transactionId, task, checkpointId };
+    if (!alreadyCommitted) {
+      if (this.committed.has(transactionId)) {
+        return this.violation.report(`transaction ${transactionId} of ${task} was committed a second time (checkpoint ${checkpointId})`, timeUs, details);
+      }
+      this.committed.add(transactionId);
+    }
+    const transaction = this.open.get(transactionId);
+    this.open.delete(transactionId);
+    if (transaction === undefined) {
+      if (!alreadyCommitted && checkpointId > this.maxCompletedId) {
+        this.violation.report(`transaction ${transactionId} of ${task} was committed for checkpoint ${checkpointId} before any checkpoint at or after it completed`, timeUs, details);
+      }
+      return;
+    }
+    if (transaction.checkpointId !== checkpointId) {
+      return this.violation.report(`transaction ${transactionId} of ${task} was committed as part of checkpoint ${checkpointId} but pre-committed for checkpoint ${transaction.checkpointId}`, timeUs, details);
+    }
+    if (!transaction.covered && !alreadyCommitted) {
+      this.violation.report(
+        `transaction ${transactionId} of ${task} was committed for checkpoint ${checkpointId}, but no completed checkpoint at or after ${checkpointId} holds it (latest completed: ${this.maxCompletedId || 'none'})`,
+        timeUs,
+        { ...details, preCommitAttempt: transaction.attempt, maxCompletedCheckpointId: this.maxCompletedId },
+      );
+    }
+  }
+
+  finish(final: FinalState): ReturnType<Checker['finish']> {
+    if (!this.violation.found && final.jobStatus === 'FINISHED') {
+      const lost = [...this.open.entries()].filter(([, transaction]) => transaction.required).sort((a, b) => a[1].checkpointId - b[1].checkpointId);
+      const first = lost[0];
+      if (first !== undefined) {
+        const [transactionId, transaction] = first;
+        this.violation.report(
+          `transaction ${transactionId} of ${transaction.task}, pre-committed for completed checkpoint ${transaction.checkpointId}, was never committed although the job finished`,
+          final.endUs,
+          { transactionId, task: transaction.task, checkpointId: transaction.checkpointId, uncommitted: lost.map(([id]) => id).slice(0, 20) },
+        );
+      }
+    }
+    return this.violation.list();
+  }
+}

@@ -1,0 +1,102 @@
+import type { CheckpointingMode } from '../cluster/checkpoint/types.js';
+import type { JobGraph } from '../cluster/jobgraph/job-graph.js';
+import type { Observation } from '../cluster/observations.js';
+import type { Violation } from './violation.js';
+
+/**
+ * Known guarantee gaps: violations that the protocol itself allows under the given setup, as
+ * Flink documents or behaves. A violation explained by one is reported as an expected gap, kept
+ * apart from violations that mean a broken protocol (or a broken harness).
+ */
+export interface KnownGap {
+  readonly name: string;
+  readonly description: string;
+}
+
+export const knownGaps = {
+  stopWithSavepointFailover: {
+    name: 'stop-with-savepoint-failover',
+    description:
+      'a failure after a stop-with-savepoint savepoint completed restarts the job from the latest checkpoint, not the savepoint, so records the savepoint already committed are committed again (Flink restores only checkpoints from the completed store)',
+  },
+  transactionTimeout: {
+    name: 'transaction-timeout',
+    description: "a pre-committed transaction outlived the sink store's transaction timeout before its checkpoint completed, so its records were discarded (Kafka's transaction.timeout.ms)",
+  },
+  nonTransactionalSink: {
+    name: 'non-transactional-sink',
+    description: 'a non-transactional sink writes records before their checkpoint completes, so a restore replays records it already wrote: duplicates under any checkpointing mode',
+  },
+  atLeastOnceMode: {
+    name: 'at-least-once-mode',
+    description: 'AT_LEAST_ONCE checkpoints do not align barriers, so a snapshot may include records after the barrier and a restore replays them: duplicates',
+  },
+} as const satisfies Record<string, KnownGap>;
+
+/** A violation together with the known gap that explains it. */
+export interface ExpectedGap {
+  readonly gap: KnownGap;
+  readonly violation: Violation;
+}
+
+/** Collects, from observations, the facts the gap rules need. Streaming and constant memory. */
+export class GapFacts {
+  private syncSavepointCompleted = false;
+  failoverAfterSyncSavepoint = false;
+  failovers = 0;
+  commitsLostToTimeout = 0;
+
+  observe(observation: Observation): void {
+    switch (observation.type) {
+      case 'checkpoint-completed':
+        if (observation.checkpointType === 'sync-savepoint') this.syncSavepointCompleted = true;
+        return;
+      case 'jobmaster-started':
+        return;
+      case 'failover':
+        this.failovers++;
+        if (this.syncSavepointCompleted) this.failoverAfterSyncSavepoint = true;
+        return;
+      case 'job-status':
+        // A new run resumed from the savepoint: later failovers are ordinary ones.
+        if (observation.status === 'FINISHED') this.syncSavepointCompleted = false;
+        return;
+      case 'transaction-aborted':
+        if (observation.cause.includes('timed-out')) this.commitsLostToTimeout++;
+        return;
+      default:
+        return;
+    }
+  }
+}
+
+/** What the rules need to know about the case besides observations. */
+export interface GapContext {
+  readonly job: JobGraph;
+  readonly mode: CheckpointingMode;
+}
+
+/** Splits violations into unexplained ones and expected gaps. */
+export function classifyViolations(violations: readonly Violation[], facts: GapFacts, context: GapContext): { violations: Violation[]; gaps: ExpectedGap[] } {
+  const unexplained: Violation[] = [];
+  const gaps: ExpectedGap[] = [];
+  for (const violation of violations) {
+    const gap = explain(violation, facts, context);
+    if (gap === undefined) unexplained.push(violation);
+    else gaps.push({ gap, violation });
+  }
+  return { violations: unexplained, gaps };
+}
+
+function explain(violation: Violation, facts: GapFacts, context: GapContext): KnownGap | undefined {
+  if (violation.property !== 'exactly-once') return undefined;
+  const missing = (violation.details['missing'] as unknown[] | undefined)?.length ?? 0;
+  const extra = (violation.details['extra'] as unknown[] | undefined)?.length ?? 0;
+  if (missing > 0) return facts.commitsLostToTimeout > 0 && extra === 0 ? knownGaps.transactionTimeout : undefined;
+  if (extra === 0 || facts.failovers === 0) return undefined;
+  const directSink = context.job.vertices.some((vertex) => vertex.operator.kind === 'sink' && vertex.operator.sink === 'at-least-once');
+  if (directSink) return knownGaps.nonTransactionalSink;
+  if (context.mode === 'AT_LEAST_ONCE') return knownGaps.atLeastOnceMode;
+  if (facts.failoverAfterSyncSavepoint) return knownGaps.stopWithSavepointFailover;
+  return undefined;
+}

@@ -1,0 +1,422 @@
+import type { KeyedContext, ListState, ValueState } from '../cluster/jobgraph/functions.js';
+import { taskName, type JobEdge, type JobGraph, type JobVertex } from '../cluster/jobgraph/job-graph.js';
+import { subtaskForKey } from '../cluster/jobgraph/key-groups.js';
+import { formatOrigin, originDigest, type StreamRecord } from '../cluster/jobgraph/records.js';
+import type { LineageEntry } from '../cluster/observations.js';
+
+/**
+ * The reference state: what each keyed subtask must hold in a consistent snapshot, computed by
+ * running the job's own functions over the source records below given offsets, without the
+ * runtime. Like reference-model.ts it is written independently of the runtime's operators and
+ * state backend, so a bug there is not copied here.
+ *
+ * Limits, by design:
+ * - A keyed vertex is judged only when the reference knows which subtask each of its records
+ *   reaches: every input edge is a hash or broadcast edge, or a forward edge from a vertex whose
+ *   subtasks are known. A rebalance edge on the way (round-robin, runtime-dependent) makes the
+ *   vertex, and everything keyed below it, unjudgeable.
+ * - Records of one key are processed in one canonical order (source partition, then offset).
+ *   The runtime interleaves input channels differently, so value states are assumed to be
+ *   order-insensitive across channels (counts, sums: true of every built-in scenario); list
+ *   states are compared as multisets (see {@link ExpectedSubtaskState.listStates}).
+ */
+
+/** A record arriving at an input gate of a subtask of a stateful (keyed) vertex. */
+export interface Arrival {
+  readonly vertex: string;
+  /** The subtask index; undefined when a rebalance edge made it unknowable. */
+  readonly subtask: number | undefined;
+  readonly gate: number;
+  readonly record: StreamRecord;
+}
+
+/** What one keyed subtask must hold: keyed state, and the lineage of what that state absorbed. */
+export interface ExpectedSubtaskState {
+  readonly task: string;
+  /** State name -> key -> value, names and keys sorted, state names without keys left out. */
+  readonly keyed: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** State names the functions used as list state: their values are compared as multisets. */
+  readonly listStates: ReadonlySet<string>;
+  /** Per source partition with at least one record: count, digest sum (mod 2^32), highest offset. */
+  readonly lineage: readonly LineageEntry[];
+}
+
+/** Source offsets per global partition: records at offsets below the limit are included. */
+export type SourceLimits = ReadonlyMap<number, number>;
+
+/**
+ * Computes reference states and projects in-flight records through the job's stateless
+ * functions. One instance per job; every method is a pure function of its arguments.
+ */
+export class ReferenceState {
+  readonly job: JobGraph;
+  /** Source vertex name -> global number of its partition 0 (numbered across sources in vertex order). */
+  private readonly firstPartition = new Map<string, number>();
+  /** Global partition -> number of records in it. */
+  private readonly partitionLengths = new Map<number, number>();
+  private readonly byName = new Map<string, JobVertex>();
+  private readonly consumers = new Map<string, Array<{ vertex: JobVertex; gate: number; edge: JobEdge }>>();
+  private readonly judgeable = new Set<string>();
+  private readonly projectable = new Set<string>();
+
+  constructor(job: JobGraph) {
+    this.job = job;
+    let first = 0;
+    for (const vertex of job.vertices) {
+      this.byName.set(vertex.name, vertex);
+      this.consumers.set(vertex.name, []);
+      if (vertex.operator.kind !== 'source') continue;
+      this.firstPartition.set(vertex.name, first);
+      vertex.operator.partitions.forEach((partition, local) => this.partitionLengths.set(first + local, partition.length));
+      first += vertex.operator.partitions.length;
+    }
+    for (const vertex of job.vertices) {
+      vertex.inputs.forEach((edges, gate) => {
+        for (const edge of edges) this.consumers.get(edge.source)?.push({ vertex, gate, edge });
+      });
+    }
+    this.classifyVertices();
+  }
+
+  /** Number of records in a global source partition (its end offset); undefined for an unknown partition. */
+  partitionLength(partition: number): number | undefined {
+    return this.partitionLengths.get(partition);
+  }
+
+  /** Every global source partition, ascending. */
+  get partitions(): number[] {
+    return [...this.partitionLengths.keys()].sort((left, right) => left - right);
+  }
+
+  /** The vertex of a task name `vertex#index`, or undefined when the job has no such task. */
+  taskVertex(task: string): { vertex: JobVertex; subtask: number } | undefined {
+    const hash = task.lastIndexOf('#');
+    if (hash < 0) return undefined;
+    const vertex = this.byName.get(task.slice(0, hash));
+    const subtask = Number(task.slice(hash + 1));
+    if (vertex === undefined || !Number.isInteger(subtask) || subtask < 0 || subtask >= vertex.parallelism) return undefined;
+    return { vertex, subtask };
+  }
+
+  /** True for keyed vertices whose expected state the reference can compute (see the module's limits). */
+  isJudgeable(vertex: string): boolean {
+    return this.judgeable.has(vertex);
+  }
+
+  /** True for judgeable keyed vertices with no keyed ancestor: in-flight records can be projected onto them. */
+  isProjectable(vertex: string): boolean {
+    return this.projectable.has(vertex);
+  }
+
+  /** The input gate of `consumer` that reads from `producer`; undefined when none does. */
+  gateOf(consumer: string, producer: string): number | undefined {
+    const gate = this.byName.get(consumer)?.inputs.findIndex((edges) => edges.some((edge) => edge.source === producer));
+    return gate === undefined || gate < 0 ? undefined : gate;
+  }
+
+  /**
+   * The state every judgeable keyed subtask must hold after absorbing exactly the source records
+   * below `limits` (a partition missing from `limits` counts as fully read).
+   *
+   * @param excluded - per task, arrivals (as {@link arrivalIdentity}) to leave out of that
+   *   subtask's state: the in-flight records of an unaligned checkpoint. Lineage still counts them.
+   */
+  expectedStates(limits: SourceLimits, excluded?: ReadonlyMap<string, ReadonlyMap<string, number>>): Map<string, ExpectedSubtaskState> {
+    const arrivals = new Map<string, Arrival[]>();
+    const collect = (arrival: Arrival): void => {
+      let list = arrivals.get(arrival.vertex);
+      if (list === undefined) arrivals.set(arrival.vertex, (list = []));
+      list.push(arrival);
+    };
+    for (const vertex of this.job.vertices) {
+      if (vertex.operator.kind !== 'source') continue;
+      this.readSource(vertex, limits, (subtask, record) => this.emit(vertex, subtask, record, collect));
+    }
+    const result = new Map<string, ExpectedSubtaskState>();
+    for (const vertex of this.job.vertices) {
+      if (!this.judgeable.has(vertex.name)) continue;
+      const bySubtask = groupBySubtask(arrivals.get(vertex.name) ?? [], vertex.parallelism);
+      bySubtask.forEach((subtaskArrivals, subtask) => {
+        const task = taskName(vertex.name, subtask);
+        const expected = this.runKeyed(vertex, subtask, subtaskArrivals, excluded?.get(task), collect);
+        result.set(task, expected);
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Projects records sitting at the input of `vertex`'s subtask `subtask` (gate `gate`) through
+   * the downstream stateless functions and routing, up to the first stateful vertex on each path:
+   * the arrivals they will cause at keyed subtasks. Records at the input of a keyed vertex arrive
+   * there as they are; sinks absorb records and yield no arrival.
+   */
+  propagate(vertexName: string, subtask: number | undefined, gate: number, records: readonly StreamRecord[]): Arrival[] {
+    const vertex = this.byName.get(vertexName);
+    if (vertex === undefined) throw new Error(`reference state: job ${this.job.name} has no vertex ${vertexName}`);
+    const result: Arrival[] = [];
+    for (const record of records) this.deliver(vertex, subtask, gate, record, (arrival) => result.push(arrival));
+    return result;
+  }
+
+  // ---- the flow ---------------------------------------------------------------------------
+
+  private readSource(vertex: JobVertex, limits: SourceLimits, emit: (subtask: number, record: StreamRecord) => void): void {
+    if (vertex.operator.kind !== 'source') return;
+    const first = this.firstPartition.get(vertex.name) as number;
+    vertex.operator.partitions.forEach((partition, local) => {
+      const global = first + local;
+      const limit = Math.min(limits.get(global) ?? partition.length, partition.length);
+      // The replayable source assigns local partition p to subtask p mod parallelism.
+      const subtask = local % vertex.parallelism;
+      for (let offset = 0; offset < limit; offset++) {
+        const entry = partition[offset] as (typeof partition)[number];
+        emit(subtask, { key: entry.key, value: entry.value, origin: { partition: global, offset } });
+      }
+    });
+  }
+
+  /** Sends a record produced by `producer`'s subtask along every output edge. */
+  private emit(producer: JobVertex, subtask: number | undefined, record: StreamRecord, collect: (arrival: Arrival) => void): void {
+    for (const { vertex: consumer, gate, edge } of this.consumers.get(producer.name) ?? []) {
+      switch (edge.partitioner.kind) {
+        case 'hash': {
+          const key = edge.partitioner.keySelector(record.value);
+          const routed = { key, value: record.value, origin: record.origin };
+          this.deliver(consumer, subtaskForKey(key, consumer.maxParallelism, consumer.parallelism), gate, routed, collect);
+          break;
+        }
+        case 'forward':
+          this.deliver(consumer, subtask, gate, record, collect);
+          break;
+        case 'broadcast':
+          for (let index = 0; index < consumer.parallelism; index++) this.deliver(consumer, index, gate, record, collect);
+          break;
+        case 'rebalance':
+          this.deliver(consumer, undefined, gate, record, collect);
+          break;
+      }
+    }
+  }
+
+  /** A record reaches `vertex`'s input: stateful vertices collect it, stateless ones apply their function. */
+  private deliver(vertex: JobVertex, subtask: number | undefined, gate: number, record: StreamRecord, collect: (arrival: Arrival) => void): void {
+    const spec = vertex.operator;
+    switch (spec.kind) {
+      case 'keyed-process':
+      case 'keyed-co-process':
+        collect({ vertex: vertex.name, subtask, gate, record });
+        return;
+      case 'sink':
+        return;
+      case 'source':
+        throw new Error(`reference state: source ${vertex.name} has no input`);
+      case 'map':
+        this.emit(vertex, subtask, { key: undefined, value: spec.function(record.value), origin: record.origin }, collect);
+        return;
+      case 'filter':
+        if (spec.function(record.value)) this.emit(vertex, subtask, { key: undefined, value: record.value, origin: record.origin }, collect);
+        return;
+      case 'flat-map':
+        for (const value of spec.function(record.value)) this.emit(vertex, subtask, { key: undefined, value, origin: record.origin }, collect);
+        return;
+    }
+  }
+
+  /** Runs a keyed subtask over its arrivals (minus `excluded`), emitting its output downstream. */
+  private runKeyed(
+    vertex: JobVertex,
+    subtask: number,
+    arrivals: readonly Arrival[],
+    excluded: ReadonlyMap<string, number> | undefined,
+    collect: (arrival: Arrival) => void,
+  ): ExpectedSubtaskState {
+    const spec = vertex.operator;
+    const state = new ReferenceKeyedState();
+    const lineage = new ReferenceLineage();
+    const skip = excluded === undefined ? undefined : new Map(excluded);
+    for (const arrival of arrivals) {
+      lineage.absorb(arrival.record);
+      if (skip !== undefined) {
+        const identity = arrivalIdentity(arrival.gate, arrival.record);
+        const left = skip.get(identity) ?? 0;
+        if (left > 0) {
+          skip.set(identity, left - 1);
+          continue;
+        }
+      }
+      const key = arrival.record.key;
+      if (key === undefined) throw new Error(`reference state: record ${formatOrigin(arrival.record.origin)} reaches keyed ${vertex.name} without a key`);
+      const context = state.contextFor(key, (value) => this.emit(vertex, subtask, { key: undefined, value, origin: arrival.record.origin }, collect));
+      if (spec.kind === 'keyed-process') spec.function.processElement(arrival.record.value, context);
+      else if (spec.kind === 'keyed-co-process') {
+        if (arrival.gate === 0) spec.function.processElement1(arrival.record.value, context);
+        else spec.function.processElement2(arrival.record.value, context);
+      }
+    }
+    return { task: taskName(vertex.name, subtask), keyed: state.snapshot(), listStates: state.listStateNames, lineage: lineage.entries() };
+  }
+
+  // ---- what the reference can judge --------------------------------------------------------
+
+  /** Decides, in topological order, which keyed vertices are judgeable and projectable. */
+  private classifyVertices(): void {
+    const reliable = new Set<string>();
+    const subtaskKnown = new Set<string>();
+    const keyedAncestor = new Set<string>();
+    for (const vertex of this.job.vertices) {
+      const edges = vertex.inputs.flat();
+      const inputsReliable = edges.every((edge) => reliable.has(edge.source));
+      const subtasksKnown = edges.every((edge) => edgeKnowsSubtask(edge, subtaskKnown));
+      const hasKeyedAncestor = edges.some((edge) => keyedAncestor.has(edge.source) || isKeyed(this.byName.get(edge.source)));
+      if (hasKeyedAncestor) keyedAncestor.add(vertex.name);
+      switch (vertex.operator.kind) {
+        case 'source':
+          reliable.add(vertex.name);
+          subtaskKnown.add(vertex.name);
+          break;
+        case 'keyed-process':
+        case 'keyed-co-process':
+          if (inputsReliable && subtasksKnown) {
+            this.judgeable.add(vertex.name);
+            reliable.add(vertex.name);
+            subtaskKnown.add(vertex.name);
+            if (!hasKeyedAncestor) this.projectable.add(vertex.name);
+          }
+          break;
+        case 'sink':
+          break;
+        default:
+          if (inputsReliable) reliable.add(vertex.name);
+          if (subtasksKnown) subtaskKnown.add(vertex.name);
+      }
+    }
+  }
+}
+
+function edgeKnowsSubtask(edge: JobEdge, subtaskKnown: ReadonlySet<string>): boolean {
+  switch (edge.partitioner.kind) {
+    case 'hash':
+    case 'broadcast':
+      return true;
+    case 'forward':
+      return subtaskKnown.has(edge.source);
+    case 'rebalance':
+      return false;
+  }
+}
+
+function isKeyed(vertex: JobVertex | undefined): boolean {
+  return vertex?.operator.kind === 'keyed-process' || vertex?.operator.kind === 'keyed-co-process';
+}
+
+function groupBySubtask(arrivals: readonly Arrival[], parallelism: number): Arrival[][] {
+  const groups: Arrival[][] = Array.from({ length: parallelism }, () => []);
+  for (const arrival of arrivals) {
+    if (arrival.subtask === undefined) throw new Error(`reference state: a record for ${arrival.vertex} has no known subtask`);
+    (groups[arrival.subtask] as Arrival[]).push(arrival);
+  }
+  return groups;
+}
+
+/** The identity of a record at a gate, for multiset arithmetic on arrivals: gate, origin, key and value. */
+export function arrivalIdentity(gate: number, record: StreamRecord): string {
+  return `${gate}|${formatOrigin(record.origin)}|${record.key ?? ''}|${canonicalJson(record.value)}`;
+}
+
+/** A JSON text with object keys sorted at every level: equal values give equal texts. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value)) ?? 'undefined';
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return sorted;
+}
+
+/** Adds lineage entries (count and digest sum add, highest offset is the max): state plus in-flight records. */
+export function addLineage(left: readonly LineageEntry[], right: readonly LineageEntry[]): LineageEntry[] {
+  const sums = new Map<number, { count: number; digestSum: number; maxOffset: number }>();
+  for (const entry of [...left, ...right]) {
+    const sum = sums.get(entry.partition) ?? { count: 0, digestSum: 0, maxOffset: -1 };
+    sum.count += entry.count;
+    sum.digestSum = (sum.digestSum + entry.digestSum) | 0;
+    sum.maxOffset = Math.max(sum.maxOffset, entry.maxOffset);
+    sums.set(entry.partition, sum);
+  }
+  return [...sums.entries()].sort((a, b) => a[0] - b[0]).map(([partition, sum]) => ({ partition, ...sum }));
+}
+
+/** The lineage of a list of records. */
+export function lineageOf(records: readonly StreamRecord[]): LineageEntry[] {
+  const lineage = new ReferenceLineage();
+  for (const record of records) lineage.absorb(record);
+  return lineage.entries();
+}
+
+/** Lineage as the reference counts it: per source partition, count, digest sum mod 2^32, highest offset. */
+class ReferenceLineage {
+  private readonly byPartition = new Map<number, { count: number; digestSum: number; maxOffset: number }>();
+
+  absorb(record: StreamRecord): void {
+    const { partition, offset } = record.origin;
+    const entry = this.byPartition.get(partition) ?? { count: 0, digestSum: 0, maxOffset: -1 };
+    entry.count += 1;
+    entry.digestSum = (entry.digestSum + originDigest(record.origin)) | 0;
+    entry.maxOffset = Math.max(entry.maxOffset, offset);
+    this.byPartition.set(partition, entry);
+  }
+
+  entries(): LineageEntry[] {
+    return [...this.byPartition.entries()].sort((a, b) => a[0] - b[0]).map(([partition, entry]) => ({ partition, ...entry }));
+  }
+}
+
+/** Keyed state for the reference: one map per state name, values cloned in and out. */
+class ReferenceKeyedState {
+  private readonly tables = new Map<string, Map<string, unknown>>();
+  readonly listStateNames = new Set<string>();
+
+  contextFor(key: string, emit: (value: unknown) => void): KeyedContext {
+    const table = (name: string): Map<string, unknown> => {
+      let found = this.tables.get(name);
+      if (found === undefined) this.tables.set(name, (found = new Map()));
+      return found;
+    };
+    const listOf = <T>(name: string): T[] => ((table(name).get(key) as T[] | undefined) ?? []).slice();
+    return {
+      currentKey: key,
+      valueState: <T>(name: string): ValueState<T> => ({
+        value: () => structuredClone(table(name).get(key)) as T | undefined,
+        update: (value) => void table(name).set(key, structuredClone(value)),
+        clear: () => void table(name).delete(key),
+      }),
+      listState: <T>(name: string): ListState<T> => {
+        this.listStateNames.add(name);
+        return {
+          get: () => listOf<T>(name),
+          add: (value) => void table(name).set(key, [...listOf<T>(name), structuredClone(value)]),
+          update: (values) => void table(name).set(key, structuredClone([...values])),
+          clear: () => void table(name).delete(key),
+        };
+      },
+      emit,
+    };
+  }
+
+  /** State name -> key -> value, sorted; names without keys are left out. */
+  snapshot(): Record<string, Record<string, unknown>> {
+    const result: Record<string, Record<string, unknown>> = {};
+    for (const name of [...this.tables.keys()].sort()) {
+      const table = this.tables.get(name) as Map<string, unknown>;
+      if (table.size === 0) continue;
+      const entries: Record<string, unknown> = {};
+      for (const key of [...table.keys()].sort()) entries[key] = structuredClone(table.get(key));
+      result[name] = entries;
+    }
+    return result;
+  }
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { runCase } from '../../src/explore/run-case.js';
+import type { Fault } from '../../src/faults/plan.js';
+import { findScenario } from '../../scenarios/index.js';
+
+/**
+ * Negative controls: setups that really do break exactly-once. The oracle must see the damage
+ * and report it as the known guarantee gap, not as a pass and not as a harness failure.
+ */
+const crash: Fault[] = [{ kind: 'crash-executor', executor: 'taskexecutor-0', restartAfterUs: 100_000, replacement: false, when: { onStep: 'coordinator.checkpoint-completed', checkpointId: 2, afterUs: 4_000 } }];
+
+describe('negative controls', () => {
+  it('the at-least-once scenario under a crash commits duplicates, yet loses nothing', () => {
+    const scenario = findScenario('at-least-once')!;
+    let duplicated = 0;
+    for (let seed = 1; seed <= 5; seed++) {
+      const calm = runCase(scenario, { scenario: scenario.name, seed });
+      const crashed = runCase(scenario, { scenario: scenario.name, seed, faults: crash });
+      expect(crashed.verdict).toBe('pass');
+      expect(crashed.stats.restores).toBeGreaterThan(0);
+      if (crashed.stats.records.out > calm.stats.records.out) duplicated++;
+    }
+    expect(duplicated).toBeGreaterThan(0);
+  });
+
+  it('a non-transactional sink under exactly-once checkpoints duplicates after a restore: the non-transactional-sink gap', () => {
+    const scenario = findScenario('wordcount')!;
+    const result = runCase(scenario, { scenario: 'wordcount', seed: 3, parameters: { transactionalSink: 0 }, faults: crash });
+    expect(result.verdict).toBe('expected-gap');
+    expect(result.gaps.map(({ gap }) => gap.name)).toEqual(['non-transactional-sink']);
+    expect(result.gaps[0]?.violation.message).toMatch(/duplicated/);
+  });
+
+  it('the same crash with the two-phase-commit sink keeps exactly-once', () => {
+    const result = runCase(findScenario('wordcount')!, { scenario: 'wordcount', seed: 3, faults: crash });
+    expect(result.stats.restores).toBeGreaterThan(0);
+    expect(result.verdict).toBe('pass');
+  });
+});

@@ -1,0 +1,27 @@
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import { profilePlanArbitrary, topologyOf } from '../../src/explore/arbitraries.js';
+import { runCase } from '../../src/explore/run-case.js';
+import { scenarios } from '../../scenarios/index.js';
+
+/**
+ * The correct protocol under random fault plans mixing every kind: no property may be violated
+ * (expected gaps, such as Flink's stop-with-savepoint failover gap, are allowed and reported).
+ * CI runs a small fixed-seed count; CKPTSIM_FAULT_PLANS=2000 runs the full count per scenario.
+ */
+const plansPerScenario = Number(process.env['CKPTSIM_FAULT_PLANS'] ?? 25);
+
+describe.each(scenarios.map((scenario) => [scenario.name, scenario] as const))('scenario %s under random fault plans', (_name, scenario) => {
+  it(`holds every property over ${plansPerScenario} plans`, () => {
+    const topology = topologyOf(scenario);
+    fc.assert(
+      fc.property(profilePlanArbitrary(topology, 'everything'), fc.integer({ min: 1, max: 1_000_000 }), (faults, seed) => {
+        const result = runCase(scenario, { scenario: scenario.name, seed, faults });
+        if (result.verdict === 'fail') {
+          throw new Error(`${result.violations[0]?.property}: ${result.violations[0]?.message}\n  replay: ckptsim replay ${result.replay}`);
+        }
+      }),
+      { seed: 20261121, numRuns: plansPerScenario, endOnFailure: true },
+    );
+  }, 600_000);
+});
