@@ -5,6 +5,7 @@ import { UsageError, type Scenario } from '../explore/scenario.js';
 import { findScenario, scenarios } from '../../scenarios/index.js';
 import { parseFaultPlan } from '../faults/plan.js';
 import { integerOption, parseCommand, readJsonOption } from './arguments.js';
+import { commandReportMerge, commandSweep } from './sweep-command.js';
 
 const usage = `ckptsim: deterministic simulation testing for checkpoint protocols
 
@@ -12,6 +13,10 @@ usage:
   ckptsim run <scenario> --seed N [--faults JSON|@file] [--json]
                                               run one case; exit 0 pass, 1 violation, 2 bad input
   ckptsim replay <token> [--json]             re-run the case a replay token describes
+  ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--workers K] [--shard i/n] [--out DIR]
+                                              many cases across workers; writes DIR/results.json
+  ckptsim report merge <results.json...> --out DIR
+                                              join the results of shards
   ckptsim list [--json]                       the built-in scenarios
   ckptsim start [--seeds N]                   run every scenario (npm start)
 `;
@@ -118,9 +123,14 @@ function commandStart(argv: readonly string[]): number {
   return failures.length === 0 ? 0 : 1;
 }
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'sweep':
+      return commandSweep(rest);
+    case 'report':
+      if (rest[0] !== 'merge') throw new UsageError(`unknown report command '${rest[0] ?? ''}'; try: ckptsim report merge <results.json...> --out DIR`);
+      return commandReportMerge(rest.slice(1));
     case 'run':
       return commandRun(rest);
     case 'replay':
@@ -136,12 +146,12 @@ function main(argv: readonly string[]): number {
       process.stdout.write(usage);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command '${command}'; try: run, replay, list, start`);
+      throw new UsageError(`unknown command '${command}'; try: run, replay, sweep, report merge, list, start`);
   }
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) {
     process.stderr.write(`ckptsim: ${error.message}\n`);

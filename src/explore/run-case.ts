@@ -2,6 +2,7 @@ import { Cluster, defaultClusterConfig, type ClusterConfig } from '../cluster/cl
 import { Nemesis, type FiredFault } from '../faults/nemesis.js';
 import { parseFaultPlan } from '../faults/plan.js';
 import type { Observation } from '../cluster/observations.js';
+import type { JobGraph } from '../cluster/jobgraph/job-graph.js';
 import { computeReference } from '../oracle/reference-model.js';
 import { checkAtLeastOnce, checkExactlyOnce, checkUpsert, entryIdentity } from '../oracle/output-checks.js';
 import type { Violation } from '../oracle/violation.js';
@@ -111,7 +112,19 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
     });
   }
   const outcome = sim.run();
-  return judge(scenario, spec, cluster, sim, outcome, tally, computeReference(setup.job), nemesis, gapFacts, config);
+  return judge(scenario, spec, cluster, sim, outcome, tally, safeReference(setup.job), nemesis, gapFacts, config);
+}
+
+/**
+ * The failure-free reference, or the error the job's own functions raise on its input: a user
+ * operator that throws is a reported outcome, never a crashed harness.
+ */
+function safeReference(job: JobGraph): ReturnType<typeof computeReference> | { readonly error: string } {
+  try {
+    return computeReference(job);
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Sum of per-record hashes modulo 2^32 plus the count: independent of commit order. */
@@ -128,7 +141,7 @@ function judge(
   sim: Simulation,
   outcome: ReturnType<Simulation['run']>,
   tally: { triggered: number; completed: number; aborted: number; restores: number },
-  reference: ReturnType<typeof computeReference>,
+  referenceOrError: ReturnType<typeof computeReference> | { readonly error: string },
   nemesis: Nemesis,
   gapFacts: GapFacts,
   config: ClusterConfig,
@@ -144,7 +157,15 @@ function judge(
       details: { outcome: outcome.kind, jobStatus: cluster.jobStatus },
     });
   }
-  if (finished) {
+  if ('error' in referenceOrError) {
+    found.push({
+      property: 'job-finishes',
+      message: `the job's own functions throw on its input even without faults: ${referenceOrError.error}`,
+      timeUs: now,
+      details: { referenceError: referenceOrError.error },
+    });
+  } else if (finished) {
+    const reference = referenceOrError;
     const committed = cluster.sinkStore.committedEntries();
     for (const property of scenario.properties) {
       const violation =

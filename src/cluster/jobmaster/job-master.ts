@@ -153,6 +153,8 @@ export class JobMaster implements JobMasterGateway {
     this.stopWithSavepointDone = done;
     this.coordinator.stopCheckpointScheduler();
     this.coordinator.triggerSynchronousSavepoint((result) => {
+      // A JobMaster that died meanwhile has nothing left to do: its successor takes over.
+      if (!this.live) return;
       if (result.ok) {
         // Tasks finish once notified; `done` runs when the job is FINISHED.
         this.stopSavepoint = result.checkpoint;
@@ -345,7 +347,7 @@ export class JobMaster implements JobMasterGateway {
   }
 
   private handleGlobalFailure(cause: string): void {
-    if (isTerminal(this.status)) return;
+    if (isTerminal(this.status) || !this.live) return;
     // One global restart at a time: a second cause while one is pending changes nothing.
     if (this.pendingRestarts.some((restart) => restart.scope === 'global')) return;
     this.setStatus('RESTARTING', cause);
@@ -371,7 +373,7 @@ export class JobMaster implements JobMasterGateway {
       this.stopWithSavepointDone({ ok: false, reason: 'JOB_FAILOVER_REGION' });
       this.stopWithSavepointDone = undefined;
       this.stopSavepoint = undefined;
-      if (this.status === 'RUNNING') this.coordinator.startCheckpointScheduler();
+      if (this.status === 'RUNNING' && this.live) this.coordinator.startCheckpointScheduler();
     }
     const now = this.services.sim.nowUs;
     const restart: PendingRestart = { tasks, scope, cause, earliestUs: now + decision.delayUs, deadlineUs: now + decision.delayUs + this.cancelTimeoutUs(), done: false };

@@ -1,0 +1,142 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, platform } from 'node:os';
+import { join } from 'node:path';
+import { table } from 'table';
+import { faultProfiles, type FaultProfile } from '../explore/arbitraries.js';
+import { hasFailures, mergeResults, MergeError, resultsSchema, sortCases, summarise, type SweepResults } from '../explore/results.js';
+import { UsageError } from '../explore/scenario.js';
+import { runSweep, sweepCases, type Shard } from '../explore/sweep.js';
+import { scenarios as builtIn, findScenario } from '../../scenarios/index.js';
+import { integerOption, parseCommand } from './arguments.js';
+
+function parseShard(raw: string | boolean | undefined): Shard {
+  if (raw === undefined) return { index: 0, count: 1 };
+  const match = typeof raw === 'string' ? /^(\d+)\/(\d+)$/.exec(raw) : null;
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || count < 1 || index >= count) throw new UsageError(`--shard must be i/n with 0 <= i < n, got '${String(raw)}'`);
+  return { index, count };
+}
+
+function environment(workers: number): SweepResults['environment'] {
+  return { tool: 'ckptsim 0.1.0', node: process.version, platform: platform(), cpus: availableParallelism(), workers };
+}
+
+/** `ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--workers K] [--shard i/n] [--out DIR]` */
+export async function commandSweep(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('sweep', argv, {
+    runs: { type: 'string' },
+    seed: { type: 'string' },
+    profile: { type: 'string' },
+    workers: { type: 'string' },
+    shard: { type: 'string' },
+    out: { type: 'string' },
+  });
+  for (const name of positionals) if (findScenario(name) === undefined) throw new UsageError(`unknown scenario '${name}'; known: ${builtIn.map((scenario) => scenario.name).join(', ')}`);
+  const scenarioNames = positionals.length > 0 ? positionals : builtIn.map((scenario) => scenario.name);
+  const runsPerScenario = integerOption('runs', values['runs'], 100, 10_000_000);
+  const seed = integerOption('seed', values['seed'], 1);
+  const profile = (values['profile'] ?? 'swarm') as string;
+  if (!(profile in faultProfiles)) throw new UsageError(`--profile must be one of ${Object.keys(faultProfiles).join(', ')}, got '${profile}'`);
+  const workers = integerOption('workers', values['workers'], availableParallelism(), 256);
+  const shard = parseShard(values['shard']);
+  const outDirectory = (values['out'] as string | undefined) ?? join('reports', 'latest');
+  const cases = sweepCases(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard);
+  const startedMs = Date.now();
+  const reporter = progressReporter(cases.length);
+  const running = runSweep(cases, workers, { onResult: (_result, done, total) => reporter(done, total) });
+  const onSignal = (): void => {
+    process.stderr.write('\nckptsim: interrupted; writing the cases that finished\n');
+    running.stop();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const { results, interrupted } = await running.finished;
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  const wallMs = Date.now() - startedMs;
+  const sorted = sortCases(results, scenarioNames);
+  const output: SweepResults = {
+    schema: resultsSchema,
+    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile },
+    shards: [`${shard.index}/${shard.count}`],
+    interrupted,
+    cases: sorted,
+    summary: summarise(sorted, scenarioNames),
+    environment: environment(workers),
+    timing: { wallMs, casesPerSecond: wallMs === 0 ? 0 : (sorted.length * 1000) / wallMs },
+  };
+  writeResults(outDirectory, output);
+  printSummary(output, outDirectory);
+  if (interrupted) return 130;
+  return hasFailures(output) ? 1 : 0;
+}
+
+/** `ckptsim report merge <results.json...> --out DIR` */
+export function commandReportMerge(argv: readonly string[]): number {
+  const { values, positionals } = parseCommand('report merge', argv, { out: { type: 'string' } });
+  if (positionals.length === 0) throw new UsageError('ckptsim report merge needs one or more results.json files');
+  const parts = positionals.map((path) => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      throw new UsageError(`cannot read results file '${path}'`);
+    }
+    try {
+      return JSON.parse(text) as SweepResults;
+    } catch {
+      throw new UsageError(`results file '${path}' is not valid JSON`);
+    }
+  });
+  let merged: SweepResults;
+  try {
+    merged = mergeResults(parts, environment(0));
+  } catch (error) {
+    if (error instanceof MergeError) throw new UsageError(error.message);
+    throw error;
+  }
+  const outDirectory = (values['out'] as string | undefined) ?? join('reports', 'merged');
+  writeResults(outDirectory, merged);
+  printSummary(merged, outDirectory);
+  return hasFailures(merged) ? 1 : 0;
+}
+
+function writeResults(directory: string, results: SweepResults): void {
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+}
+
+function printSummary(results: SweepResults, directory: string): void {
+  const rows = [['scenario', 'cases', 'passed', 'failed', 'expected gaps', 'nondeterministic', 'events']];
+  for (const entry of results.summary) {
+    rows.push([entry.scenario, String(entry.cases), String(entry.passed), String(entry.failed), String(entry.expectedGaps), String(entry.nondeterministic), String(entry.events)]);
+  }
+  process.stdout.write(table(rows));
+  for (const entry of results.cases) {
+    if (entry.failure !== undefined) {
+      process.stdout.write(`FAIL ${entry.scenario} case ${entry.index}: ${entry.failure.property}: ${entry.failure.message}\n  shrunk to ${entry.failure.shrunkFaults.length} fault(s) in ${entry.failure.shrinkSteps} steps; replay: ckptsim replay ${entry.failure.replay}\n`);
+    } else if (entry.verdict === 'nondeterministic') {
+      process.stdout.write(`NONDETERMINISTIC ${entry.scenario} case ${entry.index}: two runs of the same case gave different trace hashes (a harness bug)\n`);
+    }
+  }
+  const { wallMs, casesPerSecond } = results.timing;
+  process.stdout.write(`${results.cases.length} cases in ${(wallMs / 1000).toFixed(1)} s (${casesPerSecond.toFixed(1)} cases/s)${results.interrupted ? ', interrupted' : ''}; results in ${join(directory, 'results.json')}\n`);
+}
+
+/** Progress on stderr: a rewritten line on a terminal, a plain line every few seconds otherwise. */
+function progressReporter(total: number): (done: number, total: number) => void {
+  const tty = process.stderr.isTTY === true;
+  const startedMs = Date.now();
+  let lastMs = 0;
+  return (done) => {
+    const now = Date.now();
+    const finished = done === total;
+    if (!finished && now - lastMs < (tty ? 200 : 5_000)) return;
+    lastMs = now;
+    const rate = (done * 1000) / Math.max(1, now - startedMs);
+    const line = `${done}/${total} cases, ${rate.toFixed(1)} cases/s`;
+    if (tty) process.stderr.write(`\r${line}${finished ? '\n' : ''}`);
+    else process.stderr.write(`${line}\n`);
+  };
+}

@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import type { Fault, FaultKind } from '../faults/plan.js';
+import { hashString } from '../sim/index.js';
+import { profilePlanArbitrary, topologyOf, type FaultProfile } from './arbitraries.js';
+import { runCase, type CaseResult } from './run-case.js';
+import type { Scenario } from './scenario.js';
+
+/** One case of a sweep: which scenario, its position, and the seed everything else derives from. */
+export interface SweepCase {
+  readonly index: number;
+  readonly scenario: string;
+  readonly caseSeed: number;
+  readonly profile: FaultProfile;
+}
+
+/** What a sweep keeps of one case: small, serialisable, identical whatever worker ran it. */
+export interface SweepCaseResult {
+  readonly index: number;
+  readonly scenario: string;
+  readonly caseSeed: number;
+  readonly simSeed: number;
+  readonly verdict: CaseResult['verdict'] | 'nondeterministic';
+  readonly faultKinds: readonly FaultKind[];
+  readonly faultCount: number;
+  readonly traceHash: string;
+  readonly events: number;
+  readonly virtualTimeUs: number;
+  readonly checkpointsCompleted: number;
+  readonly restores: number;
+  /** Properties violated, and gaps met, by name. */
+  readonly violated: readonly string[];
+  readonly gaps: readonly string[];
+  /** For failures: the first violation, the shrunk case and how to replay it. */
+  readonly failure?: {
+    readonly property: string;
+    readonly message: string;
+    readonly shrunkFaults: readonly Fault[];
+    readonly shrunkSeed: number;
+    readonly shrinkSteps: number;
+    readonly replay: string;
+  };
+  /** Set when this case was run twice to check determinism. */
+  readonly determinismChecked?: boolean;
+}
+
+/** The seed of case `index` of `scenario` in a sweep seeded with `sweepSeed`: independent of shards and workers. */
+export function caseSeedFor(sweepSeed: number, scenario: string, index: number): number {
+  return (hashString(`${sweepSeed}/${scenario}/${index}`) >>> 0) % 2_147_483_647;
+}
+
+/** Every how many cases one is run twice and its trace hashes compared. */
+export const determinismSampleEvery = 100;
+
+/**
+ * Runs one sweep case: draws (fault plan, simulation seed) from the case seed with fast-check,
+ * runs it, and if a property is violated lets fast-check shrink it to a smaller plan.
+ */
+export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCaseResult {
+  const arbitrary = fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), fc.integer({ min: 1, max: 2_147_483_646 }));
+  let first: { faults: Fault[]; simSeed: number; result: CaseResult } | undefined;
+  const property = fc.property(arbitrary, ([faults, simSeed]) => {
+    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults });
+    first ??= { faults, simSeed, result };
+    return result.verdict !== 'fail';
+  });
+  const details = fc.check(property, { seed: sweepCase.caseSeed, numRuns: 1, endOnFailure: false });
+  const original = first as unknown as { faults: Fault[]; simSeed: number; result: CaseResult };
+  const result = original.result;
+  let nondeterministic = false;
+  if (sweepCase.index % determinismSampleEvery === 0) {
+    const again = runCase(scenario, { scenario: scenario.name, seed: original.simSeed, faults: original.faults });
+    nondeterministic = again.traceHash !== result.traceHash;
+  }
+  const base = {
+    index: sweepCase.index,
+    scenario: scenario.name,
+    caseSeed: sweepCase.caseSeed,
+    simSeed: original.simSeed,
+    verdict: nondeterministic ? ('nondeterministic' as const) : result.verdict,
+    faultKinds: [...new Set(original.faults.map((fault) => fault.kind))].sort(),
+    faultCount: original.faults.length,
+    traceHash: result.traceHash,
+    events: result.stats.events,
+    virtualTimeUs: result.stats.virtualTimeUs,
+    checkpointsCompleted: result.stats.checkpoints.completed,
+    restores: result.stats.restores,
+    violated: result.violations.map((violation) => violation.property),
+    gaps: result.gaps.map(({ gap }) => gap.name),
+    ...(sweepCase.index % determinismSampleEvery === 0 ? { determinismChecked: true } : {}),
+  };
+  if (!details.failed || details.counterexample === null) return base;
+  const [[shrunkFaults, shrunkSeed]] = details.counterexample;
+  const shrunk = runCase(scenario, { scenario: scenario.name, seed: shrunkSeed, faults: shrunkFaults });
+  const violation = shrunk.violations[0] ?? result.violations[0];
+  return {
+    ...base,
+    failure: {
+      property: violation?.property ?? 'unknown',
+      message: violation?.message ?? 'the case failed',
+      shrunkFaults,
+      shrunkSeed,
+      shrinkSteps: details.numShrinks,
+      replay: shrunk.replay,
+    },
+  };
+}

@@ -1,0 +1,12 @@
+import { parentPort } from 'node:worker_threads';
+import { findScenario } from '../../scenarios/index.js';
+import { runSweepCase, type SweepCase } from './sweep-case.js';
+
+/** A sweep worker: runs the cases it is sent, one at a time, and posts each result back. */
+const port = parentPort;
+if (port === null) throw new Error('sweep-worker.ts must run in a worker thread');
+port.on('message', (sweepCase: SweepCase) => {
+  const scenario = findScenario(sweepCase.scenario);
+  if (scenario === undefined) throw new Error(`unknown scenario ${sweepCase.scenario}`);
+  port.postMessage(runSweepCase(scenario, sweepCase));
+});
