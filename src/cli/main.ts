@@ -22,7 +22,7 @@ usage:
 `;
 
 /** Properties the oracle judges today; the rest of a scenario's declared list is reported as not checked. */
-const checkedProperties = new Set(['job-finishes', 'exactly-once', 'at-least-once', 'upsert-exactly-once']);
+const checkedProperties = new Set(['job-finishes', 'exactly-once', 'at-least-once', 'upsert-exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness']);
 
 function scenarioNamed(name: string | undefined): Scenario {
   if (name === undefined) throw new UsageError(`name a scenario; known: ${scenarios.map((scenario) => scenario.name).join(', ')}`);

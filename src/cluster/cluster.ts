@@ -101,6 +101,7 @@ export class Cluster {
   readonly jobMasterNode;
   private jobMaster: JobMaster | undefined;
   private readonly attempts = new Map<string, number>();
+  private readonly savepoints: CompletedCheckpoint[] = [];
   private jobRun = 0;
   private terminal: { status: 'FINISHED' | 'FAILED'; cause: string | undefined } | undefined;
   private readonly terminalListeners: Array<(status: 'FINISHED' | 'FAILED', cause: string | undefined) => void> = [];
@@ -154,6 +155,35 @@ export class Cluster {
       return;
     }
     this.jobMaster.stopWithSavepoint(done);
+  }
+
+  /**
+   * Every checkpoint whose state must still be in storage: what each job run's completed store
+   * retains (read back from HA, as a new JobMaster would) and the savepoints taken. With their
+   * storage keys, metadata included: anything else left in storage is a leak.
+   */
+  retainedCheckpoints(): Array<{ checkpointId: number; type: CompletedCheckpoint['type']; handles: string[] }> {
+    const retained = new Map<string, CompletedCheckpoint>();
+    for (let run = 1; run <= this.jobRun; run++) {
+      const prefix = `job-run-${run}/completed-checkpoint/`;
+      const stored = this.config.highAvailability
+        ? new HaCompletedCheckpointStore(this.ha, this.config.checkpoint.retainedCheckpoints, prefix).all()
+        : run === this.jobRun
+          ? (this.jobMaster?.retainedCheckpoints() ?? [])
+          : [];
+      for (const checkpoint of stored) retained.set(`${checkpoint.type}/${checkpoint.checkpointId}`, checkpoint);
+    }
+    for (const savepoint of this.savepoints) retained.set(`${savepoint.type}/${savepoint.checkpointId}`, savepoint);
+    return [...retained.values()]
+      .sort((left, right) => left.checkpointId - right.checkpointId)
+      .map((checkpoint) => ({
+        checkpointId: checkpoint.checkpointId,
+        type: checkpoint.type,
+        handles: [
+          checkpoint.metadataHandle.key,
+          ...[...checkpoint.subtaskStates.values()].flatMap((state) => [state.operatorState?.key, state.channelState?.key].filter((key): key is string => key !== undefined)),
+        ],
+      }));
   }
 
   /** A new JobMaster takes over after a crash: leadership, the HA store and counter, a full restart. */
@@ -250,6 +280,7 @@ export class Cluster {
           this.attempts.set(task, next + 1);
           return next;
         },
+        onSavepointCompleted: (savepoint) => this.savepoints.push(savepoint),
         onTerminal: (status, cause) => {
           if (jobRun !== this.jobRun || this.terminal !== undefined) return;
           this.terminal = { status, cause };

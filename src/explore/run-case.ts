@@ -7,6 +7,8 @@ import { computeReference } from '../oracle/reference-model.js';
 import { checkAtLeastOnce, checkExactlyOnce, checkUpsert, entryIdentity } from '../oracle/output-checks.js';
 import type { Violation } from '../oracle/violation.js';
 import { GapFacts, classifyViolations, type ExpectedGap } from '../oracle/known-gaps.js';
+import { createCheckers } from '../oracle/checkers/index.js';
+import type { FinalState } from '../oracle/checkers/checker.js';
 import { Simulation, deriveStream, hashString, toHex32, type RunLimits, type RunOutcomeKind } from '../sim/index.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { resolveParameters, type ClusterOverrides, type Scenario } from './scenario.js';
@@ -91,6 +93,8 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
   nemesis.install();
   const gapFacts = new GapFacts();
   cluster.observations.subscribe((observation) => gapFacts.observe(observation));
+  const checkers = createCheckers(scenario.properties, { job: setup.job, checkpoint: config.checkpoint });
+  for (const checker of checkers) cluster.observations.subscribe((observation) => checker.observe(observation));
 
   let phase: 'running' | 'stopping' | 'resumed' = 'running';
   cluster.onJobTerminal((status) => {
@@ -112,7 +116,15 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
     });
   }
   const outcome = sim.run();
-  return judge(scenario, spec, cluster, sim, outcome, tally, safeReference(setup.job), nemesis, gapFacts, config);
+  const final: FinalState = {
+    jobStatus: cluster.jobStatus,
+    endUs: sim.nowUs,
+    lastFaultHealedUs: nemesis.lastHealedUs,
+    storageKeys: cluster.storage.keys(),
+    retainedCheckpoints: cluster.retainedCheckpoints(),
+  };
+  const checkerViolations = checkers.flatMap((checker) => checker.finish(final));
+  return judge(scenario, spec, cluster, sim, outcome, tally, safeReference(setup.job), nemesis, gapFacts, config, checkerViolations);
 }
 
 /**
@@ -145,8 +157,9 @@ function judge(
   nemesis: Nemesis,
   gapFacts: GapFacts,
   config: ClusterConfig,
+  checkerViolations: readonly Violation[],
 ): CaseResult {
-  const found: Violation[] = [];
+  const found: Violation[] = [...checkerViolations];
   const now = sim.nowUs;
   const finished = cluster.jobStatus === 'FINISHED';
   if (!finished) {

@@ -89,6 +89,8 @@ export function classifyViolations(violations: readonly Violation[], facts: GapF
 }
 
 function explain(violation: Violation, facts: GapFacts, context: GapContext): KnownGap | undefined {
+  // Checkers that recognise a gap themselves tag the violation (recovery, two-phase commit).
+  if (violation.details['knownGap'] === knownGaps.stopWithSavepointFailover.name && facts.failoverAfterSyncSavepoint) return knownGaps.stopWithSavepointFailover;
   if (violation.property !== 'exactly-once') return undefined;
   const missing = (violation.details['missing'] as unknown[] | undefined)?.length ?? 0;
   const extra = (violation.details['extra'] as unknown[] | undefined)?.length ?? 0;

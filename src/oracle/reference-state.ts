@@ -234,14 +234,17 @@ export class ReferenceState {
     const spec = vertex.operator;
     const state = new ReferenceKeyedState();
     const lineage = new ReferenceLineage();
-    const skip = excluded === undefined ? undefined : new Map(excluded);
+    const skip = new Map(excluded ?? []);
+    let toSkip = 0;
+    for (const count of skip.values()) toSkip += count;
     for (const arrival of arrivals) {
       lineage.absorb(arrival.record);
-      if (skip !== undefined) {
+      if (toSkip > 0) {
         const identity = arrivalIdentity(arrival.gate, arrival.record);
         const left = skip.get(identity) ?? 0;
         if (left > 0) {
           skip.set(identity, left - 1);
+          toSkip--;
           continue;
         }
       }
@@ -375,36 +378,82 @@ class ReferenceLineage {
   }
 }
 
-/** Keyed state for the reference: one map per state name, values cloned in and out. */
+/** A deep copy, as a state backend stores values; primitives (most state) need none. */
+function cloneValue<T>(value: T): T {
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
+}
+
+/**
+ * Keyed state for the reference: one map per state name, values cloned in and out. One context
+ * serves every record (the current key and emitter are switched per record), and accessors are
+ * made once per state name, so a record costs no allocation beyond its state values.
+ */
 class ReferenceKeyedState {
   private readonly tables = new Map<string, Map<string, unknown>>();
+  private readonly valueAccessors = new Map<string, ValueState<unknown>>();
+  private readonly listAccessors = new Map<string, ListState<unknown>>();
   readonly listStateNames = new Set<string>();
+  private key = '';
+  private emitter: (value: unknown) => void = () => undefined;
+  private readonly context: KeyedContext;
+
+  constructor() {
+    const state = this;
+    this.context = {
+      get currentKey() {
+        return state.key;
+      },
+      valueState: <T>(name: string) => this.valueState(name) as ValueState<T>,
+      listState: <T>(name: string) => this.listState(name) as ListState<T>,
+      emit: (value) => this.emitter(value),
+    };
+  }
 
   contextFor(key: string, emit: (value: unknown) => void): KeyedContext {
-    const table = (name: string): Map<string, unknown> => {
-      let found = this.tables.get(name);
-      if (found === undefined) this.tables.set(name, (found = new Map()));
-      return found;
-    };
-    const listOf = <T>(name: string): T[] => ((table(name).get(key) as T[] | undefined) ?? []).slice();
-    return {
-      currentKey: key,
-      valueState: <T>(name: string): ValueState<T> => ({
-        value: () => structuredClone(table(name).get(key)) as T | undefined,
-        update: (value) => void table(name).set(key, structuredClone(value)),
-        clear: () => void table(name).delete(key),
-      }),
-      listState: <T>(name: string): ListState<T> => {
-        this.listStateNames.add(name);
-        return {
-          get: () => listOf<T>(name),
-          add: (value) => void table(name).set(key, [...listOf<T>(name), structuredClone(value)]),
-          update: (values) => void table(name).set(key, structuredClone([...values])),
-          clear: () => void table(name).delete(key),
-        };
-      },
-      emit,
-    };
+    this.key = key;
+    this.emitter = emit;
+    return this.context;
+  }
+
+  private table(name: string): Map<string, unknown> {
+    let found = this.tables.get(name);
+    if (found === undefined) this.tables.set(name, (found = new Map()));
+    return found;
+  }
+
+  private valueState(name: string): ValueState<unknown> {
+    let accessor = this.valueAccessors.get(name);
+    if (accessor === undefined) {
+      const table = this.table(name);
+      accessor = {
+        value: () => cloneValue(table.get(this.key)),
+        update: (value) => void table.set(this.key, cloneValue(value)),
+        clear: () => void table.delete(this.key),
+      };
+      this.valueAccessors.set(name, accessor);
+    }
+    return accessor;
+  }
+
+  private listState(name: string): ListState<unknown> {
+    this.listStateNames.add(name);
+    let accessor = this.listAccessors.get(name);
+    if (accessor === undefined) {
+      const table = this.table(name);
+      const current = (): unknown[] => (table.get(this.key) as unknown[] | undefined) ?? [];
+      accessor = {
+        get: () => current().slice(),
+        add: (value) => {
+          const list = table.get(this.key) as unknown[] | undefined;
+          if (list === undefined) table.set(this.key, [cloneValue(value)]);
+          else list.push(cloneValue(value));
+        },
+        update: (values) => void table.set(this.key, values.map(cloneValue)),
+        clear: () => void table.delete(this.key),
+      };
+      this.listAccessors.set(name, accessor);
+    }
+    return accessor;
   }
 
   /** State name -> key -> value, sorted; names without keys are left out. */
@@ -414,7 +463,7 @@ class ReferenceKeyedState {
       const table = this.tables.get(name) as Map<string, unknown>;
       if (table.size === 0) continue;
       const entries: Record<string, unknown> = {};
-      for (const key of [...table.keys()].sort()) entries[key] = structuredClone(table.get(key));
+      for (const key of [...table.keys()].sort()) entries[key] = cloneValue(table.get(key));
       result[name] = entries;
     }
     return result;

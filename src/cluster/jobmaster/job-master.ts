@@ -65,6 +65,8 @@ export interface JobMasterServices {
   readonly random: RandomStream;
   /** Attempt numbers are unique per subtask across JobMaster failovers (Flink's ExecutionAttemptID). */
   nextAttempt(task: string): number;
+  /** A savepoint completed: its state belongs to the user from now on and is never discarded. */
+  onSavepointCompleted(savepoint: CompletedCheckpoint): void;
   /** Called once when the job reaches a globally terminal state. */
   onTerminal(status: 'FINISHED' | 'FAILED', cause: string | undefined): void;
 }
@@ -158,6 +160,7 @@ export class JobMaster implements JobMasterGateway {
       if (result.ok) {
         // Tasks finish once notified; `done` runs when the job is FINISHED.
         this.stopSavepoint = result.checkpoint;
+        this.services.onSavepointCompleted(result.checkpoint);
         return;
       }
       // The job goes on (unless the failure manager fails it for a declined savepoint).
@@ -165,6 +168,11 @@ export class JobMaster implements JobMasterGateway {
       done(result);
       if (this.status === 'RUNNING') this.coordinator.startCheckpointScheduler();
     });
+  }
+
+  /** The checkpoints this JobMaster's completed store retains. */
+  retainedCheckpoints(): readonly CompletedCheckpoint[] {
+    return this.services.store.all();
   }
 
   /** Stops everything this JobMaster runs (its node crashed or the cluster shuts down). */

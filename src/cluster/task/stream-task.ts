@@ -50,6 +50,7 @@ interface OutputEdge {
 /** The asynchronous part of one checkpoint: channel state to collect, then the upload, then the ack. */
 interface AsyncSnapshot {
   readonly checkpointId: number;
+  readonly unaligned: boolean;
   readonly content: SnapshotContent;
   readonly operatorSnapshot: OperatorSnapshot;
   readonly channelState: ChannelStateRecord[];
@@ -95,6 +96,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private lastCheckpointId: number;
   private latestNotifiedId: number;
   private readonly abortedCheckpoints = new Set<number>();
+  /** Checkpoints this attempt took a snapshot for (a finishing task waits for them to settle). */
+  private readonly snapshottedCheckpoints = new Set<number>();
   /** Checkpoint triggers queued in the mailbox and not yet run. */
   private readonly pendingTriggers = new Set<number>();
   private readonly asyncSnapshots = new Map<number, AsyncSnapshot>();
@@ -352,6 +355,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       const snapshot = this.asyncSnapshots.get(checkpointId);
       if (snapshot !== undefined) this.cancelAsync(snapshot);
       this.operator?.notifyCheckpointAborted(checkpointId);
+      this.maybeFinish();
     });
     this.wake();
   }
@@ -377,6 +381,11 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     const savepointReached = this.syncSavepointId !== undefined && this.latestNotifiedId >= this.syncSavepointId;
     if (!finalReached && !savepointReached) return;
     if (this.inputs.some((channel) => !channel.finished)) return;
+    // Every checkpoint it took part in must be settled first, or a 2PC sink would leave the
+    // transaction it pre-committed for a later checkpoint behind, never committed.
+    for (let checkpointId = this.latestNotifiedId + 1; checkpointId <= this.lastCheckpointId; checkpointId++) {
+      if (this.snapshottedCheckpoints.has(checkpointId) && !this.abortedCheckpoints.has(checkpointId)) return;
+    }
     this.finishTask();
   }
 
@@ -621,6 +630,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       lineage: this.lineage?.snapshot() ?? [],
     };
     this.observe({ type: 'snapshot-taken', checkpointId, task: this.taskName, attempt: this.attempt, unaligned, content });
+    this.snapshottedCheckpoints.add(checkpointId);
     if (barrier.options.type === 'sync-savepoint') {
       this.syncSavepointId = checkpointId;
       this.suspendedBySavepoint = this.source !== undefined;
@@ -628,6 +638,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.hooksStep('task.snapshot-taken', checkpointId);
     const snapshot: AsyncSnapshot = {
       checkpointId,
+      unaligned,
       content,
       operatorSnapshot,
       channelState: outputState,
@@ -664,15 +675,17 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
         continue;
       }
       if (channel.finished) continue;
+      // Its barrier was already taken off the queue in order: everything before it was processed,
+      // and what is queued now (up to a newer barrier, perhaps) belongs after it.
+      if (this.handler.hasReceivedBarrier(channel.index)) continue;
       const queued = channel.queuedRecordsBefore(checkpointId);
-      if (queued.barrierQueued || this.handler.hasReceivedBarrier(channel.index)) {
-        this.addInputChannelState(snapshot, channel, queued.barrierQueued ? queued.records : []);
+      if (queued.barrierQueued) {
+        this.addInputChannelState(snapshot, channel, queued.records);
         continue;
       }
       channel.persisting = { checkpointId, records: queued.records };
       snapshot.awaitingChannels.add(channel.index);
     }
-    this.observe({ type: 'channel-state-persisted', checkpointId, task: this.taskName, records: snapshot.channelState });
   }
 
   private addInputChannelState(snapshot: AsyncSnapshot, channel: InputChannel, records: readonly StreamRecord[]): void {
@@ -691,6 +704,10 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       source: this.source === undefined ? undefined : (snapshot.content.operator as Record<string, number>),
       channelState: snapshot.channelState,
     };
+    if (snapshot.unaligned) {
+      // Published once complete: the last channel's barrier has arrived.
+      this.observe({ type: 'channel-state-persisted', checkpointId: snapshot.checkpointId, task: this.taskName, records: [...snapshot.channelState] });
+    }
     const sizeBytes = 64 + JSON.stringify(stored).length;
     this.hooksStep('task.async-upload-started', snapshot.checkpointId);
     this.environment.storage.write(this.node, key, stored, sizeBytes, (result) => {

@@ -14,8 +14,8 @@ const cancellerGraceUs = 1_000;
  *    aligns one checkpoint at a time), or the end of the task attempt (failed, canceled,
  *    finished, or a new attempt deployed). An aborted checkpoint does not end it: a task still
  *    blocked on a checkpoint the coordinator gave up is exactly what waits forever.
- * 2. a checkpoint triggered but neither completed nor aborted, older than the checkpoint timeout
- *    (the canceller should have expired it).
+ * 2. a checkpoint triggered (by the current JobMaster) but neither completed nor aborted, older
+ *    than the checkpoint timeout (the canceller should have expired it).
  * 3. progress after faults: when the job kept running (not in a terminal state) until at least
  *    lastFaultHealed + bound, a checkpoint (or savepoint) must have completed within
  *    [lastFaultHealed, lastFaultHealed + bound]. Only with periodic checkpoints configured.
@@ -60,6 +60,10 @@ class ProgressModel {
         return;
       case 'checkpoint-triggered':
         this.pending.set(observation.checkpointId, observation.timeUs);
+        return;
+      case 'jobmaster-started':
+        // A new JobMaster has no pending checkpoint: the old one's died with it.
+        this.pending.clear();
         return;
       case 'checkpoint-aborted':
         this.pending.delete(observation.checkpointId);

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { Observation } from '../../src/cluster/observations.js';
+import { createCoordinatorInvariantsChecker } from '../../src/oracle/checkers/index.js';
+import { acknowledged, alignedCheckpoint, at, completed, finalState, judge, tinyContext, tinyTasks, triggered } from './support/fixtures.js';
+
+function notified(timeUs: number, checkpointId: number, kind: 'complete' | 'aborted', task = 'sink#0'): Observation {
+  return at(timeUs, { type: 'checkpoint-notification-sent', checkpointId, kind, task });
+}
+
+function aborted(timeUs: number, checkpointId: number, reason: 'CHECKPOINT_EXPIRED' | 'CHECKPOINT_SUBSUMED', checkpointType: 'checkpoint' | 'savepoint' = 'checkpoint'): Observation {
+  return at(timeUs, { type: 'checkpoint-aborted', checkpointId, checkpointType, reason });
+}
+
+const retained = (checkpointId: number) => ({ checkpointId, type: 'checkpoint' as const, handles: [...tinyTasks.map((task) => `chk-${checkpointId}/${task}@0`), `chk-${checkpointId}/_metadata`] });
+
+describe('coordinator-invariants checker', () => {
+  const correct: Observation[] = [
+    at(0, { type: 'jobmaster-started', leaderEpoch: 1, recoveredCheckpointIds: [] }),
+    ...alignedCheckpoint(1_000, 1, 1),
+    notified(1_060, 1, 'complete'),
+    triggered(2_000, 2),
+    aborted(2_500, 2, 'CHECKPOINT_EXPIRED'),
+    notified(2_500, 2, 'aborted'),
+    ...alignedCheckpoint(3_000, 3, 2),
+    notified(3_060, 3, 'complete'),
+  ];
+
+  it('stays silent on a correct coordinator with no storage left behind', () => {
+    const final = finalState({ storageKeys: retained(3).handles, retainedCheckpoints: [retained(3)] });
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext()), correct, final)).toEqual([]);
+  });
+
+  it('names a checkpoint id that does not increase', () => {
+    const stream = [...correct, triggered(4_000, 3)];
+    const violations = judge(createCoordinatorInvariantsChecker(tinyContext()), stream);
+    expect(violations[0]?.property).toBe('coordinator-invariants');
+    expect(violations[0]?.message).toBe('checkpoint 3 was triggered after checkpoint 3: ids must strictly increase');
+  });
+
+  it('names the task whose acknowledgement a completion did not wait for', () => {
+    const stream = alignedCheckpoint(1_000, 1, 1).filter((observation) => !(observation.type === 'checkpoint-acknowledged' && observation.task === 'count#0'));
+    const violations = judge(createCoordinatorInvariantsChecker(tinyContext()), stream);
+    expect(violations[0]?.message).toBe('checkpoint 1 completed without a SUCCESS acknowledgement from count#0');
+  });
+
+  it('names a trigger beyond max concurrent checkpoints, but lets forced savepoints through', () => {
+    const violations = judge(createCoordinatorInvariantsChecker(tinyContext()), [triggered(1_000, 1), triggered(1_100, 2)]);
+    expect(violations[0]?.message).toBe('checkpoint 2 was triggered while 1 checkpoint(s) [1] were pending (max concurrent 1)');
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext()), [triggered(1_000, 1), triggered(1_100, 2, 'savepoint')])).toEqual([]);
+  });
+
+  it('names a checkpoint triggered within the min pause after the last completion', () => {
+    const stream = [...alignedCheckpoint(1_000, 1, 1), triggered(1_500, 2)];
+    const violations = judge(createCoordinatorInvariantsChecker(tinyContext({ minPauseBetweenCheckpointsUs: 1_000 })), stream);
+    expect(violations[0]?.message).toBe('checkpoint 2 was triggered at 0.001500 s, 450 us after the last completion at 0.001050 s (min pause 1000 us)');
+  });
+
+  it('names a savepoint aborted as subsumed', () => {
+    const violations = judge(createCoordinatorInvariantsChecker(tinyContext()), [triggered(1_000, 1, 'savepoint'), aborted(1_100, 1, 'CHECKPOINT_SUBSUMED', 'savepoint')]);
+    expect(violations[0]?.message).toBe('savepoint 1 was aborted as CHECKPOINT_SUBSUMED: savepoints are never subsumed');
+  });
+
+  it('names a complete notification for a checkpoint that did not complete', () => {
+    const violations = judge(createCoordinatorInvariantsChecker(tinyContext()), [triggered(1_000, 1), notified(1_100, 1, 'complete', 'count#0')]);
+    expect(violations[0]?.message).toBe("count#0 was sent a 'complete' notification for checkpoint 1, which is still pending");
+  });
+
+  it('names a checkpoint that ends twice', () => {
+    const stream = [triggered(1_000, 1), ...tinyTasks.map((task) => acknowledged(1_010, 1, task)), completed(1_020, 1), aborted(1_030, 1, 'CHECKPOINT_EXPIRED')];
+    const violations = judge(createCoordinatorInvariantsChecker(tinyContext()), stream);
+    expect(violations[0]?.message).toBe('checkpoint 1 aborted while not pending: it had already completed');
+  });
+
+  it('names a storage key no retained checkpoint owns', () => {
+    const final = finalState({ storageKeys: [...retained(3).handles, 'chk-2/count#0@0'], retainedCheckpoints: [retained(3)] });
+    const violations = judge(createCoordinatorInvariantsChecker(tinyContext()), correct, final);
+    expect(violations[0]?.message).toBe('storage key chk-2/count#0@0 is left behind: no retained checkpoint [3] owns it');
+  });
+});

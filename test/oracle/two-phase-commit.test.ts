@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import type { Observation } from '../../src/cluster/observations.js';
+import { createTwoPhaseCommitChecker } from '../../src/oracle/checkers/index.js';
+import { acknowledged, at, completed, countContent, finalState, judge, sinkContent, snapshot, sourceContent, tinyContext, tinyTasks, triggered } from './support/fixtures.js';
+
+function preCommitted(timeUs: number, checkpointId: number, transactionId: string): Observation {
+  return at(timeUs, { type: 'transaction-pre-committed', task: 'sink#0', transactionId, checkpointId });
+}
+
+function committed(timeUs: number, checkpointId: number, transactionId: string, alreadyCommitted = false): Observation {
+  return at(timeUs, { type: 'transaction-committed', task: 'sink#0', transactionId, checkpointId, records: 3, alreadyCommitted });
+}
+
+/** Checkpoint `id` in which sink#0 (attempt `attempt`) pre-commits `transactionId`; completes unless told otherwise. */
+function checkpointWithTransaction(timeUs: number, id: number, transactionId: string, outcome: 'completed' | 'aborted' = 'completed', attempt = 0): Observation[] {
+  return [
+    triggered(timeUs, id),
+    snapshot(timeUs + 10, id, 'source#0', sourceContent(id)),
+    snapshot(timeUs + 20, id, 'count#0', countContent([])),
+    preCommitted(timeUs + 30, id, transactionId),
+    snapshot(timeUs + 30, id, 'sink#0', sinkContent([{ checkpointId: id, transactionId }], `${transactionId}+1`), attempt),
+    ...tinyTasks.map((task, index) => acknowledged(timeUs + 40 + index, id, task)),
+    outcome === 'completed'
+      ? completed(timeUs + 50, id)
+      : at(timeUs + 50, { type: 'checkpoint-aborted', checkpointId: id, checkpointType: 'checkpoint', reason: 'CHECKPOINT_EXPIRED' }),
+  ];
+}
+
+describe('two-phase-commit checker', () => {
+  it('stays silent when every transaction is committed once after its checkpoint completed', () => {
+    const stream = [
+      ...checkpointWithTransaction(1_000, 1, 'tx-1'),
+      committed(1_100, 1, 'tx-1'),
+      // Pre-committed for an aborted checkpoint, committed with the next completed one (as Flink does).
+      ...checkpointWithTransaction(2_000, 2, 'tx-2', 'aborted'),
+      ...checkpointWithTransaction(3_000, 3, 'tx-3'),
+      committed(3_100, 2, 'tx-2'),
+      committed(3_100, 3, 'tx-3'),
+      // The idempotent re-commit on restore.
+      committed(4_000, 3, 'tx-3', true),
+    ];
+    expect(judge(createTwoPhaseCommitChecker(tinyContext()), stream)).toEqual([]);
+  });
+
+  it('names a transaction committed twice', () => {
+    const stream = [...checkpointWithTransaction(1_000, 1, 'tx-1'), committed(1_100, 1, 'tx-1'), committed(1_200, 1, 'tx-1')];
+    const violations = judge(createTwoPhaseCommitChecker(tinyContext()), stream);
+    expect(violations[0]?.property).toBe('two-phase-commit');
+    expect(violations[0]?.message).toBe('transaction tx-1 of sink#0 was committed a second time (checkpoint 1)');
+  });
+
+  it('names a transaction committed before any checkpoint holding it completed', () => {
+    const stream: Observation[] = checkpointWithTransaction(1_000, 1, 'tx-1').filter((observation) => observation.type !== 'checkpoint-completed');
+    stream.push(committed(1_100, 1, 'tx-1'));
+    const violations = judge(createTwoPhaseCommitChecker(tinyContext()), stream);
+    expect(violations[0]?.message).toBe('transaction tx-1 of sink#0 was committed for checkpoint 1, but no completed checkpoint at or after 1 holds it (latest completed: none)');
+  });
+
+  it('names a transaction of a failed attempt committed although a later checkpoint of another attempt completed', () => {
+    const stream = [...checkpointWithTransaction(1_000, 1, 'tx-old', 'aborted', 0), ...checkpointWithTransaction(2_000, 2, 'tx-new', 'completed', 1), committed(2_100, 1, 'tx-old')];
+    const violations = judge(createTwoPhaseCommitChecker(tinyContext()), stream);
+    expect(violations[0]?.message).toBe('transaction tx-old of sink#0 was committed for checkpoint 1, but no completed checkpoint at or after 1 holds it (latest completed: 2)');
+  });
+
+  it('names a transaction of a completed checkpoint never committed when the job finished, but not when it did not', () => {
+    const stream = checkpointWithTransaction(1_000, 1, 'tx-1');
+    const violations = judge(createTwoPhaseCommitChecker(tinyContext()), stream);
+    expect(violations[0]?.message).toBe('transaction tx-1 of sink#0, pre-committed for completed checkpoint 1, was never committed although the job finished');
+    expect(judge(createTwoPhaseCommitChecker(tinyContext()), stream, finalState({ jobStatus: 'FAILED' }))).toEqual([]);
+  });
+});
