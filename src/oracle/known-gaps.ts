@@ -91,6 +91,10 @@ export function classifyViolations(violations: readonly Violation[], facts: GapF
 function explain(violation: Violation, facts: GapFacts, context: GapContext): KnownGap | undefined {
   // Checkers that recognise a gap themselves tag the violation (recovery, two-phase commit).
   if (violation.details['knownGap'] === knownGaps.stopWithSavepointFailover.name && facts.failoverAfterSyncSavepoint) return knownGaps.stopWithSavepointFailover;
+  // A transaction the store timed out can never be committed: the two-phase-commit check sees it too.
+  if (violation.property === 'two-phase-commit' && violation.message.includes('was never committed') && facts.commitsLostToTimeout > 0) {
+    return knownGaps.transactionTimeout;
+  }
   if (violation.property !== 'exactly-once') return undefined;
   const missing = (violation.details['missing'] as unknown[] | undefined)?.length ?? 0;
   const extra = (violation.details['extra'] as unknown[] | undefined)?.length ?? 0;

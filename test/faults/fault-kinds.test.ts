@@ -166,6 +166,6 @@ describe('each fault kind fires where aimed and the runtime recovers', () => {
     const { result } = runWithFaults('wordcount', 20, [{ kind: 'transaction-timeout', timeoutUs: 3_000, when: { atUs: 0 } }]);
     expect(result.jobStatus).toBe('FAILED');
     expect(result.verdict).toBe('fail');
-    expect(result.violations[0]?.message).toContain('restart attempts (1000) exhausted');
+    expect(result.violations.find((violation) => violation.property === 'job-finishes')?.message).toContain('restart attempts (1000) exhausted');
   });
 });
