@@ -6,6 +6,7 @@ import { findScenario, scenarios } from '../../scenarios/index.js';
 import { parseFaultPlan } from '../faults/plan.js';
 import { integerOption, parseCommand, readJsonOption } from './arguments.js';
 import { commandReportMerge, commandSweep } from './sweep-command.js';
+import { commandMutants } from './mutants-command.js';
 
 const usage = `ckptsim: deterministic simulation testing for checkpoint protocols
 
@@ -17,6 +18,8 @@ usage:
                                               many cases across workers; writes DIR/results.json
   ckptsim report merge <results.json...> --out DIR
                                               join the results of shards
+  ckptsim mutants [bug...] [--budget N] [--json]
+                                              run the suite against each planted bug: the kill matrix
   ckptsim list [--json]                       the built-in scenarios
   ckptsim start [--seeds N]                   run every scenario (npm start)
 `;
@@ -128,6 +131,8 @@ async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'sweep':
       return commandSweep(rest);
+    case 'mutants':
+      return commandMutants(rest);
     case 'report':
       if (rest[0] !== 'merge') throw new UsageError(`unknown report command '${rest[0] ?? ''}'; try: ckptsim report merge <results.json...> --out DIR`);
       return commandReportMerge(rest.slice(1));
@@ -146,7 +151,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(usage);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command '${command}'; try: run, replay, sweep, report merge, list, start`);
+      throw new UsageError(`unknown command '${command}'; try: run, replay, sweep, report merge, mutants, list, start`);
   }
 }
 

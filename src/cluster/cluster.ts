@@ -1,3 +1,4 @@
+import { bugOn } from './planted-bugs.js';
 import { eventKind, type Simulation } from '../sim/index.js';
 import { RpcNetwork, defaultChannelOptions, defaultRpcLatency, type ChannelOptions, type RpcLatency } from '../net/index.js';
 import { HaCheckpointIdCounter, StandaloneCheckpointIdCounter } from './checkpoint/checkpoint-id-counter.js';
@@ -44,6 +45,8 @@ export interface ClusterConfig {
   readonly transactionTimeoutUs: number;
   /** A barrier handler of your own; by default Flink's, chosen by checkpointing mode. */
   readonly barrierHandler: BarrierHandlerFactory | undefined;
+  /** Planted bugs to switch on (cluster/planted-bugs.ts); empty for the correct protocol. */
+  readonly plantedBugs: readonly string[];
   /** Operators of your own for some vertices; return undefined to use the built-in one. */
   readonly operatorOverride: ((vertex: JobVertex) => StreamOperator | undefined) | undefined;
 }
@@ -61,12 +64,14 @@ export const defaultClusterConfig: ClusterConfig = {
   storageLatency: defaultStorageLatency,
   transactionTimeoutUs: 900_000_000,
   barrierHandler: undefined,
+  plantedBugs: [],
   operatorOverride: undefined,
 };
 
 /** Flink's barrier handler for the configured mode. */
-export function defaultBarrierHandler(config: CheckpointConfig): BarrierHandlerFactory {
-  return config.mode === 'AT_LEAST_ONCE' ? (host) => new CheckpointBarrierTracker(host) : (host) => new SingleCheckpointBarrierHandler(host);
+export function defaultBarrierHandler(config: CheckpointConfig, plantedBugs: readonly string[] = []): BarrierHandlerFactory {
+  if (config.mode === 'AT_LEAST_ONCE' || bugOn(plantedBugs, 'exactly-once-uses-tracker')) return (host) => new CheckpointBarrierTracker(host);
+  return (host) => new SingleCheckpointBarrierHandler(host, plantedBugs);
 }
 
 /** The built-in operator of a vertex: DSL operators and the three sinks. */
@@ -253,7 +258,8 @@ export class Cluster {
     const config = this.config;
     const epoch = this.ha.electLeader();
     const prefix = `job-run-${this.jobRun}/`;
-    const idCounter = config.highAvailability ? new HaCheckpointIdCounter(this.ha, `${prefix}checkpoint-id-counter`) : new StandaloneCheckpointIdCounter();
+    const haCounter = config.highAvailability && !bugOn(config.plantedBugs, 'checkpoint-id-counter-not-ha');
+    const idCounter = haCounter ? new HaCheckpointIdCounter(this.ha, `${prefix}checkpoint-id-counter`) : new StandaloneCheckpointIdCounter();
     if (restoreFrom !== undefined && idCounter.get() <= restoreFrom.checkpointId) idCounter.setCount(restoreFrom.checkpointId + 1);
     const store = config.highAvailability
       ? new HaCompletedCheckpointStore(this.ha, config.checkpoint.retainedCheckpoints, `${prefix}completed-checkpoint/`)
@@ -272,6 +278,7 @@ export class Cluster {
         store,
         checkpointConfig: config.checkpoint,
         restartStrategy: config.restartStrategy,
+        plantedBugs: config.plantedBugs,
         failoverStrategy: config.failoverStrategy,
         heartbeat: config.heartbeat,
         random: this.sim.random('jobmaster'),
@@ -328,8 +335,9 @@ export class Cluster {
       checkpointConfig: config.checkpoint,
       channelOptions: config.channel,
       dataRandom: this.sim.random('net.data'),
-      barrierHandlerFactory: config.barrierHandler ?? defaultBarrierHandler(config.checkpoint),
+      barrierHandlerFactory: config.barrierHandler ?? defaultBarrierHandler(config.checkpoint, config.plantedBugs),
       operatorFactory: (vertex: JobVertex) => override?.(vertex) ?? defaultOperator(vertex),
+      plantedBugs: config.plantedBugs,
       heartbeat: config.heartbeat,
       leader: (): JobMasterGateway | undefined => (this.jobMasterNode.alive ? this.jobMaster : undefined),
     };

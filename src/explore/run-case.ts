@@ -56,8 +56,11 @@ export interface RunCaseOptions {
   readonly observers?: ReadonlyArray<(observation: Observation) => void>;
 }
 
-/** Default bounds of one case: two million events, ten virtual minutes. */
-export const defaultCaseLimits: RunLimits = { maxEvents: 2_000_000, deadlineUs: 600_000_000, maxQueueLength: 500_000 };
+/**
+ * Default bounds of one case: half a million events (a fault-free scenario needs under twenty
+ * thousand, a heavily faulted one rarely a hundred thousand), ten virtual minutes.
+ */
+export const defaultCaseLimits: RunLimits = { maxEvents: 500_000, deadlineUs: 600_000_000, maxQueueLength: 500_000 };
 
 /** Merges cluster settings: defaults, then the scenario's, then the case's. */
 export function mergeClusterConfig(...layers: ReadonlyArray<ClusterOverrides | undefined>): ClusterConfig {

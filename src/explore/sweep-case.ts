@@ -11,6 +11,8 @@ export interface SweepCase {
   readonly scenario: string;
   readonly caseSeed: number;
   readonly profile: FaultProfile;
+  /** Config overrides for every run of the case (planted bugs, checkpoint settings). */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 /** What a sweep keeps of one case: small, serialisable, identical whatever worker ran it. */
@@ -43,6 +45,10 @@ export interface SweepCaseResult {
   readonly determinismChecked?: boolean;
 }
 
+function configOf(sweepCase: SweepCase): { config?: Readonly<Record<string, unknown>> } {
+  return sweepCase.config === undefined ? {} : { config: sweepCase.config };
+}
+
 /** The seed of case `index` of `scenario` in a sweep seeded with `sweepSeed`: independent of shards and workers. */
 export function caseSeedFor(sweepSeed: number, scenario: string, index: number): number {
   return (hashString(`${sweepSeed}/${scenario}/${index}`) >>> 0) % 2_147_483_647;
@@ -56,10 +62,11 @@ export const determinismSampleEvery = 100;
  * runs it, and if a property is violated lets fast-check shrink it to a smaller plan.
  */
 export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCaseResult {
-  const arbitrary = fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), fc.integer({ min: 1, max: 2_147_483_646 }));
+  // The simulation seed is not shrunk: a smaller seed is no simpler, only different.
+  const arbitrary = fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 })));
   let first: { faults: Fault[]; simSeed: number; result: CaseResult } | undefined;
   const property = fc.property(arbitrary, ([faults, simSeed]) => {
-    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults });
+    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...configOf(sweepCase) });
     first ??= { faults, simSeed, result };
     return result.verdict !== 'fail';
   });
@@ -68,7 +75,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
   const result = original.result;
   let nondeterministic = false;
   if (sweepCase.index % determinismSampleEvery === 0) {
-    const again = runCase(scenario, { scenario: scenario.name, seed: original.simSeed, faults: original.faults });
+    const again = runCase(scenario, { scenario: scenario.name, seed: original.simSeed, faults: original.faults, ...configOf(sweepCase) });
     nondeterministic = again.traceHash !== result.traceHash;
   }
   const base = {
@@ -90,7 +97,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
   };
   if (!details.failed || details.counterexample === null) return base;
   const [[shrunkFaults, shrunkSeed]] = details.counterexample;
-  const shrunk = runCase(scenario, { scenario: scenario.name, seed: shrunkSeed, faults: shrunkFaults });
+  const shrunk = runCase(scenario, { scenario: scenario.name, seed: shrunkSeed, faults: shrunkFaults, ...configOf(sweepCase) });
   const violation = shrunk.violations[0] ?? result.violations[0];
   return {
     ...base,

@@ -3,6 +3,7 @@ import { eventKind, hashString } from '../sim/index.js';
 
 const bufferKind = eventKind('channel.buffer');
 const creditKind = eventKind('channel.credit');
+const endOfDataAckKind = eventKind('channel.end-of-data-processed');
 
 /** What travels on a data channel: a network buffer of records or an event. */
 export interface ChannelBuffer {
@@ -55,6 +56,7 @@ export class DataChannel<Buffer extends ChannelBuffer> {
     private readonly random: RandomStream,
     private readonly options: ChannelOptions,
     private readonly onQueueDrained: () => void,
+    private readonly onEndOfDataProcessed: () => void = () => {},
   ) {
     this.credits = 0;
     this.digest = hashString(name);
@@ -107,6 +109,17 @@ export class DataChannel<Buffer extends ChannelBuffer> {
     this.sim.schedule(this.drawLatency(), creditKind, () => {
       this.credits++;
       this.pump();
+    }, this.producerNode, this.digest);
+  }
+
+  /**
+   * The consumer processed everything up to the producer's end of data: the acknowledgement
+   * travels back to the producer, which may finish only once all its consumers sent it.
+   */
+  acknowledgeEndOfData(): void {
+    if (this.closed || this.consumerNode === undefined) return;
+    this.sim.schedule(this.drawLatency(), endOfDataAckKind, () => {
+      if (!this.closed) this.onEndOfDataProcessed();
     }, this.producerNode, this.digest);
   }
 

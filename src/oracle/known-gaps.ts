@@ -52,6 +52,8 @@ export class GapFacts {
         if (observation.checkpointType === 'sync-savepoint') this.syncSavepointCompleted = true;
         return;
       case 'jobmaster-started':
+        // A new leader recovers only the completed store, which holds no savepoint: the same gap.
+        if (observation.leaderEpoch > 1 && this.syncSavepointCompleted) this.failoverAfterSyncSavepoint = true;
         return;
       case 'failover':
         this.failovers++;

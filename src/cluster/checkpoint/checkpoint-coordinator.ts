@@ -1,3 +1,4 @@
+import { bugOn } from '../planted-bugs.js';
 import type { AcknowledgeResult, JobStatus } from '../observations.js';
 import { CheckpointFailureManager } from './checkpoint-failure-manager.js';
 import { calculateCheckpointPlan } from './checkpoint-plan.js';
@@ -23,6 +24,8 @@ import {
 export interface CheckpointCoordinatorOptions {
   /** Bound on queued trigger requests (Flink's 1000). */
   readonly maxQueuedRequests?: number;
+  /** Planted bugs switched on (see cluster/planted-bugs.ts); empty for the correct protocol. */
+  readonly plantedBugs?: readonly string[];
   /** The failure reasons the failure manager counts (types.ts' countedFailureReasons). */
   readonly countedFailureReasons?: ReadonlySet<CheckpointFailureReason>;
 }
@@ -73,6 +76,7 @@ export class CheckpointCoordinator {
   private triggeredCount = 0;
   private completedCount = 0;
   private abortedCount = 0;
+  private readonly bugs: readonly string[];
 
   /**
    * @param config - Flink's checkpoint configuration (see defaultCheckpointConfig)
@@ -85,8 +89,9 @@ export class CheckpointCoordinator {
     this.ports = ports;
     this.baseIntervalUs = config.intervalUs === 0 ? 0 : Math.max(config.intervalUs, config.minPauseBetweenCheckpointsUs);
     this.maxTriggersPerDecision = 10 * (options.maxQueuedRequests ?? defaultMaxQueuedRequests) + 10;
+    this.bugs = options.plantedBugs ?? [];
     this.decider = new CheckpointRequestDecider<TriggerRequest>({
-      maxConcurrentCheckpoints: config.maxConcurrentCheckpoints,
+      maxConcurrentCheckpoints: bugOn(this.bugs, 'coordinator-ignores-max-concurrent') ? Number.MAX_SAFE_INTEGER : config.maxConcurrentCheckpoints,
       minPauseBetweenCheckpointsUs: config.minPauseBetweenCheckpointsUs,
       ...(options.maxQueuedRequests === undefined ? {} : { maxQueuedRequests: options.maxQueuedRequests }),
     });
@@ -299,7 +304,9 @@ export class CheckpointCoordinator {
     });
     this.pendingById.set(checkpointId, pending);
     const expire = (): void => this.abortPendingCheckpoint(pending, 'CHECKPOINT_EXPIRED', undefined);
-    pending.setCanceller(this.ports.clock.schedule(this.config.timeoutUs, 'checkpoint-coordinator.canceller', expire));
+    if (!bugOn(this.bugs, 'coordinator-never-expires')) {
+      pending.setCanceller(this.ports.clock.schedule(this.config.timeoutUs, 'checkpoint-coordinator.canceller', expire));
+    }
     this.triggeredCount++;
     this.publishTriggered(pending);
     return pending;
@@ -376,6 +383,10 @@ export class CheckpointCoordinator {
     const held = pending.acknowledgedState(task);
     const result = pending.acknowledgeTask(task, attempt, state);
     this.ports.observations.publish({ type: 'checkpoint-acknowledged', checkpointId, task, result });
+    if (result === 'SUCCESS' && bugOn(this.bugs, 'coordinator-completes-without-all-acks') && pending.numberOfNonAcknowledgedTasks === 1) {
+      const [missingTask, missingAttempt] = pending.unacknowledgedTasks()[0] as [string, number];
+      pending.acknowledgeTask(missingTask, missingAttempt, { taskName: missingTask, operatorState: undefined, channelState: undefined, finished: false });
+    }
     if (result !== 'SUCCESS') {
       this.discardState(keysOf(state).filter((key) => held === undefined || !keysOf(held).includes(key)));
     } else if (pending.isFullyAcknowledged) {
@@ -473,7 +484,7 @@ export class CheckpointCoordinator {
   private removeSubsumedFromStore(subsumed: readonly CompletedCheckpoint[]): void {
     for (const checkpoint of subsumed) {
       this.ports.observations.publish({ type: 'checkpoint-removed-from-store', checkpointId: checkpoint.checkpointId });
-      if (checkpoint.type === 'checkpoint') this.discardState(checkpointKeys(checkpoint));
+      if (checkpoint.type === 'checkpoint' && !bugOn(this.bugs, 'coordinator-leaks-subsumed-state')) this.discardState(checkpointKeys(checkpoint));
     }
   }
 
@@ -533,7 +544,7 @@ export class CheckpointCoordinator {
    */
   restoreLatestCheckpointedState(): CompletedCheckpoint | undefined {
     if (this.shutDown) throw new Error('cannot restore: the coordinator is shut down');
-    const latest = this.ports.store.latest();
+    const latest = bugOn(this.bugs, 'restore-oldest-retained-checkpoint') ? this.ports.store.all()[0] : this.ports.store.latest();
     if (latest === undefined) return undefined;
     const states = masterHookStatesOf(latest);
     for (const hook of this.ports.masterHooks) {

@@ -92,6 +92,11 @@ export class PendingCheckpoint {
   }
 
   /** How many awaited tasks have not acknowledged yet. */
+  /** Tasks (with the awaited attempt) whose acknowledgement is still missing, in plan order. */
+  unacknowledgedTasks(): Array<[string, number]> {
+    return [...this.notYetAcknowledged.entries()];
+  }
+
   get numberOfNonAcknowledgedTasks(): number {
     return this.notYetAcknowledged.size;
   }

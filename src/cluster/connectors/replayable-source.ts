@@ -58,6 +58,16 @@ export class ReplayableSourceReader {
     return state;
   }
 
+  /** Planted bug 'source-offset-after-emit': the offsets as if the next poll had already been emitted. */
+  snapshotAhead(recordsPerPoll: number): Record<string, number> {
+    const state: Record<string, number> = {};
+    for (const partition of this.partitions) {
+      const offset = this.offsets.get(partition) as number;
+      state[String(this.log.firstPartition + partition)] = Math.min(offset + recordsPerPoll, this.log.endOffset(partition));
+    }
+    return state;
+  }
+
   restore(state: Readonly<Record<string, number>>): void {
     for (const partition of this.partitions) {
       const offset = state[String(this.log.firstPartition + partition)];

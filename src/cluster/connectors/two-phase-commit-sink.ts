@@ -1,3 +1,4 @@
+import { bugOn } from '../planted-bugs.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import type { OperatorContext, OperatorSnapshot, StreamOperator } from '../task/operator.js';
 
@@ -21,6 +22,8 @@ export class TwoPhaseCommitSink implements StreamOperator {
   private current = '';
   private pending: PendingTransaction[] = [];
   private sequence = 0;
+  /** Records written into the current transaction. */
+  private currentRecords = 0;
 
   open(context: OperatorContext, restored: OperatorSnapshot | undefined): void {
     this.context = context;
@@ -29,17 +32,23 @@ export class TwoPhaseCommitSink implements StreamOperator {
   }
 
   processElement(record: StreamRecord): void {
+    this.currentRecords++;
     const written = this.context.sinkStore.write(this.current, [{ key: record.key, value: record.value, origin: record.origin }]);
     if (!written) throw new Error(`${this.context.taskName}: write to transaction ${this.current} refused (timed out or aborted)`);
   }
 
   snapshotState(checkpointId: number): OperatorSnapshot {
+    if (this.currentRecords === 0) {
+      // As Flink's KafkaSink: an empty transaction has nothing to commit; it stays open for more.
+      return { keyed: undefined, operator: { pending: this.pending.map((entry) => ({ ...entry })), open: this.current } };
+    }
     const store = this.context.sinkStore;
     if (!store.preCommit(this.current)) {
       throw new Error(`${this.context.taskName}: pre-commit of ${this.current} failed (timed out or aborted)`);
     }
     this.context.observe({ type: 'transaction-pre-committed', task: this.context.taskName, transactionId: this.current, checkpointId });
     this.pending.push({ checkpointId, transactionId: this.current });
+    if (bugOn(this.context.plantedBugs, 'sink-commits-on-snapshot')) this.notifyCheckpointComplete(checkpointId);
     this.beginTransaction();
     return {
       keyed: undefined,
@@ -50,7 +59,8 @@ export class TwoPhaseCommitSink implements StreamOperator {
   notifyCheckpointComplete(checkpointId: number): void {
     const remaining: PendingTransaction[] = [];
     for (const entry of this.pending) {
-      if (entry.checkpointId <= checkpointId) this.commit(entry);
+      const due = bugOn(this.context.plantedBugs, 'sink-commits-only-exact-id') ? entry.checkpointId === checkpointId : entry.checkpointId <= checkpointId;
+      if (due) this.commit(entry);
       else remaining.push(entry);
     }
     this.pending = remaining;
@@ -60,10 +70,17 @@ export class TwoPhaseCommitSink implements StreamOperator {
 
   endInput(): void {}
 
+  /** The task finished: the open transaction can only be empty now, and is aborted (Flink's close). */
+  close(): void {
+    if (this.context.sinkStore.abort(this.current)) {
+      this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId: this.current, cause: 'closed with the task' });
+    }
+  }
+
   private recover(restored: OperatorSnapshot): void {
     const pending = (restored.operator['pending'] ?? []) as PendingTransaction[];
     const open = restored.operator['open'] as string | undefined;
-    for (const entry of pending) this.commit(entry);
+    if (!bugOn(this.context.plantedBugs, 'sink-skips-recommit-on-restore')) for (const entry of pending) this.commit(entry);
     const store = this.context.sinkStore;
     const keep = new Set(pending.map((entry) => entry.transactionId));
     const lingering = store.lingering(this.transactionPrefix()).filter((transactionId) => !keep.has(transactionId));
@@ -102,6 +119,7 @@ export class TwoPhaseCommitSink implements StreamOperator {
 
   private beginTransaction(): void {
     this.current = `${this.transactionPrefix()}${this.context.jobRun}.${this.context.attempt}.${this.sequence++}`;
+    this.currentRecords = 0;
     this.context.sinkStore.begin(this.current);
     this.context.observe({ type: 'transaction-begun', task: this.context.taskName, transactionId: this.current });
   }

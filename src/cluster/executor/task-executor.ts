@@ -52,6 +52,7 @@ export interface ExecutorServices {
   readonly channelOptions: ChannelOptions;
   readonly dataRandom: RandomStream;
   readonly barrierHandlerFactory: BarrierHandlerFactory;
+  readonly plantedBugs: readonly string[];
   readonly operatorFactory: (vertex: JobVertex) => StreamOperator;
   readonly heartbeat: HeartbeatOptions;
   /** HA leader retrieval: the current JobMaster, or undefined during an election. */
@@ -226,6 +227,7 @@ export class TaskExecutor {
       channelOptions: services.channelOptions,
       dataRandom: services.dataRandom,
       barrierHandlerFactory: services.barrierHandlerFactory,
+      plantedBugs: services.plantedBugs,
       operatorFactory: services.operatorFactory,
       requestPartition: (consumer, channel, descriptor) => services.shuffle.requestPartition(consumer, channel, descriptor),
       registerProducer: (task) => services.shuffle.registerProducer(task),

@@ -60,6 +60,7 @@ export interface JobMasterServices {
   readonly store: CompletedCheckpointStore;
   readonly checkpointConfig: CheckpointConfig;
   readonly restartStrategy: RestartStrategyConfig;
+  readonly plantedBugs: readonly string[];
   readonly failoverStrategy: 'region' | 'full';
   readonly heartbeat: HeartbeatOptions;
   readonly random: RandomStream;
@@ -119,7 +120,7 @@ export class JobMaster implements JobMasterGateway {
         this.byName.set(name, execution);
       }
     }
-    this.coordinator = new CheckpointCoordinator(services.checkpointConfig, this.coordinatorPorts());
+    this.coordinator = new CheckpointCoordinator(services.checkpointConfig, this.coordinatorPorts(), { plantedBugs: services.plantedBugs });
   }
 
   /**

@@ -36,8 +36,11 @@ export interface CheckpointBarrierHandler {
   processEndOfPartition(channel: number): void;
   /** The newest checkpoint id this handler has seen. */
   readonly latestCheckpointId: number;
-  /** Whether `channel` has delivered the barrier of the checkpoint being aligned. */
-  hasReceivedBarrier(channel: number): boolean;
+  /**
+   * Whether `channel` has delivered the barrier of the checkpoint being aligned (of checkpoint
+   * `checkpointId`, when given: a stale alignment of an older checkpoint then answers false).
+   */
+  hasReceivedBarrier(channel: number, checkpointId?: number): boolean;
 }
 
 /** Creates a handler for a task; the runtime's factory picks one by checkpointing mode. */

@@ -27,8 +27,8 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     return this.latestId;
   }
 
-  hasReceivedBarrier(channel: number): boolean {
-    return this.pending.some((tracked) => tracked.arrived.has(channel));
+  hasReceivedBarrier(channel: number, checkpointId?: number): boolean {
+    return this.pending.some((tracked) => (checkpointId === undefined || tracked.barrier.checkpointId === checkpointId) && tracked.arrived.has(channel));
   }
 
   processBarrier(barrier: CheckpointBarrier, channel: number): void {

@@ -23,6 +23,8 @@ export interface OperatorContext {
   readonly sinkStore: TransactionalStore;
   /** Asks the hook point whether an operation on the sink's store fails now (an injected fault). */
   externalFails(operation: string, detail: string): boolean;
+  /** Planted bugs switched on for this run (cluster/planted-bugs.ts); built-in operators consult it. */
+  readonly plantedBugs: readonly string[];
   observe(body: ObservationBody): void;
 }
 
@@ -42,4 +44,6 @@ export interface StreamOperator {
   notifyCheckpointAborted(checkpointId: number): void;
   /** All inputs reached end of data. */
   endInput(): void;
+  /** The task finishes normally (Flink's close after finish): release what is still open. */
+  close?(): void;
 }

@@ -1,3 +1,4 @@
+import { bugOn } from '../planted-bugs.js';
 import type { CancellableTimer } from '../checkpoint/ports.js';
 import type { CheckpointBarrier, CheckpointFailureReason } from '../checkpoint/types.js';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './barrier-handler.js';
@@ -27,14 +28,16 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
   private alignment: Alignment | undefined;
   private readonly finished = new Set<number>();
 
-  constructor(private readonly host: BarrierHandlerHost) {}
+  constructor(private readonly host: BarrierHandlerHost, private readonly plantedBugs: readonly string[] = []) {}
 
   get latestCheckpointId(): number {
     return this.currentId;
   }
 
-  hasReceivedBarrier(channel: number): boolean {
-    return this.alignment?.arrived.has(channel) ?? false;
+  hasReceivedBarrier(channel: number, checkpointId?: number): boolean {
+    const alignment = this.alignment;
+    if (alignment === undefined || (checkpointId !== undefined && alignment.barrier.checkpointId !== checkpointId)) return false;
+    return alignment.arrived.has(channel);
   }
 
   processBarrier(barrier: CheckpointBarrier, channel: number): void {
@@ -42,6 +45,12 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     if (id < this.currentId || (id === this.currentId && this.alignment === undefined)) {
       // Stale, or for a checkpoint already taken or aborted here: never block on it.
       this.host.resumeChannel(channel);
+      return;
+    }
+    if (id > this.currentId && this.alignment !== undefined && bugOn(this.plantedBugs, 'handler-ignores-newer-barrier')) {
+      // Planted bug: the newer barrier is counted towards the checkpoint being aligned.
+      this.alignment.arrived.add(channel);
+      this.completeIfAligned();
       return;
     }
     if (id > this.currentId) this.startAlignment(barrier);
@@ -53,8 +62,13 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
       // As Flink: an unaligned barrier switches; a timeout only while barriers are still missing.
       if (barrier.options.alignment === 'unaligned' || (!this.allAligned(alignment) && this.timedOut(alignment))) {
         this.switchToUnaligned(alignment);
-      } else {
+      } else if (!bugOn(this.plantedBugs, 'handler-never-blocks-channels')) {
         this.host.blockChannel(channel);
+      }
+      if (!alignment.triggered && !alignment.unaligned && bugOn(this.plantedBugs, 'handler-snapshots-before-alignment')) {
+        // Planted bug: the aligned snapshot is taken as soon as the first barrier arrives.
+        alignment.triggered = true;
+        this.host.triggerCheckpoint(alignment.barrier, false);
       }
     }
     this.completeIfAligned();

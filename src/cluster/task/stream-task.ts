@@ -1,3 +1,4 @@
+import { bugOn } from '../planted-bugs.js';
 import { DataChannel } from '../../net/index.js';
 import { eventKind, hashString } from '../../sim/index.js';
 import type { CancellableTimer } from '../checkpoint/ports.js';
@@ -38,6 +39,8 @@ interface OutputChannel {
   readonly link: DataChannel<NetworkBuffer>;
   readonly consumerTask: string;
   pending: StreamRecord[];
+  /** The consumer acknowledged processing everything up to this task's end of data. */
+  endOfDataProcessed: boolean;
 }
 
 interface OutputEdge {
@@ -96,8 +99,6 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private lastCheckpointId: number;
   private latestNotifiedId: number;
   private readonly abortedCheckpoints = new Set<number>();
-  /** Checkpoints this attempt took a snapshot for (a finishing task waits for them to settle). */
-  private readonly snapshottedCheckpoints = new Set<number>();
   /** Checkpoint triggers queued in the mailbox and not yet run. */
   private readonly pendingTriggers = new Set<number>();
   private readonly asyncSnapshots = new Map<number, AsyncSnapshot>();
@@ -109,11 +110,13 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private syncSavepointId: number | undefined;
   private readonly keyRange: { start: number; end: number } | undefined;
   private readonly digest: number;
+  private readonly bugs: readonly string[];
 
   constructor(private readonly deployment: TaskDeployment, private readonly environment: TaskEnvironment) {
     this.taskName = deployment.taskName;
     this.attempt = deployment.attempt;
     this.digest = hashString(`${this.taskName}@${this.attempt}`);
+    this.bugs = environment.plantedBugs;
     const restoredId = deployment.restore?.checkpointId ?? 0;
     this.lastCheckpointId = restoredId;
     this.latestNotifiedId = restoredId;
@@ -195,7 +198,9 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     } catch (error) {
       return this.fail(`operator failed to open: ${describeError(error)}`);
     }
-    if (stored !== undefined && checkpointId !== undefined) this.replayChannelState(stored, checkpointId);
+    if (stored !== undefined && checkpointId !== undefined) {
+      this.replayChannelState(bugOn(this.bugs, 'restore-skips-channel-state') ? { ...stored, channelState: [] } : stored, checkpointId);
+    }
     this.state = 'RUNNING';
     this.environment.reportState(this.taskName, this.attempt, 'RUNNING');
     this.observe({ type: 'task-running', task: this.taskName, attempt: this.attempt });
@@ -212,7 +217,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.source = new ReplayableSourceReader(log, this.deployment.subtaskIndex, vertex.parallelism, (partition) =>
         !hooks.external('source-log', 'read', String(partition)).fail,
       );
-      if (stored?.source !== undefined) this.source.restore(stored.source);
+      if (stored?.source !== undefined && !bugOn(this.bugs, 'source-ignores-restored-offsets')) this.source.restore(stored.source);
       return;
     }
     this.operator = this.environment.operatorFactory(vertex);
@@ -305,6 +310,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.environment.declineCheckpoint(this.taskName, this.attempt, checkpointId, 'CHECKPOINT_DECLINED_TASK_CLOSING');
     }
     this.pendingTriggers.clear();
+    this.operator?.close?.();
     this.flushOutputs();
     for (const output of this.outputByConsumer.values()) output.link.send(endOfPartitionEvent);
     this.state = 'FINISHED';
@@ -319,20 +325,40 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   /** triggerCheckpoint RPC: for sources, and for tasks whose inputs all finished. A mailbox letter. */
   triggerCheckpointAsync(barrier: CheckpointBarrier): void {
     if (this.state !== 'RUNNING') {
-      this.environment.declineCheckpoint(this.taskName, this.attempt, barrier.checkpointId, 'CHECKPOINT_DECLINED_TASK_NOT_READY');
+      this.declineNotReady(barrier.checkpointId);
       return;
     }
     this.pendingTriggers.add(barrier.checkpointId);
     this.mailbox.put(() => {
       this.pendingTriggers.delete(barrier.checkpointId);
       if (this.state !== 'RUNNING' || this.suspendedBySavepoint) {
-        this.environment.declineCheckpoint(this.taskName, this.attempt, barrier.checkpointId, 'CHECKPOINT_DECLINED_TASK_NOT_READY');
+        this.declineNotReady(barrier.checkpointId);
         return;
       }
-      // A trigger task's barrier goes out as a priority event when the checkpoint is unaligned.
-      this.performCheckpoint(barrier, barrier.options.alignment === 'unaligned');
+      const unfinished = this.inputs.filter((channel) => !channel.finished);
+      if (unfinished.length === 0) {
+        // A trigger task's barrier goes out as a priority event when the checkpoint is unaligned.
+        this.performCheckpoint(barrier, barrier.options.alignment === 'unaligned');
+        return;
+      }
+      // Flink's triggerUnfinishedChannelsCheckpoint: every producer finished, but some channels
+      // still hold data or end-of-partition; the barrier arrives on each of them now, as a
+      // priority event would, so what is still queued becomes channel state when unaligned.
+      for (const channel of unfinished) {
+        channel.priorityArrival = { checkpointId: barrier.checkpointId, records: channel.queuedRecordsBefore(Number.MAX_SAFE_INTEGER).records };
+        this.handler.processBarrier(barrier, channel.index);
+      }
     });
     this.wake();
+  }
+
+  /**
+   * Declines a trigger this task cannot take, and (as Flink's performCheckpoint does) tells the
+   * consumers with a CancelCheckpointMarker not to wait for this task's barrier.
+   */
+  private declineNotReady(checkpointId: number): void {
+    this.environment.declineCheckpoint(this.taskName, this.attempt, checkpointId, 'CHECKPOINT_DECLINED_TASK_NOT_READY');
+    if (this.state === 'INITIALIZING' || this.state === 'RUNNING') this.broadcastEvent(cancelMarkerEvent(checkpointId), false);
   }
 
   /** notifyCheckpointComplete RPC: a priority letter, ignored at or below the latest one seen. */
@@ -355,7 +381,6 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       const snapshot = this.asyncSnapshots.get(checkpointId);
       if (snapshot !== undefined) this.cancelAsync(snapshot);
       this.operator?.notifyCheckpointAborted(checkpointId);
-      this.maybeFinish();
     });
     this.wake();
   }
@@ -381,10 +406,10 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     const savepointReached = this.syncSavepointId !== undefined && this.latestNotifiedId >= this.syncSavepointId;
     if (!finalReached && !savepointReached) return;
     if (this.inputs.some((channel) => !channel.finished)) return;
-    // Every checkpoint it took part in must be settled first, or a 2PC sink would leave the
-    // transaction it pre-committed for a later checkpoint behind, never committed.
-    for (let checkpointId = this.latestNotifiedId + 1; checkpointId <= this.lastCheckpointId; checkpointId++) {
-      if (this.snapshottedCheckpoints.has(checkpointId) && !this.abortedCheckpoints.has(checkpointId)) return;
+    // FLIP-147: after end of data a task also waits until its consumers processed all its
+    // records, or a later checkpoint (which counts it as finished) would cover none of them.
+    if (finalReached && !savepointReached) {
+      for (const output of this.outputByConsumer.values()) if (!output.endOfDataProcessed) return;
     }
     this.finishTask();
   }
@@ -462,6 +487,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
         this.handler.processCancellationMarker(buffer.checkpointId, channel.index);
         return 1;
       case 'end-of-data':
+        channel.link?.acknowledgeEndOfData();
         this.endOfDataChannels++;
         if (this.endOfDataChannels === this.inputs.length) this.reachEndOfData();
         return 1;
@@ -623,14 +649,13 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     const outputState = unaligned ? this.captureOutputChannelState() : [];
     this.broadcastEvent(barrierEvent(outgoing, unaligned), unaligned);
     const operatorSnapshot = this.operator?.snapshotState(checkpointId) ?? { keyed: undefined, operator: {} };
-    const sourceState = this.source?.snapshot();
+    const sourceState = bugOn(this.bugs, 'source-offset-after-emit') ? this.source?.snapshotAhead(recordsPerPoll) : this.source?.snapshot();
     const content: SnapshotContent = {
       keyed: operatorSnapshot.keyed,
       operator: sourceState ?? operatorSnapshot.operator,
       lineage: this.lineage?.snapshot() ?? [],
     };
     this.observe({ type: 'snapshot-taken', checkpointId, task: this.taskName, attempt: this.attempt, unaligned, content });
-    this.snapshottedCheckpoints.add(checkpointId);
     if (barrier.options.type === 'sync-savepoint') {
       this.syncSavepointId = checkpointId;
       this.suspendedBySavepoint = this.source !== undefined;
@@ -677,7 +702,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       if (channel.finished) continue;
       // Its barrier was already taken off the queue in order: everything before it was processed,
       // and what is queued now (up to a newer barrier, perhaps) belongs after it.
-      if (this.handler.hasReceivedBarrier(channel.index)) continue;
+      if (this.handler.hasReceivedBarrier(channel.index, checkpointId)) continue;
       const queued = channel.queuedRecordsBefore(checkpointId);
       if (queued.barrierQueued) {
         this.addInputChannelState(snapshot, channel, queued.records);
@@ -689,6 +714,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   }
 
   private addInputChannelState(snapshot: AsyncSnapshot, channel: InputChannel, records: readonly StreamRecord[]): void {
+    if (bugOn(this.bugs, 'task-drops-input-channel-state')) return;
     for (const record of records) {
       snapshot.channelState.push({ side: 'input', peer: channel.producerTask, origin: record.origin, value: record.value, key: record.key });
     }
@@ -750,8 +776,12 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
           this.environment.dataRandom,
           this.environment.channelOptions,
           () => this.wake(),
+          () => {
+            output.endOfDataProcessed = true;
+            this.maybeFinish();
+          },
         );
-        const output: OutputChannel = { link, consumerTask, pending: [] };
+        const output: OutputChannel = { link, consumerTask, pending: [], endOfDataProcessed: false };
         this.outputByConsumer.set(consumerTask, output);
         return output;
       });
@@ -853,6 +883,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       emit: (value, key) => this.emitRecord({ key, value, origin: this.currentOrigin }),
       sinkStore: this.environment.sinkStore,
       externalFails: (operation, detail) => this.environment.hooks.external('sink-store', operation, detail).fail,
+      plantedBugs: this.bugs,
       observe: (body) => this.observe(body),
     };
   }

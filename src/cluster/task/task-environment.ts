@@ -59,6 +59,8 @@ export interface TaskEnvironment {
   readonly channelOptions: ChannelOptions;
   readonly dataRandom: RandomStream;
   readonly barrierHandlerFactory: BarrierHandlerFactory;
+  /** Planted bugs switched on for this run (cluster/planted-bugs.ts). */
+  readonly plantedBugs: readonly string[];
   /** Builds the operator of a non-source vertex; the default covers the DSL and the built-in sinks. */
   readonly operatorFactory: (vertex: JobVertex) => StreamOperator;
   /** Connects an input channel to its producer (Flink's partition request), retrying until it is there. */
