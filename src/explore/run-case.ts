@@ -11,6 +11,7 @@ import { createCheckers } from '../oracle/checkers/index.js';
 import type { FinalState } from '../oracle/checkers/checker.js';
 import { Simulation, deriveStream, hashString, toHex32, type RunLimits, type RunOutcomeKind } from '../sim/index.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
+import { validateConfigOverrides } from './config-overrides.js';
 import { resolveParameters, type ClusterOverrides, type Scenario } from './scenario.js';
 
 /** Run statistics, as in the CLI's `--json` contract. */
@@ -81,7 +82,7 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
   const parameters = resolveParameters(scenario, spec.parameters);
   const plan = parseFaultPlan(spec.faults ?? []);
   const setup = scenario.build(parameters, deriveStream(spec.seed, 'scenario.input'));
-  const config = mergeClusterConfig(setup.cluster, spec.config as ClusterOverrides | undefined);
+  const config = mergeClusterConfig(setup.cluster, validateConfigOverrides(spec.config));
   const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...defaultCaseLimits, ...options.limits } });
   const cluster = new Cluster(sim, setup.job, config);
   const tally = { triggered: 0, completed: 0, aborted: 0, restores: 0 };

@@ -46,3 +46,19 @@ describe('ckptsim run', () => {
     expect(listed.map((scenario) => scenario.name)).toEqual(['wordcount', 'diamond', 'fan-in-skew', 'unaligned', 'aligned-timeout', 'at-least-once', 'savepoint-stop']);
   }, 30_000);
 });
+
+describe('replay tokens', () => {
+  it('reject a token whose config names an unknown planted bug, with exit code 2', async () => {
+    const { encodeReplayToken } = await import('../../src/explore/replay-token.js');
+    const token = encodeReplayToken({ scenario: 'wordcount', seed: 1, config: { plantedBugs: ['no-such-bug'] } });
+    const result = ckptsim('replay', token);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe('ckptsim: config.plantedBugs names an unknown planted bug "no-such-bug"');
+  }, 30_000);
+
+  it('reject a truncated token with exit code 2', () => {
+    const result = ckptsim('replay', 'ckpt1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjd9.a0c7f6');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/truncated or altered/);
+  }, 30_000);
+});
