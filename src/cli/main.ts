@@ -21,7 +21,8 @@ usage:
   ckptsim mutants [bug...] [--budget N] [--json]
                                               run the suite against each planted bug: the kill matrix
   ckptsim list [--json]                       the built-in scenarios
-  ckptsim start [--seeds N]                   run every scenario (npm start)
+  ckptsim start [sweep options]               the default sweep (npm start): every scenario, 300 cases
+                                              each under swarm faults, results in reports/latest
 `;
 
 /** Properties the oracle judges today; the rest of a scenario's declared list is reported as not checked. */
@@ -101,29 +102,9 @@ function commandList(argv: readonly string[]): number {
   return 0;
 }
 
-/** The main job: every scenario over a few seeds, with a summary table. */
-function commandStart(argv: readonly string[]): number {
-  const { values } = parseCommand('start', argv, { seeds: { type: 'string' } });
-  const seeds = integerOption('seeds', values['seeds'], 20, 100_000);
-  const rows: string[][] = [['scenario', 'cases', 'passed', 'failed', 'checkpoints completed', 'events', 'wall ms']];
-  const failures: string[] = [];
-  for (const scenario of scenarios) {
-    const startedMs = Date.now();
-    let passed = 0;
-    let completed = 0;
-    let events = 0;
-    for (let seed = 1; seed <= seeds; seed++) {
-      const result = runCase(scenario, { scenario: scenario.name, seed });
-      if (result.verdict !== 'fail') passed++;
-      else failures.push(`${scenario.name} seed ${seed}: ${result.violations[0]?.message ?? 'failed'}\n    ckptsim replay ${result.replay}`);
-      completed += result.stats.checkpoints.completed;
-      events += result.stats.events;
-    }
-    rows.push([scenario.name, String(seeds), String(passed), String(seeds - passed), String(completed), String(events), String(Date.now() - startedMs)]);
-  }
-  process.stdout.write(table(rows));
-  for (const failure of failures) process.stdout.write(`FAIL ${failure}\n`);
-  return failures.length === 0 ? 0 : 1;
+/** The main job (`npm start`): the default sweep, every scenario under swarm faults. */
+function commandStart(argv: readonly string[]): Promise<number> {
+  return commandSweep(['--runs', '300', '--profile', 'swarm', '--out', 'reports/latest', ...argv]);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
