@@ -53,7 +53,11 @@ export class GapFacts {
         return;
       case 'jobmaster-started':
         // A new leader recovers only the completed store, which holds no savepoint: the same gap.
-        if (observation.leaderEpoch > 1 && this.syncSavepointCompleted) this.failoverAfterSyncSavepoint = true;
+        if (observation.leaderEpoch > 1) {
+          // A JobMaster failover restarts every task from the completed store: a restore like any other.
+          this.failovers++;
+          if (this.syncSavepointCompleted) this.failoverAfterSyncSavepoint = true;
+        }
         return;
       case 'failover':
         this.failovers++;
