@@ -1,6 +1,23 @@
 import { JobBuilder } from '../src/cluster/jobgraph/job-builder.js';
-import type { Scenario } from '../src/explore/scenario.js';
+import type { JobGraph, SinkKind } from '../src/cluster/jobgraph/job-graph.js';
+import type { Scenario, ScenarioParameters } from '../src/explore/scenario.js';
+import type { RandomStream } from '../src/sim/index.js';
 import { textPartitions } from './input.js';
+
+/** The word-count pipeline, shared by the scenarios that run it with different sinks and modes. */
+export function wordCountJob(name: string, parameters: ScenarioParameters, input: RandomStream, sink: SinkKind): JobGraph {
+  const job = new JobBuilder(name);
+  job
+    .source('source', textPartitions(input, parameters['partitions']!, parameters['lines']!, parameters['wordsPerLine']!, parameters['keys']!, parameters['skew']!), {
+      parallelism: parameters['sourceParallelism']!,
+      recordCostUs: 200,
+    })
+    .flatMap('split', (line) => String(line).split(' '), { parallelism: parameters['sourceParallelism']! })
+    .keyBy((word) => String(word))
+    .count('count', { parallelism: parameters['countParallelism']! })
+    .sink('sink', sink, { parallelism: parameters['sinkParallelism'] ?? parameters['countParallelism']! });
+  return job.build();
+}
 
 /** The classic: source p=2 -> flatMap -> keyBy -> count p=3 -> two-phase-commit sink p=2. */
 export const wordcount: Scenario = {
@@ -10,16 +27,7 @@ export const wordcount: Scenario = {
   properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness'],
   defaults: { partitions: 2, lines: 400, wordsPerLine: 4, keys: 40, skew: 8, sourceParallelism: 2, countParallelism: 3, sinkParallelism: 2, transactionalSink: 1 },
   build(parameters, input) {
-    const job = new JobBuilder('wordcount');
-    job
-      .source('source', textPartitions(input, parameters['partitions']!, parameters['lines']!, parameters['wordsPerLine']!, parameters['keys']!, parameters['skew']!), {
-        parallelism: parameters['sourceParallelism']!,
-        recordCostUs: 200,
-      })
-      .flatMap('split', (line) => String(line).split(' '), { parallelism: parameters['sourceParallelism']! })
-      .keyBy((word) => String(word))
-      .count('count', { parallelism: parameters['countParallelism']! })
-      .sink('sink', parameters['transactionalSink'] === 0 ? 'at-least-once' : 'two-phase-commit', { parallelism: parameters['sinkParallelism']! });
-    return { job: job.build(), cluster: { checkpoint: { intervalUs: 7_000 } } };
+    const sink = parameters['transactionalSink'] === 0 ? 'at-least-once' : 'two-phase-commit';
+    return { job: wordCountJob('wordcount', parameters, input, sink), cluster: { checkpoint: { intervalUs: 7_000 } } };
   },
 };

@@ -27,6 +27,11 @@ export const knownGaps = {
     name: 'non-transactional-sink',
     description: 'a non-transactional sink writes records before their checkpoint completes, so a restore replays records it already wrote: duplicates under any checkpointing mode',
   },
+  stopWithSavepointLostNotification: {
+    name: 'stop-with-savepoint-lost-notification',
+    description:
+      'a notifyCheckpointComplete of the stop-with-savepoint savepoint was lost; periodic checkpoints are stopped by then, so no later notification repairs it, and the tasks wait for it forever (Flink waits for the executions to terminate without a timeout)',
+  },
   atLeastOnceMode: {
     name: 'at-least-once-mode',
     description: 'AT_LEAST_ONCE checkpoints do not align barriers, so a snapshot may include records after the barrier and a restore replays them: duplicates',
@@ -45,11 +50,27 @@ export class GapFacts {
   failoverAfterSyncSavepoint = false;
   failovers = 0;
   commitsLostToTimeout = 0;
+  private syncSavepointId: number | undefined;
+  private readonly savepointNotificationsPending = new Set<string>();
+
+  /** A notification of the stop-with-savepoint savepoint was sent and never arrived. */
+  get lostSyncSavepointNotification(): boolean {
+    return this.savepointNotificationsPending.size > 0;
+  }
 
   observe(observation: Observation): void {
     switch (observation.type) {
       case 'checkpoint-completed':
-        if (observation.checkpointType === 'sync-savepoint') this.syncSavepointCompleted = true;
+        if (observation.checkpointType === 'sync-savepoint') {
+          this.syncSavepointCompleted = true;
+          this.syncSavepointId = observation.checkpointId;
+        }
+        return;
+      case 'checkpoint-notification-sent':
+        if (observation.kind === 'complete' && observation.checkpointId === this.syncSavepointId) this.savepointNotificationsPending.add(observation.task);
+        return;
+      case 'checkpoint-notification-received':
+        if (observation.kind === 'complete' && observation.checkpointId === this.syncSavepointId) this.savepointNotificationsPending.delete(observation.task);
         return;
       case 'jobmaster-started':
         // A new leader recovers only the completed store, which holds no savepoint: the same gap.
@@ -100,6 +121,9 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   // A transaction the store timed out can never be committed: the two-phase-commit check sees it too.
   if (violation.property === 'two-phase-commit' && violation.message.includes('was never committed') && facts.commitsLostToTimeout > 0) {
     return knownGaps.transactionTimeout;
+  }
+  if ((violation.property === 'job-finishes' || violation.property === 'liveness') && facts.lostSyncSavepointNotification) {
+    return knownGaps.stopWithSavepointLostNotification;
   }
   if (violation.property !== 'exactly-once') return undefined;
   const missing = (violation.details['missing'] as unknown[] | undefined)?.length ?? 0;
