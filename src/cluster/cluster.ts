@@ -255,6 +255,8 @@ export class Cluster {
   }
 
   private startJobMaster(restoreFrom: CompletedCheckpoint | undefined): void {
+    // The previous JobMaster (a finished run, or one that crashed) hands over to the new one.
+    this.jobMaster?.shutdown();
     const config = this.config;
     const epoch = this.ha.electLeader();
     const prefix = `job-run-${this.jobRun}/`;

@@ -15,6 +15,10 @@ import type { TaskDeployment, TaskEnvironment } from '../task/task-environment.j
 import type { ShuffleService } from './shuffle-service.js';
 
 const monitorKind = eventKind('executor.heartbeat-monitor');
+const askTimeoutKind = eventKind('executor.ask-timeout');
+
+/** Flink's RPC ask timeout (akka.ask.timeout), scaled down like the heartbeats. */
+const askTimeoutUs = 2_000_000;
 
 /** Task states a TaskExecutor reports to the JobMaster (updateTaskExecutionState). */
 export type ReportedTaskState = 'INITIALIZING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
@@ -67,6 +71,7 @@ export interface ExecutorServices {
 export class TaskExecutor {
   readonly node: SimNode;
   private readonly tasks = new Map<string, StreamTask>();
+  private readonly pendingStateAcks = new Set<string>();
   private jobMaster: JobMasterGateway | undefined;
   private lastHeartbeatUs = 0;
   private readonly environment: TaskEnvironment;
@@ -75,6 +80,7 @@ export class TaskExecutor {
     this.node = services.sim.createNode(name);
     this.node.onCrash(() => {
       this.tasks.clear();
+      this.pendingStateAcks.clear();
       this.jobMaster = undefined;
       services.shuffle.nodeCrashed(this.node);
     });
@@ -198,8 +204,23 @@ export class TaskExecutor {
   }
 
   private report(task: string, attempt: number, state: ReportedTaskState, cause: string | undefined): void {
-    if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') this.tasks.delete(`${task}@${attempt}`);
+    const key = `${task}@${attempt}`;
+    if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') this.tasks.delete(key);
     this.send('updateTaskExecutionState', task, undefined, (gateway) => gateway.updateTaskExecutionState(this.name, task, attempt, state, cause));
+    if (state !== 'INITIALIZING' && state !== 'RUNNING') return;
+    // The update is an ask: a running task whose update is never acknowledged is failed, as in
+    // Flink, so the JobMaster's view cannot stay stale forever.
+    const ackKey = `${key}/${state}`;
+    this.pendingStateAcks.add(ackKey);
+    this.services.sim.schedule(askTimeoutUs, askTimeoutKind, () => {
+      if (!this.pendingStateAcks.delete(ackKey)) return;
+      this.tasks.get(key)?.fail(`the ${state} update of ${key} to the JobMaster timed out`);
+    }, this.node);
+  }
+
+  /** The JobMaster acknowledged a task state update. */
+  acknowledgeStateUpdate(task: string, attempt: number, state: ReportedTaskState): void {
+    this.pendingStateAcks.delete(`${task}@${attempt}/${state}`);
   }
 
   private declineCheckpoint(task: string, attempt: number, checkpointId: number, reason: CheckpointFailureReason): void {

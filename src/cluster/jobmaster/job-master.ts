@@ -128,8 +128,10 @@ export class JobMaster implements JobMasterGateway {
    * incarnation with a new JobMaster) must not reach this object.
    */
   private get live(): boolean {
-    return this.node.alive && this.node.incarnation === this.incarnation;
+    return !this.retired && this.node.alive && this.node.incarnation === this.incarnation;
   }
+
+  private retired = false;
 
   get jobStatus(): JobStatus {
     return this.status;
@@ -178,6 +180,8 @@ export class JobMaster implements JobMasterGateway {
 
   /** Stops everything this JobMaster runs (its node crashed or the cluster shuts down). */
   shutdown(): void {
+    if (this.retired) return;
+    this.retired = true;
     this.coordinator.shutdown();
   }
 
@@ -203,6 +207,10 @@ export class JobMaster implements JobMasterGateway {
 
   updateTaskExecutionState(executor: string, task: string, attempt: number, state: ReportedTaskState, cause: string | undefined): void {
     if (!this.live) return;
+    const sender = this.executors.get(executor)?.executor;
+    if (sender !== undefined) {
+      this.services.rpc.send(this.node, sender.node, this.envelope('acknowledge', sender, task, undefined), () => sender.acknowledgeStateUpdate(task, attempt, state));
+    }
     const vertex = this.byName.get(task);
     if (vertex === undefined || vertex.attempt !== attempt || isTerminal(this.status)) return;
     if (vertex.executor?.name !== executor) return;
@@ -449,6 +457,8 @@ export class JobMaster implements JobMasterGateway {
   private heartbeatLoop(): void {
     const { intervalUs, timeoutUs } = this.services.heartbeat;
     this.services.sim.schedule(intervalUs, heartbeatKind, () => {
+      // A JobMaster whose job ended, or that a successor replaced, stops heartbeating.
+      if (!this.live || isTerminal(this.status)) return;
       const now = this.services.sim.nowUs;
       for (const registered of [...this.executors.values()]) {
         if (now - registered.lastHeartbeatUs > timeoutUs) {
