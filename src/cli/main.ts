@@ -14,7 +14,7 @@ usage:
   ckptsim run <scenario> --seed N [--faults JSON|@file] [--json]
                                               run one case; exit 0 pass, 1 violation, 2 bad input
   ckptsim replay <token> [--json]             re-run the case a replay token describes
-  ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--workers K] [--shard i/n] [--out DIR]
+  ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--vary] [--workers K] [--shard i/n] [--out DIR]
                                               many cases across workers; writes DIR/results.json
   ckptsim report merge <results.json...> --out DIR
                                               join the results of shards

@@ -31,6 +31,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     workers: { type: 'string' },
     shard: { type: 'string' },
     out: { type: 'string' },
+    vary: { type: 'boolean' },
   });
   for (const name of positionals) if (findScenario(name) === undefined) throw new UsageError(`unknown scenario '${name}'; known: ${builtIn.map((scenario) => scenario.name).join(', ')}`);
   const scenarioNames = positionals.length > 0 ? positionals : builtIn.map((scenario) => scenario.name);
@@ -41,7 +42,8 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   const workers = integerOption('workers', values['workers'], availableParallelism(), 256);
   const shard = parseShard(values['shard']);
   const outDirectory = (values['out'] as string | undefined) ?? join('reports', 'latest');
-  const cases = sweepCases(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard);
+  const vary = values['vary'] === true;
+  const cases = sweepCases(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard, vary);
   const startedMs = Date.now();
   const reporter = progressReporter(cases.length);
   const running = runSweep(cases, workers, { onResult: (_result, done, total) => reporter(done, total) });
@@ -58,7 +60,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   const sorted = sortCases(results, scenarioNames);
   const output: SweepResults = {
     schema: resultsSchema,
-    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile },
+    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary },
     shards: [`${shard.index}/${shard.count}`],
     interrupted,
     cases: sorted,

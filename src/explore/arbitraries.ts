@@ -153,3 +153,49 @@ export function profilePlanArbitrary(topology: Topology, profile: FaultProfile, 
   if (profile !== 'swarm') return faultPlanArbitrary(topology, faultProfiles[profile], maxFaults);
   return fc.subarray([...faultKinds], { minLength: 1 }).chain((kinds) => faultPlanArbitrary(topology, kinds, maxFaults));
 }
+
+/**
+ * Scenario parameters around the scenario's defaults: each numeric parameter between half and
+ * one and a half times its default (at least 1), shrinking towards the default.
+ */
+export function parametersArbitrary(scenario: Scenario): fc.Arbitrary<Record<string, number>> {
+  const fields: Record<string, fc.Arbitrary<number>> = {};
+  for (const [name, value] of Object.entries(scenario.defaults)) {
+    if (value <= 1) {
+      fields[name] = fc.constant(value);
+      continue;
+    }
+    const low = Math.max(1, Math.floor(value / 2));
+    const high = Math.max(low, Math.floor((value * 3) / 2));
+    // Shrinks towards `value`: the offset from the default shrinks to 0.
+    fields[name] = fc.integer({ min: low - value, max: high - value }).map((offset) => value + offset);
+  }
+  return fc.record(fields);
+}
+
+/** Runtime configuration as data: checkpointing and restart settings a case may override. */
+export function configArbitrary(): fc.Arbitrary<Record<string, unknown>> {
+  const checkpoint = fc.record({
+    mode: fc.constantFrom('EXACTLY_ONCE', 'EXACTLY_ONCE', 'EXACTLY_ONCE', 'AT_LEAST_ONCE'),
+    intervalUs: fc.integer({ min: 3_000, max: 20_000 }),
+    timeoutUs: fc.integer({ min: 1_000_000, max: 10_000_000 }),
+    maxConcurrentCheckpoints: fc.integer({ min: 1, max: 3 }),
+    minPauseBetweenCheckpointsUs: fc.integer({ min: 0, max: 5_000 }),
+    tolerableCheckpointFailures: fc.integer({ min: 0, max: 3 }),
+    retainedCheckpoints: fc.integer({ min: 1, max: 3 }),
+    unaligned: fc.boolean(),
+    alignedCheckpointTimeoutUs: fc.constantFrom(0, 0, 1_000, 5_000),
+  });
+  const restartStrategy = fc.oneof(
+    fc.record({ kind: fc.constant('fixed-delay'), attempts: fc.constant(1_000), delayUs: fc.integer({ min: 1_000, max: 200_000 }) }),
+    fc.record({
+      kind: fc.constant('exponential-delay'),
+      initialBackoffUs: fc.integer({ min: 1_000, max: 50_000 }),
+      maxBackoffUs: fc.constant(2_000_000),
+      multiplier: fc.constant(2),
+      resetBackoffThresholdUs: fc.constant(10_000_000),
+      attempts: fc.constant(1_000),
+    }),
+  );
+  return fc.record({ checkpoint, restartStrategy });
+}

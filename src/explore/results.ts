@@ -26,6 +26,8 @@ export interface SweepParameters {
   readonly runsPerScenario: number;
   readonly seed: number;
   readonly profile: FaultProfile;
+  /** Whether scenario parameters and runtime config were drawn per case too. */
+  readonly vary: boolean;
 }
 
 /** results.json: everything a sweep found, deterministic except `environment` and `timing`. */

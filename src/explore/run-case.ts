@@ -63,6 +63,18 @@ export interface RunCaseOptions {
  */
 export const defaultCaseLimits: RunLimits = { maxEvents: 500_000, deadlineUs: 600_000_000, maxQueueLength: 500_000 };
 
+/**
+ * Gives the cluster enough slots for every task of the job (one slot each), unless the case set
+ * the executors or slots itself: a scenario run with larger parallelism should not fail for want
+ * of machines, while a case that asks for a small cluster gets it.
+ */
+function withEnoughSlots(config: ClusterConfig, job: JobGraph, overrides: ClusterOverrides): ClusterConfig {
+  if (overrides.executors !== undefined || overrides.slotsPerExecutor !== undefined) return config;
+  const tasks = job.vertices.reduce((total, vertex) => total + vertex.parallelism, 0);
+  const needed = Math.ceil(tasks / config.executors);
+  return needed <= config.slotsPerExecutor ? config : { ...config, slotsPerExecutor: needed };
+}
+
 /** Merges cluster settings: defaults, then the scenario's, then the case's. */
 export function mergeClusterConfig(...layers: ReadonlyArray<ClusterOverrides | undefined>): ClusterConfig {
   let config: ClusterConfig = defaultClusterConfig;
@@ -82,7 +94,8 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
   const parameters = resolveParameters(scenario, spec.parameters);
   const plan = parseFaultPlan(spec.faults ?? []);
   const setup = scenario.build(parameters, deriveStream(spec.seed, 'scenario.input'));
-  const config = mergeClusterConfig(setup.cluster, validateConfigOverrides(spec.config));
+  const overrides = validateConfigOverrides(spec.config);
+  const config = withEnoughSlots(mergeClusterConfig(setup.cluster, overrides), setup.job, overrides);
   const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...defaultCaseLimits, ...options.limits } });
   const cluster = new Cluster(sim, setup.job, config);
   const tally = { triggered: 0, completed: 0, aborted: 0, restores: 0 };

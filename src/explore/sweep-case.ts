@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import type { Fault, FaultKind } from '../faults/plan.js';
 import { hashString } from '../sim/index.js';
-import { profilePlanArbitrary, topologyOf, type FaultProfile } from './arbitraries.js';
+import { configArbitrary, parametersArbitrary, profilePlanArbitrary, topologyOf, type FaultProfile } from './arbitraries.js';
+import type { CaseSpec } from './replay-token.js';
 import { runCase, type CaseResult } from './run-case.js';
 import type { Scenario } from './scenario.js';
 
@@ -13,6 +14,8 @@ export interface SweepCase {
   readonly profile: FaultProfile;
   /** Config overrides for every run of the case (planted bugs, checkpoint settings). */
   readonly config?: Readonly<Record<string, unknown>>;
+  /** Also draw the scenario's parameters and the runtime config from their arbitraries. */
+  readonly vary?: boolean;
 }
 
 /** What a sweep keeps of one case: small, serialisable, identical whatever worker ran it. */
@@ -45,8 +48,10 @@ export interface SweepCaseResult {
   readonly determinismChecked?: boolean;
 }
 
-function configOf(sweepCase: SweepCase): { config?: Readonly<Record<string, unknown>> } {
-  return sweepCase.config === undefined ? {} : { config: sweepCase.config };
+/** Parameters and config of one run: the sweep's fixed config, merged under a drawn variation. */
+function specExtras(sweepCase: SweepCase, varied: { parameters: Record<string, number>; config: Record<string, unknown> } | undefined): Partial<CaseSpec> {
+  const config = varied === undefined ? sweepCase.config : { ...varied.config, ...sweepCase.config };
+  return { ...(config === undefined ? {} : { config }), ...(varied === undefined ? {} : { parameters: varied.parameters }) };
 }
 
 /** The seed of case `index` of `scenario` in a sweep seeded with `sweepSeed`: independent of shards and workers. */
@@ -63,19 +68,21 @@ export const determinismSampleEvery = 100;
  */
 export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCaseResult {
   // The simulation seed is not shrunk: a smaller seed is no simpler, only different.
-  const arbitrary = fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 })));
-  let first: { faults: Fault[]; simSeed: number; result: CaseResult } | undefined;
-  const property = fc.property(arbitrary, ([faults, simSeed]) => {
-    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...configOf(sweepCase) });
-    first ??= { faults, simSeed, result };
+  const variation = sweepCase.vary === true ? fc.tuple(parametersArbitrary(scenario), configArbitrary()).map(([parameters, config]) => ({ parameters, config })) : fc.constant(undefined);
+  const arbitrary = fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 })), variation);
+  let first: { faults: Fault[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec> } | undefined;
+  const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
+    const extra = specExtras(sweepCase, varied);
+    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra });
+    first ??= { faults, simSeed, result, extra };
     return result.verdict !== 'fail';
   });
   const details = fc.check(property, { seed: sweepCase.caseSeed, numRuns: 1, endOnFailure: false });
-  const original = first as unknown as { faults: Fault[]; simSeed: number; result: CaseResult };
+  const original = first as unknown as { faults: Fault[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec> };
   const result = original.result;
   let nondeterministic = false;
   if (sweepCase.index % determinismSampleEvery === 0) {
-    const again = runCase(scenario, { scenario: scenario.name, seed: original.simSeed, faults: original.faults, ...configOf(sweepCase) });
+    const again = runCase(scenario, { scenario: scenario.name, seed: original.simSeed, faults: original.faults, ...original.extra });
     nondeterministic = again.traceHash !== result.traceHash;
   }
   const base = {
@@ -96,8 +103,8 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     ...(sweepCase.index % determinismSampleEvery === 0 ? { determinismChecked: true } : {}),
   };
   if (!details.failed || details.counterexample === null) return base;
-  const [[shrunkFaults, shrunkSeed]] = details.counterexample;
-  const shrunk = runCase(scenario, { scenario: scenario.name, seed: shrunkSeed, faults: shrunkFaults, ...configOf(sweepCase) });
+  const [[shrunkFaults, shrunkSeed, shrunkVariation]] = details.counterexample;
+  const shrunk = runCase(scenario, { scenario: scenario.name, seed: shrunkSeed, faults: shrunkFaults, ...specExtras(sweepCase, shrunkVariation) });
   const violation = shrunk.violations[0] ?? result.violations[0];
   return {
     ...base,

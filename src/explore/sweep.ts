@@ -10,13 +10,13 @@ export interface Shard {
 }
 
 /** The cases of a sweep (or of one shard of it), in canonical order. */
-export function sweepCases(scenarios: readonly string[], runsPerScenario: number, seed: number, profile: FaultProfile, shard: Shard): SweepCase[] {
+export function sweepCases(scenarios: readonly string[], runsPerScenario: number, seed: number, profile: FaultProfile, shard: Shard, vary = false): SweepCase[] {
   const cases: SweepCase[] = [];
   let ordinal = 0;
   for (const scenario of scenarios) {
     for (let index = 0; index < runsPerScenario; index++, ordinal++) {
       if (ordinal % shard.count !== shard.index) continue;
-      cases.push({ index, scenario, caseSeed: caseSeedFor(seed, scenario, index), profile });
+      cases.push({ index, scenario, caseSeed: caseSeedFor(seed, scenario, index), profile, ...(vary ? { vary } : {}) });
     }
   }
   return cases;

@@ -16,7 +16,7 @@ async function sweep(workers: number, shard: Shard): Promise<SweepResults> {
   const sorted = sortCases(results, scenarios);
   return {
     schema: resultsSchema,
-    parameters: { scenarios, runsPerScenario: runs, seed: 99, profile: 'swarm' },
+    parameters: { scenarios, runsPerScenario: runs, seed: 99, profile: 'swarm', vary: false },
     shards: [`${shard.index}/${shard.count}`],
     interrupted,
     cases: sorted,
