@@ -102,6 +102,8 @@ function runInline(cases: readonly SweepCase[], progress: SweepProgress): Runnin
       const result = runSweepCase(scenario, sweepCase);
       results.push(result);
       progress.onResult(result, results.length, cases.length);
+      // Safe for determinism: this yields between whole cases (each one a closed, seeded
+      // simulation), only so a Ctrl-C can land; nothing simulated runs across it.
       await new Promise((resolve) => setImmediate(resolve));
     }
     return { results, interrupted: false };
