@@ -358,7 +358,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
    */
   private declineNotReady(checkpointId: number): void {
     this.environment.declineCheckpoint(this.taskName, this.attempt, checkpointId, 'CHECKPOINT_DECLINED_TASK_NOT_READY');
-    if (this.state === 'INITIALIZING' || this.state === 'RUNNING') this.broadcastEvent(cancelMarkerEvent(checkpointId), false);
+    if (this.state === 'INITIALIZING' || this.state === 'RUNNING') this.broadcastEvent(cancelMarkerEvent(checkpointId));
   }
 
   /** notifyCheckpointComplete RPC: a priority letter, ignored at or below the latest one seen. */
@@ -464,12 +464,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.currentOrigin = record.origin;
       this.emitRecord(record);
     }
-    this.recordsRead += poll.records.length;
     return poll.records.length * this.deployment.vertex.recordCostUs;
   }
-
-  /** Records read by this attempt's source (for run statistics). */
-  recordsRead = 0;
 
   private processInput(): number {
     const channel = this.nextChannelWithData();
@@ -615,7 +611,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.hooksStep('task.checkpoint-declined', checkpointId);
     if (checkpointId > this.lastCheckpointId) this.lastCheckpointId = checkpointId;
     this.environment.declineCheckpoint(this.taskName, this.attempt, checkpointId, reason);
-    this.broadcastEvent(cancelMarkerEvent(checkpointId), false);
+    this.broadcastEvent(cancelMarkerEvent(checkpointId));
   }
 
   scheduleTimer(delayUs: number, action: () => void): CancellableTimer {
@@ -641,13 +637,13 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     if (checkpointId <= this.lastCheckpointId) return;
     this.lastCheckpointId = checkpointId;
     if (this.abortedCheckpoints.has(checkpointId)) {
-      this.broadcastEvent(cancelMarkerEvent(checkpointId), false);
+      this.broadcastEvent(cancelMarkerEvent(checkpointId));
       return;
     }
     this.flushOutputs();
     const outgoing: CheckpointBarrier = unaligned ? { ...barrier, options: { ...barrier.options, alignment: 'unaligned' } } : barrier;
     const outputState = unaligned ? this.captureOutputChannelState() : [];
-    this.broadcastEvent(barrierEvent(outgoing, unaligned), unaligned);
+    this.broadcastEvent(barrierEvent(outgoing, unaligned));
     const operatorSnapshot = this.operator?.snapshotState(checkpointId) ?? { keyed: undefined, operator: {} };
     const sourceState = bugOn(this.bugs, 'source-offset-after-emit') ? this.source?.snapshotAhead(recordsPerPoll) : this.source?.snapshot();
     const content: SnapshotContent = {
@@ -847,8 +843,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     for (const channel of this.outputByConsumer.values()) this.flushChannel(channel);
   }
 
-  private broadcastEvent(event: NetworkBuffer, priority: boolean): void {
-    void priority;
+  /** Sends an event on every output channel, after what is buffered; a priority event says so itself. */
+  private broadcastEvent(event: NetworkBuffer): void {
     this.flushOutputs();
     for (const channel of this.outputByConsumer.values()) channel.link.send(event);
   }
