@@ -8,6 +8,8 @@ import { UsageError } from '../explore/scenario.js';
 import { runSweep, sweepCases, type Shard } from '../explore/sweep.js';
 import { scenarios as builtIn, findScenario } from '../../scenarios/index.js';
 import { integerOption, parseCommand } from './arguments.js';
+import { renderJunit } from '../report/junit.js';
+import { renderMarkdown } from '../report/markdown.js';
 
 function parseShard(raw: string | boolean | undefined): Shard {
   if (raw === undefined) return { index: 0, count: 1 };
@@ -104,9 +106,16 @@ export function commandReportMerge(argv: readonly string[]): number {
   return hasFailures(merged) ? 1 : 0;
 }
 
+/** Writes results.json, report.md and junit.xml; what was already there is replaced only once all are rendered. */
 function writeResults(directory: string, results: SweepResults): void {
+  const declared = new Map(builtIn.map((scenario) => [scenario.name, [...scenario.properties]]));
+  const files: Array<[string, string]> = [
+    ['results.json', `${JSON.stringify(results, null, 1)}\n`],
+    ['report.md', renderMarkdown(results, declared)],
+    ['junit.xml', renderJunit(results, declared)],
+  ];
   mkdirSync(directory, { recursive: true });
-  writeFileSync(join(directory, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+  for (const [name, text] of files) writeFileSync(join(directory, name), text);
 }
 
 function printSummary(results: SweepResults, directory: string): void {
@@ -123,7 +132,7 @@ function printSummary(results: SweepResults, directory: string): void {
     }
   }
   const { wallMs, casesPerSecond } = results.timing;
-  process.stdout.write(`${results.cases.length} cases in ${(wallMs / 1000).toFixed(1)} s (${casesPerSecond.toFixed(1)} cases/s)${results.interrupted ? ', interrupted' : ''}; results in ${join(directory, 'results.json')}\n`);
+  process.stdout.write(`${results.cases.length} cases in ${(wallMs / 1000).toFixed(1)} s (${casesPerSecond.toFixed(1)} cases/s)${results.interrupted ? ', interrupted' : ''}; results.json, report.md and junit.xml in ${directory}\n`);
 }
 
 /** Progress on stderr: a rewritten line on a terminal, a plain line every few seconds otherwise. */

@@ -1,0 +1,64 @@
+import type { SweepResults } from '../explore/results.js';
+
+/** The properties each scenario declares, by scenario name (from the scenario registry). */
+export type DeclaredProperties = ReadonlyMap<string, readonly string[]>;
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/**
+ * report.md: a sweep's results for a pull-request comment or a CI job summary: totals per
+ * scenario, the property x scenario verdict matrix, fault-kind coverage, and every failure with
+ * its replay command.
+ */
+export function renderMarkdown(results: SweepResults, declared: DeclaredProperties): string {
+  const lines: string[] = [];
+  const failed = results.summary.reduce((total, entry) => total + entry.failed + entry.nondeterministic, 0);
+  lines.push(`# ckptsim sweep: ${failed === 0 ? 'no violation' : `${failed} failing case(s)`}`);
+  lines.push('');
+  lines.push(
+    `${results.cases.length} cases (${results.parameters.runsPerScenario} per scenario, seed ${results.parameters.seed}, profile \`${results.parameters.profile}\`${results.parameters.vary ? ', varied parameters and config' : ''}), shards ${results.shards.join(', ')}${results.interrupted ? ', **interrupted**' : ''}.`,
+  );
+  lines.push('');
+  lines.push('| scenario | cases | passed | failed | expected gaps | nondeterministic |');
+  lines.push('|---|---:|---:|---:|---:|---:|');
+  for (const entry of results.summary) lines.push(`| ${entry.scenario} | ${entry.cases} | ${entry.passed} | ${entry.failed} | ${entry.expectedGaps} | ${entry.nondeterministic} |`);
+  lines.push('');
+  const properties = [...new Set([...declared.values()].flat())].sort();
+  lines.push('## Properties');
+  lines.push('');
+  lines.push(`| property | ${results.summary.map((entry) => entry.scenario).join(' | ')} |`);
+  lines.push(`|---|${results.summary.map(() => '---').join('|')}|`);
+  for (const property of properties) {
+    const cells = results.summary.map((entry) => {
+      if (!(declared.get(entry.scenario) ?? []).includes(property)) return '·';
+      const violated = entry.violations[property] ?? 0;
+      return violated === 0 ? `held (${entry.cases})` : `**violated in ${violated}**`;
+    });
+    lines.push(`| ${property} | ${cells.join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push('## Fault kinds exercised (cases per kind)');
+  lines.push('');
+  const kinds = [...new Set(results.summary.flatMap((entry) => Object.keys(entry.faultKinds)))].sort();
+  lines.push(`| fault kind | ${results.summary.map((entry) => entry.scenario).join(' | ')} |`);
+  lines.push(`|---|${results.summary.map(() => '---:').join('|')}|`);
+  for (const kind of kinds) lines.push(`| ${kind} | ${results.summary.map((entry) => String(entry.faultKinds[kind] ?? 0)).join(' | ')} |`);
+  const failures = results.cases.filter((entry) => entry.failure !== undefined);
+  if (failures.length > 0) {
+    lines.push('');
+    lines.push('## Failures');
+    for (const entry of failures) {
+      const failure = entry.failure!;
+      lines.push('');
+      lines.push(`- **${entry.scenario}** case ${entry.index}, \`${failure.property}\`: ${escapeCell(failure.message)}`);
+      lines.push(`  shrunk to ${failure.shrunkFaults.length} fault(s) in ${failure.shrinkSteps} steps:`);
+      lines.push('  ```sh');
+      lines.push(`  npx ckptsim replay ${failure.replay}`);
+      lines.push('  ```');
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}
