@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { table } from 'table';
+import { PerfettoTraceBuilder } from '../report/perfetto.js';
 import { runCase, type CaseResult } from '../explore/run-case.js';
 import { decodeReplayToken, type CaseSpec } from '../explore/replay-token.js';
 import { UsageError, type Scenario } from '../explore/scenario.js';
@@ -13,7 +15,9 @@ const usage = `ckptsim: deterministic simulation testing for checkpoint protocol
 usage:
   ckptsim run <scenario> --seed N [--faults JSON|@file] [--json]
                                               run one case; exit 0 pass, 1 violation, 2 bad input
-  ckptsim replay <token> [--json]             re-run the case a replay token describes
+  ckptsim replay <token> [--json] [--trace FILE]
+                                              re-run the case a replay token describes; --trace
+                                              writes a Chrome trace-event file for Perfetto
   ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--vary] [--workers K] [--shard i/n] [--out DIR]
                                               many cases across workers; writes DIR/results.json
   ckptsim report merge <results.json...> --out DIR
@@ -84,10 +88,24 @@ function commandRun(argv: readonly string[]): number {
 }
 
 function commandReplay(argv: readonly string[]): number {
-  const { values, positionals } = parseCommand('replay', argv, { json: { type: 'boolean' } });
+  const { values, positionals } = parseCommand('replay', argv, { json: { type: 'boolean' }, trace: { type: 'string' } });
   if (positionals[0] === undefined) throw new UsageError('ckptsim replay needs a replay token');
   const spec = decodeReplayToken(positionals[0]);
-  return runOne(scenarioNamed(spec.scenario), spec, values['json'] === true);
+  const tracePath = values['trace'] as string | undefined;
+  if (tracePath === undefined) return runOne(scenarioNamed(spec.scenario), spec, values['json'] === true);
+  const builder = new PerfettoTraceBuilder();
+  const scenario = scenarioNamed(spec.scenario);
+  const result = runCase(scenario, spec, { observers: [(observation) => builder.observe(observation)] });
+  for (const fault of result.faults) builder.fault(fault.kind, fault.firedAtUs, fault.index);
+  try {
+    writeFileSync(tracePath, builder.toJson());
+  } catch {
+    throw new UsageError(`cannot write the trace to '${tracePath}'`);
+  }
+  if (values['json'] === true) process.stdout.write(`${caseJson(result)}\n`);
+  else printCase(scenario, result);
+  process.stderr.write(`trace written to ${tracePath} (open it in https://ui.perfetto.dev or chrome://tracing)\n`);
+  return result.verdict === 'fail' ? 1 : 0;
 }
 
 function commandList(argv: readonly string[]): number {
