@@ -331,6 +331,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.pendingTriggers.add(barrier.checkpointId);
     this.mailbox.put(() => {
       this.pendingTriggers.delete(barrier.checkpointId);
+      this.abandonSavepointBefore(barrier.checkpointId);
       if (this.state !== 'RUNNING' || this.suspendedBySavepoint) {
         this.declineNotReady(barrier.checkpointId);
         return;
@@ -349,6 +350,18 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
         this.handler.processBarrier(barrier, channel.index);
       }
     });
+    this.wake();
+  }
+
+  /**
+   * A checkpoint newer than the stop-with-savepoint savepoint proves that savepoint was given up
+   * (the coordinator triggers nothing else while it stands), even if its abort notification was
+   * lost: sources resume, and no later completion may be taken for the savepoint's.
+   */
+  private abandonSavepointBefore(checkpointId: number): void {
+    if (this.syncSavepointId === undefined || checkpointId <= this.syncSavepointId) return;
+    this.syncSavepointId = undefined;
+    this.suspendedBySavepoint = false;
     this.wake();
   }
 
@@ -635,6 +648,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private performCheckpoint(barrier: CheckpointBarrier, unaligned: boolean): void {
     const checkpointId = barrier.checkpointId;
     if (checkpointId <= this.lastCheckpointId) return;
+    this.abandonSavepointBefore(checkpointId);
     this.lastCheckpointId = checkpointId;
     if (this.abortedCheckpoints.has(checkpointId)) {
       this.broadcastEvent(cancelMarkerEvent(checkpointId));

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { decodeReplayToken } from '../../src/explore/replay-token.js';
+import { runCase } from '../../src/explore/run-case.js';
+import { findScenario } from '../../scenarios/index.js';
+
+/**
+ * Cases the sweeps found failing, each shrunk, its cause fixed in the runtime; kept as replay
+ * tokens so the bug cannot come back unnoticed.
+ */
+const regressions: Array<[string, string]> = [
+  [
+    'a finished producer stranded queued records outside any checkpoint (FLIP-147 end-of-data acknowledgement)',
+    'ckpt1.eyJzY2VuYXJpbyI6InVuYWxpZ25lZCIsInNlZWQiOjEyNDcyNiwiZmF1bHRzIjpbeyJraW5kIjoic2xvdy10YXNrIiwidGFzayI6ImVucmljaCM1IiwiZmFjdG9yIjo0NCwiZHVyYXRpb25VcyI6OTg1MDUsIndoZW4iOnsib25TdGVwIjoidGFzay5ub3RpZnktY29tcGxldGUiLCJvY2N1cnJlbmNlIjoyLCJ0YXNrIjoic2luayMwIn19LHsia2luZCI6ImNoYW5uZWwtc3RhbGwiLCJjaGFubmVsIjoidG90YWwjMS0-c2luayMxIiwiZXh0cmFVcyI6NjkwNywiZHVyYXRpb25VcyI6MTU5NzQzLCJ3aGVuIjp7ImF0VXMiOjEzODY3NH19LHsia2luZCI6ImNoYW5uZWwtc3RhbGwiLCJjaGFubmVsIjoiZW5yaWNoIzQtPnRvdGFsIzEiLCJleHRyYVVzIjozNTUyNSwiZHVyYXRpb25VcyI6NDE3NzAsIndoZW4iOnsiYXRVcyI6MTk3MzI5fX1dfQ.1eb3c523',
+  ],
+  [
+    'an RPC-triggered task with unfinished inputs skipped their queued records (triggerUnfinishedChannelsCheckpoint)',
+    'ckpt1.eyJzY2VuYXJpbyI6InVuYWxpZ25lZCIsInNlZWQiOjk5OTk5NywiZmF1bHRzIjpbeyJraW5kIjoic2xvdy10YXNrIiwidGFzayI6InNpbmsjMCIsImZhY3RvciI6NDAsImR1cmF0aW9uVXMiOjI3OTM1Mywid2hlbiI6eyJvblN0ZXAiOiJjb29yZGluYXRvci5jaGVja3BvaW50LXRyaWdnZXJlZCIsIm9jY3VycmVuY2UiOjF9fSx7ImtpbmQiOiJzdG9yYWdlIiwiYWN0aW9uIjoiZmFpbC13cml0ZXMiLCJjb3VudCI6MiwiZXh0cmFVcyI6MjgwMjc2LCJkdXJhdGlvblVzIjoyOTQ1MzUsIndoZW4iOnsiYXRVcyI6MzU5MDI4fX1dfQ.f3ba2cad',
+  ],
+  [
+    'a lost RUNNING update left the JobMaster refusing every checkpoint (task state updates are asks)',
+    'ckpt1.eyJzY2VuYXJpbyI6InNhdmVwb2ludC1zdG9wIiwic2VlZCI6ODIwNDYyLCJmYXVsdHMiOlt7ImtpbmQiOiJwYXJ0aXRpb24iLCJub2RlcyI6WyJqb2JtYXN0ZXIiLCJ0YXNrZXhlY3V0b3ItMCJdLCJvbmVXYXkiOmZhbHNlLCJkdXJhdGlvblVzIjo0MjIzMzczLCJ3aGVuIjp7ImF0VXMiOjI1MjA5N319XX0.16e01b83',
+  ],
+  [
+    'a lost abort of a failed stop-with-savepoint left a source suspended (a newer checkpoint abandons the savepoint)',
+    'ckpt1.eyJzY2VuYXJpbyI6InNhdmVwb2ludC1zdG9wIiwic2VlZCI6MTksImZhdWx0cyI6W3sia2luZCI6InJwYyIsImFjdGlvbiI6ImRyb3AiLCJtZXRob2QiOiJhY2tub3dsZWRnZUNoZWNrcG9pbnQiLCJjb3VudCI6MiwiZGVsYXlVcyI6MCwid2hlbiI6eyJhdFVzIjoxMzM1MTN9fSx7ImtpbmQiOiJycGMiLCJhY3Rpb24iOiJkcm9wIiwibWV0aG9kIjoibm90aWZ5Q2hlY2twb2ludEFib3J0ZWQiLCJjb3VudCI6MSwiZGVsYXlVcyI6MCwid2hlbiI6eyJhdFVzIjoxNDAwMDF9fV19.70114bf3',
+  ],
+];
+
+describe('regressions found by sweeps', () => {
+  it.each(regressions)('%s', (_cause, token) => {
+    const spec = decodeReplayToken(token);
+    const result = runCase(findScenario(spec.scenario)!, spec);
+    expect(result.violations).toEqual([]);
+    expect(result.jobStatus).toBe('FINISHED');
+  });
+});
