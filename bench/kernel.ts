@@ -12,6 +12,7 @@
 import { table } from 'table';
 import { RandomStream, deriveStream } from '../src/sim/random.js';
 import { Simulation, eventKind } from '../src/sim/simulation.js';
+import { BareEventLoop } from '../src/bench/bare-event-loop.js';
 
 const NODE_COUNT = 64;
 const IN_FLIGHT_MESSAGES = 1_024;
@@ -54,80 +55,6 @@ function runKernel(eventCount: number): RunResult {
     throw new Error(`kernel run ended ${outcome.kind} after ${outcome.events} events: ${outcome.reason}`);
   }
   return { events: outcome.events, elapsedMs, endTimeUs: outcome.timeUs };
-}
-
-/** The bare loop's entry: the least an event loop needs. */
-interface BareEntry {
-  readonly timeUs: number;
-  readonly sequence: number;
-  readonly action: () => void;
-}
-
-function bareEntryPrecedes(left: BareEntry, right: BareEntry): boolean {
-  return left.timeUs < right.timeUs || (left.timeUs === right.timeUs && left.sequence < right.sequence);
-}
-
-class BareEventLoop {
-  nowUs = 0;
-  private nextSequence = 0;
-  private readonly heap: BareEntry[] = [];
-
-  schedule(delayUs: number, action: () => void): void {
-    const entry: BareEntry = { timeUs: this.nowUs + delayUs, sequence: this.nextSequence++, action };
-    const heap = this.heap;
-    let index = heap.length;
-    heap.push(entry);
-    while (index > 0) {
-      const parentIndex = (index - 1) >> 1;
-      const parent = heap[parentIndex] as BareEntry;
-      if (!bareEntryPrecedes(entry, parent)) break;
-      heap[index] = parent;
-      index = parentIndex;
-    }
-    heap[index] = entry;
-  }
-
-  /** Runs up to `eventCount` events; returns how many ran. */
-  run(eventCount: number): number {
-    let events = 0;
-    while (events < eventCount) {
-      const next = this.popTop();
-      if (next === undefined) break;
-      this.nowUs = next.timeUs;
-      events++;
-      next.action();
-    }
-    return events;
-  }
-
-  private popTop(): BareEntry | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    if (top === undefined) return undefined;
-    const last = heap.pop() as BareEntry;
-    const length = heap.length;
-    if (length === 0) return top;
-    let index = 0;
-    for (;;) {
-      const leftIndex = 2 * index + 1;
-      if (leftIndex >= length) break;
-      const rightIndex = leftIndex + 1;
-      let childIndex = leftIndex;
-      let child = heap[leftIndex] as BareEntry;
-      if (rightIndex < length) {
-        const right = heap[rightIndex] as BareEntry;
-        if (bareEntryPrecedes(right, child)) {
-          childIndex = rightIndex;
-          child = right;
-        }
-      }
-      if (!bareEntryPrecedes(child, last)) break;
-      heap[index] = child;
-      index = childIndex;
-    }
-    heap[index] = last;
-    return top;
-  }
 }
 
 function runBare(eventCount: number): RunResult {

@@ -9,6 +9,7 @@ import { parseFaultPlan } from '../faults/plan.js';
 import { integerOption, parseCommand, readJsonOption } from './arguments.js';
 import { commandReportMerge, commandSweep } from './sweep-command.js';
 import { commandMutants } from './mutants-command.js';
+import { commandBench } from './bench-command.js';
 
 const usage = `ckptsim: deterministic simulation testing for checkpoint protocols
 
@@ -24,6 +25,7 @@ usage:
                                               join the results of shards
   ckptsim mutants [bug...] [--budget N] [--json]
                                               run the suite against each planted bug: the kill matrix
+  ckptsim bench [--json] [--full]             speed and memory figures (events/s vs a bare loop, cases/s, growth, oracle share)
   ckptsim list [--json]                       the built-in scenarios
   ckptsim start [sweep options]               the default sweep (npm start): every scenario, 300 cases
                                               each under swarm faults, results in reports/latest
@@ -132,6 +134,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return commandSweep(rest);
     case 'mutants':
       return commandMutants(rest);
+    case 'bench':
+      return commandBench(rest);
     case 'report':
       if (rest[0] !== 'merge') throw new UsageError(`unknown report command '${rest[0] ?? ''}'; try: ckptsim report merge <results.json...> --out DIR`);
       return commandReportMerge(rest.slice(1));
@@ -150,7 +154,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(usage);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command '${command}'; try: run, replay, sweep, report merge, mutants, list, start`);
+      throw new UsageError(`unknown command '${command}'; try: run, replay, sweep, report merge, mutants, bench, list, start`);
   }
 }
 

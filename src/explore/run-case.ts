@@ -55,6 +55,8 @@ export interface RunCaseOptions {
   readonly limits?: Partial<RunLimits>;
   /** Extra observers (checkers, report collectors), subscribed before the job starts. */
   readonly observers?: ReadonlyArray<(observation: Observation) => void>;
+  /** Run the property checkers (default true); off only to measure the oracle's own cost. */
+  readonly oracle?: boolean;
 }
 
 /**
@@ -110,7 +112,7 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
   nemesis.install();
   const gapFacts = new GapFacts();
   cluster.observations.subscribe((observation) => gapFacts.observe(observation));
-  const checkers = createCheckers(scenario.properties, { job: setup.job, checkpoint: config.checkpoint });
+  const checkers = options.oracle === false ? [] : createCheckers(scenario.properties, { job: setup.job, checkpoint: config.checkpoint });
   for (const checker of checkers) cluster.observations.subscribe((observation) => checker.observe(observation));
 
   let phase: 'running' | 'stopping' | 'resumed' = 'running';

@@ -1,0 +1,128 @@
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { runCase } from '../explore/run-case.js';
+import type { Scenario } from '../explore/scenario.js';
+import { runSweep, sweepCases } from '../explore/sweep.js';
+import { findScenario } from '../../scenarios/index.js';
+import { bareLoopEventsPerSecond, largeJobScenario } from './workloads.js';
+
+/** Simulated events per second on a workload, against the bare loop doing as many events. */
+export interface ThroughputFigure {
+  readonly workload: string;
+  readonly cases: number;
+  readonly events: number;
+  readonly wallMs: number;
+  readonly eventsPerSecond: number;
+  readonly bareEventsPerSecond: number;
+  /** eventsPerSecond / bareEventsPerSecond: the headline figure. */
+  readonly ratio: number;
+  /** Virtual time simulated per unit of wall time. */
+  readonly timeCompression: number;
+}
+
+/** Runs `scenario` for `seeds` seeds without faults and measures it. */
+export function throughput(scenario: Scenario, seeds: number): ThroughputFigure {
+  let events = 0;
+  let virtualUs = 0;
+  const startedMs = performance.now();
+  for (let seed = 1; seed <= seeds; seed++) {
+    const result = runCase(scenario, { scenario: scenario.name, seed }, { limits: { maxEvents: 50_000_000, deadlineUs: 36_000_000_000, maxQueueLength: 5_000_000 } });
+    events += result.stats.events;
+    virtualUs += result.stats.virtualTimeUs;
+  }
+  const wallMs = performance.now() - startedMs;
+  const eventsPerSecond = (events * 1000) / wallMs;
+  const bare = bareLoopEventsPerSecond(events);
+  return { workload: scenario.name, cases: seeds, events, wallMs, eventsPerSecond, bareEventsPerSecond: bare, ratio: eventsPerSecond / bare, timeCompression: virtualUs / 1000 / wallMs };
+}
+
+/** Cases per second of a sweep with `workers` workers (swarm faults). */
+export async function casesPerSecond(scenarios: readonly string[], runsPerScenario: number, workers: number): Promise<{ workers: number; cases: number; wallMs: number; casesPerSecond: number }> {
+  const cases = sweepCases(scenarios, runsPerScenario, 7, 'swarm', { index: 0, count: 1 });
+  const startedMs = performance.now();
+  const { results } = await runSweep(cases, workers, { onResult: () => {} }).finished;
+  const wallMs = performance.now() - startedMs;
+  return { workers, cases: results.length, wallMs, casesPerSecond: (results.length * 1000) / wallMs };
+}
+
+/** The oracle's share of a case's wall time: the same cases with and without the checkers. */
+export function oracleShare(scenarioName: string, seeds: number): { withOracleMs: number; withoutOracleMs: number; share: number } {
+  const scenario = findScenario(scenarioName);
+  if (scenario === undefined) throw new Error(`no scenario ${scenarioName}`);
+  const timed = (oracle: boolean): number => {
+    const startedMs = performance.now();
+    for (let seed = 1; seed <= seeds; seed++) runCase(scenario, { scenario: scenario.name, seed }, { oracle });
+    return performance.now() - startedMs;
+  };
+  timed(true); // warm up
+  const withoutOracleMs = timed(false);
+  const withOracleMs = timed(true);
+  return { withOracleMs, withoutOracleMs, share: Math.max(0, 1 - withoutOracleMs / withOracleMs) };
+}
+
+/** One growth point, measured in a child process (its own peak memory). */
+export interface GrowthPoint {
+  readonly records: number;
+  readonly capture: boolean;
+  readonly events: number;
+  readonly wallMs: number;
+  readonly eventsPerSecond: number;
+  readonly maxRssMb: number;
+  readonly heapUsedMb: number;
+}
+
+/** Events per record of the large job, measured once, to aim growth points at event counts. */
+const eventsPerRecord = 4.6;
+
+/** Growth: the large job sized to about each of `eventTargets`, with trace capture off and on. */
+export function growth(eventTargets: readonly number[]): GrowthPoint[] {
+  const require = createRequire(import.meta.url);
+  const tsxCli = require.resolve('tsx/cli');
+  const script = fileURLToPath(new URL('./growth-point.ts', import.meta.url));
+  const points: GrowthPoint[] = [];
+  for (const target of eventTargets) {
+    for (const capture of [false, true]) {
+      const records = Math.max(100, Math.round(target / eventsPerRecord));
+      const output = execFileSync(process.execPath, ['--max-old-space-size=16384', tsxCli, script, String(records), capture ? '1' : '0'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      points.push(JSON.parse(output.trim().split('\n').at(-1) as string) as GrowthPoint);
+    }
+  }
+  return points;
+}
+
+/** Everything `ckptsim bench` reports. */
+export interface BenchReport {
+  readonly node: string;
+  readonly cores: number;
+  readonly throughput: readonly ThroughputFigure[];
+  readonly casesPerSecond: { readonly oneWorker: number; readonly allWorkers: number; readonly workers: number; readonly speedup: number };
+  readonly growth: readonly GrowthPoint[];
+  readonly oracle: { readonly scenario: string; readonly share: number; readonly withOracleMs: number; readonly withoutOracleMs: number };
+}
+
+/** Runs every benchmark; `full` adds the large job at a million records and growth at 10^7 events. */
+export async function runBenchmarks(full: boolean, progress: (line: string) => void): Promise<BenchReport> {
+  progress('throughput: wordcount');
+  const figures = [throughput(findScenario('wordcount') as Scenario, 20)];
+  progress(`throughput: large job, parallelism 32, ${full ? '1,000,000' : '100,000'} records`);
+  figures.push(throughput(largeJobScenario(32, full ? 1_000_000 : 100_000), 1));
+  const cores = availableParallelism();
+  progress('cases per second: 1 worker');
+  const one = await casesPerSecond(['wordcount', 'diamond', 'fan-in-skew'], 40, 1);
+  progress(`cases per second: ${cores} workers`);
+  const all = await casesPerSecond(['wordcount', 'diamond', 'fan-in-skew'], 40, cores);
+  progress('growth');
+  const points = growth(full ? [10_000, 100_000, 1_000_000, 10_000_000] : [10_000, 100_000, 1_000_000]);
+  progress('oracle share');
+  const oracle = oracleShare('wordcount', 20);
+  return {
+    node: process.version,
+    cores,
+    throughput: figures,
+    casesPerSecond: { oneWorker: one.casesPerSecond, allWorkers: all.casesPerSecond, workers: cores, speedup: all.casesPerSecond / one.casesPerSecond },
+    growth: points,
+    oracle: { scenario: 'wordcount', ...oracle },
+  };
+}

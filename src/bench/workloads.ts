@@ -1,0 +1,46 @@
+import { JobBuilder } from '../cluster/jobgraph/job-builder.js';
+import type { Scenario } from '../explore/scenario.js';
+import { deriveStream } from '../sim/index.js';
+import { BareEventLoop } from './bare-event-loop.js';
+
+/**
+ * The same number of events on a bare binary-heap loop with trivial handlers (1,024 events in
+ * flight, each rescheduling itself after a seeded random delay): the ceiling the simulation is
+ * measured against.
+ */
+export function bareLoopEventsPerSecond(events: number): number {
+  const loop = new BareEventLoop();
+  const random = deriveStream(1, 'bench.bare');
+  const step = (): void => loop.schedule(random.intBetween(1, 5_000), step);
+  for (let index = 0; index < 1_024; index++) step();
+  const startedMs = performance.now();
+  const ran = loop.run(events);
+  return (ran * 1000) / Math.max(1e-3, performance.now() - startedMs);
+}
+
+/**
+ * A large job: `parallelism` sources reading `records` records in all, a map, a keyed count and
+ * a two-phase-commit sink, every vertex at `parallelism`.
+ */
+export function largeJobScenario(parallelism: number, records: number): Scenario {
+  return {
+    name: `large-p${parallelism}-${records}`,
+    description: `source p=${parallelism} -> map -> keyBy -> count -> 2PC sink, ${records} records`,
+    properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness'],
+    defaults: {},
+    build: (_parameters, input) => {
+      const perPartition = Math.ceil(records / parallelism);
+      const partitions = Array.from({ length: parallelism }, () =>
+        Array.from({ length: perPartition }, () => ({ key: undefined, value: `k${input.int(1_000)}` })),
+      );
+      const job = new JobBuilder(`large-p${parallelism}`);
+      job
+        .source('source', partitions, { parallelism, recordCostUs: 20 })
+        .map('tag', (value) => value, { parallelism })
+        .keyBy((value) => String(value))
+        .count('count', { parallelism })
+        .sink('sink', 'two-phase-commit', { parallelism });
+      return { job: job.build(), cluster: { executors: 4, slotsPerExecutor: Math.ceil((parallelism * 4) / 4), checkpoint: { intervalUs: 20_000 } } };
+    },
+  };
+}

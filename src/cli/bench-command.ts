@@ -1,0 +1,33 @@
+import { table } from 'table';
+import { runBenchmarks } from '../bench/benchmarks.js';
+import { parseCommand } from './arguments.js';
+
+/** `ckptsim bench [--json] [--full]`: speed and memory figures, as numbers and ratios. */
+export async function commandBench(argv: readonly string[]): Promise<number> {
+  const { values } = parseCommand('bench', argv, { json: { type: 'boolean' }, full: { type: 'boolean' } });
+  const json = values['json'] === true;
+  const report = await runBenchmarks(values['full'] === true, (line) => {
+    if (!json) process.stderr.write(`${line}...\n`);
+  });
+  if (json) {
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return 0;
+  }
+  const million = (value: number) => `${(value / 1e6).toFixed(2)} M`;
+  process.stdout.write(
+    table([
+      ['workload', 'events', 'events/s', 'bare loop events/s', 'ratio', 'time compression'],
+      ...report.throughput.map((figure) => [figure.workload, String(figure.events), million(figure.eventsPerSecond), million(figure.bareEventsPerSecond), figure.ratio.toFixed(3), `${figure.timeCompression.toFixed(1)}x`]),
+    ]),
+  );
+  const cases = report.casesPerSecond;
+  process.stdout.write(`cases/s: ${cases.oneWorker.toFixed(1)} with 1 worker, ${cases.allWorkers.toFixed(1)} with ${cases.workers} (${cases.speedup.toFixed(2)}x)\n`);
+  process.stdout.write(
+    table([
+      ['records', 'trace capture', 'events', 'events/s', 'peak RSS MB', 'heap MB'],
+      ...report.growth.map((point) => [String(point.records), point.capture ? 'on' : 'off', String(point.events), million(point.eventsPerSecond), point.maxRssMb.toFixed(0), point.heapUsedMb.toFixed(0)]),
+    ]),
+  );
+  process.stdout.write(`oracle share of a ${report.oracle.scenario} case: ${(report.oracle.share * 100).toFixed(1)}%\n`);
+  return 0;
+}
