@@ -6,15 +6,30 @@ import type { RandomStream } from '../src/sim/index.js';
  * Key skew follows a truncated power law: key i is drawn with weight 1 / (i + 1)^(skew / 10).
  */
 
+/** Per (keys, skew): the weight of each key and their sum, computed once (in key order). */
+const weightTables = new Map<string, { weights: number[]; total: number }>();
+
+function weightTable(keys: number, skew: number): { weights: number[]; total: number } {
+  const name = `${keys}/${skew}`;
+  let table = weightTables.get(name);
+  if (table === undefined) {
+    const exponent = skew / 10;
+    const weights = Array.from({ length: keys }, (_, index) => 1 / Math.pow(index + 1, exponent));
+    let total = 0;
+    for (const weight of weights) total += weight;
+    table = { weights, total };
+    weightTables.set(name, table);
+  }
+  return table;
+}
+
 /** A key index in [0, keys) with the given skew (0 = uniform). */
 export function skewedKey(random: RandomStream, keys: number, skew: number): number {
   if (skew === 0) return random.int(keys);
-  const exponent = skew / 10;
-  let total = 0;
-  for (let index = 0; index < keys; index++) total += 1 / Math.pow(index + 1, exponent);
+  const { weights, total } = weightTable(keys, skew);
   let draw = random.fraction() * total;
   for (let index = 0; index < keys; index++) {
-    draw -= 1 / Math.pow(index + 1, exponent);
+    draw -= weights[index] as number;
     if (draw < 0) return index;
   }
   return keys - 1;

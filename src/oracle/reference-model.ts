@@ -105,32 +105,76 @@ function applyOperator(vertex: JobVertex, gates: readonly StreamRecord[][]): Str
   }
 }
 
-/** Keyed state for the reference model: one map per state name, values cloned like a state backend. */
+/**
+ * Keyed state for the reference model: one map per state name, values cloned like a state
+ * backend. One context per operator, pointed at each record in turn, with its accessors made once
+ * per state name: no closures per record.
+ */
 class ReferenceKeyedState {
   private readonly tables = new Map<string, Map<string, unknown>>();
+  private readonly values = new Map<string, ValueState<unknown>>();
+  private readonly lists = new Map<string, ListState<unknown>>();
+  private record: StreamRecord | undefined;
+  private output: StreamRecord[] = [];
+  private readonly context: KeyedContext;
+
+  constructor() {
+    const state = this;
+    this.context = {
+      get currentKey() {
+        return state.key;
+      },
+      valueState: <T>(name: string) => this.valueState(name) as ValueState<T>,
+      listState: <T>(name: string) => this.listState(name) as ListState<T>,
+      emit: (value) => {
+        this.output.push({ key: undefined, value, origin: (this.record as StreamRecord).origin });
+      },
+    };
+  }
 
   contextFor(record: StreamRecord, output: StreamRecord[]): KeyedContext {
-    const key = record.key;
-    if (key === undefined) throw new Error('reference model: keyed operator got a record without a key');
-    const table = (name: string): Map<string, unknown> => {
-      let found = this.tables.get(name);
-      if (found === undefined) this.tables.set(name, (found = new Map()));
-      return found;
-    };
-    return {
-      currentKey: key,
-      valueState: <T>(name: string): ValueState<T> => ({
-        value: () => structuredClone(table(name).get(key)) as T | undefined,
-        update: (value) => void table(name).set(key, structuredClone(value)),
-        clear: () => void table(name).delete(key),
-      }),
-      listState: <T>(name: string): ListState<T> => ({
-        get: () => ((table(name).get(key) as T[] | undefined) ?? []).slice(),
-        add: (value) => void table(name).set(key, [...((table(name).get(key) as T[] | undefined) ?? []), value]),
-        update: (values) => void table(name).set(key, [...values]),
-        clear: () => void table(name).delete(key),
-      }),
-      emit: (value) => output.push({ key: undefined, value, origin: record.origin }),
-    };
+    if (record.key === undefined) throw new Error('reference model: keyed operator got a record without a key');
+    this.record = record;
+    this.output = output;
+    return this.context;
+  }
+
+  private get key(): string {
+    return (this.record as StreamRecord).key as string;
+  }
+
+  private table(name: string): Map<string, unknown> {
+    let found = this.tables.get(name);
+    if (found === undefined) this.tables.set(name, (found = new Map()));
+    return found;
+  }
+
+  private valueState(name: string): ValueState<unknown> {
+    let accessor = this.values.get(name);
+    if (accessor === undefined) {
+      const table = this.table(name);
+      accessor = {
+        value: () => structuredClone(table.get(this.key)),
+        update: (value) => void table.set(this.key, structuredClone(value)),
+        clear: () => void table.delete(this.key),
+      };
+      this.values.set(name, accessor);
+    }
+    return accessor;
+  }
+
+  private listState(name: string): ListState<unknown> {
+    let accessor = this.lists.get(name);
+    if (accessor === undefined) {
+      const table = this.table(name);
+      accessor = {
+        get: () => ((table.get(this.key) as unknown[] | undefined) ?? []).slice(),
+        add: (value) => void table.set(this.key, [...((table.get(this.key) as unknown[] | undefined) ?? []), value]),
+        update: (values) => void table.set(this.key, [...values]),
+        clear: () => void table.delete(this.key),
+      };
+      this.lists.set(name, accessor);
+    }
+    return accessor;
   }
 }
