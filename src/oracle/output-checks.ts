@@ -2,9 +2,17 @@ import type { SinkEntry } from '../cluster/storage/transactional-store.js';
 import type { ReferenceEntry, ReferenceResult } from './reference-model.js';
 import type { Violation } from './violation.js';
 
+/** Identities already computed, per entry object: a case's checks and its output digest share them. */
+const identities = new WeakMap<object, string>();
+
 /** A canonical text for a sink record, used as its identity in multiset comparisons. */
 export function entryIdentity(entry: { readonly key: string | undefined; readonly value: unknown }): string {
-  return JSON.stringify([entry.key ?? null, entry.value]);
+  let identity = identities.get(entry);
+  if (identity === undefined) {
+    identity = JSON.stringify([entry.key ?? null, entry.value]);
+    identities.set(entry, identity);
+  }
+  return identity;
 }
 
 function countBy(entries: readonly { key: string | undefined; value: unknown }[]): Map<string, number> {
