@@ -13,6 +13,15 @@ export interface ChannelBuffer {
   readonly priority: boolean;
 }
 
+/** The payload a buffer's arrival carries in a captured trace (only when capture is on). */
+export interface CapturedBuffer<Buffer extends ChannelBuffer = ChannelBuffer> {
+  readonly message: 'buffer';
+  /** The channel's name, `producer->consumer`. */
+  readonly channel: string;
+  readonly sentUs: number;
+  readonly buffer: Buffer;
+}
+
 /** Link latency of data channels and the receiver's buffer budget. */
 export interface ChannelOptions {
   readonly latencyMedianUs: number;
@@ -158,9 +167,10 @@ export class DataChannel<Buffer extends ChannelBuffer> {
     const arrivalUs = Math.max(now + this.drawLatency() + stallUs, this.lastArrivalUs);
     this.lastArrivalUs = arrivalUs;
     const deliver = this.deliver as (buffer: Buffer) => void;
+    const payload: CapturedBuffer<Buffer> | undefined = this.sim.capturing ? { message: 'buffer', channel: this.name, sentUs: now, buffer } : undefined;
     this.sim.schedule(arrivalUs - now, bufferKind, () => {
       if (!this.closed) deliver(buffer);
-    }, this.consumerNode, this.digest);
+    }, this.consumerNode, this.digest, payload);
   }
 
   private drawLatency(): number {

@@ -13,6 +13,15 @@ export interface RpcEnvelope {
   readonly checkpointId: number | undefined;
 }
 
+/**
+ * The payload an RPC delivery carries in a captured trace (only when capture is on): who sent
+ * what to whom, and when it left, so reports can draw it as an arrow.
+ */
+export interface CapturedRpc extends RpcEnvelope {
+  readonly message: 'rpc';
+  readonly sentUs: number;
+}
+
 /** What an interceptor decides for one message. */
 export type RpcVerdict =
   | { readonly action: 'deliver' }
@@ -50,15 +59,16 @@ export class RpcNetwork {
     const verdict = this.intercept(envelope);
     if (verdict.action === 'drop') return true;
     const digest = hashIntegers([hashString(envelope.method), hashString(envelope.task ?? ''), envelope.checkpointId ?? -1]);
+    const payload: RpcEnvelope | CapturedRpc = this.sim.capturing ? { ...envelope, message: 'rpc', sentUs: this.sim.nowUs } : envelope;
     if (verdict.action === 'delay') {
       // A delayed message leaves the connection's order: that is the point of delaying it.
-      this.sim.schedule(this.drawLatency() + verdict.extraUs, rpcKind, deliver, target, digest, envelope);
+      this.sim.schedule(this.drawLatency() + verdict.extraUs, rpcKind, deliver, target, digest, payload);
       return true;
     }
-    this.sim.schedule(this.inOrderDelay(source, target), rpcKind, deliver, target, digest, envelope);
+    this.sim.schedule(this.inOrderDelay(source, target), rpcKind, deliver, target, digest, payload);
     if (verdict.action === 'duplicate') {
       for (let copy = 1; copy <= verdict.copies; copy++) {
-        this.sim.schedule(this.inOrderDelay(source, target) + copy * verdict.spacingUs, rpcKind, deliver, target, digest, envelope);
+        this.sim.schedule(this.inOrderDelay(source, target) + copy * verdict.spacingUs, rpcKind, deliver, target, digest, payload);
       }
     }
     return true;

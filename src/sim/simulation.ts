@@ -119,6 +119,11 @@ export class Simulation {
     this.limits = resolveRunLimits(options.limits);
   }
 
+  /** True when every event is kept in `trace.events`: schedulers may then attach descriptive payloads. */
+  get capturing(): boolean {
+    return this.trace.events !== undefined;
+  }
+
   /** The virtual time, in microseconds since the start of the run. */
   get nowUs(): number {
     return this.clockUs;
