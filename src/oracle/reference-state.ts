@@ -15,10 +15,18 @@ import type { LineageEntry } from '../cluster/observations.js';
  *   reaches: every input edge is a hash or broadcast edge, or a forward edge from a vertex whose
  *   subtasks are known. A rebalance edge on the way (round-robin, runtime-dependent) makes the
  *   vertex, and everything keyed below it, unjudgeable.
- * - Records of one key are processed in one canonical order (source partition, then offset).
- *   The runtime interleaves input channels differently, so value states are assumed to be
- *   order-insensitive across channels (counts, sums: true of every built-in scenario); list
- *   states are compared as multisets (see {@link ExpectedSubtaskState.listStates}).
+ * - Records of one key are processed in a canonical order: the records below the previous
+ *   call's offsets first, then the new ones by (source partition, offset); so each partition's
+ *   records are processed in offset order. The runtime interleaves input channels differently,
+ *   so value states are assumed to be order-insensitive across channels (counts, sums: true of
+ *   every built-in scenario); list states are compared as multisets (see
+ *   {@link ExpectedSubtaskState.listStates}).
+ *
+ * Cost: {@link ReferenceState.expectedStates} keeps one running reference state per keyed
+ * subtask and advances it by the records between the previous call's offsets and the new ones,
+ * so judging every checkpoint of a run costs one pass over the input, not one per checkpoint.
+ * When an offset goes back (a restore to an older checkpoint, a savepoint's gap) it starts again
+ * from offset 0. Only the unaligned path, which leaves in-flight records out, replays from 0.
  */
 
 /** A record arriving at an input gate of a subtask of a stateful (keyed) vertex. */
@@ -46,7 +54,8 @@ export type SourceLimits = ReadonlyMap<number, number>;
 
 /**
  * Computes reference states and projects in-flight records through the job's stateless
- * functions. One instance per job; every method is a pure function of its arguments.
+ * functions. One instance per job; every method's result is a function of its arguments only
+ * (the running states behind {@link expectedStates} are a cache).
  */
 export class ReferenceState {
   readonly job: JobGraph;
@@ -58,6 +67,10 @@ export class ReferenceState {
   private readonly consumers = new Map<string, Array<{ vertex: JobVertex; gate: number; edge: JobEdge }>>();
   private readonly judgeable = new Set<string>();
   private readonly projectable = new Set<string>();
+  /** Offsets (per global partition) the running states have absorbed; undefined before the first call. */
+  private runningLimits: Map<number, number> | undefined;
+  /** Task name -> the running reference state of that judgeable keyed subtask, in job order. */
+  private readonly running = new Map<string, RunningSubtask>();
 
   constructor(job: JobGraph) {
     this.job = job;
@@ -122,6 +135,74 @@ export class ReferenceState {
    *   subtask's state: the in-flight records of an unaligned checkpoint. Lineage still counts them.
    */
   expectedStates(limits: SourceLimits, excluded?: ReadonlyMap<string, ReadonlyMap<string, number>>): Map<string, ExpectedSubtaskState> {
+    let anyExcluded = false;
+    for (const counts of excluded?.values() ?? []) if (counts.size > 0) anyExcluded = true;
+    if (anyExcluded) return this.replayFromStart(limits, excluded);
+    const target = this.targetLimits(limits);
+    const absorbed = this.runningLimits;
+    let goesBack = false;
+    if (absorbed !== undefined) for (const [partition, offset] of target) if (offset < (absorbed.get(partition) ?? 0)) goesBack = true;
+    const from = goesBack ? undefined : absorbed;
+    if (from === undefined) {
+      this.running.clear();
+      for (const vertex of this.job.vertices) {
+        if (!this.judgeable.has(vertex.name)) continue;
+        for (let subtask = 0; subtask < vertex.parallelism; subtask++) {
+          this.running.set(taskName(vertex.name, subtask), { state: new ReferenceKeyedState(), lineage: new ReferenceLineage() });
+        }
+      }
+    }
+    this.flow(
+      (partition) => from?.get(partition) ?? 0,
+      (partition) => target.get(partition) as number,
+      (vertex, subtask, arrivals, collect) => {
+        const running = this.running.get(taskName(vertex.name, subtask)) as RunningSubtask;
+        this.runKeyed(vertex, subtask, arrivals, undefined, collect, running.state, running.lineage);
+      },
+    );
+    this.runningLimits = target;
+    const result = new Map<string, ExpectedSubtaskState>();
+    for (const [task, running] of this.running) {
+      result.set(task, { task, keyed: running.state.snapshot(), listStates: new Set(running.state.listStateNames), lineage: running.lineage.entries() });
+    }
+    return result;
+  }
+
+  /** The states over the records below `limits`, computed from offset 0 with `excluded` left out (the running states are untouched). */
+  private replayFromStart(limits: SourceLimits, excluded: ReadonlyMap<string, ReadonlyMap<string, number>> | undefined): Map<string, ExpectedSubtaskState> {
+    const target = this.targetLimits(limits);
+    const result = new Map<string, ExpectedSubtaskState>();
+    this.flow(
+      () => 0,
+      (partition) => target.get(partition) as number,
+      (vertex, subtask, arrivals, collect) => {
+        const task = taskName(vertex.name, subtask);
+        const state = new ReferenceKeyedState();
+        const lineage = new ReferenceLineage();
+        this.runKeyed(vertex, subtask, arrivals, excluded?.get(task), collect, state, lineage);
+        result.set(task, { task, keyed: state.snapshot(), listStates: state.listStateNames, lineage: lineage.entries() });
+      },
+    );
+    return result;
+  }
+
+  /** The end offset to read to per global partition: the limit, or the partition's length when none is given. */
+  private targetLimits(limits: SourceLimits): Map<number, number> {
+    const target = new Map<number, number>();
+    for (const [partition, length] of this.partitionLengths) target.set(partition, Math.min(limits.get(partition) ?? length, length));
+    return target;
+  }
+
+  /**
+   * Reads every source partition from `from` to `to`, runs the records through the stateless
+   * functions and hands each judgeable keyed subtask, in job order, its arrivals; what a keyed
+   * subtask emits flows on to the subtasks below it.
+   */
+  private flow(
+    from: (partition: number) => number,
+    to: (partition: number) => number,
+    absorb: (vertex: JobVertex, subtask: number, arrivals: readonly Arrival[], collect: (arrival: Arrival) => void) => void,
+  ): void {
     const arrivals = new Map<string, Arrival[]>();
     const collect = (arrival: Arrival): void => {
       let list = arrivals.get(arrival.vertex);
@@ -130,19 +211,14 @@ export class ReferenceState {
     };
     for (const vertex of this.job.vertices) {
       if (vertex.operator.kind !== 'source') continue;
-      this.readSource(vertex, limits, (subtask, record) => this.emit(vertex, subtask, record, collect));
+      this.readSource(vertex, from, to, (subtask, record) => this.emit(vertex, subtask, record, collect));
     }
-    const result = new Map<string, ExpectedSubtaskState>();
     for (const vertex of this.job.vertices) {
       if (!this.judgeable.has(vertex.name)) continue;
       const bySubtask = groupBySubtask(arrivals.get(vertex.name) ?? [], vertex.parallelism);
-      bySubtask.forEach((subtaskArrivals, subtask) => {
-        const task = taskName(vertex.name, subtask);
-        const expected = this.runKeyed(vertex, subtask, subtaskArrivals, excluded?.get(task), collect);
-        result.set(task, expected);
-      });
+      arrivals.delete(vertex.name);
+      bySubtask.forEach((subtaskArrivals, subtask) => absorb(vertex, subtask, subtaskArrivals, collect));
     }
-    return result;
   }
 
   /**
@@ -161,15 +237,15 @@ export class ReferenceState {
 
   // ---- the flow ---------------------------------------------------------------------------
 
-  private readSource(vertex: JobVertex, limits: SourceLimits, emit: (subtask: number, record: StreamRecord) => void): void {
+  private readSource(vertex: JobVertex, from: (partition: number) => number, to: (partition: number) => number, emit: (subtask: number, record: StreamRecord) => void): void {
     if (vertex.operator.kind !== 'source') return;
     const first = this.firstPartition.get(vertex.name) as number;
     vertex.operator.partitions.forEach((partition, local) => {
       const global = first + local;
-      const limit = Math.min(limits.get(global) ?? partition.length, partition.length);
+      const limit = to(global);
       // The replayable source assigns local partition p to subtask p mod parallelism.
       const subtask = local % vertex.parallelism;
-      for (let offset = 0; offset < limit; offset++) {
+      for (let offset = from(global); offset < limit; offset++) {
         const entry = partition[offset] as (typeof partition)[number];
         emit(subtask, { key: entry.key, value: entry.value, origin: { partition: global, offset } });
       }
@@ -223,17 +299,17 @@ export class ReferenceState {
     }
   }
 
-  /** Runs a keyed subtask over its arrivals (minus `excluded`), emitting its output downstream. */
+  /** Runs a keyed subtask's `state` and `lineage` over its arrivals (minus `excluded`), emitting its output downstream. */
   private runKeyed(
     vertex: JobVertex,
     subtask: number,
     arrivals: readonly Arrival[],
     excluded: ReadonlyMap<string, number> | undefined,
     collect: (arrival: Arrival) => void,
-  ): ExpectedSubtaskState {
+    state: ReferenceKeyedState,
+    lineage: ReferenceLineage,
+  ): void {
     const spec = vertex.operator;
-    const state = new ReferenceKeyedState();
-    const lineage = new ReferenceLineage();
     const skip = new Map(excluded ?? []);
     let toSkip = 0;
     for (const count of skip.values()) toSkip += count;
@@ -257,7 +333,6 @@ export class ReferenceState {
         else spec.function.processElement2(arrival.record.value, context);
       }
     }
-    return { task: taskName(vertex.name, subtask), keyed: state.snapshot(), listStates: state.listStateNames, lineage: lineage.entries() };
   }
 
   // ---- what the reference can judge --------------------------------------------------------
@@ -295,6 +370,12 @@ export class ReferenceState {
       }
     }
   }
+}
+
+/** The running reference state of one judgeable keyed subtask. */
+interface RunningSubtask {
+  readonly state: ReferenceKeyedState;
+  readonly lineage: ReferenceLineage;
 }
 
 function edgeKnowsSubtask(edge: JobEdge, subtaskKnown: ReadonlySet<string>): boolean {

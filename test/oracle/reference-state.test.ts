@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { JobBuilder } from '../../src/cluster/jobgraph/job-builder.js';
 import { subtaskForKey } from '../../src/cluster/jobgraph/key-groups.js';
+import { compareKeyedState } from '../../src/oracle/checkers/consistent-snapshot.js';
 import { ReferenceState, addLineage, canonicalJson } from '../../src/oracle/reference-state.js';
+import { deriveStream } from '../../src/sim/index.js';
+import { scenarios } from '../../scenarios/index.js';
 import { lineage, tinyJob } from './support/fixtures.js';
 
 describe('ReferenceState', () => {
@@ -55,6 +58,33 @@ describe('ReferenceState', () => {
       .sink('sink', 'at-least-once', { parallelism: 1 });
     const reference = new ReferenceState(job.build());
     expect(reference.isJudgeable('count')).toBe(true);
+  });
+
+  it('advances running states between calls exactly as a replay from offset 0 computes them, also when offsets go back', () => {
+    for (const scenario of scenarios) {
+      const { job } = scenario.build(scenario.defaults, deriveStream(3, 'scenario.input'));
+      const running = new ReferenceState(job);
+      const partitions = running.partitions;
+      const random = deriveStream(11, `reference-state.${scenario.name}`);
+      const fractions = [0.1, 0.3, 0.3, 0.6, 0.2, 0.5, 0.9, 1, 0.4];
+      fractions.forEach((fraction, step) => {
+        // Mostly growing offsets, each partition jittered; steps 4 and 8 go back.
+        const limits = new Map(partitions.map((partition) => {
+          const length = running.partitionLength(partition) as number;
+          return [partition, Math.min(length, Math.floor(length * fraction) + random.int(3))] as const;
+        }));
+        if (step === 2) limits.delete(partitions[0] as number);
+        const incremental = running.expectedStates(limits);
+        const fresh = new ReferenceState(job).expectedStates(limits);
+        expect([...incremental.keys()], scenario.name).toEqual([...fresh.keys()]);
+        for (const [task, want] of fresh) {
+          const have = incremental.get(task);
+          expect(have?.lineage, `${scenario.name} ${task} step ${step}`).toEqual(want.lineage);
+          expect(compareKeyedState(have?.keyed ?? {}, want), `${scenario.name} ${task} step ${step}`).toBeUndefined();
+          expect(compareKeyedState(want.keyed, have as typeof want), `${scenario.name} ${task} step ${step}`).toBeUndefined();
+        }
+      });
+    }
   });
 
   it('adds lineage entries and writes canonical JSON', () => {
