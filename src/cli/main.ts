@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { table } from 'table';
 import { PerfettoTraceBuilder } from '../report/perfetto.js';
+import { renderCaseHtml, replayForReport } from '../report/html.js';
+import type { Observation } from '../cluster/observations.js';
 import { runCase, type CaseResult } from '../explore/run-case.js';
 import { decodeReplayToken, type CaseSpec } from '../explore/replay-token.js';
 import { UsageError, type Scenario } from '../explore/scenario.js';
@@ -16,11 +18,14 @@ const usage = `ckptsim: deterministic simulation testing for checkpoint protocol
 usage:
   ckptsim run <scenario> --seed N [--faults JSON|@file] [--json]
                                               run one case; exit 0 pass, 1 violation, 2 bad input
-  ckptsim replay <token> [--json] [--trace FILE]
+  ckptsim replay <token> [--json] [--trace FILE] [--html FILE]
                                               re-run the case a replay token describes; --trace
-                                              writes a Chrome trace-event file for Perfetto
-  ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--vary] [--workers K] [--shard i/n] [--out DIR]
-                                              many cases across workers; writes DIR/results.json
+                                              writes a Chrome trace-event file for Perfetto,
+                                              --html a self-contained report of the case
+  ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--vary] [--mutants] [--workers K] [--shard i/n] [--out DIR]
+                                              many cases across workers; writes results.json,
+                                              report.md, report.html and junit.xml in DIR;
+                                              --mutants adds the planted-bug kill matrix
   ckptsim report merge <results.json...> --out DIR
                                               join the results of shards
   ckptsim mutants [bug...] [--budget N] [--json]
@@ -90,24 +95,45 @@ function commandRun(argv: readonly string[]): number {
 }
 
 function commandReplay(argv: readonly string[]): number {
-  const { values, positionals } = parseCommand('replay', argv, { json: { type: 'boolean' }, trace: { type: 'string' } });
+  const { values, positionals } = parseCommand('replay', argv, { json: { type: 'boolean' }, trace: { type: 'string' }, html: { type: 'string' } });
   if (positionals[0] === undefined) throw new UsageError('ckptsim replay needs a replay token');
   const spec = decodeReplayToken(positionals[0]);
   const tracePath = values['trace'] as string | undefined;
-  if (tracePath === undefined) return runOne(scenarioNamed(spec.scenario), spec, values['json'] === true);
-  const builder = new PerfettoTraceBuilder();
+  const htmlPath = values['html'] as string | undefined;
   const scenario = scenarioNamed(spec.scenario);
-  const result = runCase(scenario, spec, { observers: [(observation) => builder.observe(observation)] });
-  for (const fault of result.faults) builder.fault(fault.kind, fault.firedAtUs, fault.index);
-  try {
-    writeFileSync(tracePath, builder.toJson());
-  } catch {
-    throw new UsageError(`cannot write the trace to '${tracePath}'`);
+  if (tracePath === undefined && htmlPath === undefined) return runOne(scenario, spec, values['json'] === true);
+  const builder = tracePath === undefined ? undefined : new PerfettoTraceBuilder();
+  const replayed = replayForReport(
+    (caseSpec, observers) =>
+      runCase(scenario, caseSpec, {
+        captureTrace: htmlPath !== undefined,
+        observers: builder === undefined ? observers : [...observers, (observation: Observation) => builder.observe(observation)],
+      }),
+    spec,
+  );
+  const result = replayed.result;
+  const written: string[] = [];
+  if (builder !== undefined && tracePath !== undefined) {
+    for (const fault of result.faults) builder.fault(fault.kind, fault.firedAtUs, fault.index);
+    writeOutput(tracePath, 'trace', builder.toJson());
+    written.push(`trace written to ${tracePath} (open it in https://ui.perfetto.dev or chrome://tracing)`);
+  }
+  if (htmlPath !== undefined) {
+    writeOutput(htmlPath, 'report', renderCaseHtml(spec, replayed, 'ckptsim 0.1.0'));
+    written.push(`report written to ${htmlPath} (open it in a browser; it needs no network)`);
   }
   if (values['json'] === true) process.stdout.write(`${caseJson(result)}\n`);
   else printCase(scenario, result);
-  process.stderr.write(`trace written to ${tracePath} (open it in https://ui.perfetto.dev or chrome://tracing)\n`);
+  for (const line of written) process.stderr.write(`${line}\n`);
   return result.verdict === 'fail' ? 1 : 0;
+}
+
+function writeOutput(path: string, what: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch {
+    throw new UsageError(`cannot write the ${what} to '${path}'`);
+  }
 }
 
 function commandList(argv: readonly string[]): number {

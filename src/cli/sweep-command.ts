@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
-import { table } from 'table';
 import { faultProfiles, type FaultProfile } from '../explore/arbitraries.js';
 import { hasFailures, mergeResults, MergeError, resultsSchema, sortCases, summarise, type SweepResults } from '../explore/results.js';
 import { UsageError } from '../explore/scenario.js';
@@ -10,6 +9,13 @@ import { scenarios as builtIn, findScenario } from '../../scenarios/index.js';
 import { integerOption, parseCommand } from './arguments.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { renderSweepHtml, replayForReport } from '../report/html.js';
+import { decodeReplayToken, type CaseSpec } from '../explore/replay-token.js';
+import { runCase } from '../explore/run-case.js';
+import { runMutant } from '../explore/mutants.js';
+import { plantedBugNames } from '../cluster/planted-bugs.js';
+import type { PlantedBugMatrix } from '../explore/results.js';
+import { paint, terminalTables } from './terminal.js';
 
 function parseShard(raw: string | boolean | undefined): Shard {
   if (raw === undefined) return { index: 0, count: 1 };
@@ -34,6 +40,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     shard: { type: 'string' },
     out: { type: 'string' },
     vary: { type: 'boolean' },
+    mutants: { type: 'boolean' },
   });
   for (const name of positionals) if (findScenario(name) === undefined) throw new UsageError(`unknown scenario '${name}'; known: ${builtIn.map((scenario) => scenario.name).join(', ')}`);
   const scenarioNames = positionals.length > 0 ? positionals : builtIn.map((scenario) => scenario.name);
@@ -49,13 +56,22 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   const startedMs = Date.now();
   const reporter = progressReporter(cases.length);
   const running = runSweep(cases, workers, { onResult: (_result, done, total) => reporter(done, total) });
+  let signalled = false;
   const onSignal = (): void => {
+    signalled = true;
     process.stderr.write('\nckptsim: interrupted; writing the cases that finished\n');
     running.stop();
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const { results, interrupted } = await running.finished;
+  const { results, interrupted: sweepInterrupted } = await running.finished;
+  let interrupted = sweepInterrupted;
+  let plantedBugs: PlantedBugMatrix | undefined;
+  if (values['mutants'] === true && !interrupted) {
+    const matrix = await runPlantedBugs(seed, () => signalled);
+    interrupted ||= matrix.interrupted;
+    plantedBugs = matrix.matrix;
+  }
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
   const wallMs = Date.now() - startedMs;
@@ -65,6 +81,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary },
     shards: [`${shard.index}/${shard.count}`],
     interrupted,
+    ...(plantedBugs === undefined ? {} : { plantedBugs }),
     cases: sorted,
     summary: summarise(sorted, scenarioNames),
     environment: environment(workers),
@@ -73,7 +90,27 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   writeResults(outDirectory, output);
   printSummary(output, outDirectory);
   if (interrupted) return 130;
-  return hasFailures(output) ? 1 : 0;
+  return hasFailures(output) || (plantedBugs !== undefined && !canaryHeld(plantedBugs)) ? 1 : 0;
+}
+
+/** Every planted bug caught, and every shrunk case passing without its bug. */
+function canaryHeld(matrix: PlantedBugMatrix): boolean {
+  return matrix.mutants.every((mutant) => mutant.killed && mutant.control !== 'fail');
+}
+
+/** The planted-bug kill matrix, bug by bug (progress on stderr); stops early when interrupted. */
+async function runPlantedBugs(seed: number, stopped: () => boolean): Promise<{ matrix: PlantedBugMatrix; interrupted: boolean }> {
+  const budget = 300;
+  const mutants = [];
+  for (const bug of plantedBugNames) {
+    // Let a pending Ctrl-C be handled between bugs.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (stopped()) return { matrix: { budget, seed, killed: mutants.filter((mutant) => mutant.killed).length, mutants }, interrupted: true };
+    const result = runMutant(bug, budget, seed);
+    mutants.push(result);
+    process.stderr.write(`planted bug ${mutants.length}/${plantedBugNames.length} ${bug}: ${result.killed ? `caught by ${result.detectedBy} after ${result.casesToDetection} case(s)` : 'NOT CAUGHT'}\n`);
+  }
+  return { matrix: { budget, seed, killed: mutants.filter((mutant) => mutant.killed).length, mutants }, interrupted: false };
 }
 
 /** `ckptsim report merge <results.json...> --out DIR` */
@@ -106,12 +143,20 @@ export function commandReportMerge(argv: readonly string[]): number {
   return hasFailures(merged) ? 1 : 0;
 }
 
-/** Writes results.json, report.md and junit.xml; what was already there is replaced only once all are rendered. */
+/** Re-runs a case with trace capture for the HTML report's diagrams. */
+function replayCaptured(spec: CaseSpec) {
+  const scenario = findScenario(spec.scenario);
+  if (scenario === undefined) throw new UsageError(`unknown scenario '${spec.scenario}' in a replay token`);
+  return replayForReport((caseSpec, observers) => runCase(scenario, caseSpec, { captureTrace: true, observers }), spec);
+}
+
+/** Writes results.json, report.md, report.html and junit.xml; what was already there is replaced only once all are rendered. */
 function writeResults(directory: string, results: SweepResults): void {
   const declared = new Map(builtIn.map((scenario) => [scenario.name, [...scenario.properties]]));
   const files: Array<[string, string]> = [
-    ['results.json', `${JSON.stringify(results, null, 1)}\n`],
+    ['results.json', `${JSON.stringify(results)}\n`],
     ['report.md', renderMarkdown(results, declared)],
+    ['report.html', renderSweepHtml(results, declared, { replay: replayCaptured, decode: decodeReplayToken })],
     ['junit.xml', renderJunit(results, declared)],
   ];
   mkdirSync(directory, { recursive: true });
@@ -119,20 +164,14 @@ function writeResults(directory: string, results: SweepResults): void {
 }
 
 function printSummary(results: SweepResults, directory: string): void {
-  const rows = [['scenario', 'cases', 'passed', 'failed', 'expected gaps', 'nondeterministic', 'events']];
-  for (const entry of results.summary) {
-    rows.push([entry.scenario, String(entry.cases), String(entry.passed), String(entry.failed), String(entry.expectedGaps), String(entry.nondeterministic), String(entry.events)]);
-  }
-  process.stdout.write(table(rows));
-  for (const entry of results.cases) {
-    if (entry.failure !== undefined) {
-      process.stdout.write(`FAIL ${entry.scenario} case ${entry.index}: ${entry.failure.property}: ${entry.failure.message}\n  shrunk to ${entry.failure.shrunkFaults.length} fault(s) in ${entry.failure.shrinkSteps} steps; replay: ckptsim replay ${entry.failure.replay}\n`);
-    } else if (entry.verdict === 'nondeterministic') {
-      process.stdout.write(`NONDETERMINISTIC ${entry.scenario} case ${entry.index}: two runs of the same case gave different trace hashes (a harness bug)\n`);
-    }
-  }
+  const declared = new Map(builtIn.map((scenario) => [scenario.name, [...scenario.properties]]));
+  const colour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+  process.stdout.write(terminalTables(results, declared, colour));
   const { wallMs, casesPerSecond } = results.timing;
-  process.stdout.write(`${results.cases.length} cases in ${(wallMs / 1000).toFixed(1)} s (${casesPerSecond.toFixed(1)} cases/s)${results.interrupted ? ', interrupted' : ''}; results.json, report.md and junit.xml in ${directory}\n`);
+  const files = ['results.json', 'report.md', 'report.html', 'junit.xml'].map((name) => join(directory, name));
+  process.stdout.write(
+    `${results.cases.length} cases in ${(wallMs / 1000).toFixed(1)} s (${casesPerSecond.toFixed(1)} cases/s)${results.interrupted ? paint(colour, 'yellow', ', interrupted') : ''}\nreports written:\n${files.map((file) => `  ${file}`).join('\n')}\n`,
+  );
 }
 
 /** Progress on stderr: a rewritten line on a terminal, a plain line every few seconds otherwise. */

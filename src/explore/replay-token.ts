@@ -10,6 +10,8 @@ export interface CaseSpec {
   readonly faults?: readonly unknown[];
   /** Config overrides as data (mode, interval...). */
   readonly config?: Readonly<Record<string, unknown>>;
+  /** Bounds of the run, when not the defaults (events, virtual deadline, queue length). */
+  readonly limits?: Readonly<{ maxEvents?: number; deadlineUs?: number; maxQueueLength?: number }>;
 }
 
 const prefix = 'ckpt1';
@@ -47,7 +49,18 @@ function validateSpec(value: unknown): CaseSpec {
   const record = value as Record<string, unknown>;
   if (typeof record['scenario'] !== 'string') throw new UsageError('replay token has no scenario name');
   if (!Number.isSafeInteger(record['seed'])) throw new UsageError('replay token has no integer seed');
+  validateLimits(record['limits'], 'replay token limits');
   return record as unknown as CaseSpec;
+}
+
+/** Checks run bounds given as data; each must be a positive integer. */
+export function validateLimits(value: unknown, where: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${where} must be an object, got ${JSON.stringify(value)}`);
+  for (const [name, bound] of Object.entries(value)) {
+    if (name !== 'maxEvents' && name !== 'deadlineUs' && name !== 'maxQueueLength') throw new UsageError(`${where} has unknown bound '${name}'; known: maxEvents, deadlineUs, maxQueueLength`);
+    if (!Number.isSafeInteger(bound) || (bound as number) < 1) throw new UsageError(`${where}.${name} must be a positive integer, got ${JSON.stringify(bound)}`);
+  }
 }
 
 function canonical(spec: CaseSpec): CaseSpec {
@@ -57,6 +70,7 @@ function canonical(spec: CaseSpec): CaseSpec {
     ...(spec.parameters !== undefined && Object.keys(spec.parameters).length > 0 ? { parameters: spec.parameters } : {}),
     ...(spec.faults !== undefined && spec.faults.length > 0 ? { faults: spec.faults } : {}),
     ...(spec.config !== undefined && Object.keys(spec.config).length > 0 ? { config: spec.config } : {}),
+    ...(spec.limits !== undefined && Object.keys(spec.limits).length > 0 ? { limits: spec.limits } : {}),
   };
 }
 

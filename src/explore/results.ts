@@ -1,4 +1,5 @@
 import type { FaultProfile } from './arbitraries.js';
+import type { MutantResult } from './mutants.js';
 import type { SweepCaseResult } from './sweep-case.js';
 
 /** The version tag of results.json; bump it on any incompatible change. */
@@ -39,8 +40,19 @@ export interface SweepResults {
   readonly interrupted: boolean;
   readonly cases: readonly SweepCaseResult[];
   readonly summary: readonly ScenarioSummary[];
+  /** The planted-bug kill matrix, when the sweep ran it (`--mutants`). */
+  readonly plantedBugs?: PlantedBugMatrix;
   readonly environment: { readonly tool: string; readonly node: string; readonly platform: string; readonly cpus: number; readonly workers: number };
   readonly timing: { readonly wallMs: number; readonly casesPerSecond: number };
+}
+
+/** The canary: each planted bug switched on alone, swept until caught, its shrunk case re-run without it. */
+export interface PlantedBugMatrix {
+  /** Cases tried per bug before it counts as surviving. */
+  readonly budget: number;
+  readonly seed: number;
+  readonly killed: number;
+  readonly mutants: readonly MutantResult[];
 }
 
 /** Sorts cases into their canonical order: scenario order of the sweep, then case index. */
@@ -110,6 +122,7 @@ export function mergeResults(parts: readonly SweepResults[], environment: SweepR
     parameters: first.parameters,
     shards: parts.flatMap((part) => part.shards).sort(),
     interrupted: parts.some((part) => part.interrupted),
+    ...(parts.find((part) => part.plantedBugs !== undefined)?.plantedBugs === undefined ? {} : { plantedBugs: parts.find((part) => part.plantedBugs !== undefined)!.plantedBugs! }),
     cases: sorted,
     summary: summarise(sorted, first.parameters.scenarios),
     environment,

@@ -9,7 +9,7 @@ import type { Violation } from '../oracle/violation.js';
 import { GapFacts, classifyViolations, type ExpectedGap } from '../oracle/known-gaps.js';
 import { createCheckers } from '../oracle/checkers/index.js';
 import type { FinalState } from '../oracle/checkers/checker.js';
-import { Simulation, deriveStream, hashString, toHex32, type RunLimits, type RunOutcomeKind } from '../sim/index.js';
+import { Simulation, deriveStream, hashString, toHex32, type RunLimits, type RunOutcomeKind, type TraceEvent } from '../sim/index.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { validateConfigOverrides } from './config-overrides.js';
 import { resolveParameters, type ClusterOverrides, type Scenario } from './scenario.js';
@@ -47,6 +47,8 @@ export interface CaseResult {
   readonly replay: string;
   /** Faults that fired, in order, with when their effect ended. */
   readonly faults: readonly FiredFault[];
+  /** Every simulation event, when the case ran with `captureTrace`. */
+  readonly capturedEvents?: readonly TraceEvent[];
 }
 
 /** Options for running one case. */
@@ -98,7 +100,7 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
   const setup = scenario.build(parameters, deriveStream(spec.seed, 'scenario.input'));
   const overrides = validateConfigOverrides(spec.config);
   const config = withEnoughSlots(mergeClusterConfig(setup.cluster, overrides), setup.job, overrides);
-  const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...defaultCaseLimits, ...options.limits } });
+  const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...defaultCaseLimits, ...spec.limits, ...options.limits } });
   const cluster = new Cluster(sim, setup.job, config);
   const tally = { triggered: 0, completed: 0, aborted: 0, restores: 0 };
   cluster.observations.subscribe((observation) => {
@@ -143,7 +145,8 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
     retainedCheckpoints: cluster.retainedCheckpoints(),
   };
   const checkerViolations = checkers.flatMap((checker) => checker.finish(final));
-  return judge(scenario, spec, cluster, sim, outcome, tally, safeReference(setup.job), nemesis, gapFacts, config, checkerViolations);
+  const result = judge(scenario, spec, cluster, sim, outcome, tally, safeReference(setup.job), nemesis, gapFacts, config, checkerViolations);
+  return sim.trace.events === undefined ? result : { ...result, capturedEvents: sim.trace.events };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Fault, FaultKind } from '../faults/plan.js';
 import { hashString } from '../sim/index.js';
 import { configArbitrary, parametersArbitrary, profilePlanArbitrary, topologyOf, type FaultProfile } from './arbitraries.js';
 import type { CaseSpec } from './replay-token.js';
+import { CaseTimelineCollector, type CaseTimeline } from './case-timeline.js';
 import { runCase, type CaseResult } from './run-case.js';
 import type { Scenario } from './scenario.js';
 
@@ -35,6 +36,8 @@ export interface SweepCaseResult {
   /** Properties violated, and gaps met, by name. */
   readonly violated: readonly string[];
   readonly gaps: readonly string[];
+  /** Properties whose violations a known gap explained (parallel to `gaps`). */
+  readonly gapProperties: readonly string[];
   /** For failures: the first violation, the shrunk case and how to replay it. */
   readonly failure?: {
     readonly property: string;
@@ -44,6 +47,10 @@ export interface SweepCaseResult {
     readonly shrinkSteps: number;
     readonly replay: string;
   };
+  /** How to replay the drawn case (before shrinking) exactly; kept for cases that did not pass. */
+  readonly replay?: string;
+  /** The case's checkpoints (trigger, acks, completion or abort with its reason) and incidents, for reports. */
+  readonly timeline?: CaseTimeline;
   /** Set when this case was run twice to check determinism. */
   readonly determinismChecked?: boolean;
 }
@@ -70,15 +77,17 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
   // The simulation seed is not shrunk: a smaller seed is no simpler, only different.
   const variation = sweepCase.vary === true ? fc.tuple(parametersArbitrary(scenario), configArbitrary()).map(([parameters, config]) => ({ parameters, config })) : fc.constant(undefined);
   const arbitrary = fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 })), variation);
-  let first: { faults: Fault[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec> } | undefined;
+  let first: { faults: Fault[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline } | undefined;
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
     const extra = specExtras(sweepCase, varied);
-    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra });
-    first ??= { faults, simSeed, result, extra };
+    // Only the first run (the drawn case, not its shrinks) keeps a timeline.
+    const collector = first === undefined ? new CaseTimelineCollector() : undefined;
+    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe] });
+    first ??= { faults, simSeed, result, extra, timeline: (collector as CaseTimelineCollector).timeline(result.stats.virtualTimeUs) };
     return result.verdict !== 'fail';
   });
   const details = fc.check(property, { seed: sweepCase.caseSeed, numRuns: 1, endOnFailure: false });
-  const original = first as unknown as { faults: Fault[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec> };
+  const original = first as unknown as { faults: Fault[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline };
   const result = original.result;
   let nondeterministic = false;
   if (sweepCase.index % determinismSampleEvery === 0) {
@@ -100,6 +109,9 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     restores: result.stats.restores,
     violated: result.violations.map((violation) => violation.property),
     gaps: result.gaps.map(({ gap }) => gap.name),
+    gapProperties: result.gaps.map(({ violation }) => violation.property),
+    timeline: original.timeline,
+    ...(result.verdict === 'pass' ? {} : { replay: result.replay }),
     ...(sweepCase.index % determinismSampleEvery === 0 ? { determinismChecked: true } : {}),
   };
   if (!details.failed || details.counterexample === null) return base;

@@ -6,7 +6,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 
 const passing: SweepCaseResult = {
   index: 0, scenario: 'wordcount', caseSeed: 1, simSeed: 2, verdict: 'pass', faultKinds: ['fail-task'], faultCount: 1,
-  traceHash: 'aa', events: 10, virtualTimeUs: 5, checkpointsCompleted: 3, restores: 1, violated: [], gaps: [],
+  traceHash: 'aa', events: 10, virtualTimeUs: 5, checkpointsCompleted: 3, restores: 1, violated: [], gaps: [], gapProperties: [],
 };
 const failing: SweepCaseResult = {
   ...passing,

@@ -1,0 +1,73 @@
+import { table } from 'table';
+import type { SweepResults } from '../explore/results.js';
+import type { DeclaredProperties } from '../report/markdown.js';
+
+const codes = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+
+/** Wraps text in an ANSI colour when `colour` is on (a TTY without NO_COLOR); plain otherwise. */
+export function paint(colour: boolean, style: keyof typeof codes, text: string): string {
+  return colour ? `\u001b[${codes[style]}m${text}\u001b[0m` : text;
+}
+
+/**
+ * The sweep's summary for a terminal, built with `table`: totals per scenario, the property x
+ * scenario verdict matrix, and the failures with their replay commands. Colour only when asked
+ * (the caller decides from isTTY and NO_COLOR), so logs and pipes get plain text.
+ */
+export function terminalTables(results: SweepResults, declared: DeclaredProperties, colour: boolean): string {
+  const parts: string[] = [];
+  const totals = [['scenario', 'cases', 'passed', 'failed', 'expected gaps', 'nondeterministic', 'events']];
+  for (const entry of results.summary) {
+    totals.push([
+      entry.scenario,
+      String(entry.cases),
+      paint(colour, 'green', String(entry.passed)),
+      entry.failed > 0 ? paint(colour, 'red', String(entry.failed)) : '0',
+      entry.expectedGaps > 0 ? paint(colour, 'yellow', String(entry.expectedGaps)) : '0',
+      entry.nondeterministic > 0 ? paint(colour, 'red', String(entry.nondeterministic)) : '0',
+      String(entry.events),
+    ]);
+  }
+  parts.push(table(totals));
+  const properties = [...new Set([...declared.values()].flat())].sort();
+  const matrix = [['property', ...results.summary.map((entry) => entry.scenario)]];
+  for (const property of properties) {
+    matrix.push([
+      property,
+      ...results.summary.map((entry) => {
+        if (!(declared.get(entry.scenario) ?? []).includes(property)) return paint(colour, 'dim', '·');
+        const violated = entry.violations[property] ?? 0;
+        if (violated > 0) return paint(colour, 'red', `VIOLATED ${violated}`);
+        const gaps = results.cases.filter((item) => item.scenario === entry.scenario && (item.gapProperties ?? []).includes(property)).length;
+        return gaps > 0 ? paint(colour, 'yellow', `held (${gaps} gap)`) : paint(colour, 'green', 'held');
+      }),
+    ]);
+  }
+  parts.push(table(matrix, { header: { alignment: 'center', content: 'verdicts: property x scenario' } }));
+  const failures = results.cases.filter((entry) => entry.failure !== undefined || entry.verdict === 'nondeterministic');
+  if (failures.length > 0) {
+    // Replay commands go below the table, one per line, so a terminal can copy them whole.
+    const rows = [['#', 'scenario', 'case', 'property', 'what went wrong', 'shrunk faults']];
+    const commands: string[] = [];
+    failures.forEach((entry, position) => {
+      const failure = entry.failure;
+      if (failure !== undefined) {
+        rows.push([String(position + 1), entry.scenario, String(entry.index), paint(colour, 'red', failure.property), failure.message, String(failure.shrunkFaults.length)]);
+        commands.push(`[${position + 1}] npx ckptsim replay ${failure.replay}`);
+      } else {
+        rows.push([String(position + 1), entry.scenario, String(entry.index), paint(colour, 'red', 'determinism'), 'two runs of the same case gave different trace hashes (a harness bug)', '-']);
+        if (entry.replay !== undefined) commands.push(`[${position + 1}] npx ckptsim replay ${entry.replay}`);
+      }
+    });
+    parts.push(table(rows, { header: { alignment: 'center', content: `failures (${failures.length})` }, columns: { 4: { width: 60, wrapWord: true } } }));
+    parts.push(`${commands.join('\n')}\n`);
+  }
+  if (results.plantedBugs !== undefined) {
+    const rows = [['planted bug', 'caught by', 'cases', 'control']];
+    for (const mutant of results.plantedBugs.mutants) {
+      rows.push([mutant.bug, mutant.killed ? (mutant.detectedBy ?? '') : paint(colour, 'red', 'NOT CAUGHT'), String(mutant.casesToDetection), mutant.control === 'fail' ? paint(colour, 'red', 'FAILS') : (mutant.control ?? '-')]);
+    }
+    parts.push(table(rows, { header: { alignment: 'center', content: `planted bugs: ${results.plantedBugs.killed}/${results.plantedBugs.mutants.length} caught` } }));
+  }
+  return parts.join('');
+}
