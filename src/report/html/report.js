@@ -41,6 +41,13 @@
     if (us >= 1e3) return (us / 1e3).toFixed(us >= 1e4 ? 0 : 1) + ' ms';
     return Math.round(us) + ' µs';
   }
+  /** A tick label precise enough to tell neighbouring ticks apart, however far zoomed in. */
+  function axisLabel(us, stepUs) {
+    if (stepUs >= 1e5 || us < 1e3) return fmtUs(us);
+    var decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10(stepUs / 1e6))));
+    if (us < 1e6) return (us / 1e3).toFixed(Math.max(0, decimals - 3)) + ' ms';
+    return (us / 1e6).toFixed(decimals) + ' s';
+  }
   function fmtCount(n) {
     return Number(n).toLocaleString('en-US');
   }
@@ -252,11 +259,12 @@
       // Axis.
       ctx.fillStyle = '#5b6475';
       ctx.strokeStyle = '#e3e6ec';
+      var stepUs = (view.b - view.a) / 8;
       for (var i = 0; i <= 8; i++) {
-        var us = view.a + ((view.b - view.a) * i) / 8;
+        var us = view.a + stepUs * i;
         var px = xOf(us);
         ctx.beginPath(); ctx.moveTo(px, axisHeight - 4); ctx.lineTo(px, cssHeight); ctx.stroke();
-        ctx.fillText(fmtUs(Math.max(0, us)), Math.min(px + 2, cssWidth - 60), 14);
+        ctx.fillText(axisLabel(Math.max(0, us), stepUs), Math.min(px + 2, cssWidth - 70), 14);
       }
       ctx.save();
       ctx.beginPath(); ctx.rect(labelWidth, 0, cssWidth - labelWidth, cssHeight); ctx.clip();
@@ -266,7 +274,15 @@
       var shown = 0;
       for (var k = first; k < last; k++) if (enabled[marks.cat[k]] && laneRow[marks.lane[k]] >= 0) shown++;
       var aggregated = shown > markLimit;
-      if (aggregated) drawDensity(first, last);
+      // Messages overlapping the window.
+      var mFirst = lowerBound(msgs.sent, view.a - maxLatency, msgs.n);
+      var mLast = lowerBound(msgs.sent, view.b, msgs.n);
+      var candidates = 0;
+      for (var q = mFirst; q < mLast; q++) {
+        if (msgs.arrived[q] >= view.a && enabled[msgs.cat[q]] && laneRow[msgs.from[q]] >= 0 && laneRow[msgs.to[q]] >= 0) candidates++;
+      }
+      var arrows = candidates <= messageLimit;
+      if (aggregated || !arrows) drawDensity(aggregated ? first : 0, aggregated ? last : 0, arrows ? 0 : mFirst, arrows ? 0 : mLast);
       for (var j = first; j < last; j++) {
         var c = marks.cat[j];
         if (!enabled[c] || laneRow[marks.lane[j]] < 0) continue;
@@ -279,14 +295,6 @@
         if (name === 'fault') { ctx.beginPath(); ctx.moveTo(mx, my - 6); ctx.lineTo(mx + 5, my + 5); ctx.lineTo(mx - 5, my + 5); ctx.closePath(); ctx.fill(); }
         else ctx.fillRect(mx - 1, my - 5, 2, 10);
       }
-      // Messages overlapping the window.
-      var mFirst = lowerBound(msgs.sent, view.a - maxLatency, msgs.n);
-      var mLast = lowerBound(msgs.sent, view.b, msgs.n);
-      var candidates = 0;
-      for (var q = mFirst; q < mLast; q++) {
-        if (msgs.arrived[q] >= view.a && enabled[msgs.cat[q]] && laneRow[msgs.from[q]] >= 0 && laneRow[msgs.to[q]] >= 0) candidates++;
-      }
-      var arrows = candidates <= messageLimit;
       if (arrows) {
         ctx.lineWidth = 1;
         for (var p = mFirst; p < mLast; p++) {
@@ -308,26 +316,28 @@
         ctx.lineWidth = 1;
       }
       ctx.restore();
-      status.textContent = fmtUs(Math.max(0, view.a)) + ' – ' + fmtUs(view.b) + ': ' + fmtCount(shown) + ' marks' + (aggregated ? ' (shown as density; zoom in for single events)' : '') +
-        ', ' + fmtCount(candidates) + ' messages' + (arrows ? '' : ' (zoom in to see them as arrows)') + '. Wheel or buttons to zoom, drag to pan, hover for details.';
-      canvas.setAttribute('data-drawn', String(shown + (arrows ? candidates : 0)));
+      status.textContent = fmtUs(Math.max(0, view.a)) + ' – ' + fmtUs(view.b) + ': ' + fmtCount(shown) + ' marks' + (aggregated ? ' (shown as density)' : '') +
+        ', ' + fmtCount(candidates) + ' messages' + (arrows ? '' : ' (shown as density at their arrival)') + (aggregated || !arrows ? '; zoom in for single events' : '') + '. Wheel or buttons to zoom, drag to pan, hover for details.';
+      canvas.setAttribute('data-drawn', String(shown + candidates));
     }
 
-    /** Too many marks to draw one by one: count them per lane and pixel column and shade. */
-    function drawDensity(first, last) {
+    /** Too many to draw one by one: count marks and message arrivals per lane and pixel column, and shade. */
+    function drawDensity(first, last, mFirst, mLast) {
       var plotWidth = Math.max(1, Math.floor(cssWidth - labelWidth - 4));
       var rowsCount = visibleLanes.length;
       var bins = new Uint32Array(rowsCount * plotWidth);
       var scale = plotWidth / (view.b - view.a);
       var max = 0;
-      for (var k = first; k < last; k++) {
-        var row = laneRow[marks.lane[k]];
-        if (row < 0 || !enabled[marks.cat[k]]) continue;
-        var column = Math.floor((marks.t[k] - view.a) * scale);
-        if (column < 0 || column >= plotWidth) continue;
+      function add(lane, us) {
+        var row = laneRow[lane];
+        if (row < 0) return;
+        var column = Math.floor((us - view.a) * scale);
+        if (column < 0 || column >= plotWidth) return;
         var value = ++bins[row * plotWidth + column];
         if (value > max) max = value;
       }
+      for (var k = first; k < last; k++) if (enabled[marks.cat[k]]) add(marks.lane[k], marks.t[k]);
+      for (var q = mFirst; q < mLast; q++) if (enabled[msgs.cat[q]] && laneRow[msgs.from[q]] >= 0) add(msgs.to[q], msgs.arrived[q]);
       var logMax = Math.log(1 + max);
       for (var r = 0; r < rowsCount; r++) {
         var y = axisHeight + r * laneHeight + 2;

@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { runMutant } from '../../src/explore/mutants.js';
+import { encodeReplayToken } from '../../src/explore/replay-token.js';
+
+function ckptsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['bin/ckptsim.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const schema = JSON.parse(readFileSync('docs/results.schema.json', 'utf8')) as object;
+const validate = new Ajv({ allErrors: true, strict: true }).compile(schema);
+
+describe('the reports of a sweep', () => {
+  const out = mkdtempSync(join(tmpdir(), 'ckptsim-reports-'));
+  const sweep = ckptsim('sweep', 'wordcount', 'savepoint-stop', '--runs', '12', '--workers', '1', '--out', out);
+
+  it('are written as results.json, report.md, report.html and junit.xml, and their paths printed', () => {
+    expect(sweep.status, sweep.stderr).toBe(0);
+    for (const name of ['results.json', 'report.md', 'report.html', 'junit.xml']) {
+      expect(existsSync(join(out, name)), name).toBe(true);
+      expect(sweep.stdout).toContain(join(out, name));
+    }
+    // Not a terminal: no colour codes.
+    expect(sweep.stdout).not.toMatch(/\u001b\[/);
+    expect(sweep.stdout).toContain('verdicts: property x scenario');
+  }, 120_000);
+
+  it('results.json follows the documented schema, and the schema is not vacuous', () => {
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { cases: Array<Record<string, unknown>> };
+    expect(validate(results), JSON.stringify(validate.errors)).toBe(true);
+    expect(results.cases[0]?.['timeline']).toBeDefined();
+    const broken = { ...results, cases: [{ ...results.cases[0], verdict: 'maybe' }] };
+    expect(validate(broken)).toBe(false);
+    const missing = { ...results, cases: [{ ...results.cases[0], traceHash: undefined }] };
+    expect(validate(JSON.parse(JSON.stringify(missing)))).toBe(false);
+  });
+
+  it('the planted-bug kill matrix of sweep --mutants follows the schema too', () => {
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as object;
+    const mutants = [runMutant('coordinator-completes-without-all-acks', 20, 1)];
+    const withMatrix = JSON.parse(JSON.stringify({ ...results, plantedBugs: { budget: 20, seed: 1, killed: mutants.filter((mutant) => mutant.killed).length, mutants } }));
+    expect(validate(withMatrix), JSON.stringify(validate.errors)).toBe(true);
+    expect(withMatrix.plantedBugs.killed).toBe(1);
+  }, 60_000);
+
+  it('report.html is one self-contained file: no external URL, data escaped inside its script', () => {
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    const data = html.slice(html.indexOf('id="ckptsim-data">'), html.indexOf('</script>', html.indexOf('id="ckptsim-data">')));
+    expect(data).not.toContain('<');
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('report merge writes the same four files', () => {
+    const merged = mkdtempSync(join(tmpdir(), 'ckptsim-merged-'));
+    const result = ckptsim('report', 'merge', join(out, 'results.json'), '--out', merged);
+    expect(result.status, result.stderr).toBe(0);
+    for (const name of ['results.json', 'report.md', 'report.html', 'junit.xml']) expect(existsSync(join(merged, name)), name).toBe(true);
+  }, 60_000);
+});
+
+describe('ckptsim replay --html', () => {
+  it('writes the single-case report of a replay token', () => {
+    const out = mkdtempSync(join(tmpdir(), 'ckptsim-case-'));
+    const token = encodeReplayToken({ scenario: 'wordcount', seed: 5, faults: [{ kind: 'fail-task', task: 'count#1', when: { atUs: 150_000 } }] });
+    const result = ckptsim('replay', token, '--html', join(out, 'case.html'), '--trace', join(out, 'trace.json'));
+    expect(result.status, result.stderr).toBe(0);
+    const html = readFileSync(join(out, 'case.html'), 'utf8');
+    expect(html).toContain('"kind":"case"');
+    expect(html).toContain('"diagram"');
+    expect(JSON.parse(readFileSync(join(out, 'trace.json'), 'utf8'))).toHaveProperty('traceEvents');
+    expect(result.stderr).toContain('report written to');
+  }, 60_000);
+
+  it('rejects bad run bounds in a token with one sentence and exit code 2', () => {
+    const token = encodeReplayToken({ scenario: 'wordcount', seed: 5, limits: { maxEvents: -3 } });
+    const result = ckptsim('replay', token);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe('ckptsim: replay token limits.maxEvents must be a positive integer, got -3');
+  }, 30_000);
+
+  it('keeps what is already written when the output cannot be written', () => {
+    const out = mkdtempSync(join(tmpdir(), 'ckptsim-keep-'));
+    writeFileSync(join(out, 'kept.txt'), 'kept');
+    const token = encodeReplayToken({ scenario: 'wordcount', seed: 5 });
+    const result = ckptsim('replay', token, '--html', join(out, 'no-such-dir', 'case.html'));
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^ckptsim: cannot write the report to '.*case\.html'$/);
+    expect(readFileSync(join(out, 'kept.txt'), 'utf8')).toBe('kept');
+  }, 30_000);
+});

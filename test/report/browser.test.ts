@@ -1,0 +1,196 @@
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findScenario } from '../../scenarios/index.js';
+import { resultsSchema, summarise, type SweepResults } from '../../src/explore/results.js';
+import { decodeReplayToken, type CaseSpec } from '../../src/explore/replay-token.js';
+import { runCase } from '../../src/explore/run-case.js';
+import { caseSeedFor, runSweepCase, type SweepCaseResult } from '../../src/explore/sweep-case.js';
+import { renderCaseHtml, renderSweepHtml, replayForReport } from '../../src/report/html.js';
+import type { TraceEvent } from '../../src/sim/index.js';
+
+/**
+ * report.html in a real browser: Debian's chromium (bash .ci/run installs it with apt) driven
+ * by playwright-core. The pages must render their matrix, timelines and diagrams with no
+ * console errors, treat hostile strings as text, and stay usable with a million-event trace.
+ * Screenshots go to CKPTSIM_SCREENSHOT_DIR (default: a temporary directory, printed).
+ */
+const chromiumPath = process.env['CKPTSIM_CHROMIUM'] ?? '/usr/bin/chromium';
+const available = existsSync(chromiumPath);
+if (!available && process.env['CKPTSIM_REQUIRE_BROWSER'] === '1') {
+  throw new Error(`CKPTSIM_REQUIRE_BROWSER is set but there is no chromium at ${chromiumPath}`);
+}
+if (!available) {
+  process.stderr.write(`browser test skipped: no chromium at ${chromiumPath} (bash .ci/run installs Debian's chromium; or set CKPTSIM_CHROMIUM)\n`);
+}
+const title = available ? 'report.html in Debian chromium' : `report.html in Debian chromium (skipped: no chromium at ${chromiumPath}; bash .ci/run installs it)`;
+
+const hostile = `</script><script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> & "quotes"`;
+
+function replay(spec: CaseSpec) {
+  const scenario = findScenario(spec.scenario)!;
+  return replayForReport((caseSpec, observers) => runCase(scenario, caseSpec, { captureTrace: true, observers }), spec);
+}
+
+/** A small sweep with one real failure (a planted bug) and one expected gap, and a hostile string in the failure message. */
+function sweepWithFailure(): SweepResults {
+  const cases: SweepCaseResult[] = [];
+  const wordcount = findScenario('wordcount')!;
+  for (let index = 0; index < 6; index++) cases.push(runSweepCase(wordcount, { index, scenario: 'wordcount', caseSeed: caseSeedFor(9, 'wordcount', index), profile: 'crashes' }));
+  let failing: SweepCaseResult | undefined;
+  for (let index = 6; index < 60 && failing === undefined; index++) {
+    const result = runSweepCase(wordcount, { index, scenario: 'wordcount', caseSeed: caseSeedFor(9, 'bug', index), profile: 'crashes', config: { plantedBugs: ['sink-commits-on-snapshot'] } });
+    if (result.failure !== undefined) failing = result;
+  }
+  if (failing === undefined) throw new Error('the planted bug was not caught in 54 cases');
+  cases.push({ ...failing, index: 6, failure: { ...failing.failure!, message: `${failing.failure!.message} ${hostile}` } });
+  const savepoint = findScenario('savepoint-stop')!;
+  const savepointCases: SweepCaseResult[] = [];
+  for (let index = 0; index < 200 && !savepointCases.some((entry) => entry.verdict === 'expected-gap'); index++) {
+    const result = runSweepCase(savepoint, { index, scenario: 'savepoint-stop', caseSeed: caseSeedFor(1, 'savepoint-stop', index), profile: 'swarm' });
+    if (index < 4 || result.verdict === 'expected-gap') savepointCases.push(result);
+  }
+  cases.push(...savepointCases);
+  const scenarios = ['wordcount', 'savepoint-stop'];
+  return {
+    schema: resultsSchema,
+    parameters: { scenarios, runsPerScenario: 7, seed: 9, profile: 'crashes', vary: false },
+    shards: ['0/1'],
+    interrupted: false,
+    cases,
+    summary: summarise(cases, scenarios),
+    environment: { tool: 'ckptsim test', node: process.version, platform: process.platform, cpus: 2, workers: 1 },
+    timing: { wallMs: 1000, casesPerSecond: cases.length },
+  };
+}
+
+describe.skipIf(!available)(title, () => {
+  let browser: Browser;
+  const directory = process.env['CKPTSIM_SCREENSHOT_DIR'] ?? mkdtempSync(join(tmpdir(), 'ckptsim-browser-'));
+  mkdirSync(directory, { recursive: true });
+
+  beforeAll(async () => {
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      // Playwright gives every launch a fresh, empty profile directory of its own.
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    process.stderr.write(`browser test screenshots in ${directory}\n`);
+  });
+
+  async function open(file: string): Promise<{ page: Page; errors: string[]; requests: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('request', (request) => {
+      if (!request.url().startsWith('file:')) requests.push(request.url());
+    });
+    await page.goto(`file://${resolve(file)}`);
+    await page.waitForSelector('body[data-rendered=true]', { timeout: 30_000 });
+    return { page, errors, requests };
+  }
+
+  it('renders a sweep report: the verdict matrix, a failure with its timeline and space-time diagram, hostile strings as text', async () => {
+    const results = sweepWithFailure();
+    const declared = new Map([
+      ['wordcount', [...findScenario('wordcount')!.properties]],
+      ['savepoint-stop', [...findScenario('savepoint-stop')!.properties]],
+    ]);
+    const file = join(directory, 'sweep-report.html');
+    writeFileSync(file, renderSweepHtml(results, declared, { replay, decode: decodeReplayToken }));
+    const { page, errors, requests } = await open(file);
+
+    // The matrix: one row per property, and the planted bug's violation shows in red.
+    const properties = [...new Set([...declared.values()].flat())];
+    expect(await page.locator('#matrix table.matrix tbody tr').count()).toBe(properties.length);
+    expect(await page.locator('#matrix td.violated').count()).toBeGreaterThan(0);
+    const before = await page.locator('#matrix table.matrix').innerText();
+    await page.locator('#matrix select').selectOption('crash-executor');
+    expect(await page.locator('#matrix table.matrix').innerText()).not.toBe(before);
+
+    // The failure: its message as text, the checkpoint timeline as SVG, the diagram drawn.
+    const failure = page.locator('#failures section.failure').first();
+    expect(await failure.locator('.message').innerText()).toContain('window.__pwned');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await failure.locator('svg.timeline g.checkpoint').count()).toBeGreaterThan(0);
+    await failure.locator('.spacetime-block').scrollIntoViewIfNeeded();
+    const canvas = failure.locator('canvas');
+    await canvas.waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('#failures canvas')?.getAttribute('data-drawn') ?? 0) > 0);
+    const drawn = Number(await canvas.getAttribute('data-drawn'));
+    expect(drawn).toBeGreaterThan(0);
+    // The canvas really has ink on it.
+    const inked = await canvas.evaluate((element: HTMLCanvasElement) => {
+      const pixels = element.getContext('2d')!.getImageData(0, 0, element.width, element.height).data;
+      let count = 0;
+      for (let index = 3; index < pixels.length; index += 4) if ((pixels[index] as number) > 0) count++;
+      return count;
+    });
+    expect(inked).toBeGreaterThan(1000);
+    // Zoom and filter redraw it.
+    await failure.getByRole('button', { name: 'zoom in' }).click();
+    await failure.getByLabel('lane filter').fill('sink');
+    await page.waitForTimeout(100);
+    const filteredHeight = await canvas.evaluate((element: HTMLCanvasElement) => element.clientHeight);
+    await failure.getByLabel('lane filter').fill('');
+    await page.waitForTimeout(100);
+    expect(await canvas.evaluate((element: HTMLCanvasElement) => element.clientHeight)).toBeGreaterThan(filteredHeight);
+
+    // A case's timeline opens from the cases table.
+    await page.locator('#cases tr.case-row').first().click();
+    expect(await page.locator('#cases tr.case-detail svg.timeline').count()).toBe(1);
+
+    await page.screenshot({ path: join(directory, 'sweep-report.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it('stays responsive with a trace of a million events', async () => {
+    const spec: CaseSpec = { scenario: 'wordcount', seed: 4, faults: [{ kind: 'crash-executor', executor: 'taskexecutor-1', restartAfterUs: 100_000, replacement: false, when: { atUs: 150_000 } }] };
+    const replayed = replay(spec);
+    // The real trace of the case, repeated end to end in time until there are a million events.
+    const events = replayed.result.capturedEvents!;
+    const spanUs = (events.at(-1)?.timeUs ?? 0) + 1;
+    const many: TraceEvent[] = [];
+    for (let copy = 0; many.length < 1_000_000; copy++) {
+      for (const event of events) {
+        const payload = event.payload as { sentUs?: number } | undefined;
+        const shifted = payload !== null && typeof payload === 'object' && typeof payload.sentUs === 'number' ? { ...payload, sentUs: payload.sentUs + copy * spanUs } : event.payload;
+        many.push({ ...event, timeUs: event.timeUs + copy * spanUs, payload: shifted });
+      }
+    }
+    const file = join(directory, 'million-events.html');
+    writeFileSync(file, renderCaseHtml(spec, { ...replayed, result: { ...replayed.result, capturedEvents: many } }, 'ckptsim test'));
+    const started = Date.now();
+    const { page, errors } = await open(file);
+    const canvas = page.locator('canvas');
+    await canvas.scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => Number(document.querySelector('canvas')?.getAttribute('data-drawn') ?? 0) > 0, undefined, { timeout: 60_000 });
+    const firstDrawMs = Date.now() - started;
+    // Zoomed out, the marks are shown as a density and the messages are not drawn one by one.
+    expect(await page.locator('.spacetime .status').innerText()).toContain('density');
+    // Ten zoom steps in, each one a redraw; the page answers between them.
+    const zoomStarted = Date.now();
+    for (let step = 0; step < 10; step++) {
+      await page.getByRole('button', { name: 'zoom in' }).click();
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => done(undefined))));
+    }
+    const zoomMs = Date.now() - zoomStarted;
+    expect(await page.locator('.spacetime .status').innerText()).not.toContain('density');
+    process.stderr.write(`million-event report: ${many.length} events, first draw after ${firstDrawMs} ms, 10 zoom steps in ${zoomMs} ms\n`);
+    await page.screenshot({ path: join(directory, 'million-events.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+});
