@@ -2,17 +2,12 @@ import type { SinkEntry } from '../cluster/storage/transactional-store.js';
 import type { ReferenceEntry, ReferenceResult } from './reference-model.js';
 import type { Violation } from './violation.js';
 
-/** Identities already computed, per entry object: a case's checks and its output digest share them. */
-const identities = new WeakMap<object, string>();
-
-/** A canonical text for a sink record, used as its identity in multiset comparisons. */
+/**
+ * A canonical text for a sink record, used as its identity in multiset comparisons. Computed
+ * afresh on each call: caching it per entry in a WeakMap cost more than the JSON text itself.
+ */
 export function entryIdentity(entry: { readonly key: string | undefined; readonly value: unknown }): string {
-  let identity = identities.get(entry);
-  if (identity === undefined) {
-    identity = JSON.stringify([entry.key ?? null, entry.value]);
-    identities.set(entry, identity);
-  }
-  return identity;
+  return JSON.stringify([entry.key ?? null, entry.value]);
 }
 
 function countBy(entries: readonly { key: string | undefined; value: unknown }[]): Map<string, number> {
@@ -35,8 +30,12 @@ export function compareMultisets(committed: readonly SinkEntry[], expected: read
   const expectedCounts = countBy(expected);
   const missing: Array<{ record: string; expected: number; committed: number }> = [];
   const extra: Array<{ record: string; expected: number; committed: number }> = [];
-  const identities = [...new Set([...committedCounts.keys(), ...expectedCounts.keys()])].sort();
-  for (const record of identities) {
+  // Only identities whose counts differ are sorted: equal outputs (the usual case) sort nothing.
+  const differing: string[] = [];
+  for (const [record, want] of expectedCounts) if (committedCounts.get(record) !== want) differing.push(record);
+  for (const record of committedCounts.keys()) if (!expectedCounts.has(record)) differing.push(record);
+  differing.sort();
+  for (const record of differing) {
     const want = expectedCounts.get(record) ?? 0;
     const have = committedCounts.get(record) ?? 0;
     if (have < want) missing.push({ record, expected: want, committed: have });

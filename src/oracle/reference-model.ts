@@ -154,8 +154,8 @@ class ReferenceKeyedState {
     if (accessor === undefined) {
       const table = this.table(name);
       accessor = {
-        value: () => structuredClone(table.get(this.key)),
-        update: (value) => void table.set(this.key, structuredClone(value)),
+        value: () => cloneValue(table.get(this.key)),
+        update: (value) => void table.set(this.key, cloneValue(value)),
         clear: () => void table.delete(this.key),
       };
       this.values.set(name, accessor);
@@ -169,7 +169,12 @@ class ReferenceKeyedState {
       const table = this.table(name);
       accessor = {
         get: () => ((table.get(this.key) as unknown[] | undefined) ?? []).slice(),
-        add: (value) => void table.set(this.key, [...((table.get(this.key) as unknown[] | undefined) ?? []), value]),
+        // The stored list never leaves this class (get copies it), so adding appends in place.
+        add: (value) => {
+          const list = table.get(this.key) as unknown[] | undefined;
+          if (list === undefined) table.set(this.key, [value]);
+          else list.push(value);
+        },
         update: (values) => void table.set(this.key, [...values]),
         clear: () => void table.delete(this.key),
       };
@@ -177,4 +182,9 @@ class ReferenceKeyedState {
     }
     return accessor;
   }
+}
+
+/** A deep copy, as a state backend stores values; primitives (most state) need none. */
+function cloneValue<T>(value: T): T {
+  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
 }
