@@ -33,7 +33,8 @@ usage:
   ckptsim bench [--json] [--full]             speed and memory figures (events/s vs a bare loop, cases/s, growth, oracle share)
   ckptsim list [--json]                       the built-in scenarios
   ckptsim start [sweep options]               the default sweep (npm start): every scenario, 300 cases
-                                              each under swarm faults, results in reports/latest
+                                              each under swarm faults, then the planted-bug kill
+                                              matrix; reports in reports/latest
 `;
 
 /** Properties the oracle judges today; the rest of a scenario's declared list is reported as not checked. */
@@ -148,9 +149,9 @@ function commandList(argv: readonly string[]): number {
   return 0;
 }
 
-/** The main job (`npm start`): the default sweep, every scenario under swarm faults. */
+/** The main job (`npm start`): the default sweep, every scenario under swarm faults, then the planted-bug canary. */
 function commandStart(argv: readonly string[]): Promise<number> {
-  return commandSweep(['--runs', '300', '--profile', 'swarm', '--out', 'reports/latest', ...argv]);
+  return commandSweep(['--runs', '300', '--profile', 'swarm', '--mutants', '--out', 'reports/latest', ...argv]);
 }
 
 async function main(argv: readonly string[]): Promise<number> {

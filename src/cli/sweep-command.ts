@@ -65,6 +65,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const { results, interrupted: sweepInterrupted } = await running.finished;
+  const wallMs = Date.now() - startedMs;
   let interrupted = sweepInterrupted;
   let plantedBugs: PlantedBugMatrix | undefined;
   if (values['mutants'] === true && !interrupted) {
@@ -74,7 +75,6 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   }
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
-  const wallMs = Date.now() - startedMs;
   const sorted = sortCases(results, scenarioNames);
   const output: SweepResults = {
     schema: resultsSchema,

@@ -45,6 +45,17 @@ export function renderMarkdown(results: SweepResults, declared: DeclaredProperti
   lines.push(`| fault kind | ${results.summary.map((entry) => entry.scenario).join(' | ')} |`);
   lines.push(`|---|${results.summary.map(() => '---:').join('|')}|`);
   for (const kind of kinds) lines.push(`| ${kind} | ${results.summary.map((entry) => String(entry.faultKinds[kind] ?? 0)).join(' | ')} |`);
+  if (results.plantedBugs !== undefined) {
+    const matrix = results.plantedBugs;
+    lines.push('');
+    lines.push(`## Planted bugs: ${matrix.killed} of ${matrix.mutants.length} caught`);
+    lines.push('');
+    lines.push('| planted bug | caught by | cases to detection | shrunk faults | control without the bug |');
+    lines.push('|---|---|---:|---:|---|');
+    for (const mutant of matrix.mutants) {
+      lines.push(`| ${mutant.bug} | ${mutant.killed ? (mutant.detectedBy ?? '') : '**not caught**'} | ${mutant.casesToDetection} | ${mutant.shrunkPlanSize ?? '–'} | ${mutant.control ?? '–'} |`);
+    }
+  }
   const failures = results.cases.filter((entry) => entry.failure !== undefined);
   if (failures.length > 0) {
     lines.push('');

@@ -34,8 +34,8 @@ function replay(spec: CaseSpec) {
   return replayForReport((caseSpec, observers) => runCase(scenario, caseSpec, { captureTrace: true, observers }), spec);
 }
 
-/** A small sweep with one real failure (a planted bug) and one expected gap, and a hostile string in the failure message. */
-function sweepWithFailure(): SweepResults {
+/** A small sweep with one real failure (a planted bug) and one expected gap; `hostile` adds markup to the failure message. */
+function sweepWithFailure(hostileMessage: boolean): SweepResults {
   const cases: SweepCaseResult[] = [];
   const wordcount = findScenario('wordcount')!;
   for (let index = 0; index < 6; index++) cases.push(runSweepCase(wordcount, { index, scenario: 'wordcount', caseSeed: caseSeedFor(9, 'wordcount', index), profile: 'crashes' }));
@@ -45,7 +45,7 @@ function sweepWithFailure(): SweepResults {
     if (result.failure !== undefined) failing = result;
   }
   if (failing === undefined) throw new Error('the planted bug was not caught in 54 cases');
-  cases.push({ ...failing, index: 6, failure: { ...failing.failure!, message: `${failing.failure!.message} ${hostile}` } });
+  cases.push({ ...failing, index: 6, failure: { ...failing.failure!, message: hostileMessage ? `${failing.failure!.message} ${hostile}` : failing.failure!.message } });
   const savepoint = findScenario('savepoint-stop')!;
   const savepointCases: SweepCaseResult[] = [];
   for (let index = 0; index < 200 && !savepointCases.some((entry) => entry.verdict === 'expected-gap'); index++) {
@@ -101,11 +101,13 @@ describe.skipIf(!available)(title, () => {
   }
 
   it('renders a sweep report: the verdict matrix, a failure with its timeline and space-time diagram, hostile strings as text', async () => {
-    const results = sweepWithFailure();
+    const results = sweepWithFailure(true);
     const declared = new Map([
       ['wordcount', [...findScenario('wordcount')!.properties]],
       ['savepoint-stop', [...findScenario('savepoint-stop')!.properties]],
     ]);
+    // The sample the README's screenshots show (scripts/report-screenshots.mjs), without the hostile string.
+    writeFileSync(join(directory, 'sample-report.html'), renderSweepHtml(sweepWithFailure(false), declared, { replay, decode: decodeReplayToken }));
     const file = join(directory, 'sweep-report.html');
     writeFileSync(file, renderSweepHtml(results, declared, { replay, decode: decodeReplayToken }));
     const { page, errors, requests } = await open(file);
