@@ -107,7 +107,7 @@ function commandReplay(argv: readonly string[]): number {
   const replayed = replayForReport(
     (caseSpec, observers) =>
       runCase(scenario, caseSpec, {
-        captureTrace: htmlPath !== undefined,
+        captureTrace: true,
         observers: builder === undefined ? observers : [...observers, (observation: Observation) => builder.observe(observation)],
       }),
     spec,
@@ -116,6 +116,7 @@ function commandReplay(argv: readonly string[]): number {
   const written: string[] = [];
   if (builder !== undefined && tracePath !== undefined) {
     for (const fault of result.faults) builder.fault(fault.kind, fault.firedAtUs, fault.index);
+    builder.messages(result.capturedEvents ?? []);
     writeOutput(tracePath, 'trace', builder.toJson());
     written.push(`trace written to ${tracePath} (open it in https://ui.perfetto.dev or chrome://tracing)`);
   }

@@ -1,4 +1,6 @@
 import type { Observation } from '../cluster/observations.js';
+import type { CapturedBuffer, CapturedRpc } from '../net/index.js';
+import type { TraceEvent as SimulationEvent } from '../sim/index.js';
 
 /** One Chrome trace event (the JSON trace-event format Perfetto and chrome://tracing open). */
 interface TraceEvent {
@@ -114,6 +116,50 @@ export class PerfettoTraceBuilder {
       default:
         return;
     }
+  }
+
+  /**
+   * Adds the messages of a captured trace as flows: checkpoint RPCs between the coordinator and
+   * tasks (trigger, acknowledge, decline, notify) and barriers and cancellation markers between
+   * tasks, each a short slice on the sender joined to a short slice on the receiver. Record
+   * buffers are left out: they would bury the protocol under data traffic.
+   */
+  messages(events: readonly SimulationEvent[]): void {
+    let next = 0;
+    for (const event of events) {
+      const payload = event.payload as { readonly message?: unknown } | undefined;
+      if (payload?.message === 'rpc') {
+        const rpc = payload as CapturedRpc;
+        if (rpc.checkpointId === undefined || rpc.task === undefined) continue;
+        const toCoordinator = rpc.target === 'jobmaster';
+        const task = this.thread(rpc.task);
+        const coordinator = { pid: coordinatorPid, tid: coordinatorThread };
+        this.flow(`msg${next++}`, `${rpc.method} ${rpc.checkpointId}`, 'rpc', toCoordinator ? task : coordinator, rpc.sentUs, toCoordinator ? coordinator : task, event.timeUs, event.dropped);
+      } else if (payload?.message === 'buffer') {
+        const captured = payload as CapturedBuffer<{ isEvent: boolean; priority: boolean; kind?: string; barrier?: { checkpointId: number }; checkpointId?: number }>;
+        const kind = captured.buffer.kind;
+        if (kind !== 'barrier' && kind !== 'cancel-marker') continue;
+        const arrow = captured.channel.indexOf('->');
+        const checkpointId = captured.buffer.barrier?.checkpointId ?? captured.buffer.checkpointId;
+        this.flow(
+          `msg${next++}`,
+          `${kind === 'barrier' ? 'barrier' : 'cancel marker'} ${checkpointId ?? ''}${captured.buffer.priority ? ' (priority)' : ''}`,
+          'channel',
+          this.thread(captured.channel.slice(0, arrow)),
+          captured.sentUs,
+          this.thread(captured.channel.slice(arrow + 2)),
+          event.timeUs,
+          event.dropped,
+        );
+      }
+    }
+  }
+
+  private flow(id: string, name: string, cat: string, from: { pid: number; tid: number }, sentUs: number, to: { pid: number; tid: number }, arrivedUs: number, lost: boolean): void {
+    this.events.push({ name: `send ${name}`, cat, ph: 'X', ts: sentUs, dur: 1, ...from });
+    this.events.push({ name, cat, ph: 's', ts: sentUs, ...from, id });
+    this.events.push({ name: lost ? `${name} (lost: receiver restarted)` : `receive ${name}`, cat, ph: 'X', ts: arrivedUs, dur: 1, ...to });
+    this.events.push({ name, cat, ph: 'f', bp: 'e', ts: arrivedUs, ...to, id });
   }
 
   /** Records an injected fault, so it shows on the coordinator's track. */

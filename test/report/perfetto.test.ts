@@ -22,4 +22,19 @@ describe('the Perfetto trace', () => {
     for (const id of flowEnds) expect(flowStarts.has(id)).toBe(true);
     expect(events.some((event) => event.name === 'fault 0: fail-task')).toBe(true);
   });
+
+  it('draws checkpoint RPCs and barriers of a captured trace as flows from sender to receiver', () => {
+    const builder = new PerfettoTraceBuilder();
+    const result = runCase(findScenario('wordcount')!, { scenario: 'wordcount', seed: 3 }, { captureTrace: true, observers: [(observation) => builder.observe(observation)] });
+    builder.messages(result.capturedEvents ?? []);
+    const events = (JSON.parse(builder.toJson()) as { traceEvents: Array<{ name: string; ph: string; id?: string; cat: string; ts: number }> }).traceEvents;
+    const messageFlows = events.filter((event) => (event.cat === 'rpc' || event.cat === 'channel') && (event.ph === 's' || event.ph === 'f'));
+    const starts = new Map(messageFlows.filter((event) => event.ph === 's').map((event) => [event.id, event.ts]));
+    const ends = messageFlows.filter((event) => event.ph === 'f');
+    expect(ends.length).toBe(starts.size);
+    // Every message arrives after it left.
+    for (const end of ends) expect(end.ts).toBeGreaterThanOrEqual(starts.get(end.id) as number);
+    const names = new Set(ends.map((event) => event.name.replace(/ \d+.*$/, '')));
+    expect([...names]).toEqual(expect.arrayContaining(['acknowledgeCheckpoint', 'barrier']));
+  });
 });

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { findScenario } from '../../scenarios/index.js';
+import { terminalTables } from '../../src/cli/terminal.js';
+import { resultsSchema, summarise, type SweepResults } from '../../src/explore/results.js';
+import { runCase } from '../../src/explore/run-case.js';
+import type { SweepCaseResult } from '../../src/explore/sweep-case.js';
+import { renderSweepHtml, replayForReport, scriptSafeJson, verdictCube } from '../../src/report/html.js';
+import { buildSpaceTime } from '../../src/report/space-time.js';
+
+const base: SweepCaseResult = {
+  index: 0, scenario: 'wordcount', caseSeed: 1, simSeed: 2, verdict: 'pass', faultKinds: ['fail-task'], faultCount: 1,
+  traceHash: '0123456789abcdef', events: 10, virtualTimeUs: 5, checkpointsCompleted: 3, restores: 1, violated: [], gaps: [], gapProperties: [],
+};
+
+function results(cases: SweepCaseResult[]): SweepResults {
+  return {
+    schema: resultsSchema,
+    parameters: { scenarios: ['wordcount'], runsPerScenario: cases.length, seed: 1, profile: 'swarm', vary: false },
+    shards: ['0/1'],
+    interrupted: false,
+    cases,
+    summary: summarise(cases, ['wordcount']),
+    environment: { tool: 'test', node: 'v20', platform: 'linux', cpus: 2, workers: 1 },
+    timing: { wallMs: 1, casesPerSecond: 1 },
+  };
+}
+
+describe('report.html', () => {
+  it('embeds data that cannot close its script element, and that parses back to the same value', () => {
+    const value = { text: '</script><script>alert(1)</script><!-- & \u2028 \u2029 >' };
+    const json = scriptSafeJson(value);
+    expect(json).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(JSON.parse(json)).toEqual(value);
+  });
+
+  it('counts the verdict cube per scenario and fault kind, violations apart from expected gaps', () => {
+    const cube = verdictCube(
+      results([
+        base,
+        { ...base, index: 1, verdict: 'fail', faultKinds: ['fail-task', 'rpc'], violated: ['exactly-once', 'exactly-once'] },
+        { ...base, index: 2, verdict: 'expected-gap', faultKinds: ['rpc'], gaps: ['g'], gapProperties: ['recovery'] },
+      ]),
+    );
+    expect(cube['wordcount']?.['*']).toEqual({ cases: 3, violated: { 'exactly-once': 1 }, gaps: { recovery: 1 } });
+    expect(cube['wordcount']?.['fail-task']).toEqual({ cases: 2, violated: { 'exactly-once': 1 }, gaps: {} });
+    expect(cube['wordcount']?.['rpc']).toEqual({ cases: 2, violated: { 'exactly-once': 1 }, gaps: { recovery: 1 } });
+  });
+
+  it('renders a page whose only markup is the template: hostile scenario strings stay inside the escaped data', () => {
+    const hostile = '<img src=x onerror=alert(1)>';
+    const html = renderSweepHtml(results([{ ...base, faultKinds: [hostile as never] }]), new Map([['wordcount', ['exactly-once']]]));
+    expect(html).not.toContain(hostile);
+    expect(html).toContain('\\u003cimg src=x onerror=alert(1)\\u003e');
+  });
+});
+
+describe('the space-time diagram data', () => {
+  const scenario = findScenario('wordcount')!;
+  const replayed = replayForReport(
+    (spec, observers) => runCase(scenario, spec, { captureTrace: true, observers }),
+    { scenario: 'wordcount', seed: 6, faults: [{ kind: 'crash-executor', executor: 'taskexecutor-1', restartAfterUs: 50_000, replacement: false, when: { atUs: 130_000 } }] },
+  );
+
+  it('has a lane per JobMaster, executor and task, time-ordered marks and messages that arrive after they leave', () => {
+    const data = buildSpaceTime(replayed.result.capturedEvents!, replayed.observations, replayed.result.faults);
+    expect(data.lanes).toEqual(expect.arrayContaining(['jobmaster', 'taskexecutor-0', 'taskexecutor-1', 'source#0', 'count#1', 'sink#1']));
+    for (let index = 1; index < data.marks.timeUs.length; index++) expect(data.marks.timeUs[index]).toBeGreaterThanOrEqual(data.marks.timeUs[index - 1] as number);
+    expect(data.messages.sentUs.length).toBeGreaterThan(100);
+    for (let index = 0; index < data.messages.sentUs.length; index++) expect(data.messages.arrivedUs[index]).toBeGreaterThanOrEqual(data.messages.sentUs[index] as number);
+    const labels = [...data.marks.label].map((label) => data.labels[label] as string);
+    expect(labels.some((label) => label.includes('taskexecutor-1 crashed'))).toBe(true);
+    // The crash lost messages in flight to the executor.
+    expect([...data.messages.lost].some((lost) => lost === 1)).toBe(true);
+    expect(data.windowed).toBe(false);
+  });
+
+  it('keeps a bounded window that holds the focus when the trace is too long', () => {
+    const full = buildSpaceTime(replayed.result.capturedEvents!, replayed.observations, replayed.result.faults);
+    const focusUs = (full.startUs + full.endUs) / 2;
+    const windowed = buildSpaceTime(replayed.result.capturedEvents!, replayed.observations, replayed.result.faults, { maxItems: 500, focusUs });
+    expect(windowed.windowed).toBe(true);
+    expect(windowed.marks.timeUs.length + windowed.messages.sentUs.length).toBe(500);
+    expect(windowed.startUs).toBeLessThanOrEqual(focusUs);
+    expect(windowed.endUs).toBeGreaterThanOrEqual(focusUs);
+  });
+});
+
+describe('the terminal tables', () => {
+  const failing: SweepCaseResult = {
+    ...base, index: 1, verdict: 'fail', violated: ['exactly-once'],
+    failure: { property: 'exactly-once', message: 'record duplicated', shrunkFaults: [], shrunkSeed: 7, shrinkSteps: 3, replay: 'ckpt1.TOKEN.00000000' },
+  };
+  const declared = new Map([['wordcount', ['exactly-once', 'recovery']]]);
+
+  it('colour only when asked, and print each replay command whole on its own line', () => {
+    const plain = terminalTables(results([base, failing]), declared, false);
+    const coloured = terminalTables(results([base, failing]), declared, true);
+    expect(plain).not.toMatch(/\u001b\[/);
+    expect(coloured).toMatch(/\u001b\[31mVIOLATED 1\u001b\[\d+m/);
+    expect(plain).toContain('[1] npx ckptsim replay ckpt1.TOKEN.00000000\n');
+    expect(plain).toContain('VIOLATED 1');
+  });
+});
