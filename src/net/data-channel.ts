@@ -43,7 +43,11 @@ export const defaultChannelOptions: ChannelOptions = { latencyMedianUs: 150, lat
  * end silently ends the channel.
  */
 export class DataChannel<Buffer extends ChannelBuffer> {
-  private readonly queue: Buffer[] = [];
+  /** Buffers waiting at the producer: `queue[head..]` (the consumed prefix is dropped in bulk). */
+  private queue: Buffer[] = [];
+  private head = 0;
+  /** Data buffers (not events) in the queue, kept as a count: backpressure asks for it at every step. */
+  private dataBuffers = 0;
   private credits: number;
   private lastArrivalUs = 0;
   private closed = false;
@@ -53,6 +57,14 @@ export class DataChannel<Buffer extends ChannelBuffer> {
   private readonly digest: number;
   private consumerNode: SimNode | undefined;
   private deliver: ((buffer: Buffer) => void) | undefined;
+  /** Actions made once per channel, not per event: a credit's arrival and a buffer's. */
+  private readonly creditArrived = (): void => {
+    this.credits++;
+    this.pump();
+  };
+  private readonly bufferArrived = (buffer: Buffer): void => {
+    if (!this.closed) (this.deliver as (buffer: Buffer) => void)(buffer);
+  };
 
   /**
    * Created by the producer at deployment; buffers queue (and backpressure builds) until the
@@ -86,13 +98,11 @@ export class DataChannel<Buffer extends ChannelBuffer> {
 
   /** Buffers waiting at the producer (overtaken by a priority event, these are output channel state). */
   queued(): readonly Buffer[] {
-    return this.queue;
+    return this.head === 0 ? this.queue : this.queue.slice(this.head);
   }
 
   get queuedDataBuffers(): number {
-    let count = 0;
-    for (const buffer of this.queue) if (!buffer.isEvent) count++;
-    return count;
+    return this.dataBuffers;
   }
 
   get isClosed(): boolean {
@@ -102,8 +112,9 @@ export class DataChannel<Buffer extends ChannelBuffer> {
   /** Queues a buffer or event at the producer and sends what credit allows. */
   send(buffer: Buffer): void {
     if (this.closed) return;
+    if (!buffer.isEvent) this.dataBuffers++;
     if (buffer.priority) {
-      let position = 0;
+      let position = this.head;
       while (position < this.queue.length && (this.queue[position] as Buffer).priority) position++;
       this.queue.splice(position, 0, buffer);
     } else {
@@ -115,10 +126,7 @@ export class DataChannel<Buffer extends ChannelBuffer> {
   /** The consumer processed a data buffer: one credit travels back to the producer. */
   returnCredit(): void {
     if (this.closed || this.consumerNode === undefined) return;
-    this.sim.schedule(this.drawLatency(), creditKind, () => {
-      this.credits++;
-      this.pump();
-    }, this.producerNode, this.digest);
+    this.sim.schedule(this.drawLatency(), creditKind, this.creditArrived, this.producerNode, this.digest);
   }
 
   /**
@@ -141,21 +149,32 @@ export class DataChannel<Buffer extends ChannelBuffer> {
   /** Ends the channel: nothing more is sent (its task was canceled or its peer died). */
   close(): void {
     this.closed = true;
-    this.queue.length = 0;
+    this.queue = [];
+    this.head = 0;
+    this.dataBuffers = 0;
   }
 
   private pump(): void {
     if (this.consumerNode === undefined || this.closed) return;
     let sentData = false;
-    while (this.queue.length > 0) {
-      const head = this.queue[0] as Buffer;
+    const queue = this.queue;
+    while (this.head < queue.length) {
+      const head = queue[this.head] as Buffer;
       if (!head.isEvent) {
         if (this.credits === 0) break;
         this.credits--;
+        this.dataBuffers--;
         sentData = true;
       }
-      this.queue.shift();
+      this.head++;
       this.transmit(head);
+    }
+    if (this.head === queue.length) {
+      queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 32 && this.head * 2 > queue.length) {
+      queue.splice(0, this.head);
+      this.head = 0;
     }
     if (sentData) this.onQueueDrained();
   }
@@ -166,11 +185,8 @@ export class DataChannel<Buffer extends ChannelBuffer> {
     // Priority events still travel the same TCP connection: they cannot pass what is on the wire.
     const arrivalUs = Math.max(now + this.drawLatency() + stallUs, this.lastArrivalUs);
     this.lastArrivalUs = arrivalUs;
-    const deliver = this.deliver as (buffer: Buffer) => void;
     const payload: CapturedBuffer<Buffer> | undefined = this.sim.capturing ? { message: 'buffer', channel: this.name, sentUs: now, buffer } : undefined;
-    this.sim.schedule(arrivalUs - now, bufferKind, () => {
-      if (!this.closed) deliver(buffer);
-    }, this.consumerNode, this.digest, payload);
+    this.sim.scheduleWith(arrivalUs - now, bufferKind, this.bufferArrived, buffer, this.consumerNode, this.digest, payload);
   }
 
   private drawLatency(): number {

@@ -78,7 +78,9 @@ export class Timer implements QueueEntry {
     readonly node: SimNode | undefined,
     readonly incarnation: number,
     readonly digest: number,
-    readonly action: () => void,
+    /** Called with `argument`: a shared action plus a per-event argument saves a closure per event. */
+    readonly action: (argument: unknown) => void,
+    readonly argument: unknown,
     readonly payload: unknown,
   ) {}
 }
@@ -172,6 +174,22 @@ export class Simulation {
     digest = 0,
     payload?: unknown,
   ): Timer {
+    return this.scheduleWith(delayUs, kind, action, undefined, node, digest, payload);
+  }
+
+  /**
+   * {@link schedule} for an action shared by many events (made once, not per event), called
+   * with `argument` when the event runs.
+   */
+  scheduleWith<Argument>(
+    delayUs: number,
+    kind: EventKind,
+    action: (argument: Argument) => void,
+    argument: Argument,
+    node?: SimNode,
+    digest = 0,
+    payload?: unknown,
+  ): Timer {
     if (!Number.isSafeInteger(delayUs) || delayUs < 0) {
       throw new RangeError(`schedule(${kind.name}): delay must be a non-negative integer of microseconds, got ${delayUs}`);
     }
@@ -182,7 +200,8 @@ export class Simulation {
       node,
       node === undefined ? 0 : node.incarnation,
       digest,
-      action,
+      action as (argument: unknown) => void,
+      argument,
       payload,
     );
     this.queue.push(timer);
@@ -257,7 +276,7 @@ export class Simulation {
       dropped,
       timer.payload,
     );
-    if (!dropped) timer.action();
+    if (!dropped) timer.action(timer.argument);
   }
 
   private outcome(kind: RunOutcomeKind, reason: string): RunOutcome {

@@ -94,6 +94,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private source: ReplayableSourceReader | undefined;
   private currentOrigin: RecordOrigin = { partition: -1, offset: -1 };
   private stepScheduled = false;
+  /** The mailbox loop's step as one action, made once rather than per scheduled step. */
+  private readonly stepAction = (): void => this.step();
   private busyUntilUs = 0;
   private sourceBackoffUntilUs = 0;
   private lastCheckpointId: number;
@@ -433,7 +435,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     if (this.stepScheduled || !this.active || !this.hasWork()) return;
     this.stepScheduled = true;
     const delayUs = Math.max(0, this.busyUntilUs - this.nowUs);
-    this.environment.sim.schedule(delayUs, stepKind, () => this.step(), this.node, this.digest);
+    this.environment.sim.schedule(delayUs, stepKind, this.stepAction, this.node, this.digest);
   }
 
   private hasWork(): boolean {
