@@ -21,7 +21,10 @@ export async function commandBench(argv: readonly string[]): Promise<number> {
     ]),
   );
   const cases = report.casesPerSecond;
-  process.stdout.write(`cases/s: ${cases.oneWorker.toFixed(1)} with 1 worker, ${cases.allWorkers.toFixed(1)} with ${cases.workers} (${cases.speedup.toFixed(2)}x)\n`);
+  process.stdout.write(
+    `cases/s over ${cases.cases} cases, worker start-up excluded: ${cases.oneWorker.toFixed(1)} with 1 worker, ${cases.allWorkers.toFixed(1)} with ${cases.workers} (${cases.speedup.toFixed(2)}x); ` +
+      `start-up included: ${cases.oneWorkerWithStartup.toFixed(1)} and ${cases.allWorkersWithStartup.toFixed(1)} (${cases.speedupWithStartup.toFixed(2)}x)\n`,
+  );
   process.stdout.write(
     table([
       ['records', 'trace capture', 'events', 'events/s', 'peak RSS MB', 'heap MB'],

@@ -10,3 +10,5 @@ port.on('message', (sweepCase: SweepCase) => {
   if (scenario === undefined) throw new Error(`unknown scenario ${sweepCase.scenario}`);
   port.postMessage(runSweepCase(scenario, sweepCase));
 });
+// Loaded and listening: the pool sends the first case now (start-up is measured apart from cases).
+port.postMessage({ ready: true });

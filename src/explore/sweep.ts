@@ -25,7 +25,12 @@ export function sweepCases(scenarios: readonly string[], runsPerScenario: number
 /** Progress callbacks of a running sweep. */
 export interface SweepProgress {
   onResult(result: SweepCaseResult, done: number, total: number): void;
+  /** Every worker thread has started and loaded the code (not called for inline sweeps). */
+  onWorkersReady?(): void;
 }
+
+/** What a worker thread posts: a ready signal once loaded, then one result per case it is sent. */
+type WorkerMessage = SweepCaseResult | { readonly ready: true };
 
 /** A sweep in progress; `stop()` ends it early, keeping what finished. */
 export interface RunningSweep {
@@ -64,9 +69,16 @@ export function runSweep(cases: readonly SweepCase[], workers: number, progress:
     settle({ results, interrupted: false });
     return { finished, stop: () => {} };
   }
+  let ready = 0;
   for (let index = 0; index < count; index++) {
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry } });
-    worker.on('message', (result: SweepCaseResult) => {
+    worker.on('message', (message: WorkerMessage) => {
+      if ('ready' in message) {
+        if (++ready === count) progress.onWorkersReady?.();
+        dispatch(worker);
+        return;
+      }
+      const result = message;
       results.push(result);
       progress.onResult(result, results.length, cases.length);
       if (results.length === cases.length) finish(false);
@@ -78,7 +90,6 @@ export function runSweep(cases: readonly SweepCase[], workers: number, progress:
       fail(error);
     });
     pool.push(worker);
-    dispatch(worker);
   }
   return {
     finished,
