@@ -81,6 +81,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary },
     shards: [`${shard.index}/${shard.count}`],
     interrupted,
+    properties: Object.fromEntries(scenarioNames.map((name) => [name, [...(findScenario(name)?.properties ?? [])]])),
     ...(plantedBugs === undefined ? {} : { plantedBugs }),
     cases: sorted,
     summary: summarise(sorted, scenarioNames),

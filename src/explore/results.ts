@@ -38,6 +38,8 @@ export interface SweepResults {
   /** The shards these results cover, as `index/count` strings (one for a single run). */
   readonly shards: readonly string[];
   readonly interrupted: boolean;
+  /** The properties each scenario declares (and is judged on), by scenario name. */
+  readonly properties: Readonly<Record<string, readonly string[]>>;
   readonly cases: readonly SweepCaseResult[];
   readonly summary: readonly ScenarioSummary[];
   /** The planted-bug kill matrix, when the sweep ran it (`--mutants`). */
@@ -122,6 +124,7 @@ export function mergeResults(parts: readonly SweepResults[], environment: SweepR
     parameters: first.parameters,
     shards: parts.flatMap((part) => part.shards).sort(),
     interrupted: parts.some((part) => part.interrupted),
+    properties: Object.assign({}, ...parts.map((part) => part.properties ?? {})) as Record<string, readonly string[]>,
     ...(parts.find((part) => part.plantedBugs !== undefined)?.plantedBugs === undefined ? {} : { plantedBugs: parts.find((part) => part.plantedBugs !== undefined)!.plantedBugs! }),
     cases: sorted,
     summary: summarise(sorted, first.parameters.scenarios),

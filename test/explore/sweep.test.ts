@@ -19,6 +19,7 @@ async function sweep(workers: number, shard: Shard): Promise<SweepResults> {
     parameters: { scenarios, runsPerScenario: runs, seed: 99, profile: 'swarm', vary: false },
     shards: [`${shard.index}/${shard.count}`],
     interrupted,
+    properties: {},
     cases: sorted,
     summary: summarise(sorted, scenarios),
     environment,

@@ -59,6 +59,7 @@ function sweepWithFailure(hostileMessage: boolean): SweepResults {
     parameters: { scenarios, runsPerScenario: 7, seed: 9, profile: 'crashes', vary: false },
     shards: ['0/1'],
     interrupted: false,
+    properties: Object.fromEntries(scenarios.map((name) => [name, [...findScenario(name)!.properties]])),
     cases,
     summary: summarise(cases, scenarios),
     environment: { tool: 'ckptsim test', node: process.version, platform: process.platform, cpus: 2, workers: 1 },

@@ -18,6 +18,7 @@ function results(cases: SweepCaseResult[]): SweepResults {
     parameters: { scenarios: ['wordcount'], runsPerScenario: cases.length, seed: 1, profile: 'swarm', vary: false },
     shards: ['0/1'],
     interrupted: false,
+    properties: { wordcount: ['exactly-once', 'recovery'] },
     cases,
     summary: summarise(cases, ['wordcount']),
     environment: { tool: 'test', node: 'v20', platform: 'linux', cpus: 2, workers: 1 },
