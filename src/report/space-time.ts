@@ -90,31 +90,33 @@ interface Item {
   message: boolean;
 }
 
+/** Strings numbered in order of first use. */
+class Interned {
+  readonly values: string[] = [];
+  private readonly numbers = new Map<string, number>();
+
+  index(text: string): number {
+    let number = this.numbers.get(text);
+    if (number === undefined) {
+      number = this.values.length;
+      this.values.push(text);
+      this.numbers.set(text, number);
+    }
+    return number;
+  }
+}
+
 class Builder {
-  private readonly lanes: string[] = [];
-  private readonly laneIndex = new Map<string, number>();
-  private readonly labels: string[] = [];
-  private readonly labelIndex = new Map<string, number>();
+  private readonly lanes = new Interned();
+  private readonly labels = new Interned();
   private readonly items: Item[] = [];
 
   lane(name: string): number {
-    let index = this.laneIndex.get(name);
-    if (index === undefined) {
-      index = this.lanes.length;
-      this.lanes.push(name);
-      this.laneIndex.set(name, index);
-    }
-    return index;
+    return this.lanes.index(name);
   }
 
   private label(text: string): number {
-    let index = this.labelIndex.get(text);
-    if (index === undefined) {
-      index = this.labels.length;
-      this.labels.push(text);
-      this.labelIndex.set(text, index);
-    }
-    return index;
+    return this.labels.index(text);
   }
 
   mark(timeUs: number, lane: string, category: Category, label: string): void {
@@ -289,9 +291,9 @@ class Builder {
     const marks = kept.filter((item) => !item.message);
     const messages = kept.filter((item) => item.message);
     return {
-      lanes: this.lanes,
+      lanes: this.lanes.values,
       categories: spaceTimeCategories,
-      labels: this.labels,
+      labels: this.labels.values,
       marks: {
         timeUs: Float64Array.from(marks, (item) => item.timeUs),
         lane: Uint16Array.from(marks, (item) => item.from),

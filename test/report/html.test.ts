@@ -1,30 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
 import { terminalTables } from '../../src/cli/terminal.js';
-import { resultsSchema, summarise, type SweepResults } from '../../src/explore/results.js';
 import { runCase } from '../../src/explore/run-case.js';
 import type { SweepCaseResult } from '../../src/explore/sweep-case.js';
+import { passingCase, wordcountResults } from './fixtures.js';
 import { renderSweepHtml, replayForReport, scriptSafeJson, verdictCube } from '../../src/report/html.js';
 import { buildSpaceTime } from '../../src/report/space-time.js';
 
-const base: SweepCaseResult = {
-  index: 0, scenario: 'wordcount', caseSeed: 1, simSeed: 2, verdict: 'pass', faultKinds: ['fail-task'], faultCount: 1,
-  traceHash: '0123456789abcdef', events: 10, virtualTimeUs: 5, checkpointsCompleted: 3, restores: 1, violated: [], gaps: [], gapProperties: [],
-};
+const base = passingCase;
 
-function results(cases: SweepCaseResult[]): SweepResults {
-  return {
-    schema: resultsSchema,
-    parameters: { scenarios: ['wordcount'], runsPerScenario: cases.length, seed: 1, profile: 'swarm', vary: false },
-    shards: ['0/1'],
-    interrupted: false,
-    properties: { wordcount: ['exactly-once', 'recovery'] },
-    cases,
-    summary: summarise(cases, ['wordcount']),
-    environment: { tool: 'test', node: 'v20', platform: 'linux', cpus: 2, workers: 1 },
-    timing: { wallMs: 1, casesPerSecond: 1 },
-  };
-}
+const results = wordcountResults;
 
 describe('report.html', () => {
   it('embeds data that cannot close its script element, and that parses back to the same value', () => {

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { resultsSchema, summarise, type SweepResults } from '../../src/explore/results.js';
 import type { SweepCaseResult } from '../../src/explore/sweep-case.js';
+import { passingCase, wordcountResults } from './fixtures.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 
-const passing: SweepCaseResult = {
-  index: 0, scenario: 'wordcount', caseSeed: 1, simSeed: 2, verdict: 'pass', faultKinds: ['fail-task'], faultCount: 1,
-  traceHash: 'aa', events: 10, virtualTimeUs: 5, checkpointsCompleted: 3, restores: 1, violated: [], gaps: [], gapProperties: [],
-};
+const passing = passingCase;
 const failing: SweepCaseResult = {
   ...passing,
   index: 1,
@@ -16,19 +13,7 @@ const failing: SweepCaseResult = {
   failure: { property: 'exactly-once', message: 'record <"a"> & | duplicated', shrunkFaults: [], shrunkSeed: 7, shrinkSteps: 3, replay: 'ckpt1.TOKEN.00000000' },
 };
 
-function results(cases: SweepCaseResult[]): SweepResults {
-  return {
-    schema: resultsSchema,
-    parameters: { scenarios: ['wordcount'], runsPerScenario: cases.length, seed: 1, profile: 'swarm', vary: false },
-    shards: ['0/1'],
-    interrupted: false,
-    properties: { wordcount: ['exactly-once', 'recovery'] },
-    cases,
-    summary: summarise(cases, ['wordcount']),
-    environment: { tool: 'test', node: 'v20', platform: 'linux', cpus: 2, workers: 1 },
-    timing: { wallMs: 1, casesPerSecond: 1 },
-  };
-}
+const results = wordcountResults;
 
 const declared = new Map([['wordcount', ['exactly-once', 'liveness']]]);
 
