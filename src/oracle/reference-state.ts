@@ -313,6 +313,9 @@ export class ReferenceState {
     const skip = new Map(excluded ?? []);
     let toSkip = 0;
     for (const count of skip.values()) toSkip += count;
+    // One emitter for the whole run, reading the origin of the arrival being processed.
+    let origin: StreamRecord['origin'] = { partition: -1, offset: -1 };
+    const emitter = (value: unknown): void => this.emit(vertex, subtask, { key: undefined, value, origin }, collect);
     for (const arrival of arrivals) {
       lineage.absorb(arrival.record);
       if (toSkip > 0) {
@@ -326,7 +329,8 @@ export class ReferenceState {
       }
       const key = arrival.record.key;
       if (key === undefined) throw new Error(`reference state: record ${formatOrigin(arrival.record.origin)} reaches keyed ${vertex.name} without a key`);
-      const context = state.contextFor(key, (value) => this.emit(vertex, subtask, { key: undefined, value, origin: arrival.record.origin }, collect));
+      origin = arrival.record.origin;
+      const context = state.contextFor(key, emitter);
       if (spec.kind === 'keyed-process') spec.function.processElement(arrival.record.value, context);
       else if (spec.kind === 'keyed-co-process') {
         if (arrival.gate === 0) spec.function.processElement1(arrival.record.value, context);
