@@ -88,6 +88,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private readonly channelsWithData: InputChannel[] = [];
   private readonly outputs: OutputEdge[] = [];
   private readonly outputByConsumer = new Map<string, OutputChannel>();
+  /** The values of {@link outputByConsumer}, in its order: iterated at every step without an iterator. */
+  private outputList: OutputChannel[] = [];
   private readonly handler: CheckpointBarrierHandler;
   private readonly lineage: LineageTracker | undefined;
   private operator: StreamOperator | undefined;
@@ -131,6 +133,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.keyRange = keyed ? keyGroupRange(deployment.subtaskIndex, vertex.maxParallelism, vertex.parallelism) : undefined;
     this.handler = environment.barrierHandlerFactory(this);
     this.createOutputs();
+    this.outputList = [...this.outputByConsumer.values()];
   }
 
   get node() {
@@ -272,7 +275,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.state = 'RUNNING';
     this.environment.reportState(this.taskName, this.attempt, 'RUNNING');
     this.endedData = true;
-    for (const output of this.outputByConsumer.values()) output.link.send(endOfDataEvent);
+    for (const output of this.outputList) output.link.send(endOfDataEvent);
     this.finishTask();
   }
 
@@ -301,7 +304,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.mailbox.clear();
     for (const snapshot of this.asyncSnapshots.values()) snapshot.cancelled = true;
     this.asyncSnapshots.clear();
-    for (const output of this.outputByConsumer.values()) output.link.close();
+    for (const output of this.outputList) output.link.close();
     for (const input of this.inputs) input.link?.close();
     this.environment.unregisterProducer(this);
   }
@@ -314,7 +317,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.pendingTriggers.clear();
     this.operator?.close?.();
     this.flushOutputs();
-    for (const output of this.outputByConsumer.values()) output.link.send(endOfPartitionEvent);
+    for (const output of this.outputList) output.link.send(endOfPartitionEvent);
     this.state = 'FINISHED';
     this.mailbox.clear();
     this.observe({ type: 'task-finished', task: this.taskName, attempt: this.attempt });
@@ -424,7 +427,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     // FLIP-147: after end of data a task also waits until its consumers processed all its
     // records, or a later checkpoint (which counts it as finished) would cover none of them.
     if (finalReached && !savepointReached) {
-      for (const output of this.outputByConsumer.values()) if (!output.endOfDataProcessed) return;
+      for (const output of this.outputList) if (!output.endOfDataProcessed) return;
     }
     this.finishTask();
   }
@@ -546,7 +549,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.endedData = true;
     this.operator?.endInput();
     this.flushOutputs();
-    for (const output of this.outputByConsumer.values()) output.link.send(endOfDataEvent);
+    for (const output of this.outputList) output.link.send(endOfDataEvent);
     if (!this.environment.checkpointConfig.checkpointsAfterTasksFinish) {
       this.finishTask();
       return;
@@ -691,7 +694,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   /** Buffers queued at the producer side, which the priority barrier is about to overtake. */
   private captureOutputChannelState(): ChannelStateRecord[] {
     const records: ChannelStateRecord[] = [];
-    for (const output of this.outputByConsumer.values()) {
+    for (const output of this.outputList) {
       for (const buffer of output.link.queued()) {
         if (buffer.kind !== 'records') continue;
         for (const record of buffer.records) {
@@ -856,18 +859,18 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   }
 
   private flushOutputs(): void {
-    for (const channel of this.outputByConsumer.values()) this.flushChannel(channel);
+    for (const channel of this.outputList) this.flushChannel(channel);
   }
 
   /** Sends an event on every output channel, after what is buffered; a priority event says so itself. */
   private broadcastEvent(event: NetworkBuffer): void {
     this.flushOutputs();
-    for (const channel of this.outputByConsumer.values()) channel.link.send(event);
+    for (const channel of this.outputList) channel.link.send(event);
   }
 
   /** Backpressure: no output channel may hold more than its share of queued buffers. */
   private outputAvailable(): boolean {
-    for (const channel of this.outputByConsumer.values()) {
+    for (const channel of this.outputList) {
       if (channel.link.queuedDataBuffers >= maxQueuedBuffersPerChannel) return false;
     }
     return true;
