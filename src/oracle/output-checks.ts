@@ -26,15 +26,36 @@ export interface MultisetDifference {
 }
 
 export function compareMultisets(committed: readonly SinkEntry[], expected: readonly ReferenceEntry[]): MultisetDifference {
-  const committedCounts = countBy(committed);
-  const expectedCounts = countBy(expected);
+  // One map, expected count minus committed count per identity (committed records matching an
+  // expected one add no key); only identities left non-zero are compared, so equal outputs (the
+  // usual case) sort nothing and recount nothing.
+  const balance = countBy(expected);
+  for (const entry of committed) {
+    const identity = entryIdentity(entry);
+    balance.set(identity, (balance.get(identity) ?? 0) - 1);
+  }
+  const differing: string[] = [];
+  for (const [record, left] of balance) if (left !== 0) differing.push(record);
+  if (differing.length === 0) return { missing: [], extra: [] };
+  differing.sort();
+  const expectedCounts = new Map<string, number>();
+  const committedCounts = new Map<string, number>();
+  for (const record of differing) {
+    expectedCounts.set(record, 0);
+    committedCounts.set(record, 0);
+  }
+  for (const entry of expected) {
+    const identity = entryIdentity(entry);
+    const count = expectedCounts.get(identity);
+    if (count !== undefined) expectedCounts.set(identity, count + 1);
+  }
+  for (const entry of committed) {
+    const identity = entryIdentity(entry);
+    const count = committedCounts.get(identity);
+    if (count !== undefined) committedCounts.set(identity, count + 1);
+  }
   const missing: Array<{ record: string; expected: number; committed: number }> = [];
   const extra: Array<{ record: string; expected: number; committed: number }> = [];
-  // Only identities whose counts differ are sorted: equal outputs (the usual case) sort nothing.
-  const differing: string[] = [];
-  for (const [record, want] of expectedCounts) if (committedCounts.get(record) !== want) differing.push(record);
-  for (const record of committedCounts.keys()) if (!expectedCounts.has(record)) differing.push(record);
-  differing.sort();
   for (const record of differing) {
     const want = expectedCounts.get(record) ?? 0;
     const have = committedCounts.get(record) ?? 0;

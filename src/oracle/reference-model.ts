@@ -27,6 +27,17 @@ export function computeReference(job: JobGraph, sourceLimits?: ReadonlyMap<numbe
   const outputs = new Map<string, StreamRecord[]>();
   const sinkOutput = new Map<string, ReferenceEntry[]>();
   const upsertOutput = new Map<string, Map<string, unknown>>();
+  // A vertex's output is dropped once its last consumer has read it: at the end of a long run
+  // the model holds a few vertices' records at a time, not the whole job's.
+  const readersLeft = new Map<string, number>();
+  for (const vertex of job.vertices) for (const edge of vertex.inputs.flat()) readersLeft.set(edge.source, (readersLeft.get(edge.source) ?? 0) + 1);
+  const consumed = (vertex: JobVertex): void => {
+    for (const edge of vertex.inputs.flat()) {
+      const left = (readersLeft.get(edge.source) as number) - 1;
+      readersLeft.set(edge.source, left);
+      if (left === 0) outputs.delete(edge.source);
+    }
+  };
   let firstPartition = 0;
   for (const vertex of job.vertices) {
     if (vertex.operator.kind === 'source') {
@@ -41,6 +52,7 @@ export function computeReference(job: JobGraph, sourceLimits?: ReadonlyMap<numbe
       continue;
     }
     const gates = vertex.inputs.map((edges) => edges.flatMap((edge) => routeEdge(job, edge, vertex, outputs)));
+    consumed(vertex);
     if (vertex.operator.kind === 'sink') {
       const entries = gates.flat().map((record) => ({ key: record.key, value: record.value }));
       sinkOutput.set(vertex.name, entries);
