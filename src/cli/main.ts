@@ -12,6 +12,7 @@ import { integerOption, parseCommand, readJsonOption } from './arguments.js';
 import { commandReportMerge, commandSweep } from './sweep-command.js';
 import { commandMutants } from './mutants-command.js';
 import { commandBench } from './bench-command.js';
+import { toolName } from './version.js';
 
 const usage = `ckptsim: deterministic simulation testing for checkpoint protocols
 
@@ -121,7 +122,7 @@ function commandReplay(argv: readonly string[]): number {
     written.push(`trace written to ${tracePath} (open it in https://ui.perfetto.dev or chrome://tracing)`);
   }
   if (htmlPath !== undefined) {
-    writeOutput(htmlPath, 'report', renderCaseHtml(spec, replayed, 'ckptsim 0.1.0'));
+    writeOutput(htmlPath, 'report', renderCaseHtml(spec, replayed, toolName));
     written.push(`report written to ${htmlPath} (open it in a browser; it needs no network)`);
   }
   if (values['json'] === true) process.stdout.write(`${caseJson(result)}\n`);

@@ -16,6 +16,7 @@ import { runMutant } from '../explore/mutants.js';
 import { plantedBugNames } from '../cluster/planted-bugs.js';
 import type { PlantedBugMatrix } from '../explore/results.js';
 import { paint, terminalTables } from './terminal.js';
+import { toolName } from './version.js';
 
 function parseShard(raw: string | boolean | undefined): Shard {
   if (raw === undefined) return { index: 0, count: 1 };
@@ -27,7 +28,7 @@ function parseShard(raw: string | boolean | undefined): Shard {
 }
 
 function environment(workers: number): SweepResults['environment'] {
-  return { tool: 'ckptsim 0.1.0', node: process.version, platform: platform(), cpus: availableParallelism(), workers };
+  return { tool: toolName, node: process.version, platform: platform(), cpus: availableParallelism(), workers };
 }
 
 /** `ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--workers K] [--shard i/n] [--out DIR]` */
