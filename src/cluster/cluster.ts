@@ -111,11 +111,15 @@ export class Cluster {
   private terminal: { status: 'FINISHED' | 'FAILED'; cause: string | undefined } | undefined;
   private readonly terminalListeners: Array<(status: 'FINISHED' | 'FAILED', cause: string | undefined) => void> = [];
 
-  constructor(readonly sim: Simulation, readonly job: JobGraph, readonly config: ClusterConfig) {
+  /**
+   * @param options.retainCommitted - keep every committed sink record, not only their digest
+   *   (default true; a case run keeps them only when it must list lost or duplicated records).
+   */
+  constructor(readonly sim: Simulation, readonly job: JobGraph, readonly config: ClusterConfig, options: { readonly retainCommitted?: boolean } = {}) {
     this.observations = new ObservationBus(() => sim.nowUs);
     this.rpc = new RpcNetwork(sim, sim.random('net.rpc'), (envelope) => this.hooks.rpc(envelope), config.rpcLatency);
     this.storage = new CheckpointStorage(sim, this.hooks, this.observations, sim.random('storage'), config.storageLatency);
-    this.sinkStore = new TransactionalStore(() => sim.nowUs, config.transactionTimeoutUs);
+    this.sinkStore = new TransactionalStore(() => sim.nowUs, config.transactionTimeoutUs, options.retainCommitted ?? true);
     this.shuffle = new ShuffleService(sim);
     this.jobMasterNode = sim.createNode('jobmaster');
     this.jobMasterNode.onCrash(() => {

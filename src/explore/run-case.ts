@@ -4,12 +4,13 @@ import { parseFaultPlan } from '../faults/plan.js';
 import type { Observation } from '../cluster/observations.js';
 import type { JobGraph } from '../cluster/jobgraph/job-graph.js';
 import { computeReference } from '../oracle/reference-model.js';
-import { checkAtLeastOnce, checkExactlyOnce, checkUpsert, entryIdentity } from '../oracle/output-checks.js';
+import { checkAtLeastOnce, checkExactlyOnce, checkUpsert } from '../oracle/output-checks.js';
+import { MultisetDigest } from '../oracle/multiset-digest.js';
 import type { Violation } from '../oracle/violation.js';
 import { GapFacts, classifyViolations, type ExpectedGap } from '../oracle/known-gaps.js';
 import { createCheckers } from '../oracle/checkers/index.js';
 import type { FinalState } from '../oracle/checkers/checker.js';
-import { Simulation, deriveStream, hashString, toHex32, type RunLimits, type RunOutcomeKind, type TraceEvent } from '../sim/index.js';
+import { Simulation, deriveStream, type RunLimits, type RunOutcomeKind, type TraceEvent } from '../sim/index.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { validateConfigOverrides } from './config-overrides.js';
 import { resolveParameters, type ClusterOverrides, type Scenario } from './scenario.js';
@@ -89,19 +90,54 @@ export function mergeClusterConfig(...layers: ReadonlyArray<ClusterOverrides | u
   return config;
 }
 
+/** One simulated run of a case, before its output is judged. */
+interface SimulatedRun {
+  readonly setup: ReturnType<Scenario['build']>;
+  readonly config: ClusterConfig;
+  readonly sim: Simulation;
+  readonly cluster: Cluster;
+  readonly outcome: ReturnType<Simulation['run']>;
+  readonly tally: { triggered: number; completed: number; aborted: number; restores: number };
+  readonly nemesis: Nemesis;
+  readonly gapFacts: GapFacts;
+  readonly checkerViolations: readonly Violation[];
+}
+
 /**
  * Runs one case: builds the scenario's job and cluster from the seed, runs it to a terminal job
  * state or a bound, and judges the outcome. A pure function of (scenario, spec): same inputs,
  * same trace hash and verdicts.
+ *
+ * The committed output is compared with the failure-free output by digest, holding neither list
+ * (memory stays flat however long the run). When the digests differ, the case is run a second
+ * time keeping both lists, to name the lost and duplicated records; the second run must end with
+ * the same trace hash. Scenarios judged at-least-once keep the lists from the start, as
+ * duplicates (which change the digest) are allowed there.
  */
 export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions = {}): CaseResult {
+  const listOutput = scenario.properties.includes('at-least-once');
+  const run = simulate(scenario, spec, options, listOutput);
+  const reference = safeReference(run.setup.job, listOutput);
+  let outputViolations = checkOutput(scenario, run, reference);
+  if (outputViolations === 'needs-lists') {
+    const listed = simulate(scenario, spec, { limits: options.limits, oracle: false }, true);
+    const first = run.sim.trace.digest();
+    const second = listed.sim.trace.digest();
+    if (first !== second) throw new Error(`case ${encodeReplayToken(spec)} ran differently the second time (trace hash ${first}, then ${second}): nondeterminism in the harness`);
+    outputViolations = checkOutput(scenario, listed, safeReference(listed.setup.job, true)) as Violation[];
+  }
+  const result = judge(scenario, spec, run, reference, outputViolations);
+  return run.sim.trace.events === undefined ? result : { ...result, capturedEvents: run.sim.trace.events };
+}
+
+function simulate(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions, retainCommitted: boolean): SimulatedRun {
   const parameters = resolveParameters(scenario, spec.parameters);
   const plan = parseFaultPlan(spec.faults ?? []);
   const setup = scenario.build(parameters, deriveStream(spec.seed, 'scenario.input'));
   const overrides = validateConfigOverrides(spec.config);
   const config = withEnoughSlots(mergeClusterConfig(setup.cluster, overrides), setup.job, overrides);
   const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...defaultCaseLimits, ...spec.limits, ...options.limits } });
-  const cluster = new Cluster(sim, setup.job, config);
+  const cluster = new Cluster(sim, setup.job, config, { retainCommitted });
   const tally = { triggered: 0, completed: 0, aborted: 0, restores: 0 };
   cluster.observations.subscribe((observation) => {
     if (observation.type === 'checkpoint-triggered') tally.triggered++;
@@ -145,43 +181,56 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
     retainedCheckpoints: cluster.retainedCheckpoints(),
   };
   const checkerViolations = checkers.flatMap((checker) => checker.finish(final));
-  const result = judge(scenario, spec, cluster, sim, outcome, tally, safeReference(setup.job), nemesis, gapFacts, config, checkerViolations);
-  return sim.trace.events === undefined ? result : { ...result, capturedEvents: sim.trace.events };
+  return { setup, config, sim, cluster, outcome, tally, nemesis, gapFacts, checkerViolations };
 }
 
 /**
  * The failure-free reference, or the error the job's own functions raise on its input: a user
  * operator that throws is a reported outcome, never a crashed harness.
  */
-function safeReference(job: JobGraph): ReturnType<typeof computeReference> | { readonly error: string } {
+function safeReference(job: JobGraph, retainSinkOutput: boolean): ReturnType<typeof computeReference> | { readonly error: string } {
   try {
-    return computeReference(job);
+    return computeReference(job, { retainSinkOutput });
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
   }
 }
 
-/** Sum of per-record hashes modulo 2^32 plus the count: independent of commit order. */
-function multisetDigest(entries: ReadonlyArray<{ key: string | undefined; value: unknown }>): string {
-  let sum = 0;
-  for (const entry of entries) sum = (sum + hashString(entryIdentity(entry))) | 0;
-  return `${entries.length}:${toHex32(sum)}`;
+/**
+ * The output properties (exactly-once, at-least-once, upsert) of a finished run: violations, or
+ * 'needs-lists' when the digests differ and the run kept no lists to say how.
+ */
+function checkOutput(scenario: Scenario, run: SimulatedRun, reference: ReturnType<typeof computeReference> | { readonly error: string }): Violation[] | 'needs-lists' {
+  if ('error' in reference || run.cluster.jobStatus !== 'FINISHED') return [];
+  const store = run.cluster.sinkStore;
+  const now = run.sim.nowUs;
+  const same = store.committedDigest().equals(reference.sinkDigest);
+  const found: Violation[] = [];
+  for (const property of scenario.properties) {
+    if (property === 'upsert-exactly-once') {
+      const violation = checkUpsert(store.upsertEntries(), reference, now);
+      if (violation !== undefined) found.push(violation);
+    } else if ((property === 'exactly-once' || property === 'at-least-once') && !same) {
+      if (!store.retainsCommitted) return 'needs-lists';
+      const committed = store.committedEntries();
+      const violation = property === 'exactly-once' ? checkExactlyOnce(committed, reference, now) : checkAtLeastOnce(committed, reference, now);
+      if (violation !== undefined) found.push(violation);
+    }
+  }
+  return found;
 }
 
-function judge(
-  scenario: Scenario,
-  spec: CaseSpec,
-  cluster: Cluster,
-  sim: Simulation,
-  outcome: ReturnType<Simulation['run']>,
-  tally: { triggered: number; completed: number; aborted: number; restores: number },
-  referenceOrError: ReturnType<typeof computeReference> | { readonly error: string },
-  nemesis: Nemesis,
-  gapFacts: GapFacts,
-  config: ClusterConfig,
-  checkerViolations: readonly Violation[],
-): CaseResult {
-  const found: Violation[] = [...checkerViolations];
+/** The committed output and the upsert view as one order-independent digest. */
+function outputDigest(cluster: Cluster): string {
+  const digest = new MultisetDigest();
+  digest.addAll(cluster.sinkStore.committedDigest());
+  for (const entry of cluster.sinkStore.upsertEntries()) digest.add(entry.key, entry.value);
+  return digest.toString();
+}
+
+function judge(scenario: Scenario, spec: CaseSpec, run: SimulatedRun, referenceOrError: ReturnType<typeof computeReference> | { readonly error: string }, outputViolations: readonly Violation[]): CaseResult {
+  const { cluster, sim, outcome, tally, nemesis, gapFacts, config } = run;
+  const found: Violation[] = [...run.checkerViolations];
   const now = sim.nowUs;
   const finished = cluster.jobStatus === 'FINISHED';
   if (!finished) {
@@ -199,21 +248,8 @@ function judge(
       timeUs: now,
       details: { referenceError: referenceOrError.error },
     });
-  } else if (finished) {
-    const reference = referenceOrError;
-    const committed = cluster.sinkStore.committedEntries();
-    for (const property of scenario.properties) {
-      const violation =
-        property === 'exactly-once'
-          ? checkExactlyOnce(committed, reference, now)
-          : property === 'at-least-once'
-            ? checkAtLeastOnce(committed, reference, now)
-            : property === 'upsert-exactly-once'
-              ? checkUpsert(cluster.sinkStore.upsertEntries(), reference, now)
-              : undefined;
-      if (violation !== undefined) found.push(violation);
-    }
   }
+  found.push(...outputViolations);
   const { violations, gaps } = classifyViolations(found, gapFacts, { job: cluster.job, mode: config.checkpoint.mode });
   let recordsIn = 0;
   for (const log of cluster.logs.values()) for (let partition = 0; partition < log.partitionCount; partition++) recordsIn += log.endOffset(partition);
@@ -231,8 +267,8 @@ function judge(
       virtualTimeUs: now,
       checkpoints: { triggered: tally.triggered, completed: tally.completed, aborted: tally.aborted },
       restores: tally.restores,
-      records: { in: recordsIn, out: cluster.sinkStore.committedEntries().length + cluster.sinkStore.upsertEntries().length },
-      outputDigest: multisetDigest([...cluster.sinkStore.committedEntries(), ...cluster.sinkStore.upsertEntries()]),
+      records: { in: recordsIn, out: cluster.sinkStore.committedDigest().count + cluster.sinkStore.upsertEntries().length },
+      outputDigest: outputDigest(cluster),
     },
     traceHash: sim.trace.digest(),
     replay: encodeReplayToken(spec),

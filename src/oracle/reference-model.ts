@@ -1,6 +1,7 @@
 import type { KeyedContext, ListState, ValueState } from '../cluster/jobgraph/functions.js';
 import { taskName, type JobEdge, type JobGraph, type JobVertex } from '../cluster/jobgraph/job-graph.js';
 import type { StreamRecord } from '../cluster/jobgraph/records.js';
+import { MultisetDigest } from './multiset-digest.js';
 
 /** One record the sink would commit in a failure-free run. */
 export interface ReferenceEntry {
@@ -10,8 +11,10 @@ export interface ReferenceEntry {
 
 /** What a failure-free run of a job produces, computed without simulating. */
 export interface ReferenceResult {
-  /** Every record written by each sink vertex, by sink name. */
+  /** Every record written by each sink vertex, by sink name (empty unless `retainSinkOutput`). */
   readonly sinkOutput: ReadonlyMap<string, readonly ReferenceEntry[]>;
+  /** The digest of every sink vertex's records together (what the committed view's digest is compared with). */
+  readonly sinkDigest: MultisetDigest;
   /** The upsert view (last value per key) of each upsert sink, by sink name. */
   readonly upsertOutput: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
 }
@@ -23,9 +26,11 @@ export interface ReferenceResult {
  * Scenario jobs are confluent (their output multiset does not depend on the interleaving), so
  * this one order stands for every failure-free run.
  */
-export function computeReference(job: JobGraph, sourceLimits?: ReadonlyMap<number, number>): ReferenceResult {
+export function computeReference(job: JobGraph, options: { readonly sourceLimits?: ReadonlyMap<number, number>; readonly retainSinkOutput?: boolean } = {}): ReferenceResult {
+  const { sourceLimits, retainSinkOutput = true } = options;
   const outputs = new Map<string, StreamRecord[]>();
   const sinkOutput = new Map<string, ReferenceEntry[]>();
+  const sinkDigest = new MultisetDigest();
   const upsertOutput = new Map<string, Map<string, unknown>>();
   // A vertex's output is dropped once its last consumer has read it: at the end of a long run
   // the model holds a few vertices' records at a time, not the whole job's.
@@ -54,18 +59,23 @@ export function computeReference(job: JobGraph, sourceLimits?: ReadonlyMap<numbe
     const gates = vertex.inputs.map((edges) => edges.flatMap((edge) => routeEdge(job, edge, vertex, outputs)));
     consumed(vertex);
     if (vertex.operator.kind === 'sink') {
-      const entries = gates.flat().map((record) => ({ key: record.key, value: record.value }));
-      sinkOutput.set(vertex.name, entries);
-      if (vertex.operator.sink === 'upsert') {
-        const view = new Map<string, unknown>();
-        for (const entry of entries) view.set(entry.key as string, entry.value);
-        upsertOutput.set(vertex.name, view);
+      const upsert = vertex.operator.sink === 'upsert';
+      const entries: ReferenceEntry[] = [];
+      const view = new Map<string, unknown>();
+      for (const records of gates) {
+        for (const record of records) {
+          sinkDigest.add(record.key, record.value);
+          if (retainSinkOutput) entries.push({ key: record.key, value: record.value });
+          if (upsert) view.set(record.key as string, record.value);
+        }
       }
+      sinkOutput.set(vertex.name, entries);
+      if (upsert) upsertOutput.set(vertex.name, view);
       continue;
     }
     outputs.set(vertex.name, applyOperator(vertex, gates));
   }
-  return { sinkOutput, upsertOutput };
+  return { sinkOutput, sinkDigest, upsertOutput };
 }
 
 /** The records an edge delivers to its consumer vertex: keyed by a hash edge, copied by a broadcast one. */

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { checkAtLeastOnce, checkExactlyOnce, compareMultisets } from '../../src/oracle/output-checks.js';
 import type { ReferenceResult } from '../../src/oracle/reference-model.js';
+import { MultisetDigest } from '../../src/oracle/multiset-digest.js';
 
 const origin = { partition: 0, offset: 0 };
 const committed = (...values: string[]) => values.map((value) => ({ key: undefined, value, origin }));
 const expected = (...values: string[]) => values.map((value) => ({ key: undefined, value }));
-const reference = (...values: string[]): ReferenceResult => ({ sinkOutput: new Map([['sink', expected(...values)]]), upsertOutput: new Map() });
+const reference = (...values: string[]): ReferenceResult => {
+  const sinkDigest = new MultisetDigest();
+  for (const value of values) sinkDigest.add(undefined, value);
+  return { sinkOutput: new Map([['sink', expected(...values)]]), sinkDigest, upsertOutput: new Map() };
+};
 
 describe('output multisets', () => {
   it('finds nothing when the outputs are equal in any order', () => {

@@ -7,7 +7,12 @@
  * records are lost, and a later commit of it fails. The read-committed view is what the
  * exactly-once property is judged on. Direct (non-transactional) appends and idempotent upserts
  * serve the at-least-once and upsert sinks.
+ *
+ * The read-committed view is always kept as an order-independent digest; the records themselves
+ * only when the store is made with `retainCommitted` (a run that must list lost or duplicated
+ * records). A transaction's records are dropped once it is committed, aborted or timed out.
  */
+import { MultisetDigest } from '../../oracle/multiset-digest.js';
 
 /** A record as the sink wrote it. */
 export interface SinkEntry {
@@ -23,31 +28,41 @@ export type CommitResult = 'committed' | 'already-committed' | 'unknown' | 'abor
 interface Transaction {
   status: TransactionStatus;
   readonly begunAtUs: number;
-  readonly entries: SinkEntry[];
+  /** Records written and not yet committed or discarded. */
+  entries: SinkEntry[];
+  /** Records ever written to it. */
+  written: number;
 }
 
 export class TransactionalStore {
   private readonly transactions = new Map<string, Transaction>();
   private readonly committed: SinkEntry[] = [];
+  private readonly digest = new MultisetDigest();
   private readonly upserts = new Map<string, SinkEntry>();
 
   /**
    * @param clock - the virtual time, for the transaction timeout.
    * @param transactionTimeoutUs - open transactions older than this are aborted by the store.
+   * @param retainCommitted - keep every committed record (for `committedEntries`), not only the digest.
    */
-  constructor(private readonly clock: () => number, public transactionTimeoutUs: number) {}
+  constructor(
+    private readonly clock: () => number,
+    public transactionTimeoutUs: number,
+    private readonly retainCommitted = true,
+  ) {}
 
   /** Starts a transaction; beginning an id that exists is a programming error in the sink. */
   begin(transactionId: string): void {
     if (this.transactions.has(transactionId)) throw new Error(`transaction ${transactionId} already exists`);
-    this.transactions.set(transactionId, { status: 'open', begunAtUs: this.clock(), entries: [] });
+    this.transactions.set(transactionId, { status: 'open', begunAtUs: this.clock(), entries: [], written: 0 });
   }
 
   /** Adds records to an open transaction; false when it timed out or is no longer open. */
   write(transactionId: string, entries: readonly SinkEntry[]): boolean {
     const transaction = this.live(transactionId);
     if (transaction === undefined || transaction.status !== 'open') return false;
-    transaction.entries.push(...entries);
+    for (const entry of entries) transaction.entries.push(entry);
+    transaction.written += entries.length;
     return true;
   }
 
@@ -66,7 +81,8 @@ export class TransactionalStore {
     if (transaction.status === 'committed') return 'already-committed';
     if (transaction.status === 'aborted' || transaction.status === 'timed-out') return transaction.status;
     transaction.status = 'committed';
-    this.committed.push(...transaction.entries);
+    this.publish(transaction.entries);
+    transaction.entries = [];
     return 'committed';
   }
 
@@ -76,6 +92,7 @@ export class TransactionalStore {
     if (transaction === undefined || transaction.status === 'committed') return false;
     if (transaction.status === 'aborted' || transaction.status === 'timed-out') return false;
     transaction.status = 'aborted';
+    transaction.entries = [];
     return true;
   }
 
@@ -85,7 +102,7 @@ export class TransactionalStore {
 
   /** Records in a transaction (committed or not): what a sink would re-commit. */
   entryCount(transactionId: string): number {
-    return this.transactions.get(transactionId)?.entries.length ?? 0;
+    return this.transactions.get(transactionId)?.written ?? 0;
   }
 
   /** Ids of transactions still open or pre-committed whose id starts with `prefix`, sorted. */
@@ -101,7 +118,7 @@ export class TransactionalStore {
 
   /** Non-transactional append, visible at once (the at-least-once sink). */
   append(entries: readonly SinkEntry[]): void {
-    this.committed.push(...entries);
+    this.publish(entries);
   }
 
   /** Idempotent write by key (the upsert sink): the last write for a key wins. */
@@ -110,9 +127,27 @@ export class TransactionalStore {
     this.upserts.set(entry.key, entry);
   }
 
-  /** The read-committed view, in commit order. */
+  /** The read-committed view, in commit order; only for a store made with `retainCommitted`. */
   committedEntries(): readonly SinkEntry[] {
+    if (!this.retainCommitted) throw new Error('committed records were not retained; use committedDigest()');
     return this.committed;
+  }
+
+  /** Whether `committedEntries` is available. */
+  get retainsCommitted(): boolean {
+    return this.retainCommitted;
+  }
+
+  /** The read-committed view as an order-independent digest (kept whether or not records are). */
+  committedDigest(): MultisetDigest {
+    return this.digest;
+  }
+
+  private publish(entries: readonly SinkEntry[]): void {
+    for (const entry of entries) {
+      this.digest.add(entry.key, entry.value);
+      if (this.retainCommitted) this.committed.push(entry);
+    }
   }
 
   /** The upsert view, sorted by key. */
@@ -127,6 +162,7 @@ export class TransactionalStore {
     const expired = this.clock() - transaction.begunAtUs > this.transactionTimeoutUs;
     if (expired && (transaction.status === 'open' || transaction.status === 'pre-committed')) {
       transaction.status = 'timed-out';
+      transaction.entries = [];
     }
     return transaction;
   }
