@@ -28,6 +28,7 @@ export { JobBuilder, DataStream, KeyedStream, ConnectedStreams, type OperatorOpt
 export type { KeyedContext, KeyedProcessFunction, KeyedCoProcessFunction, ValueState, ListState } from './cluster/jobgraph/functions.js';
 export type { JobGraph, JobVertex, OperatorSpec, SinkKind } from './cluster/jobgraph/job-graph.js';
 export type { StreamRecord, RecordOrigin } from './cluster/jobgraph/records.js';
+export { GeneratedPartition, type SourcePartition, type LogRecord } from './cluster/storage/partitioned-log.js';
 
 // The runtime's extension points: barrier handlers, operators and sinks, cluster configuration.
 export { Cluster, defaultClusterConfig, defaultBarrierHandler, defaultOperator, type ClusterConfig } from './cluster/cluster.js';
@@ -44,6 +45,7 @@ export type { Observation, ObservationBody } from './cluster/observations.js';
 export { createCheckers, checkerRegistry } from './oracle/checkers/index.js';
 export type { Checker, CheckerContext, FinalState } from './oracle/checkers/checker.js';
 export { computeReference, type ReferenceResult } from './oracle/reference-model.js';
+export { MultisetDigest } from './oracle/multiset-digest.js';
 export { knownGaps, type KnownGap, type ExpectedGap } from './oracle/known-gaps.js';
 export type { Violation } from './oracle/violation.js';
 

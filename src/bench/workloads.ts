@@ -1,6 +1,7 @@
 import { JobBuilder } from '../cluster/jobgraph/job-builder.js';
 import type { Scenario } from '../explore/scenario.js';
-import { deriveStream } from '../sim/index.js';
+import { deriveStream, finalizeWord, mixWord } from '../sim/index.js';
+import { GeneratedPartition } from '../cluster/storage/partitioned-log.js';
 import { BareEventLoop } from './bare-event-loop.js';
 
 /**
@@ -24,7 +25,9 @@ export function bareLoopEventsPerSecond(events: number): number {
 
 /**
  * A large job: `parallelism` sources reading `records` records in all, a map, a keyed count and
- * a two-phase-commit sink, every vertex at `parallelism`.
+ * a two-phase-commit sink, every vertex at `parallelism`. Its input is generated on read (each
+ * record a hash of the case's input seed, its partition and offset, over 1,000 keys), so a run of
+ * millions of records holds none of them.
  */
 export function largeJobScenario(parallelism: number, records: number): Scenario {
   return {
@@ -34,8 +37,10 @@ export function largeJobScenario(parallelism: number, records: number): Scenario
     defaults: {},
     build: (_parameters, input) => {
       const perPartition = Math.ceil(records / parallelism);
-      const partitions = Array.from({ length: parallelism }, () =>
-        Array.from({ length: perPartition }, () => ({ key: undefined, value: `k${input.int(1_000)}` })),
+      const salt = input.int(0x7fffffff);
+      const partitions = Array.from(
+        { length: parallelism },
+        (_, partition) => new GeneratedPartition(perPartition, (offset) => ({ key: undefined, value: keyNames[(finalizeWord(mixWord(mixWord(salt, partition), offset)) >>> 0) % keyNames.length] })),
       );
       const job = new JobBuilder(`large-p${parallelism}`);
       job
@@ -48,3 +53,6 @@ export function largeJobScenario(parallelism: number, records: number): Scenario
     },
   };
 }
+
+/** The large job's 1,000 keys, made once. */
+const keyNames = Array.from({ length: 1_000 }, (_, index) => `k${index}`);

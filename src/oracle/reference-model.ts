@@ -1,6 +1,6 @@
 import type { KeyedContext, ListState, ValueState } from '../cluster/jobgraph/functions.js';
-import { taskName, type JobEdge, type JobGraph, type JobVertex } from '../cluster/jobgraph/job-graph.js';
-import type { StreamRecord } from '../cluster/jobgraph/records.js';
+import { consumersOf, taskName, type JobGraph, type JobVertex } from '../cluster/jobgraph/job-graph.js';
+import type { LogRecord, SourcePartition } from '../cluster/storage/partitioned-log.js';
 import { MultisetDigest } from './multiset-digest.js';
 
 /** One record the sink would commit in a failure-free run. */
@@ -19,108 +19,121 @@ export interface ReferenceResult {
   readonly upsertOutput: ReadonlyMap<string, ReadonlyMap<string, unknown>>;
 }
 
+/** Receives one record on one input gate of a vertex. */
+type Push = (gate: number, record: ReferenceRecord) => void;
+
+/** A record in the reference model: what the sinks see (no origin; the model needs none). */
+interface ReferenceRecord {
+  readonly key: string | undefined;
+  readonly value: unknown;
+}
+
 /**
  * The reference model: runs the job's user functions over its whole input in one canonical
- * order, vertex after vertex, with none of the runtime (no tasks, channels or checkpoints). It
- * is written independently of the runtime's operators so a bug there is not copied here.
- * Scenario jobs are confluent (their output multiset does not depend on the interleaving), so
- * this one order stands for every failure-free run.
+ * order, with none of the runtime (no tasks, channels or checkpoints). It is written
+ * independently of the runtime's operators so a bug there is not copied here. Records are pushed
+ * one at a time from the sources, partition by partition in offset order, through every
+ * downstream vertex to the sinks, so the model holds keyed state and the sinks' digests but no
+ * vertex's whole output: memory does not grow with the input. Scenario jobs are confluent (their
+ * output multiset does not depend on the interleaving), so this one order stands for every
+ * failure-free run.
  */
 export function computeReference(job: JobGraph, options: { readonly sourceLimits?: ReadonlyMap<number, number>; readonly retainSinkOutput?: boolean } = {}): ReferenceResult {
   const { sourceLimits, retainSinkOutput = true } = options;
-  const outputs = new Map<string, StreamRecord[]>();
   const sinkOutput = new Map<string, ReferenceEntry[]>();
   const sinkDigest = new MultisetDigest();
   const upsertOutput = new Map<string, Map<string, unknown>>();
-  // A vertex's output is dropped once its last consumer has read it: at the end of a long run
-  // the model holds a few vertices' records at a time, not the whole job's.
-  const readersLeft = new Map<string, number>();
-  for (const vertex of job.vertices) for (const edge of vertex.inputs.flat()) readersLeft.set(edge.source, (readersLeft.get(edge.source) ?? 0) + 1);
-  const consumed = (vertex: JobVertex): void => {
-    for (const edge of vertex.inputs.flat()) {
-      const left = (readersLeft.get(edge.source) as number) - 1;
-      readersLeft.set(edge.source, left);
-      if (left === 0) outputs.delete(edge.source);
-    }
-  };
+  const pushes = new Map<string, Push>();
+  // Built in reverse topological order, so a vertex's consumers exist when it is built.
+  for (const vertex of [...job.vertices].reverse()) {
+    if (vertex.operator.kind === 'source') continue;
+    pushes.set(vertex.name, vertexPush(vertex, outputTo(job, vertex, pushes), { sinkOutput, sinkDigest, upsertOutput, retainSinkOutput }));
+  }
   let firstPartition = 0;
   for (const vertex of job.vertices) {
-    if (vertex.operator.kind === 'source') {
-      const records: StreamRecord[] = [];
-      vertex.operator.partitions.forEach((partition, local) => {
-        const global = firstPartition + local;
-        const limit = sourceLimits?.get(global) ?? partition.length;
-        partition.slice(0, limit).forEach((entry, offset) => records.push({ key: entry.key, value: entry.value, origin: { partition: global, offset } }));
-      });
-      firstPartition += vertex.operator.partitions.length;
-      outputs.set(vertex.name, records);
-      continue;
-    }
-    const gates = vertex.inputs.map((edges) => edges.flatMap((edge) => routeEdge(job, edge, vertex, outputs)));
-    consumed(vertex);
-    if (vertex.operator.kind === 'sink') {
-      const upsert = vertex.operator.sink === 'upsert';
-      const entries: ReferenceEntry[] = [];
-      const view = new Map<string, unknown>();
-      for (const records of gates) {
-        for (const record of records) {
-          sinkDigest.add(record.key, record.value);
-          if (retainSinkOutput) entries.push({ key: record.key, value: record.value });
-          if (upsert) view.set(record.key as string, record.value);
-        }
+    if (vertex.operator.kind !== 'source') continue;
+    const emit = outputTo(job, vertex, pushes);
+    const partitions = vertex.operator.partitions;
+    for (let local = 0; local < partitions.length; local++) {
+      const partition = partitions[local] as SourcePartition;
+      const limit = Math.min(partition.length, sourceLimits?.get(firstPartition + local) ?? partition.length);
+      for (let offset = 0; offset < limit; offset++) {
+        const entry = partition.at(offset) as LogRecord;
+        emit({ key: entry.key, value: entry.value });
       }
-      sinkOutput.set(vertex.name, entries);
-      if (upsert) upsertOutput.set(vertex.name, view);
-      continue;
     }
-    outputs.set(vertex.name, applyOperator(vertex, gates));
+    firstPartition += partitions.length;
   }
   return { sinkOutput, sinkDigest, upsertOutput };
 }
 
-/** The records an edge delivers to its consumer vertex: keyed by a hash edge, copied by a broadcast one. */
-function routeEdge(job: JobGraph, edge: JobEdge, consumer: JobVertex, outputs: ReadonlyMap<string, StreamRecord[]>): StreamRecord[] {
-  const produced = outputs.get(edge.source);
-  if (produced === undefined) throw new Error(`reference model: ${edge.source} has no output before ${consumer.name} in job ${job.name}`);
-  switch (edge.partitioner.kind) {
-    case 'hash': {
-      const keySelector = edge.partitioner.keySelector;
-      return produced.map((record) => ({ key: keySelector(record.value), value: record.value, origin: record.origin }));
+/**
+ * Sends a record produced by `producer` along each of its output edges: keyed anew by a hash
+ * edge, copied to every consumer subtask by a broadcast one.
+ */
+function outputTo(job: JobGraph, producer: JobVertex, pushes: ReadonlyMap<string, Push>): (record: ReferenceRecord) => void {
+  const routes = consumersOf(job, producer.name).map(({ vertex, gate, edge }) => {
+    const push = pushes.get(vertex.name);
+    if (push === undefined) throw new Error(`reference model: ${vertex.name} reads ${producer.name} but comes before it in job ${job.name}`);
+    return { push, gate, partitioner: edge.partitioner, copies: vertex.parallelism };
+  });
+  return (record) => {
+    for (const route of routes) {
+      switch (route.partitioner.kind) {
+        case 'hash':
+          route.push(route.gate, { key: route.partitioner.keySelector(record.value), value: record.value });
+          break;
+        case 'broadcast':
+          for (let copy = 0; copy < route.copies; copy++) route.push(route.gate, record);
+          break;
+        case 'forward':
+        case 'rebalance':
+          route.push(route.gate, record);
+      }
     }
-    case 'broadcast':
-      return Array.from({ length: consumer.parallelism }, () => produced).flat();
-    case 'forward':
-    case 'rebalance':
-      return produced;
-  }
+  };
 }
 
-function applyOperator(vertex: JobVertex, gates: readonly StreamRecord[][]): StreamRecord[] {
-  const result: StreamRecord[] = [];
+interface SinkResults {
+  readonly sinkOutput: Map<string, ReferenceEntry[]>;
+  readonly sinkDigest: MultisetDigest;
+  readonly upsertOutput: Map<string, Map<string, unknown>>;
+  readonly retainSinkOutput: boolean;
+}
+
+function vertexPush(vertex: JobVertex, emit: (record: ReferenceRecord) => void, sinks: SinkResults): Push {
   const spec = vertex.operator;
-  const input = gates.flat();
   switch (spec.kind) {
     case 'map':
-      for (const record of input) result.push({ key: undefined, value: spec.function(record.value), origin: record.origin });
-      return result;
+      return (_gate, record) => emit({ key: undefined, value: spec.function(record.value) });
     case 'filter':
-      for (const record of input) if (spec.function(record.value)) result.push({ key: undefined, value: record.value, origin: record.origin });
-      return result;
+      return (_gate, record) => {
+        if (spec.function(record.value)) emit({ key: undefined, value: record.value });
+      };
     case 'flat-map':
-      for (const record of input) for (const value of spec.function(record.value)) result.push({ key: undefined, value, origin: record.origin });
-      return result;
+      return (_gate, record) => {
+        for (const value of spec.function(record.value)) emit({ key: undefined, value });
+      };
     case 'keyed-process':
     case 'keyed-co-process': {
-      const state = new ReferenceKeyedState();
-      gates.forEach((records, gate) => {
-        for (const record of records) {
-          const context = state.contextFor(record, result);
-          if (spec.kind === 'keyed-process') spec.function.processElement(record.value, context);
-          else if (gate === 0) spec.function.processElement1(record.value, context);
-          else spec.function.processElement2(record.value, context);
-        }
-      });
-      return result;
+      const state = new ReferenceKeyedState(emit);
+      return (gate, record) => {
+        const context = state.contextFor(record);
+        if (spec.kind === 'keyed-process') spec.function.processElement(record.value, context);
+        else if (gate === 0) spec.function.processElement1(record.value, context);
+        else spec.function.processElement2(record.value, context);
+      };
+    }
+    case 'sink': {
+      const entries: ReferenceEntry[] = [];
+      sinks.sinkOutput.set(vertex.name, entries);
+      const view = spec.sink === 'upsert' ? new Map<string, unknown>() : undefined;
+      if (view !== undefined) sinks.upsertOutput.set(vertex.name, view);
+      return (_gate, record) => {
+        sinks.sinkDigest.add(record.key, record.value);
+        if (sinks.retainSinkOutput) entries.push({ key: record.key, value: record.value });
+        view?.set(record.key as string, record.value);
+      };
     }
     default:
       throw new Error(`reference model: unexpected ${spec.kind} vertex ${taskName(vertex.name, 0)}`);
@@ -136,11 +149,10 @@ class ReferenceKeyedState {
   private readonly tables = new Map<string, Map<string, unknown>>();
   private readonly values = new Map<string, ValueState<unknown>>();
   private readonly lists = new Map<string, ListState<unknown>>();
-  private record: StreamRecord | undefined;
-  private output: StreamRecord[] = [];
+  private record: ReferenceRecord | undefined;
   private readonly context: KeyedContext;
 
-  constructor() {
+  constructor(emit: (record: ReferenceRecord) => void) {
     const state = this;
     this.context = {
       get currentKey() {
@@ -148,21 +160,18 @@ class ReferenceKeyedState {
       },
       valueState: <T>(name: string) => this.valueState(name) as ValueState<T>,
       listState: <T>(name: string) => this.listState(name) as ListState<T>,
-      emit: (value) => {
-        this.output.push({ key: undefined, value, origin: (this.record as StreamRecord).origin });
-      },
+      emit: (value) => emit({ key: undefined, value }),
     };
   }
 
-  contextFor(record: StreamRecord, output: StreamRecord[]): KeyedContext {
+  contextFor(record: ReferenceRecord): KeyedContext {
     if (record.key === undefined) throw new Error('reference model: keyed operator got a record without a key');
     this.record = record;
-    this.output = output;
     return this.context;
   }
 
   private get key(): string {
-    return (this.record as StreamRecord).key as string;
+    return (this.record as ReferenceRecord).key as string;
   }
 
   private table(name: string): Map<string, unknown> {

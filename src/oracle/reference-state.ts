@@ -3,6 +3,7 @@ import { taskName, type JobEdge, type JobGraph, type JobVertex } from '../cluste
 import { subtaskForKey } from '../cluster/jobgraph/key-groups.js';
 import { formatOrigin, originDigest, type StreamRecord } from '../cluster/jobgraph/records.js';
 import type { LineageEntry } from '../cluster/observations.js';
+import type { LogRecord } from '../cluster/storage/partitioned-log.js';
 
 /**
  * The reference state: what each keyed subtask must hold in a consistent snapshot, computed by
@@ -246,7 +247,7 @@ export class ReferenceState {
       // The replayable source assigns local partition p to subtask p mod parallelism.
       const subtask = local % vertex.parallelism;
       for (let offset = from(global); offset < limit; offset++) {
-        const entry = partition[offset] as (typeof partition)[number];
+        const entry = partition.at(offset) as LogRecord;
         emit(subtask, { key: entry.key, value: entry.value, origin: { partition: global, offset } });
       }
     });

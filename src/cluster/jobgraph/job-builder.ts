@@ -1,4 +1,4 @@
-import type { LogRecord } from '../storage/partitioned-log.js';
+import type { SourcePartition } from '../storage/partitioned-log.js';
 import type {
   FilterFunction,
   FlatMapFunction,
@@ -45,8 +45,8 @@ export class JobBuilder {
     this.defaultParallelism = defaultParallelism;
   }
 
-  /** A replayable source reading `partitions` (one array of records per log partition). */
-  source(name: string, partitions: ReadonlyArray<readonly LogRecord[]>, options: OperatorOptions = {}): DataStream {
+  /** A replayable source reading `partitions` (one array of records, or a `GeneratedPartition`, per log partition). */
+  source(name: string, partitions: ReadonlyArray<SourcePartition>, options: OperatorOptions = {}): DataStream {
     const vertex = this.addVertex(name, { kind: 'source', topic: name, partitions }, [], options);
     return new DataStream(this, [{ vertex, partitioner: undefined }]);
   }

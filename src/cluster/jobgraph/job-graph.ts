@@ -1,4 +1,4 @@
-import type { LogRecord } from '../storage/partitioned-log.js';
+import type { SourcePartition } from '../storage/partitioned-log.js';
 import type {
   FilterFunction,
   FlatMapFunction,
@@ -20,7 +20,7 @@ export type SinkKind = 'two-phase-commit' | 'at-least-once' | 'upsert';
 
 /** What a vertex does, as data, so the runtime and the reference model read the same job. */
 export type OperatorSpec =
-  | { readonly kind: 'source'; readonly topic: string; readonly partitions: ReadonlyArray<readonly LogRecord[]> }
+  | { readonly kind: 'source'; readonly topic: string; readonly partitions: ReadonlyArray<SourcePartition> }
   | { readonly kind: 'map'; readonly function: MapFunction }
   | { readonly kind: 'filter'; readonly function: FilterFunction }
   | { readonly kind: 'flat-map'; readonly function: FlatMapFunction }
