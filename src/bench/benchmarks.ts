@@ -73,7 +73,7 @@ export async function casesPerSecond(scenarios: readonly string[], runsPerScenar
 /** Repeats of each cases/s measurement (alternating worker counts); the best of each is reported. */
 const sweepRepeats = 3;
 
-/** The oracle's share of a case's wall time: the same cases with and without the checkers. */
+/** The oracle's share of a case's wall time: the same cases with and without it (checkers, failure-free reference, output comparison). */
 export function oracleShare(scenarioName: string, seeds: number): { withOracleMs: number; withoutOracleMs: number; share: number } {
   const scenario = findScenario(scenarioName);
   if (scenario === undefined) throw new Error(`no scenario ${scenarioName}`);
