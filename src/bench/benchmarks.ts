@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { runCase } from '../explore/run-case.js';
 import type { Scenario } from '../explore/scenario.js';
@@ -93,10 +93,48 @@ export interface GrowthPoint {
   readonly records: number;
   readonly capture: boolean;
   readonly events: number;
+  readonly checkpoints: number;
   readonly wallMs: number;
   readonly eventsPerSecond: number;
+  /** Peak resident memory of the process. */
   readonly maxRssMb: number;
-  readonly heapUsedMb: number;
+  /** Resident memory once the code is loaded, before the run (Node, tsx, the modules). */
+  readonly baselineRssMb: number;
+  /**
+   * Largest live heap (after a full collection) sampled during a second run of the same point:
+   * what the run keeps. Capture off only (capture on keeps every event by design).
+   */
+  readonly liveHeapMb: number | null;
+  readonly liveSamples: number;
+}
+
+/** How cost and memory grow from the smallest to the largest growth point, trace capture off. */
+export interface GrowthSummary {
+  readonly fromEvents: number;
+  readonly toEvents: number;
+  /** Wall time per event at the largest point over that at the smallest (target <= 1.5). */
+  readonly perEventCostGrowth: number;
+  /** The same from the second point on (the smallest point runs with the code still cold). */
+  readonly perEventCostGrowthWarm: number;
+  readonly liveHeapMb: { readonly from: number | null; readonly to: number | null };
+  readonly maxRssMb: { readonly from: number; readonly to: number };
+}
+
+export function summariseGrowth(points: readonly GrowthPoint[]): GrowthSummary | undefined {
+  const off = points.filter((point) => !point.capture).sort((left, right) => left.events - right.events);
+  const first = off[0];
+  const second = off[1];
+  const last = off.at(-1);
+  if (first === undefined || second === undefined || last === undefined) return undefined;
+  const costPerEvent = (point: GrowthPoint): number => point.wallMs / point.events;
+  return {
+    fromEvents: first.events,
+    toEvents: last.events,
+    perEventCostGrowth: costPerEvent(last) / costPerEvent(first),
+    perEventCostGrowthWarm: costPerEvent(last) / costPerEvent(second),
+    liveHeapMb: { from: first.liveHeapMb, to: last.liveHeapMb },
+    maxRssMb: { from: first.maxRssMb, to: last.maxRssMb },
+  };
 }
 
 /** Events per record of the large job, measured once, to aim growth points at event counts. */
@@ -105,15 +143,21 @@ const eventsPerRecord = 4.6;
 /** Growth: the large job sized to about each of `eventTargets`, with trace capture off and on. */
 export function growth(eventTargets: readonly number[]): GrowthPoint[] {
   const require = createRequire(import.meta.url);
-  const tsxCli = require.resolve('tsx/cli');
+  // tsx's loader imported into the measuring process itself (tsx's CLI would run the script in a
+  // child process that gets none of these V8 flags).
+  const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
   const script = fileURLToPath(new URL('./growth-point.ts', import.meta.url));
   const points: GrowthPoint[] = [];
+  const measure = (records: number, capture: boolean, sample: boolean): GrowthPoint => {
+    const flags = sample ? ['--expose-gc'] : [];
+    const output = execFileSync(process.execPath, [...flags, '--max-old-space-size=16384', '--import', tsxLoader, script, String(records), capture ? '1' : '0', sample ? '1' : '0'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    return JSON.parse(output.trim().split('\n').at(-1) as string) as GrowthPoint;
+  };
   for (const target of eventTargets) {
-    for (const capture of [false, true]) {
-      const records = Math.max(100, Math.round(target / eventsPerRecord));
-      const output = execFileSync(process.execPath, ['--max-old-space-size=16384', tsxCli, script, String(records), capture ? '1' : '0'], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      points.push(JSON.parse(output.trim().split('\n').at(-1) as string) as GrowthPoint);
-    }
+    const records = Math.max(100, Math.round(target / eventsPerRecord));
+    const sampled = measure(records, false, true);
+    points.push({ ...measure(records, false, false), liveHeapMb: sampled.liveHeapMb, liveSamples: sampled.liveSamples });
+    points.push(measure(records, true, false));
   }
   return points;
 }
@@ -139,6 +183,7 @@ export interface BenchReport {
     readonly runs: readonly SweepSpeed[];
   };
   readonly growth: readonly GrowthPoint[];
+  readonly growthSummary: GrowthSummary | undefined;
   readonly oracle: { readonly scenario: string; readonly share: number; readonly withOracleMs: number; readonly withoutOracleMs: number };
 }
 
@@ -177,6 +222,7 @@ export async function runBenchmarks(full: boolean, progress: (line: string) => v
       runs,
     },
     growth: points,
+    growthSummary: summariseGrowth(points),
     oracle: { scenario: 'wordcount', ...oracle },
   };
 }

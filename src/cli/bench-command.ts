@@ -27,10 +27,27 @@ export async function commandBench(argv: readonly string[]): Promise<number> {
   );
   process.stdout.write(
     table([
-      ['records', 'trace capture', 'events', 'events/s', 'peak RSS MB', 'heap MB'],
-      ...report.growth.map((point) => [String(point.records), point.capture ? 'on' : 'off', String(point.events), million(point.eventsPerSecond), point.maxRssMb.toFixed(0), point.heapUsedMb.toFixed(0)]),
+      ['records', 'trace capture', 'events', 'checkpoints', 'events/s', 'µs/event', 'peak RSS MB', 'RSS before run MB', 'live heap MB'],
+      ...report.growth.map((point) => [
+        String(point.records),
+        point.capture ? 'on' : 'off',
+        String(point.events),
+        String(point.checkpoints),
+        million(point.eventsPerSecond),
+        ((point.wallMs * 1000) / point.events).toFixed(2),
+        point.maxRssMb.toFixed(0),
+        point.baselineRssMb.toFixed(0),
+        point.liveHeapMb === null ? '-' : point.liveHeapMb.toFixed(1),
+      ]),
     ]),
   );
+  const growth = report.growthSummary;
+  if (growth !== undefined) {
+    process.stdout.write(
+      `growth from ${growth.fromEvents} to ${growth.toEvents} events, capture off: cost per event x${growth.perEventCostGrowth.toFixed(2)} (x${growth.perEventCostGrowthWarm.toFixed(2)} from the second point); ` +
+        `live heap ${growth.liveHeapMb.from?.toFixed(1)} -> ${growth.liveHeapMb.to?.toFixed(1)} MB; peak RSS ${growth.maxRssMb.from.toFixed(0)} -> ${growth.maxRssMb.to.toFixed(0)} MB\n`,
+    );
+  }
   process.stdout.write(`oracle share of a ${report.oracle.scenario} case: ${(report.oracle.share * 100).toFixed(1)}%\n`);
   return 0;
 }

@@ -79,11 +79,20 @@ export class Timer implements QueueEntry {
     readonly incarnation: number,
     readonly digest: number,
     /** Called with `argument`: a shared action plus a per-event argument saves a closure per event. */
-    readonly action: (argument: unknown) => void,
-    readonly argument: unknown,
-    readonly payload: unknown,
+    public action: (argument: unknown) => void,
+    public argument: unknown,
+    public payload: unknown,
   ) {}
+
+  /** Drops what the timer would have run with: a cancelled timer stays queued until it comes due. */
+  release(): void {
+    this.action = releasedAction;
+    this.argument = undefined;
+    this.payload = undefined;
+  }
 }
+
+const releasedAction = (): void => {};
 
 export interface SimulationOptions {
   /** The root seed every random stream derives from. */
@@ -210,7 +219,10 @@ export class Simulation {
 
   /** Cancels a timer; a no-op when it already ran or was cancelled. */
   cancel(timer: Timer): void {
+    if (timer.cancelled) return;
     this.queue.cancel(timer);
+    // Its closure (a checkpoint's timeout holds the whole pending checkpoint) can go now.
+    timer.release();
   }
 
   /**

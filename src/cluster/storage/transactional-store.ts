@@ -25,6 +25,9 @@ export type TransactionStatus = 'open' | 'pre-committed' | 'committed' | 'aborte
 
 export type CommitResult = 'committed' | 'already-committed' | 'unknown' | 'aborted' | 'timed-out';
 
+/** What a finished transaction holds: nothing (shared, never written: `write` needs an open transaction). */
+const noEntries: SinkEntry[] = [];
+
 interface Transaction {
   status: TransactionStatus;
   readonly begunAtUs: number;
@@ -82,7 +85,7 @@ export class TransactionalStore {
     if (transaction.status === 'aborted' || transaction.status === 'timed-out') return transaction.status;
     transaction.status = 'committed';
     this.publish(transaction.entries);
-    transaction.entries = [];
+    transaction.entries = noEntries;
     return 'committed';
   }
 
@@ -92,7 +95,7 @@ export class TransactionalStore {
     if (transaction === undefined || transaction.status === 'committed') return false;
     if (transaction.status === 'aborted' || transaction.status === 'timed-out') return false;
     transaction.status = 'aborted';
-    transaction.entries = [];
+    transaction.entries = noEntries;
     return true;
   }
 
@@ -162,7 +165,7 @@ export class TransactionalStore {
     const expired = this.clock() - transaction.begunAtUs > this.transactionTimeoutUs;
     if (expired && (transaction.status === 'open' || transaction.status === 'pre-committed')) {
       transaction.status = 'timed-out';
-      transaction.entries = [];
+      transaction.entries = noEntries;
     }
     return transaction;
   }
