@@ -50,6 +50,10 @@ export interface SweepSpeed {
   readonly casesPerSecond: number;
   /** cases / (wallMs - startupMs): the steady rate, start-up excluded. */
   readonly steadyCasesPerSecond: number;
+  /** CPU time of the whole process (every thread: workers, V8's compiler and GC threads) per wall time, start-up excluded. */
+  readonly coresBusy: number;
+  /** Cases per CPU-second, start-up excluded: equal for 1 and n workers when workers cost nothing extra. */
+  readonly casesPerCpuSecond: number;
 }
 
 /** Cases per second of a sweep with `workers` workers (swarm faults). */
@@ -57,10 +61,19 @@ export async function casesPerSecond(scenarios: readonly string[], runsPerScenar
   const cases = sweepCases(scenarios, runsPerScenario, 7, 'swarm', { index: 0, count: 1 });
   const startedMs = performance.now();
   let readyMs = startedMs;
-  const { results } = await runSweep(cases, workers, { onResult: () => {}, onWorkersReady: () => void (readyMs = performance.now()) }).finished;
+  let readyCpu = process.cpuUsage();
+  const onWorkersReady = (): void => {
+    readyMs = performance.now();
+    readyCpu = process.cpuUsage();
+  };
+  const { results } = await runSweep(cases, workers, { onResult: () => {}, onWorkersReady }).finished;
   const endedMs = performance.now();
+  const cpu = process.cpuUsage(readyCpu);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   const wallMs = endedMs - startedMs;
   return {
+    coresBusy: cpuMs / (endedMs - readyMs),
+    casesPerCpuSecond: (results.length * 1000) / cpuMs,
     workers,
     cases: results.length,
     wallMs,
@@ -180,6 +193,11 @@ export interface BenchReport {
     readonly oneWorkerWithStartup: number;
     readonly allWorkersWithStartup: number;
     readonly speedupWithStartup: number;
+    /** CPU cores the process keeps busy with 1 worker and with all (best runs). */
+    readonly oneWorkerCoresBusy: number;
+    readonly allWorkersCoresBusy: number;
+    /** Cases per CPU-second with all workers over that with 1: below 1, workers cost extra CPU. */
+    readonly cpuEfficiency: number;
     readonly runs: readonly SweepSpeed[];
   };
   readonly growth: readonly GrowthPoint[];
@@ -198,10 +216,12 @@ export async function runBenchmarks(full: boolean, progress: (line: string) => v
   for (let repeat = 1; repeat <= sweepRepeats; repeat++) {
     for (const workers of [1, cores]) {
       progress(`cases per second: ${workers} worker(s), run ${repeat} of ${sweepRepeats}`);
-      runs.push(await casesPerSecond(['wordcount', 'diamond', 'fan-in-skew'], 100, workers));
+      runs.push(await casesPerSecond(['wordcount', 'diamond', 'fan-in-skew'], full ? 500 : 200, workers));
     }
   }
   const best = (workers: number, figure: (speed: SweepSpeed) => number): number => Math.max(...runs.filter((run) => run.workers === workers).map(figure));
+  const fastest = (workers: number): SweepSpeed =>
+    runs.filter((run) => run.workers === workers).reduce((left, right) => (right.steadyCasesPerSecond > left.steadyCasesPerSecond ? right : left));
   progress('growth');
   const points = growth(full ? [10_000, 100_000, 1_000_000, 10_000_000] : [10_000, 100_000, 1_000_000]);
   progress('oracle share');
@@ -219,6 +239,9 @@ export async function runBenchmarks(full: boolean, progress: (line: string) => v
       oneWorkerWithStartup: best(1, (run) => run.casesPerSecond),
       allWorkersWithStartup: best(cores, (run) => run.casesPerSecond),
       speedupWithStartup: best(cores, (run) => run.casesPerSecond) / best(1, (run) => run.casesPerSecond),
+      oneWorkerCoresBusy: fastest(1).coresBusy,
+      allWorkersCoresBusy: fastest(cores).coresBusy,
+      cpuEfficiency: fastest(cores).casesPerCpuSecond / fastest(1).casesPerCpuSecond,
       runs,
     },
     growth: points,

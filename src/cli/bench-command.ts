@@ -23,7 +23,8 @@ export async function commandBench(argv: readonly string[]): Promise<number> {
   const cases = report.casesPerSecond;
   process.stdout.write(
     `cases/s over ${cases.cases} cases, worker start-up excluded: ${cases.oneWorker.toFixed(1)} with 1 worker, ${cases.allWorkers.toFixed(1)} with ${cases.workers} (${cases.speedup.toFixed(2)}x); ` +
-      `start-up included: ${cases.oneWorkerWithStartup.toFixed(1)} and ${cases.allWorkersWithStartup.toFixed(1)} (${cases.speedupWithStartup.toFixed(2)}x)\n`,
+      `start-up included: ${cases.oneWorkerWithStartup.toFixed(1)} and ${cases.allWorkersWithStartup.toFixed(1)} (${cases.speedupWithStartup.toFixed(2)}x); ` +
+      `cores busy: ${cases.oneWorkerCoresBusy.toFixed(2)} with 1 worker, ${cases.allWorkersCoresBusy.toFixed(2)} with ${cases.workers}; cases per CPU-second with ${cases.workers} over 1: ${cases.cpuEfficiency.toFixed(2)}\n`,
   );
   process.stdout.write(
     table([
