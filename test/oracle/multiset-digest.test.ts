@@ -5,7 +5,6 @@ import { MultisetDigest } from '../../src/oracle/multiset-digest.js';
 import { runCase } from '../../src/explore/run-case.js';
 import { findScenario } from '../../scenarios/index.js';
 import { decodeReplayToken } from '../../src/explore/replay-token.js';
-import { TransactionalStore } from '../../src/cluster/storage/transactional-store.js';
 
 type Entry = { key: string | undefined; value: unknown };
 
@@ -95,15 +94,5 @@ describe('the exactly-once comparison by digest', () => {
     expect(again.traceHash).toBe(result.traceHash);
     expect(again.stats.outputDigest).toBe(result.stats.outputDigest);
     expect(result.stats.records.out).toBe(Number(result.stats.outputDigest.split(':')[0]));
-  });
-
-  it('keeps memory flat: a store that does not retain records refuses to list them', () => {
-    const store = new TransactionalStore(() => 0, 1_000, false);
-    store.begin('t');
-    store.write('t', [{ key: undefined, value: 1, origin: { partition: 0, offset: 0 } }]);
-    expect(store.commit('t')).toBe('committed');
-    expect(store.committedDigest().count).toBe(1);
-    expect(store.entryCount('t')).toBe(1);
-    expect(() => store.committedEntries()).toThrow(/not retained/);
   });
 });

@@ -28,6 +28,10 @@ export type CommitResult = 'committed' | 'already-committed' | 'unknown' | 'abor
 /** What a finished transaction holds: nothing (shared, never written: `write` needs an open transaction). */
 const noEntries: SinkEntry[] = [];
 
+/** Finished transactions are kept as one number: records written x 4 + the status's code. */
+const finishedStatuses = ['committed', 'aborted', 'timed-out'] as const;
+type FinishedStatus = (typeof finishedStatuses)[number];
+
 interface Transaction {
   status: TransactionStatus;
   readonly begunAtUs: number;
@@ -38,7 +42,13 @@ interface Transaction {
 }
 
 export class TransactionalStore {
+  /** Transactions open or pre-committed. */
   private readonly transactions = new Map<string, Transaction>();
+  /**
+   * Committed, aborted and timed-out transactions, compactly: a re-commit after a restore must
+   * still find them ('already-committed'), but their records are gone.
+   */
+  private readonly finished = new Map<string, number>();
   private readonly committed: SinkEntry[] = [];
   private readonly digest = new MultisetDigest();
   private readonly upserts = new Map<string, SinkEntry>();
@@ -56,7 +66,7 @@ export class TransactionalStore {
 
   /** Starts a transaction; beginning an id that exists is a programming error in the sink. */
   begin(transactionId: string): void {
-    if (this.transactions.has(transactionId)) throw new Error(`transaction ${transactionId} already exists`);
+    if (this.transactions.has(transactionId) || this.finished.has(transactionId)) throw new Error(`transaction ${transactionId} already exists`);
     this.transactions.set(transactionId, { status: 'open', begunAtUs: this.clock(), entries: [], written: 0 });
   }
 
@@ -83,9 +93,8 @@ export class TransactionalStore {
     if (transaction === undefined) return 'unknown';
     if (transaction.status === 'committed') return 'already-committed';
     if (transaction.status === 'aborted' || transaction.status === 'timed-out') return transaction.status;
-    transaction.status = 'committed';
     this.publish(transaction.entries);
-    transaction.entries = noEntries;
+    this.finish(transactionId, transaction, 'committed');
     return 'committed';
   }
 
@@ -94,8 +103,7 @@ export class TransactionalStore {
     const transaction = this.live(transactionId);
     if (transaction === undefined || transaction.status === 'committed') return false;
     if (transaction.status === 'aborted' || transaction.status === 'timed-out') return false;
-    transaction.status = 'aborted';
-    transaction.entries = noEntries;
+    this.finish(transactionId, transaction, 'aborted');
     return true;
   }
 
@@ -105,7 +113,8 @@ export class TransactionalStore {
 
   /** Records in a transaction (committed or not): what a sink would re-commit. */
   entryCount(transactionId: string): number {
-    return this.transactions.get(transactionId)?.written ?? 0;
+    const finished = this.finished.get(transactionId);
+    return finished === undefined ? (this.transactions.get(transactionId)?.written ?? 0) : finished >> 2;
   }
 
   /** Ids of transactions still open or pre-committed whose id starts with `prefix`, sorted. */
@@ -158,15 +167,26 @@ export class TransactionalStore {
     return [...this.upserts.values()].sort((left, right) => ((left.key as string) < (right.key as string) ? -1 : 1));
   }
 
-  /** The transaction, after applying the timeout: an open one past its deadline is aborted now. */
+  /**
+   * The transaction, after applying the timeout: an open one past its deadline is aborted now. A
+   * finished one comes back as a read-only copy (callers only read a finished transaction).
+   */
   private live(transactionId: string): Transaction | undefined {
     const transaction = this.transactions.get(transactionId);
-    if (transaction === undefined) return undefined;
-    const expired = this.clock() - transaction.begunAtUs > this.transactionTimeoutUs;
-    if (expired && (transaction.status === 'open' || transaction.status === 'pre-committed')) {
-      transaction.status = 'timed-out';
-      transaction.entries = noEntries;
+    if (transaction === undefined) {
+      const finished = this.finished.get(transactionId);
+      if (finished === undefined) return undefined;
+      return { status: finishedStatuses[finished & 3] as FinishedStatus, begunAtUs: 0, entries: noEntries, written: finished >> 2 };
     }
+    const expired = this.clock() - transaction.begunAtUs > this.transactionTimeoutUs;
+    if (expired) this.finish(transactionId, transaction, 'timed-out');
     return transaction;
+  }
+
+  private finish(transactionId: string, transaction: Transaction, status: FinishedStatus): void {
+    transaction.status = status;
+    transaction.entries = noEntries;
+    this.transactions.delete(transactionId);
+    this.finished.set(transactionId, transaction.written * 4 + finishedStatuses.indexOf(status));
   }
 }
