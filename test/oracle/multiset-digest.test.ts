@@ -5,6 +5,8 @@ import { MultisetDigest } from '../../src/oracle/multiset-digest.js';
 import { runCase } from '../../src/explore/run-case.js';
 import { findScenario } from '../../scenarios/index.js';
 import { decodeReplayToken } from '../../src/explore/replay-token.js';
+import { JobBuilder } from '../../src/cluster/jobgraph/job-builder.js';
+import type { Scenario } from '../../src/explore/scenario.js';
 
 type Entry = { key: string | undefined; value: unknown };
 
@@ -95,4 +97,30 @@ describe('the exactly-once comparison by digest', () => {
     expect(again.stats.outputDigest).toBe(result.stats.outputDigest);
     expect(result.stats.records.out).toBe(Number(result.stats.outputDigest.split(':')[0]));
   });
+
+  it('reports a job whose functions are not deterministic, when the listing run goes differently', () => {
+    let calls = 0; // survives between runs: the second run sees other values than the first
+    const scenario: Scenario = {
+      name: 'flaky',
+      description: 'a flatMap that duplicates every seventh call, counted across runs',
+      properties: ['job-finishes', 'exactly-once'],
+      defaults: {},
+      build: () => {
+        const job = new JobBuilder('flaky');
+        job
+          .source('source', [Array.from({ length: 200 }, (_, index) => ({ key: undefined, value: `w${index % 5}` }))], { parallelism: 1 })
+          .flatMap('flaky', (value) => (calls++ % 7 === 0 ? [value, value] : [value]), { parallelism: 1 })
+          .keyBy((value) => String(value))
+          .count('count', { parallelism: 2 })
+          .sink('sink', 'two-phase-commit', { parallelism: 1 });
+        return { job: job.build(), cluster: {} };
+      },
+    };
+    const result = runCase(scenario, { scenario: 'flaky', seed: 1 });
+    expect(result.verdict).toBe('fail');
+    expect(result.violations.map((violation) => violation.message)).toEqual([
+      expect.stringMatching(/^committed output differs from the failure-free output \(\d+ record\(s\) committed, \d+ expected\), and the run made to list the records went differently \(trace hash [0-9a-f]+, then [0-9a-f]+\): something in the job or the harness is not deterministic$/),
+    ]);
+  });
 });
+
