@@ -45,7 +45,7 @@ export type { Observation, ObservationBody } from './cluster/observations.js';
 export { createCheckers, checkerRegistry } from './oracle/checkers/index.js';
 export type { Checker, CheckerContext, FinalState } from './oracle/checkers/checker.js';
 export { computeReference, type ReferenceResult } from './oracle/reference-model.js';
-export { MultisetDigest } from './oracle/multiset-digest.js';
+export { MultisetDigest } from './sim/multiset-digest.js';
 export { knownGaps, type KnownGap, type ExpectedGap } from './oracle/known-gaps.js';
 export type { Violation } from './oracle/violation.js';
 

@@ -70,6 +70,7 @@ export type ObservationBody =
   | { readonly type: 'source-records-emitted'; readonly task: string; readonly partition: number; readonly fromOffset: number; readonly count: number }
   | { readonly type: 'transaction-begun'; readonly task: string; readonly transactionId: string }
   | { readonly type: 'transaction-pre-committed'; readonly task: string; readonly transactionId: string; readonly checkpointId: number }
+  /** `records`: what this commit made visible (0 for a repeated commit, alreadyCommitted true). */
   | { readonly type: 'transaction-committed'; readonly task: string; readonly transactionId: string; readonly checkpointId: number; readonly records: number; readonly alreadyCommitted: boolean }
   | { readonly type: 'transaction-aborted'; readonly task: string; readonly transactionId: string; readonly cause: string }
   | { readonly type: 'sink-direct-write'; readonly task: string; readonly records: number };

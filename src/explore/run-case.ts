@@ -5,7 +5,7 @@ import type { Observation } from '../cluster/observations.js';
 import type { JobGraph } from '../cluster/jobgraph/job-graph.js';
 import { computeReference, type ReferenceResult } from '../oracle/reference-model.js';
 import { checkAtLeastOnce, checkExactlyOnce, checkUpsert } from '../oracle/output-checks.js';
-import { MultisetDigest } from '../oracle/multiset-digest.js';
+import { MultisetDigest } from '../sim/multiset-digest.js';
 import type { Violation } from '../oracle/violation.js';
 import { GapFacts, classifyViolations, type ExpectedGap } from '../oracle/known-gaps.js';
 import { createCheckers } from '../oracle/checkers/index.js';

@@ -2,6 +2,7 @@ import type { ClusterConfig } from '../cluster/cluster.js';
 import type { CheckpointConfig } from '../cluster/checkpoint/types.js';
 import type { JobGraph } from '../cluster/jobgraph/job-graph.js';
 import type { RandomStream } from '../sim/index.js';
+import { UsageError } from '../sim/usage-error.js';
 
 /** Numeric knobs of a scenario (records, partitions, parallelism, keys, skew...). */
 export type ScenarioParameters = Readonly<Record<string, number>>;
@@ -54,7 +55,5 @@ export function resolveParameters(scenario: Scenario, given: Readonly<Record<str
   return resolved;
 }
 
-/** A mistake in what the user asked for (exit code 2), as opposed to a failure of the harness. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+/** Thrown for bad user input; defined in the kernel layer so every layer can throw it. */
+export { UsageError };

@@ -1,4 +1,4 @@
-import { UsageError } from '../explore/scenario.js';
+import { UsageError } from '../sim/usage-error.js';
 
 /**
  * Fault plans: plain, JSON-serialisable data. A plan is an array of small fault records, so a

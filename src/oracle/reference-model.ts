@@ -1,7 +1,7 @@
 import type { KeyedContext, ListState, ValueState } from '../cluster/jobgraph/functions.js';
 import { consumersOf, taskName, type JobGraph, type JobVertex } from '../cluster/jobgraph/job-graph.js';
 import type { LogRecord, SourcePartition } from '../cluster/storage/partitioned-log.js';
-import { MultisetDigest } from './multiset-digest.js';
+import { MultisetDigest } from '../sim/multiset-digest.js';
 
 /** One record the sink would commit in a failure-free run. */
 export interface ReferenceEntry {

@@ -18,3 +18,6 @@ export {
   type SimulationOptions,
 } from './simulation.js';
 export { Trace, type TraceEvent } from './trace.js';
+export { RunMap, SequencedIdMap, type RunValue } from './run-map.js';
+export { MultisetDigest } from './multiset-digest.js';
+export { UsageError } from './usage-error.js';

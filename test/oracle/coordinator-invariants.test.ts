@@ -37,6 +37,26 @@ describe('coordinator-invariants checker', () => {
     expect(violations[0]?.message).toBe('checkpoint 3 was triggered after checkpoint 3: ids must strictly increase');
   });
 
+  it('names a checkpoint id that is not a non-negative integer', () => {
+    for (const checkpointId of [-1, 2.5]) {
+      const violations = judge(createCoordinatorInvariantsChecker(tinyContext()), [triggered(1_000, checkpointId)]);
+      expect(violations[0]?.message).toBe(`checkpoint id ${checkpointId} was triggered: ids are non-negative integers`);
+    }
+  });
+
+  it('still knows how an early checkpoint ended after a thousand more (the history is held in runs)', () => {
+    const stream: Observation[] = [at(0, { type: 'jobmaster-started', leaderEpoch: 1, recoveredCheckpointIds: [] })];
+    for (let checkpointId = 1; checkpointId <= 1_000; checkpointId++) {
+      if (checkpointId === 500) stream.push(triggered(checkpointId * 1_000, checkpointId), aborted(checkpointId * 1_000 + 500, checkpointId, 'CHECKPOINT_EXPIRED'));
+      else stream.push(...alignedCheckpoint(checkpointId * 1_000, checkpointId, checkpointId));
+    }
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext()), [...stream, notified(1_001_000, 7, 'complete'), notified(1_001_000, 500, 'aborted')])).toEqual([]);
+    const late = judge(createCoordinatorInvariantsChecker(tinyContext()), [...stream, notified(1_001_000, 500, 'complete')]);
+    expect(late[0]?.message).toBe("sink#0 was sent a 'complete' notification for checkpoint 500, which aborted");
+    const twice = judge(createCoordinatorInvariantsChecker(tinyContext()), [...stream, completed(1_001_000, 7)]);
+    expect(twice[0]?.message).toBe('checkpoint 7 completed while not pending: it had already completed');
+  });
+
   it('names the task whose acknowledgement a completion did not wait for', () => {
     const stream = alignedCheckpoint(1_000, 1, 1).filter((observation) => !(observation.type === 'checkpoint-acknowledged' && observation.task === 'count#0'));
     const violations = judge(createCoordinatorInvariantsChecker(tinyContext()), stream);

@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createLivenessChecker } from '../../src/oracle/checkers/index.js';
-import { alignedCheckpoint, at, finalState, judge, tinyContext, triggered } from './support/fixtures.js';
+import { alignedCheckpoint, at, completed, finalState, judge, tinyContext, triggered } from './support/fixtures.js';
+import { formatTime } from '../../src/oracle/checkers/checker.js';
 
 /** Timeout 1 s, so the default liveness bound is 10 s. */
 const context = tinyContext();
@@ -45,6 +47,36 @@ describe('liveness checker', () => {
     const violations = judge(createLivenessChecker(context), stream, finalState({ jobStatus: 'RESTARTING', endUs: 30_000_000, lastFaultHealedUs: 2_000_000 }));
     expect(violations[0]?.message).toBe(
       'no checkpoint completed within 10000000 us after the last fault healed at 2.000000 s (none completed after it; run ended at 30.000000 s, job RESTARTING)',
+    );
+  });
+
+  it('judges progress after the last fault as a full list of completion times would, keeping only the long gaps', () => {
+    const boundUs = 10_000_000;
+    // The heal time is anywhere, or where the edge cases are: at a completion or one bound before it, or 1 us either side.
+    const heal = fc.oneof(
+      fc.record({ anywhereUs: fc.integer({ min: 0, max: 40_000_000 }) }),
+      fc.record({ completion: fc.nat(), offsetUs: fc.constantFrom(-1, 0, 1, -boundUs - 1, -boundUs, -boundUs + 1) }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 25_000_000 }), { maxLength: 12 }), heal, (gaps, healAt) => {
+        let timeUs = 0;
+        const completions = gaps.map((gap) => (timeUs += gap));
+        const healedUs =
+          'anywhereUs' in healAt ? healAt.anywhereUs : Math.max(0, (completions[healAt.completion % Math.max(1, completions.length)] ?? 0) + healAt.offsetUs);
+        const stream = completions.flatMap((completionUs, index) => [triggered(completionUs, index + 1), completed(completionUs, index + 1)]);
+        const endUs = Math.max(timeUs, healedUs) + boundUs + 1;
+        const violations = judge(createLivenessChecker(context), stream, finalState({ jobStatus: 'RUNNING', endUs, lastFaultHealedUs: healedUs }));
+        // The oracle for the oracle: every completion time kept.
+        const inTime = completions.some((completionUs) => completionUs >= healedUs && completionUs <= healedUs + boundUs);
+        const after = completions.find((completionUs) => completionUs >= healedUs);
+        const wanted = inTime
+          ? []
+          : [
+              `no checkpoint completed within ${boundUs} us after the last fault healed at ${formatTime(healedUs)} (${after === undefined ? 'none completed after it' : `the next completed at ${formatTime(after)}`}; run ended at ${formatTime(endUs)}, job RUNNING)`,
+            ];
+        expect(violations.map((violation) => violation.message)).toEqual(wanted);
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkAtLeastOnce, checkExactlyOnce, compareMultisets } from '../../src/oracle/output-checks.js';
 import type { ReferenceResult } from '../../src/oracle/reference-model.js';
-import { MultisetDigest } from '../../src/oracle/multiset-digest.js';
+import { MultisetDigest } from '../../src/sim/multiset-digest.js';
 
 const origin = { partition: 0, offset: 0 };
 const committed = (...values: string[]) => values.map((value) => ({ key: undefined, value, origin }));

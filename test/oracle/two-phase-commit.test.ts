@@ -49,6 +49,14 @@ describe('two-phase-commit checker', () => {
     expect(violations[0]?.message).toBe('transaction tx-1 of sink#0 was committed a second time (checkpoint 1)');
   });
 
+  it('names a transaction of a long run committed a second time, long after the first (the ids are held in runs)', () => {
+    const stream: Observation[] = [];
+    for (let id = 1; id <= 300; id++) stream.push(...checkpointWithTransaction(id * 1_000, id, `sink#0/1.0.${id}`), committed(id * 1_000 + 60, id, `sink#0/1.0.${id}`));
+    expect(judge(createTwoPhaseCommitChecker(tinyContext()), [...stream, committed(400_000, 12, 'sink#0/1.0.12', true)])).toEqual([]);
+    const violations = judge(createTwoPhaseCommitChecker(tinyContext()), [...stream, committed(400_000, 12, 'sink#0/1.0.12')]);
+    expect(violations[0]?.message).toBe('transaction sink#0/1.0.12 of sink#0 was committed a second time (checkpoint 12)');
+  });
+
   it('names a transaction committed before any checkpoint holding it completed', () => {
     const stream: Observation[] = checkpointWithTransaction(1_000, 1, 'tx-1').filter((observation) => observation.type !== 'checkpoint-completed');
     stream.push(committed(1_100, 1, 'tx-1'));

@@ -97,6 +97,7 @@ export class TwoPhaseCommitSink implements StreamOperator {
       // The task fails; its restore commits the transaction again (commit is idempotent).
       throw new Error(`commit of ${entry.transactionId} failed (injected)`);
     }
+    const records = this.context.sinkStore.entryCount(entry.transactionId);
     const result = this.context.sinkStore.commit(entry.transactionId);
     if (result === 'committed' || result === 'already-committed') {
       this.context.observe({
@@ -104,7 +105,7 @@ export class TwoPhaseCommitSink implements StreamOperator {
         task: this.context.taskName,
         transactionId: entry.transactionId,
         checkpointId: entry.checkpointId,
-        records: this.context.sinkStore.entryCount(entry.transactionId),
+        records: result === 'committed' ? records : 0,
         alreadyCommitted: result === 'already-committed',
       });
       return;

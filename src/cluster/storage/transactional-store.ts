@@ -10,9 +10,13 @@
  *
  * The read-committed view is always kept as an order-independent digest; the records themselves
  * only when the store is made with `retainCommitted` (a run that must list lost or duplicated
- * records). A transaction's records are dropped once it is committed, aborted or timed out.
+ * records). A transaction's records are dropped once it is committed, aborted or timed out, and
+ * finished transactions are remembered by status only, in runs of consecutive ids (the sinks
+ * number theirs `<writer>.<sequence>`): a long run's history takes memory per change of status,
+ * not per transaction.
  */
-import { MultisetDigest } from '../../oracle/multiset-digest.js';
+import { MultisetDigest } from '../../sim/multiset-digest.js';
+import { SequencedIdMap } from '../../sim/run-map.js';
 
 /** A record as the sink wrote it. */
 export interface SinkEntry {
@@ -28,7 +32,7 @@ export type CommitResult = 'committed' | 'already-committed' | 'unknown' | 'abor
 /** What a finished transaction holds: nothing (shared, never written: `write` needs an open transaction). */
 const noEntries: SinkEntry[] = [];
 
-/** Finished transactions are kept as one number: records written x 4 + the status's code. */
+/** Finished transactions are kept as the index of their status here. */
 const finishedStatuses = ['committed', 'aborted', 'timed-out'] as const;
 type FinishedStatus = (typeof finishedStatuses)[number];
 
@@ -45,10 +49,10 @@ export class TransactionalStore {
   /** Transactions open or pre-committed. */
   private readonly transactions = new Map<string, Transaction>();
   /**
-   * Committed, aborted and timed-out transactions, compactly: a re-commit after a restore must
-   * still find them ('already-committed'), but their records are gone.
+   * Committed, aborted and timed-out transactions, as status codes: a re-commit after a restore
+   * must still find them ('already-committed'), but their records and counts are gone.
    */
-  private readonly finished = new Map<string, number>();
+  private readonly finished = new SequencedIdMap<number>();
   private readonly committed: SinkEntry[] = [];
   private readonly digest = new MultisetDigest();
   private readonly upserts = new Map<string, SinkEntry>();
@@ -111,10 +115,9 @@ export class TransactionalStore {
     return this.live(transactionId)?.status;
   }
 
-  /** Records in a transaction (committed or not): what a sink would re-commit. */
+  /** Records written to an open or pre-committed transaction: what committing it makes visible. 0 once it finished, or for an unknown id. */
   entryCount(transactionId: string): number {
-    const finished = this.finished.get(transactionId);
-    return finished === undefined ? (this.transactions.get(transactionId)?.written ?? 0) : finished >> 2;
+    return this.transactions.get(transactionId)?.written ?? 0;
   }
 
   /** Ids of transactions still open or pre-committed whose id starts with `prefix`, sorted. */
@@ -176,7 +179,7 @@ export class TransactionalStore {
     if (transaction === undefined) {
       const finished = this.finished.get(transactionId);
       if (finished === undefined) return undefined;
-      return { status: finishedStatuses[finished & 3] as FinishedStatus, begunAtUs: 0, entries: noEntries, written: finished >> 2 };
+      return { status: finishedStatuses[finished] as FinishedStatus, begunAtUs: 0, entries: noEntries, written: 0 };
     }
     const expired = this.clock() - transaction.begunAtUs > this.transactionTimeoutUs;
     if (expired) this.finish(transactionId, transaction, 'timed-out');
@@ -187,6 +190,6 @@ export class TransactionalStore {
     transaction.status = status;
     transaction.entries = noEntries;
     this.transactions.delete(transactionId);
-    this.finished.set(transactionId, transaction.written * 4 + finishedStatuses.indexOf(status));
+    this.finished.set(transactionId, finishedStatuses.indexOf(status));
   }
 }

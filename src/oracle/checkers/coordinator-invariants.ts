@@ -1,12 +1,13 @@
 import type { SnapshotType } from '../../cluster/checkpoint/types.js';
 import type { Observation } from '../../cluster/observations.js';
+import { RunMap } from '../../sim/run-map.js';
 import { FirstViolation, formatTime, type Checker, type CheckerContext, type FinalState } from './checker.js';
 
 /**
  * coordinator-invariants: the CheckpointCoordinator's protocol rules, from its observations.
  *
- * - Ids: checkpoint-triggered ids strictly increase over the whole run, across JobMaster
- *   failovers and job runs.
+ * - Ids: checkpoint-triggered ids are non-negative integers and strictly increase over the whole
+ *   run, across JobMaster failovers and job runs.
  * - Each checkpoint ends once: completed or aborted, only while pending (triggered by the current
  *   JobMaster, not yet ended); a new JobMaster starts with nothing pending.
  * - Acks: no checkpoint-completed before every task of its tasksToWaitFor, except the
@@ -44,8 +45,8 @@ class CoordinatorInvariants {
   private lastTriggeredId: number | undefined;
   private readonly pending = new Map<number, PendingCheckpoint>();
   private lastCompletionUs: number | undefined;
-  /** Ended checkpoints: id -> how (and of which type). Small: one entry per checkpoint. */
-  private readonly ended = new Map<number, { outcome: 'completed' | 'aborted'; type: SnapshotType }>();
+  /** Ended checkpoints: id -> `outcome/type`, as runs of ids (a long run of completions is one). */
+  private readonly endings = new RunMap<string>();
 
   constructor(private readonly context: CheckerContext, private readonly violation: FirstViolation) {}
 
@@ -74,6 +75,9 @@ class CoordinatorInvariants {
 
   private triggered(observation: Extract<Observation, { type: 'checkpoint-triggered' }>): void {
     const { checkpointId, checkpointType, timeUs } = observation;
+    if (!Number.isSafeInteger(checkpointId) || checkpointId < 0) {
+      return this.violation.report(`checkpoint id ${checkpointId} was triggered: ids are non-negative integers`, timeUs, { checkpointId });
+    }
     if (this.lastTriggeredId !== undefined && checkpointId <= this.lastTriggeredId) {
       return this.violation.report(`checkpoint ${checkpointId} was triggered after checkpoint ${this.lastTriggeredId}: ids must strictly increase`, timeUs, {
         checkpointId,
@@ -117,7 +121,7 @@ class CoordinatorInvariants {
       });
     }
     this.pending.delete(checkpointId);
-    this.ended.set(checkpointId, { outcome: 'completed', type: observation.checkpointType });
+    this.endings.set(checkpointId, `completed/${observation.checkpointType}`);
     this.lastCompletionUs = timeUs;
   }
 
@@ -128,18 +132,18 @@ class CoordinatorInvariants {
     }
     if (!this.pending.has(checkpointId)) return this.notPending('aborted', checkpointId, timeUs);
     this.pending.delete(checkpointId);
-    this.ended.set(checkpointId, { outcome: 'aborted', type: checkpointType });
+    this.endings.set(checkpointId, `aborted/${checkpointType}`);
   }
 
   private notPending(outcome: 'completed' | 'aborted', checkpointId: number, timeUs: number): void {
-    const ended = this.ended.get(checkpointId);
+    const ended = this.ended(checkpointId);
     const why = ended !== undefined ? `it had already ${ended.outcome}` : 'the current JobMaster never triggered it';
     this.violation.report(`checkpoint ${checkpointId} ${outcome} while not pending: ${why}`, timeUs, { checkpointId, outcome, earlierOutcome: ended?.outcome });
   }
 
   private notified(observation: Extract<Observation, { type: 'checkpoint-notification-sent' }>): void {
     const { checkpointId, kind, task, timeUs } = observation;
-    const ended = this.ended.get(checkpointId);
+    const ended = this.ended(checkpointId);
     const wanted = kind === 'complete' ? 'completed' : 'aborted';
     if (ended?.outcome !== wanted) {
       const state = ended === undefined ? (this.pending.has(checkpointId) ? 'is still pending' : 'is unknown') : `${ended.outcome}`;
@@ -150,6 +154,14 @@ class CoordinatorInvariants {
     }
   }
 
+  /** How checkpoint `checkpointId` ended, or undefined while it has not. */
+  private ended(checkpointId: number): { outcome: 'completed' | 'aborted'; type: SnapshotType } | undefined {
+    const ending = this.endings.get(checkpointId);
+    if (ending === undefined) return undefined;
+    const slash = ending.indexOf('/');
+    return { outcome: ending.slice(0, slash) as 'completed' | 'aborted', type: ending.slice(slash + 1) as SnapshotType };
+  }
+
   finish(final: FinalState): ReturnType<Checker['finish']> {
     if (!this.violation.found) this.checkStorage(final);
     return this.violation.list();
@@ -158,7 +170,7 @@ class CoordinatorInvariants {
   private checkStorage(final: FinalState): void {
     const owned = new Set<string>();
     for (const retained of final.retainedCheckpoints) {
-      if (this.ended.get(retained.checkpointId)?.outcome !== 'completed') {
+      if (this.ended(retained.checkpointId)?.outcome !== 'completed') {
         return this.violation.report(`the runtime retains ${retained.type} ${retained.checkpointId}, which never completed`, final.endUs, { checkpointId: retained.checkpointId });
       }
       for (const handle of retained.handles) owned.add(handle);

@@ -35,11 +35,21 @@ class ProgressModel {
   private readonly alignments = new Map<string, Map<number, number>>();
   /** Triggered checkpoints not yet ended: id -> trigger time. */
   private readonly pending = new Map<number, number>();
-  /** Completion times, ascending (one number per completed checkpoint). */
-  private readonly completions: number[] = [];
+  /**
+   * Completion times, summarised for "did one complete within the bound after time h" whatever h
+   * turns out to be: the first and latest, and each gap between consecutive completions longer
+   * than the bound (only inside such a gap can h miss every completion). Memory grows with the
+   * long gaps, which faults cause, not with the number of checkpoints.
+   */
+  private firstCompletionUs: number | undefined;
+  private lastCompletionUs: number | undefined;
+  private readonly longGaps: Array<{ fromUs: number; toUs: number }> = [];
+  private readonly boundUs: number;
   private terminal: { status: JobStatus; timeUs: number } | undefined;
 
-  constructor(private readonly context: CheckerContext, private readonly violation: FirstViolation) {}
+  constructor(private readonly context: CheckerContext, private readonly violation: FirstViolation) {
+    this.boundUs = livenessBoundOf(context);
+  }
 
   observe(observation: Observation): void {
     switch (observation.type) {
@@ -70,7 +80,7 @@ class ProgressModel {
         return;
       case 'checkpoint-completed':
         this.pending.delete(observation.checkpointId);
-        this.completions.push(observation.timeUs);
+        this.completedAt(observation.timeUs);
         return;
       case 'job-status':
         this.terminal = isTerminal(observation.status) ? { status: observation.status, timeUs: observation.timeUs } : undefined;
@@ -78,6 +88,21 @@ class ProgressModel {
       default:
         return;
     }
+  }
+
+  private completedAt(timeUs: number): void {
+    if (this.lastCompletionUs === undefined) this.firstCompletionUs = timeUs;
+    else if (timeUs - this.lastCompletionUs > this.boundUs) this.longGaps.push({ fromUs: this.lastCompletionUs, toUs: timeUs });
+    this.lastCompletionUs = timeUs;
+  }
+
+  /** Whether a checkpoint completed within [timeUs, timeUs + bound]; if none did, the first completion after timeUs (undefined: none). */
+  private completionWithinBound(timeUs: number): { inTime: true } | { inTime: false; nextUs: number | undefined } {
+    const first = this.firstCompletionUs;
+    if (first === undefined || timeUs > (this.lastCompletionUs as number)) return { inTime: false, nextUs: undefined };
+    // Between the first and the latest completion, only a long gap can hold timeUs with no completion within the bound.
+    const nextUs = timeUs <= first ? first : this.longGaps.find((gap) => gap.fromUs < timeUs && timeUs <= gap.toUs)?.toUs;
+    return nextUs === undefined || nextUs <= timeUs + this.boundUs ? { inTime: true } : { inTime: false, nextUs };
   }
 
   private endAlignmentsUpTo(task: string, checkpointId: number): void {
@@ -130,9 +155,9 @@ class ProgressModel {
     const healedUs = final.lastFaultHealedUs;
     const ranUntilUs = this.terminal?.timeUs ?? final.endUs;
     if (ranUntilUs < healedUs + boundUs) return;
-    const completedInTime = this.completions.some((timeUs) => timeUs >= healedUs && timeUs <= healedUs + boundUs);
-    if (completedInTime) return;
-    const after = this.completions.find((timeUs) => timeUs >= healedUs);
+    const completion = this.completionWithinBound(healedUs);
+    if (completion.inTime) return;
+    const after = completion.nextUs;
     this.violation.report(
       `no checkpoint completed within ${boundUs} us after the last fault healed at ${formatTime(healedUs)} (${after === undefined ? 'none completed after it' : `the next completed at ${formatTime(after)}`}; run ended at ${formatTime(final.endUs)}, job ${final.jobStatus})`,
       healedUs + boundUs,

@@ -1,4 +1,5 @@
 import type { Observation } from '../../cluster/observations.js';
+import { SequencedIdMap } from '../../sim/run-map.js';
 import { FirstViolation, type Checker, type CheckerContext, type FinalState } from './checker.js';
 
 /**
@@ -44,7 +45,8 @@ interface Transaction {
 class TransactionModel {
   /** Pre-committed transactions not yet committed. */
   private readonly open = new Map<string, Transaction>();
-  private readonly committed = new Set<string>();
+  /** Committed transaction ids; sinks number theirs `<writer>.<sequence>`, so this holds runs, not ids. */
+  private readonly committed = new SequencedIdMap<true>();
   /** `task|checkpointId` -> transaction pre-committed there, waiting for its snapshot-taken. */
   private readonly awaitingSnapshot = new Map<string, string>();
   /** Per pending checkpoint, the attempt of each task's snapshot. */
@@ -133,7 +135,7 @@ class TransactionModel {
       if (this.committed.has(transactionId)) {
         return this.violation.report(`transaction ${transactionId} of ${task} was committed a second time (checkpoint ${checkpointId})`, timeUs, details);
       }
-      this.committed.add(transactionId);
+      this.committed.set(transactionId, true);
     }
     const transaction = this.open.get(transactionId);
     this.open.delete(transactionId);

@@ -15,6 +15,7 @@ describe('TransactionalStore', () => {
     sink.begin('b');
     expect(sink.write('a', [entry(1), entry(2)])).toBe(true);
     expect(sink.write('b', [entry(3)])).toBe(true);
+    expect(sink.entryCount('a')).toBe(2);
     expect(sink.preCommit('b')).toBe(true);
     expect(sink.write('b', [entry(4)])).toBe(false);
     expect(sink.commit('b')).toBe('committed');
@@ -23,7 +24,8 @@ describe('TransactionalStore', () => {
     expect(sink.commit('a')).toBe('already-committed');
     expect(sink.status('a')).toBe('committed');
     expect(sink.abort('a')).toBe(false);
-    expect(sink.entryCount('a')).toBe(2);
+    // A finished transaction is remembered by status only.
+    expect(sink.entryCount('a')).toBe(0);
     expect(sink.committedDigest().count).toBe(3);
     expect(sink.commit('nope')).toBe('unknown');
   });
@@ -35,7 +37,7 @@ describe('TransactionalStore', () => {
     expect(sink.abort('a')).toBe(true);
     expect(sink.abort('a')).toBe(false);
     expect(sink.commit('a')).toBe('aborted');
-    expect(sink.entryCount('a')).toBe(1);
+    expect(sink.entryCount('a')).toBe(0);
     expect(sink.committedEntries()).toEqual([]);
     expect(() => sink.begin('a')).toThrow(/already exists/);
   });
@@ -54,7 +56,7 @@ describe('TransactionalStore', () => {
     expect(sink.commit('flushed')).toBe('timed-out');
     expect(sink.status('open')).toBe('timed-out');
     expect(sink.write('open', [entry(2)])).toBe(false);
-    expect(sink.entryCount('flushed')).toBe(1);
+    expect(sink.entryCount('flushed')).toBe(0);
     expect(sink.committedDigest().count).toBe(0);
   });
 
@@ -70,5 +72,26 @@ describe('TransactionalStore', () => {
     expect(digested.committedDigest().toString()).toBe(kept.committedDigest().toString());
     expect(kept.committedEntries()).toHaveLength(3);
     expect(() => digested.committedEntries()).toThrow(/not retained/);
+  });
+
+  it('remembers every finished transaction of a long run, with its status', () => {
+    const { store: sink } = store(false);
+    const statuses = new Map<string, string>();
+    for (let sequence = 0; sequence < 5_000; sequence++) {
+      const id = `sink#0/1.0.${sequence}`;
+      sink.begin(id);
+      sink.write(id, [entry(sequence)]);
+      sink.preCommit(id);
+      // Every 1000th is aborted (a failover), the rest committed in order.
+      if (sequence % 1_000 === 999) sink.abort(id);
+      else sink.commit(id);
+      statuses.set(id, sequence % 1_000 === 999 ? 'aborted' : 'committed');
+    }
+    for (const [id, status] of statuses) expect(sink.status(id)).toBe(status);
+    expect(sink.commit('sink#0/1.0.17')).toBe('already-committed');
+    expect(sink.commit('sink#0/1.0.999')).toBe('aborted');
+    expect(() => sink.begin('sink#0/1.0.42')).toThrow(/already exists/);
+    expect(sink.status('sink#0/1.0.5000')).toBeUndefined();
+    expect(sink.committedDigest().count).toBe(4_995);
   });
 });

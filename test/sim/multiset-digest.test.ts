@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { entryIdentity } from '../../src/oracle/output-checks.js';
-import { MultisetDigest } from '../../src/oracle/multiset-digest.js';
+import { MultisetDigest } from '../../src/sim/multiset-digest.js';
 import { runCase } from '../../src/explore/run-case.js';
 import { findScenario } from '../../scenarios/index.js';
 import { decodeReplayToken } from '../../src/explore/replay-token.js';
