@@ -111,6 +111,8 @@ export interface GrowthPoint {
   readonly records: number;
   readonly capture: boolean;
   readonly events: number;
+  /** The case's verdict: a point measures a run that passed. */
+  readonly verdict: string;
   readonly checkpoints: number;
   readonly wallMs: number;
   readonly eventsPerSecond: number;
@@ -124,7 +126,17 @@ export interface GrowthPoint {
    */
   readonly liveHeapMb: number | null;
   readonly liveSamples: number;
+  /**
+   * A third run of the same point (capture off) with V8's old space capped at
+   * {@link fixedHeapOldSpaceMb} MB: whether it finished, and its peak RSS. Without the cap V8
+   * lets dead objects fill a larger heap between full collections on longer runs; a run that
+   * finishes under the cap at every size needs no memory that grows with events.
+   */
+  readonly fixedHeap: { readonly oldSpaceMb: number; readonly finished: boolean; readonly maxRssMb: number | null; readonly eventsPerSecond: number | null } | null;
 }
+
+/** The old-space cap of the fixed-heap growth runs, in MB. */
+export const fixedHeapOldSpaceMb = 32;
 
 /** How cost and memory grow from the smallest to the largest growth point, trace capture off. */
 export interface GrowthSummary {
@@ -136,6 +148,10 @@ export interface GrowthSummary {
   readonly perEventCostGrowthWarm: number;
   readonly liveHeapMb: { readonly from: number | null; readonly to: number | null };
   readonly maxRssMb: { readonly from: number; readonly to: number };
+  /** Peak RSS of the fixed-heap runs; null when one did not finish. */
+  readonly fixedHeapMaxRssMb: { readonly from: number | null; readonly to: number | null };
+  /** Every fixed-heap run finished. */
+  readonly fixedHeapAllFinished: boolean;
 }
 
 export function summariseGrowth(points: readonly GrowthPoint[]): GrowthSummary | undefined {
@@ -152,6 +168,8 @@ export function summariseGrowth(points: readonly GrowthPoint[]): GrowthSummary |
     perEventCostGrowthWarm: costPerEvent(last) / costPerEvent(second),
     liveHeapMb: { from: first.liveHeapMb, to: last.liveHeapMb },
     maxRssMb: { from: first.maxRssMb, to: last.maxRssMb },
+    fixedHeapMaxRssMb: { from: first.fixedHeap?.maxRssMb ?? null, to: last.fixedHeap?.maxRssMb ?? null },
+    fixedHeapAllFinished: off.every((point) => point.fixedHeap?.finished === true),
   };
 }
 
@@ -166,16 +184,29 @@ export function growth(eventTargets: readonly number[]): GrowthPoint[] {
   const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
   const script = fileURLToPath(new URL('./growth-point.ts', import.meta.url));
   const points: GrowthPoint[] = [];
-  const measure = (records: number, capture: boolean, sample: boolean): GrowthPoint => {
+  const measure = (records: number, capture: boolean, sample: boolean, oldSpaceMb = 16_384): GrowthPoint => {
     const flags = sample ? ['--expose-gc'] : [];
-    const output = execFileSync(process.execPath, [...flags, '--max-old-space-size=16384', '--import', tsxLoader, script, String(records), capture ? '1' : '0', sample ? '1' : '0'], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const output = execFileSync(process.execPath, [...flags, `--max-old-space-size=${oldSpaceMb}`, '--import', tsxLoader, script, String(records), capture ? '1' : '0', sample ? '1' : '0'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return JSON.parse(output.trim().split('\n').at(-1) as string) as GrowthPoint;
+  };
+  const underFixedHeap = (records: number): NonNullable<GrowthPoint['fixedHeap']> => {
+    try {
+      const point = measure(records, false, false, fixedHeapOldSpaceMb);
+      return { oldSpaceMb: fixedHeapOldSpaceMb, finished: true, maxRssMb: point.maxRssMb, eventsPerSecond: point.eventsPerSecond };
+    } catch {
+      // The child ran out of heap (V8 aborts the process): the run needs more than the cap.
+      return { oldSpaceMb: fixedHeapOldSpaceMb, finished: false, maxRssMb: null, eventsPerSecond: null };
+    }
   };
   for (const target of eventTargets) {
     const records = Math.max(100, Math.round(target / eventsPerRecord));
     const sampled = measure(records, false, true);
-    points.push({ ...measure(records, false, false), liveHeapMb: sampled.liveHeapMb, liveSamples: sampled.liveSamples });
-    points.push(measure(records, true, false));
+    points.push({ ...measure(records, false, false), liveHeapMb: sampled.liveHeapMb, liveSamples: sampled.liveSamples, fixedHeap: underFixedHeap(records) });
+    points.push({ ...measure(records, true, false), fixedHeap: null });
   }
   return points;
 }

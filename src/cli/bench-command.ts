@@ -1,5 +1,5 @@
 import { table } from 'table';
-import { runBenchmarks } from '../bench/benchmarks.js';
+import { fixedHeapOldSpaceMb, runBenchmarks } from '../bench/benchmarks.js';
 import { parseCommand } from './arguments.js';
 
 /** `ckptsim bench [--json] [--full]`: speed and memory figures, as numbers and ratios. */
@@ -28,7 +28,7 @@ export async function commandBench(argv: readonly string[]): Promise<number> {
   );
   process.stdout.write(
     table([
-      ['records', 'trace capture', 'events', 'checkpoints', 'events/s', 'µs/event', 'peak RSS MB', 'RSS before run MB', 'live heap MB'],
+      ['records', 'trace capture', 'events', 'checkpoints', 'events/s', 'µs/event', 'peak RSS MB', 'RSS before run MB', 'live heap MB', `peak RSS MB, old space ${fixedHeapOldSpaceMb} MB`],
       ...report.growth.map((point) => [
         String(point.records),
         point.capture ? 'on' : 'off',
@@ -39,6 +39,7 @@ export async function commandBench(argv: readonly string[]): Promise<number> {
         point.maxRssMb.toFixed(0),
         point.baselineRssMb.toFixed(0),
         point.liveHeapMb === null ? '-' : point.liveHeapMb.toFixed(1),
+        point.fixedHeap === null ? '-' : point.fixedHeap.finished ? (point.fixedHeap.maxRssMb as number).toFixed(0) : 'out of memory',
       ]),
     ]),
   );
@@ -46,7 +47,8 @@ export async function commandBench(argv: readonly string[]): Promise<number> {
   if (growth !== undefined) {
     process.stdout.write(
       `growth from ${growth.fromEvents} to ${growth.toEvents} events, capture off: cost per event x${growth.perEventCostGrowth.toFixed(2)} (x${growth.perEventCostGrowthWarm.toFixed(2)} from the second point); ` +
-        `live heap ${growth.liveHeapMb.from?.toFixed(1)} -> ${growth.liveHeapMb.to?.toFixed(1)} MB; peak RSS ${growth.maxRssMb.from.toFixed(0)} -> ${growth.maxRssMb.to.toFixed(0)} MB\n`,
+        `live heap ${growth.liveHeapMb.from?.toFixed(1)} -> ${growth.liveHeapMb.to?.toFixed(1)} MB; peak RSS ${growth.maxRssMb.from.toFixed(0)} -> ${growth.maxRssMb.to.toFixed(0)} MB; ` +
+        `with old space capped at ${fixedHeapOldSpaceMb} MB ${growth.fixedHeapAllFinished ? `every point finished, peak RSS ${growth.fixedHeapMaxRssMb.from?.toFixed(0)} -> ${growth.fixedHeapMaxRssMb.to?.toFixed(0)} MB` : 'a point ran out of memory'}\n`,
     );
   }
   process.stdout.write(`oracle share of a ${report.oracle.scenario} case: ${(report.oracle.share * 100).toFixed(1)}%\n`);
