@@ -32,6 +32,9 @@ export interface SweepProgress {
 /** What a worker thread posts: a ready signal once loaded, then one result per case it is sent. */
 type WorkerMessage = SweepCaseResult | { readonly ready: true };
 
+/** Cases sent ahead to each worker thread. */
+const casesInFlightPerWorker = 2;
+
 /** A sweep in progress; `stop()` ends it early, keeping what finished. */
 export interface RunningSweep {
   readonly finished: Promise<{ results: SweepCaseResult[]; interrupted: boolean }>;
@@ -54,7 +57,9 @@ export function runSweep(cases: readonly SweepCase[], workers: number, progress:
     settle = resolve;
     fail = reject;
   });
+  let settled = false;
   const finish = (interrupted: boolean): void => {
+    settled = true;
     for (const worker of pool) void worker.terminate();
     settle({ results, interrupted });
   };
@@ -75,9 +80,13 @@ export function runSweep(cases: readonly SweepCase[], workers: number, progress:
     worker.on('message', (message: WorkerMessage) => {
       if ('ready' in message) {
         if (++ready === count) progress.onWorkersReady?.();
-        dispatch(worker);
+        // Two cases in flight per worker: it starts the next while its last result crosses to
+        // this thread, instead of idling until this thread (busy with other results) answers.
+        for (let slot = 0; slot < casesInFlightPerWorker; slot++) dispatch(worker);
         return;
       }
+      // A result that crosses after a stop is dropped: the sweep's outcome is already settled.
+      if (settled) return;
       const result = message;
       results.push(result);
       progress.onResult(result, results.length, cases.length);
