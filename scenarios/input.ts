@@ -9,7 +9,11 @@ import type { RandomStream } from '../src/sim/index.js';
 /** Per (keys, skew): the weight of each key and their sum, computed once (in key order). */
 const weightTables = new Map<string, { weights: number[]; total: number }>();
 
+/** The table of the latest call: input generation asks for the same one once per record. */
+let latest: { keys: number; skew: number; table: { weights: number[]; total: number } } | undefined;
+
 function weightTable(keys: number, skew: number): { weights: number[]; total: number } {
+  if (latest !== undefined && latest.keys === keys && latest.skew === skew) return latest.table;
   const name = `${keys}/${skew}`;
   let table = weightTables.get(name);
   if (table === undefined) {
@@ -20,6 +24,7 @@ function weightTable(keys: number, skew: number): { weights: number[]; total: nu
     table = { weights, total };
     weightTables.set(name, table);
   }
+  latest = { keys, skew, table };
   return table;
 }
 
@@ -38,10 +43,11 @@ export function skewedKey(random: RandomStream, keys: number, skew: number): num
 /** `partitions` partitions of `lines` text lines, each of `wordsPerLine` words from a `keys`-word vocabulary. */
 export function textPartitions(random: RandomStream, partitions: number, lines: number, wordsPerLine: number, keys: number, skew: number): LogRecord[][] {
   return Array.from({ length: partitions }, () =>
-    Array.from({ length: lines }, () => ({
-      key: undefined,
-      value: Array.from({ length: wordsPerLine }, () => `w${skewedKey(random, keys, skew)}`).join(' '),
-    })),
+    Array.from({ length: lines }, () => {
+      let line = '';
+      for (let word = 0; word < wordsPerLine; word++) line += `${word === 0 ? '' : ' '}w${skewedKey(random, keys, skew)}`;
+      return { key: undefined, value: line };
+    }),
   );
 }
 
