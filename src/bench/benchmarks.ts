@@ -54,7 +54,19 @@ export interface SweepSpeed {
   readonly coresBusy: number;
   /** Cases per CPU-second, start-up excluded: equal for 1 and n workers when workers cost nothing extra. */
   readonly casesPerCpuSecond: number;
+  /**
+   * The same figures once every worker has run {@link warmupCasesPerWorker} cases (its JIT warm):
+   * the rate a long sweep settles at. Null when the sweep is too short to have such a window.
+   */
+  readonly warm: { readonly cases: number; readonly casesPerSecond: number; readonly coresBusy: number; readonly casesPerCpuSecond: number } | null;
 }
+
+/**
+ * Cases each worker runs before the warm window opens. A new worker thread starts with cold code:
+ * its first cases run slower while V8's compiler threads compete with the workers for the cores,
+ * and with n workers each worker has only 1/n of the sweep to amortise that over.
+ */
+export const warmupCasesPerWorker = 100;
 
 /** Cases per second of a sweep with `workers` workers (swarm faults). */
 export async function casesPerSecond(scenarios: readonly string[], runsPerScenario: number, workers: number): Promise<SweepSpeed> {
@@ -66,12 +78,29 @@ export async function casesPerSecond(scenarios: readonly string[], runsPerScenar
     readyMs = performance.now();
     readyCpu = process.cpuUsage();
   };
-  const { results } = await runSweep(cases, workers, { onResult: () => {}, onWorkersReady }).finished;
+  const perWorker = new Map<number, number>();
+  let warmFrom: { ms: number; cpu: NodeJS.CpuUsage; done: number } | undefined;
+  const onResult = (_result: unknown, done: number, _total: number, worker: number): void => {
+    perWorker.set(worker, (perWorker.get(worker) ?? 0) + 1);
+    if (warmFrom !== undefined || perWorker.size < Math.min(workers, cases.length)) return;
+    for (const count of perWorker.values()) if (count < warmupCasesPerWorker) return;
+    warmFrom = { ms: performance.now(), cpu: process.cpuUsage(), done };
+  };
+  const { results } = await runSweep(cases, workers, { onResult, onWorkersReady }).finished;
   const endedMs = performance.now();
   const cpu = process.cpuUsage(readyCpu);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const wallMs = endedMs - startedMs;
+  let warm: SweepSpeed['warm'] = null;
+  if (warmFrom !== undefined && results.length - warmFrom.done >= workers * 10) {
+    const warmCpu = process.cpuUsage(warmFrom.cpu);
+    const warmCpuMs = (warmCpu.user + warmCpu.system) / 1000;
+    const warmCases = results.length - warmFrom.done;
+    const warmWallMs = endedMs - warmFrom.ms;
+    warm = { cases: warmCases, casesPerSecond: (warmCases * 1000) / warmWallMs, coresBusy: warmCpuMs / warmWallMs, casesPerCpuSecond: (warmCases * 1000) / warmCpuMs };
+  }
   return {
+    warm,
     coresBusy: cpuMs / (endedMs - readyMs),
     casesPerCpuSecond: (results.length * 1000) / cpuMs,
     workers,
@@ -211,6 +240,81 @@ export function growth(eventTargets: readonly number[]): GrowthPoint[] {
   return points;
 }
 
+/**
+ * Best of the sweeps per worker count; `speedup` compares the steady rates (start-up excluded),
+ * `speedupWithStartup` the whole sweeps. Every run is in `runs`.
+ */
+export interface SweepSummary {
+  readonly cases: number;
+  readonly oneWorker: number;
+  readonly allWorkers: number;
+  readonly workers: number;
+  readonly speedup: number;
+  readonly oneWorkerWithStartup: number;
+  readonly allWorkersWithStartup: number;
+  readonly speedupWithStartup: number;
+  /** CPU cores the process keeps busy with 1 worker and with all (best runs). */
+  readonly oneWorkerCoresBusy: number;
+  readonly allWorkersCoresBusy: number;
+  /** Cases per CPU-second with all workers over that with 1: below 1, workers cost extra CPU. */
+  readonly cpuEfficiency: number;
+  /**
+   * The same comparison in the warm window (see {@link SweepSpeed.warm}); `ceiling` is what the
+   * machine allows at best: cores / cores busy with 1 worker (a worker thread keeps more than
+   * one core busy: V8's garbage-collector and compiler threads run beside it).
+   */
+  readonly warm: {
+    readonly oneWorker: number;
+    readonly allWorkers: number;
+    readonly speedup: number;
+    readonly oneWorkerCoresBusy: number;
+    readonly allWorkersCoresBusy: number;
+    readonly cpuEfficiency: number;
+    readonly ceiling: number;
+  } | null;
+  readonly runs: readonly SweepSpeed[];
+}
+
+/** Compares the best sweeps with 1 worker and with `cores` workers. */
+export function summariseSweeps(runs: readonly SweepSpeed[], cores: number): SweepSummary {
+  const ofWorkers = (workers: number): SweepSpeed[] => runs.filter((run) => run.workers === workers);
+  const best = (workers: number, figure: (speed: SweepSpeed) => number): number => Math.max(...ofWorkers(workers).map(figure));
+  const fastest = (workers: number): SweepSpeed => ofWorkers(workers).reduce((left, right) => (right.steadyCasesPerSecond > left.steadyCasesPerSecond ? right : left));
+  const warmest = (workers: number): NonNullable<SweepSpeed['warm']> | undefined => {
+    let found: NonNullable<SweepSpeed['warm']> | undefined;
+    for (const run of ofWorkers(workers)) if (run.warm !== null && (found === undefined || run.warm.casesPerSecond > found.casesPerSecond)) found = run.warm;
+    return found;
+  };
+  const warmOne = warmest(1);
+  const warmAll = warmest(cores);
+  return {
+    cases: runs[0]?.cases ?? 0,
+    oneWorker: best(1, (run) => run.steadyCasesPerSecond),
+    allWorkers: best(cores, (run) => run.steadyCasesPerSecond),
+    workers: cores,
+    speedup: best(cores, (run) => run.steadyCasesPerSecond) / best(1, (run) => run.steadyCasesPerSecond),
+    oneWorkerWithStartup: best(1, (run) => run.casesPerSecond),
+    allWorkersWithStartup: best(cores, (run) => run.casesPerSecond),
+    speedupWithStartup: best(cores, (run) => run.casesPerSecond) / best(1, (run) => run.casesPerSecond),
+    oneWorkerCoresBusy: fastest(1).coresBusy,
+    allWorkersCoresBusy: fastest(cores).coresBusy,
+    cpuEfficiency: fastest(cores).casesPerCpuSecond / fastest(1).casesPerCpuSecond,
+    warm:
+      warmOne === undefined || warmAll === undefined
+        ? null
+        : {
+            oneWorker: warmOne.casesPerSecond,
+            allWorkers: warmAll.casesPerSecond,
+            speedup: warmAll.casesPerSecond / warmOne.casesPerSecond,
+            oneWorkerCoresBusy: warmOne.coresBusy,
+            allWorkersCoresBusy: warmAll.coresBusy,
+            cpuEfficiency: warmAll.casesPerCpuSecond / warmOne.casesPerCpuSecond,
+            ceiling: Math.min(cores, cores / warmOne.coresBusy),
+          },
+    runs,
+  };
+}
+
 /** Everything `ckptsim bench` reports. */
 export interface BenchReport {
   readonly node: string;
@@ -220,22 +324,7 @@ export interface BenchReport {
    * Best of {@link sweepRepeats} sweeps per worker count; `speedup` compares the steady rates
    * (start-up excluded), `speedupWithStartup` the whole sweeps. Every run is in `runs`.
    */
-  readonly casesPerSecond: {
-    readonly cases: number;
-    readonly oneWorker: number;
-    readonly allWorkers: number;
-    readonly workers: number;
-    readonly speedup: number;
-    readonly oneWorkerWithStartup: number;
-    readonly allWorkersWithStartup: number;
-    readonly speedupWithStartup: number;
-    /** CPU cores the process keeps busy with 1 worker and with all (best runs). */
-    readonly oneWorkerCoresBusy: number;
-    readonly allWorkersCoresBusy: number;
-    /** Cases per CPU-second with all workers over that with 1: below 1, workers cost extra CPU. */
-    readonly cpuEfficiency: number;
-    readonly runs: readonly SweepSpeed[];
-  };
+  readonly casesPerSecond: SweepSummary;
   readonly growth: readonly GrowthPoint[];
   readonly growthSummary: GrowthSummary | undefined;
   readonly oracle: { readonly scenario: string; readonly share: number; readonly withOracleMs: number; readonly withoutOracleMs: number };
@@ -255,9 +344,6 @@ export async function runBenchmarks(full: boolean, progress: (line: string) => v
       runs.push(await casesPerSecond(['wordcount', 'diamond', 'fan-in-skew'], full ? 500 : 200, workers));
     }
   }
-  const best = (workers: number, figure: (speed: SweepSpeed) => number): number => Math.max(...runs.filter((run) => run.workers === workers).map(figure));
-  const fastest = (workers: number): SweepSpeed =>
-    runs.filter((run) => run.workers === workers).reduce((left, right) => (right.steadyCasesPerSecond > left.steadyCasesPerSecond ? right : left));
   progress('growth');
   const points = growth(full ? [10_000, 100_000, 1_000_000, 10_000_000] : [10_000, 100_000, 1_000_000]);
   progress('oracle share');
@@ -266,20 +352,7 @@ export async function runBenchmarks(full: boolean, progress: (line: string) => v
     node: process.version,
     cores,
     throughput: figures,
-    casesPerSecond: {
-      cases: runs[0]?.cases ?? 0,
-      oneWorker: best(1, (run) => run.steadyCasesPerSecond),
-      allWorkers: best(cores, (run) => run.steadyCasesPerSecond),
-      workers: cores,
-      speedup: best(cores, (run) => run.steadyCasesPerSecond) / best(1, (run) => run.steadyCasesPerSecond),
-      oneWorkerWithStartup: best(1, (run) => run.casesPerSecond),
-      allWorkersWithStartup: best(cores, (run) => run.casesPerSecond),
-      speedupWithStartup: best(cores, (run) => run.casesPerSecond) / best(1, (run) => run.casesPerSecond),
-      oneWorkerCoresBusy: fastest(1).coresBusy,
-      allWorkersCoresBusy: fastest(cores).coresBusy,
-      cpuEfficiency: fastest(cores).casesPerCpuSecond / fastest(1).casesPerCpuSecond,
-      runs,
-    },
+    casesPerSecond: summariseSweeps(runs, cores),
     growth: points,
     growthSummary: summariseGrowth(points),
     oracle: { scenario: 'wordcount', ...oracle },

@@ -1,5 +1,5 @@
 import { table } from 'table';
-import { fixedHeapOldSpaceMb, runBenchmarks } from '../bench/benchmarks.js';
+import { fixedHeapOldSpaceMb, runBenchmarks, warmupCasesPerWorker } from '../bench/benchmarks.js';
 import { parseCommand } from './arguments.js';
 
 /** `ckptsim bench [--json] [--full]`: speed and memory figures, as numbers and ratios. */
@@ -24,7 +24,11 @@ export async function commandBench(argv: readonly string[]): Promise<number> {
   process.stdout.write(
     `cases/s over ${cases.cases} cases, worker start-up excluded: ${cases.oneWorker.toFixed(1)} with 1 worker, ${cases.allWorkers.toFixed(1)} with ${cases.workers} (${cases.speedup.toFixed(2)}x); ` +
       `start-up included: ${cases.oneWorkerWithStartup.toFixed(1)} and ${cases.allWorkersWithStartup.toFixed(1)} (${cases.speedupWithStartup.toFixed(2)}x); ` +
-      `cores busy: ${cases.oneWorkerCoresBusy.toFixed(2)} with 1 worker, ${cases.allWorkersCoresBusy.toFixed(2)} with ${cases.workers}; cases per CPU-second with ${cases.workers} over 1: ${cases.cpuEfficiency.toFixed(2)}\n`,
+      `cores busy: ${cases.oneWorkerCoresBusy.toFixed(2)} with 1 worker, ${cases.allWorkersCoresBusy.toFixed(2)} with ${cases.workers}; cases per CPU-second with ${cases.workers} over 1: ${cases.cpuEfficiency.toFixed(2)}\n` +
+      (cases.warm === null
+        ? ''
+        : `warm workers (after ${warmupCasesPerWorker} cases each): ${cases.warm.oneWorker.toFixed(1)} with 1 worker, ${cases.warm.allWorkers.toFixed(1)} with ${cases.workers} (${cases.warm.speedup.toFixed(2)}x); ` +
+          `cores busy ${cases.warm.oneWorkerCoresBusy.toFixed(2)} and ${cases.warm.allWorkersCoresBusy.toFixed(2)}; cases per CPU-second ${cases.warm.cpuEfficiency.toFixed(2)}; machine ceiling ${cases.warm.ceiling.toFixed(2)}x\n`),
   );
   process.stdout.write(
     table([

@@ -24,7 +24,8 @@ export function sweepCases(scenarios: readonly string[], runsPerScenario: number
 
 /** Progress callbacks of a running sweep. */
 export interface SweepProgress {
-  onResult(result: SweepCaseResult, done: number, total: number): void;
+  /** `worker` numbers the worker thread that ran the case (0 for an inline sweep). */
+  onResult(result: SweepCaseResult, done: number, total: number, worker: number): void;
   /** Every worker thread has started and loaded the code (not called for inline sweeps). */
   onWorkersReady?(): void;
 }
@@ -77,6 +78,7 @@ export function runSweep(cases: readonly SweepCase[], workers: number, progress:
   let ready = 0;
   for (let index = 0; index < count; index++) {
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry } });
+    const workerIndex = index;
     worker.on('message', (message: WorkerMessage) => {
       if ('ready' in message) {
         if (++ready === count) progress.onWorkersReady?.();
@@ -89,7 +91,7 @@ export function runSweep(cases: readonly SweepCase[], workers: number, progress:
       if (settled) return;
       const result = message;
       results.push(result);
-      progress.onResult(result, results.length, cases.length);
+      progress.onResult(result, results.length, cases.length, workerIndex);
       if (results.length === cases.length) finish(false);
       else dispatch(worker);
     });
@@ -121,7 +123,7 @@ function runInline(cases: readonly SweepCase[], progress: SweepProgress): Runnin
       if (scenario === undefined) throw new Error(`unknown scenario ${sweepCase.scenario}`);
       const result = runSweepCase(scenario, sweepCase);
       results.push(result);
-      progress.onResult(result, results.length, cases.length);
+      progress.onResult(result, results.length, cases.length, 0);
       // Safe for determinism: this yields between whole cases (each one a closed, seeded
       // simulation), only so a Ctrl-C can land; nothing simulated runs across it.
       await new Promise((resolve) => setImmediate(resolve));
