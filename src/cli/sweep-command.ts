@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { faultProfiles, type FaultProfile } from '../explore/arbitraries.js';
-import { hasFailures, mergeResults, MergeError, resultsSchema, sortCases, summarise, type SweepResults } from '../explore/results.js';
+import { hasFailures, mergeResults, MergeError, resultsJsonPieces, resultsSchema, sortCases, summarise, type SweepResults } from '../explore/results.js';
 import { UsageError } from '../explore/scenario.js';
 import { runSweep, sweepCases, type Shard } from '../explore/sweep.js';
 import { scenarios as builtIn, findScenario } from '../../scenarios/index.js';
@@ -123,7 +123,9 @@ export function commandReportMerge(argv: readonly string[]): number {
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
-    } catch {
+    } catch (error) {
+      // One JavaScript string holds at most about 2^29 characters: a results file of a few hundred thousand cases.
+      if ((error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw new UsageError(`results file '${path}' is too large to read as one string (over 512 MiB); merge sweeps split into more, smaller shards`);
       throw new UsageError(`cannot read results file '${path}'`);
     }
     try {
@@ -152,16 +154,29 @@ function replayCaptured(spec: CaseSpec) {
   return replayForReport((caseSpec, observers) => runCase(scenario, caseSpec, { captureTrace: true, observers }), spec);
 }
 
-/** Writes results.json, report.md, report.html and junit.xml; what was already there is replaced only once all are rendered. */
+/**
+ * Writes results.json, report.md, report.html and junit.xml; what was already there is replaced
+ * only once all are rendered. results.json is written piece by piece to a temporary file first
+ * (a large sweep's JSON is longer than one string may be), then renamed over the old one.
+ */
 function writeResults(directory: string, results: SweepResults): void {
   const declared = new Map(builtIn.map((scenario) => [scenario.name, [...scenario.properties]]));
   const files: Array<[string, string]> = [
-    ['results.json', `${JSON.stringify(results)}\n`],
     ['report.md', renderMarkdown(results, declared)],
     ['report.html', renderSweepHtml(results, declared, { replay: replayCaptured, decode: decodeReplayToken })],
     ['junit.xml', renderJunit(results, declared)],
   ];
   mkdirSync(directory, { recursive: true });
+  const resultsPath = join(directory, 'results.json');
+  const partialPath = `${resultsPath}.partial`;
+  const descriptor = openSync(partialPath, 'w');
+  try {
+    for (const piece of resultsJsonPieces(results)) writeSync(descriptor, piece);
+    writeSync(descriptor, '\n');
+  } finally {
+    closeSync(descriptor);
+  }
+  renameSync(partialPath, resultsPath);
   for (const [name, text] of files) writeFileSync(join(directory, name), text);
 }
 

@@ -137,3 +137,34 @@ export function mergeResults(parts: readonly SweepResults[], environment: SweepR
 export class MergeError extends Error {
   override readonly name = 'MergeError';
 }
+
+/**
+ * results.json's text in pieces: the same text as `JSON.stringify(results)`, with the cases
+ * serialised one at a time and handed out in pieces of about `pieceChars` characters. A sweep of a
+ * few hundred thousand cases makes more text than one JavaScript string may hold (about 2^29
+ * characters), so the file is written piece by piece.
+ */
+export function* resultsJsonPieces(results: SweepResults, pieceChars = 1 << 20): Generator<string> {
+  let piece = '{';
+  let first = true;
+  for (const [key, value] of Object.entries(results)) {
+    if (value === undefined) continue;
+    piece += `${first ? '' : ','}${JSON.stringify(key)}:`;
+    first = false;
+    if (key !== 'cases') {
+      piece += JSON.stringify(value);
+      continue;
+    }
+    piece += '[';
+    const cases = value as SweepResults['cases'];
+    for (let index = 0; index < cases.length; index++) {
+      piece += `${index === 0 ? '' : ','}${JSON.stringify(cases[index])}`;
+      if (piece.length >= pieceChars) {
+        yield piece;
+        piece = '';
+      }
+    }
+    piece += ']';
+  }
+  yield `${piece}}`;
+}

@@ -93,7 +93,16 @@ export interface SweepHtmlOptions {
   readonly maxGapExamples?: number;
   /** Marks plus messages per embedded diagram. */
   readonly diagramItems?: number;
+  /**
+   * Rows of the cases table embedded in the page (default {@link defaultListedCases}): every case
+   * that did not pass is listed, and passing cases fill the rest, in sweep order. A sweep of a
+   * million cases would otherwise make a page of gigabytes that no browser opens.
+   */
+  readonly listedCases?: number;
 }
+
+/** Cases the report page's table lists by default; results.json holds every case. */
+export const defaultListedCases = 10_000;
 
 type Cell = { cases: number; violated: Record<string, number>; gaps: Record<string, number> };
 
@@ -166,6 +175,8 @@ export function renderSweepHtml(results: SweepResults, declared: DeclaredPropert
     return card;
   });
   const failed = results.summary.reduce((total, entry) => total + entry.failed + entry.nondeterministic, 0);
+  let passingRoom = Math.max(0, (options.listedCases ?? defaultListedCases) - results.cases.filter((entry) => entry.verdict !== 'pass').length);
+  const listed = results.cases.filter((entry) => entry.verdict !== 'pass' || passingRoom-- > 0);
   const data = {
     kind: 'sweep',
     title: `ckptsim sweep: ${failed === 0 ? 'no violation' : `${failed} failing case(s)`}`,
@@ -179,7 +190,9 @@ export function renderSweepHtml(results: SweepResults, declared: DeclaredPropert
     properties,
     faultKinds,
     cube: verdictCube(results),
-    cases: results.cases.map((entry) => ({
+    caseCount: results.cases.length,
+    casesNotListed: results.cases.length - listed.length,
+    cases: listed.map((entry) => ({
       scenario: entry.scenario,
       index: entry.index,
       verdict: entry.verdict,

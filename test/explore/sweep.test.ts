@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeResults, resultsSchema, sortCases, summarise, type SweepResults } from '../../src/explore/results.js';
+import { mergeResults, resultsJsonPieces, resultsSchema, sortCases, summarise, type SweepResults } from '../../src/explore/results.js';
 import { runSweep, sweepCases, type Shard } from '../../src/explore/sweep.js';
 import { decodeReplayToken } from '../../src/explore/replay-token.js';
 import { JobBuilder } from '../../src/cluster/jobgraph/job-builder.js';
@@ -47,6 +47,22 @@ describe('sweeps', () => {
     expect(results.cases.filter((entry) => entry.determinismChecked === true).map((entry) => entry.index)).toEqual([0, 0]);
     expect(results.cases.every((entry) => entry.verdict !== 'nondeterministic')).toBe(true);
   }, 180_000);
+
+  it('write results.json piece by piece, as the same text JSON.stringify makes', async () => {
+    const results = await sweep(2, { index: 0, count: 1 });
+    const withBugs: SweepResults = { ...results, plantedBugs: { budget: 1, seed: 2, rows: [] } as unknown as SweepResults['plantedBugs'] };
+    for (const value of [results, withBugs, { ...results, cases: [] }]) {
+      const whole = JSON.stringify(value);
+      expect([...resultsJsonPieces(value)].join('')).toBe(whole);
+      // Small pieces: one per case or so, none holding the whole file.
+      const pieces = [...resultsJsonPieces(value, 100)];
+      expect(pieces.join('')).toBe(whole);
+      if (value.cases.length > 0) {
+        expect(pieces.length).toBeGreaterThan(value.cases.length / 2);
+        expect(Math.max(...pieces.map((piece) => piece.length))).toBeLessThan(whole.length / 4);
+      }
+    }
+  });
 
   it('refuse to merge results of different sweeps or overlapping shards', async () => {
     const part = await sweep(0, { index: 0, count: 4 });

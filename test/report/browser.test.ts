@@ -159,6 +159,28 @@ describe.skipIf(!available)(title, () => {
     await page.close();
   }, 180_000);
 
+  it('lists every case that did not pass and passing cases up to the limit, and says how many it left out', async () => {
+    const results = sweepWithFailure(false);
+    const declared = new Map([
+      ['wordcount', [...findScenario('wordcount')!.properties]],
+      ['savepoint-stop', [...findScenario('savepoint-stop')!.properties]],
+    ]);
+    const notPassing = results.cases.filter((entry) => entry.verdict !== 'pass').length;
+    const file = join(directory, 'limited-report.html');
+    writeFileSync(file, renderSweepHtml(results, declared, { listedCases: notPassing + 1 }));
+    const { page, errors, requests } = await open(file);
+    const left = results.cases.length - notPassing - 1;
+    expect(left).toBeGreaterThan(0);
+    expect(await page.locator('#cases-not-listed').innerText()).toContain(`${left} passing case(s) are not listed`);
+    expect(await page.locator('#cases-not-listed').innerText()).toContain(`holds all ${results.cases.length}`);
+    expect(await page.locator('#cases tr.case-row').count()).toBe(notPassing + 1);
+    expect(await page.locator('#verdict').innerText()).toContain('failing case');
+    expect(await page.locator('main').innerText()).toContain(`${results.cases.length} cases`);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('stays responsive with a trace of a million events', async () => {
     const spec: CaseSpec = { scenario: 'wordcount', seed: 4, faults: [{ kind: 'crash-executor', executor: 'taskexecutor-1', restartAfterUs: 100_000, replacement: false, when: { atUs: 150_000 } }] };
     const replayed = replay(spec);

@@ -40,6 +40,34 @@ describe('report.html', () => {
   });
 });
 
+describe('report.html for a large sweep', () => {
+  const pageData = (html: string): { caseCount: number; casesNotListed: number; cases: Array<{ index: number; verdict: string }> } =>
+    JSON.parse(html.slice(html.indexOf('id="ckptsim-data">') + 'id="ckptsim-data">'.length, html.indexOf('</script>', html.indexOf('id="ckptsim-data">'))));
+  const declared = new Map([['wordcount', ['exactly-once']]]);
+
+  it('lists every case that did not pass, then passing cases in sweep order up to the limit, and counts them all', () => {
+    const cases: SweepCaseResult[] = Array.from({ length: 8 }, (_, index) => ({ ...base, index }));
+    cases[5] = { ...base, index: 5, verdict: 'fail', violated: ['exactly-once'] };
+    cases[7] = { ...base, index: 7, verdict: 'expected-gap', gaps: ['g'], gapProperties: ['exactly-once'] };
+    const data = pageData(renderSweepHtml(results(cases), declared, { listedCases: 4 }));
+    expect(data.caseCount).toBe(8);
+    expect(data.casesNotListed).toBe(4);
+    expect(data.cases.map((entry) => entry.index)).toEqual([0, 1, 5, 7]);
+    // Failing cases are listed even beyond the limit.
+    const all = pageData(renderSweepHtml(results(cases), declared, { listedCases: 1 }));
+    expect(all.cases.map((entry) => entry.index)).toEqual([5, 7]);
+    expect(all.casesNotListed).toBe(6);
+  });
+
+  it('lists every case of a sweep within the default limit', () => {
+    const cases: SweepCaseResult[] = Array.from({ length: 30 }, (_, index) => ({ ...base, index }));
+    const data = pageData(renderSweepHtml(results(cases), declared));
+    expect(data.caseCount).toBe(30);
+    expect(data.casesNotListed).toBe(0);
+    expect(data.cases).toHaveLength(30);
+  });
+});
+
 describe('the space-time diagram data', () => {
   const scenario = findScenario('wordcount')!;
   const replayed = replayForReport(

@@ -489,6 +489,7 @@
     var section = el('section', { id: 'cases' });
     section.appendChild(el('h2', null, 'Cases'));
     section.appendChild(el('p', { class: 'lead' }, 'Click a case for its checkpoint timeline: each bar a checkpoint from trigger to completion (green) or abort (red, hover for the reason).'));
+    if (data.casesNotListed) section.appendChild(el('p', { class: 'lead', id: 'cases-not-listed' }, fmtCount(data.casesNotListed) + ' passing case(s) are not listed here, to keep this page small enough to open; every case that did not pass is. results.json beside this page holds all ' + fmtCount(data.caseCount) + '.'));
     var scenarioSelect = el('select', { 'aria-label': 'scenario' }, el('option', { value: '' }, 'all scenarios'), data.scenarios.map(function (s) { return el('option', { value: s.name }, s.name); }));
     var verdictSelect = el('select', { 'aria-label': 'verdict' }, ['', 'pass', 'fail', 'expected-gap', 'nondeterministic'].map(function (v) { return el('option', { value: v }, v === '' ? 'any verdict' : v); }));
     var kindSelect = el('select', { 'aria-label': 'fault kind filter' }, el('option', { value: '' }, 'any fault kind'), data.faultKinds.map(function (k) { return el('option', { value: k }, k); }));
@@ -558,14 +559,14 @@
     var failed = data.scenarios.reduce(function (t, s) { return t + s.failed + s.nondeterministic; }, 0);
     var gaps = data.scenarios.reduce(function (t, s) { return t + s.expectedGaps; }, 0);
     root.appendChild(el('h1', null, data.title));
-    root.appendChild(el('p', { class: 'lead' }, fmtCount(data.cases.length) + ' cases · ' + data.parameters.runsPerScenario + ' per scenario · seed ' + data.parameters.seed + ' · profile ' + data.parameters.profile +
+    root.appendChild(el('p', { class: 'lead' }, fmtCount(data.caseCount) + ' cases · ' + data.parameters.runsPerScenario + ' per scenario · seed ' + data.parameters.seed + ' · profile ' + data.parameters.profile +
       (data.parameters.vary ? ' · varied parameters and config' : '') + ' · shards ' + data.shards.join(', ') + ' · ' + data.environment.tool + ' on Node ' + data.environment.node + ', ' + data.environment.cpus + ' CPU(s)'));
     if (data.interrupted) root.appendChild(el('div', { class: 'banner interrupted' }, 'Interrupted: these results cover only the cases that finished.'));
-    root.appendChild(el('div', { class: 'banner ' + (failed === 0 ? 'pass' : 'fail'), id: 'verdict' }, failed === 0 ? 'No property violated in ' + fmtCount(data.cases.length) + ' cases' + (gaps ? ' (' + gaps + ' expected gap(s), explained below)' : '') + '.' : failed + ' failing case(s): see Failures below.'));
+    root.appendChild(el('div', { class: 'banner ' + (failed === 0 ? 'pass' : 'fail'), id: 'verdict' }, failed === 0 ? 'No property violated in ' + fmtCount(data.caseCount) + ' cases' + (gaps ? ' (' + gaps + ' expected gap(s), explained below)' : '') + '.' : failed + ' failing case(s): see Failures below.'));
     var totalEvents = data.scenarios.reduce(function (t, s) { return t + s.events; }, 0);
     var totalVirtual = data.scenarios.reduce(function (t, s) { return t + s.virtualTimeUs; }, 0);
     root.appendChild(el('div', { class: 'totals' },
-      el('div', null, el('b', null, fmtCount(data.cases.length)), el('span', null, 'cases')),
+      el('div', null, el('b', null, fmtCount(data.caseCount)), el('span', null, 'cases')),
       el('div', null, el('b', null, fmtCount(failed)), el('span', null, 'failed')),
       el('div', null, el('b', null, fmtCount(gaps)), el('span', null, 'expected gaps')),
       el('div', null, el('b', null, fmtCount(totalEvents)), el('span', null, 'simulated events')),
