@@ -22,6 +22,12 @@ const joinCounts: KeyedCoProcessFunction = {
   },
 };
 
+// Job functions live at module level (see wordcount.ts).
+const identity = (value: unknown): unknown => value;
+const isLarge = (value: unknown): boolean => (value as Event).amount >= 5;
+const scaled = (value: unknown): Event => ({ ...(value as Event), amount: (value as Event).amount * 10 });
+const eventKey = (value: unknown): string => (value as Event).key;
+
 /** Split and re-join: one stream forks into two branches that meet again in a task with two input gates. */
 export const diamond: Scenario = {
   name: 'diamond',
@@ -33,12 +39,12 @@ export const diamond: Scenario = {
     const parallelism = parameters['parallelism']!;
     const parsed = job
       .source('source', eventPartitions(input, parameters['partitions']!, parameters['events']!, parameters['keys']!, parameters['skew']!), { parallelism, recordCostUs: 150 })
-      .map('parse', (value) => value, { parallelism });
-    const left = parsed.filter('large', (value) => (value as Event).amount >= 5, { parallelism });
-    const right = parsed.map('scale', (value) => ({ ...(value as Event), amount: (value as Event).amount * 10 }), { parallelism });
+      .map('parse', identity, { parallelism });
+    const left = parsed.filter('large', isLarge, { parallelism });
+    const right = parsed.map('scale', scaled, { parallelism });
     left
       .connect(right)
-      .process('join', [(value) => (value as Event).key, (value) => (value as Event).key], joinCounts, { parallelism: parameters['joinParallelism']! })
+      .process('join', [eventKey, eventKey], joinCounts, { parallelism: parameters['joinParallelism']! })
       .sink('sink', 'two-phase-commit', { parallelism });
     return { job: job.build(), cluster: { checkpoint: { intervalUs: 7_000 } } };
   },

@@ -20,6 +20,10 @@ const totals: KeyedProcessFunction = {
   },
 };
 
+// Job functions live at module level (see wordcount.ts).
+const identity = (value: unknown): unknown => value;
+const eventKey = (value: unknown): string => (value as { key: string }).key;
+
 /**
  * Fan-in under skew, shared by three scenarios that differ only in barrier handling: many
  * upstream channels into a few keyed subtasks, a hot key making one of them slow, so its input
@@ -31,8 +35,8 @@ function buildFanIn(name: string, checkpoint: Partial<CheckpointConfig>) {
     const upstream = parameters['upstreamParallelism']!;
     job
       .source('source', eventPartitions(input, upstream, parameters['events']!, parameters['keys']!, parameters['skew']!), { parallelism: upstream, recordCostUs: 40 })
-      .map('enrich', (value) => value, { parallelism: upstream })
-      .keyBy((value) => (value as { key: string }).key)
+      .map('enrich', identity, { parallelism: upstream })
+      .keyBy(eventKey)
       .process('total', totals, { parallelism: parameters['downstreamParallelism']!, recordCostUs: parameters['slowCostUs']! })
       .sink('sink', 'two-phase-commit', { parallelism: parameters['downstreamParallelism']! });
     return { job: job.build(), cluster: { checkpoint: { intervalUs: 7_000, ...checkpoint } } };

@@ -2,6 +2,9 @@ import { JobBuilder } from '../src/cluster/jobgraph/job-builder.js';
 import type { Scenario } from '../src/explore/scenario.js';
 import { eventPartitions } from './input.js';
 
+// Job functions live at module level (see wordcount.ts).
+const eventKey = (value: unknown): string => (value as { key: string }).key;
+
 /** Stop-with-savepoint midway, then a new run resumes from the savepoint and finishes the input. */
 export const savepointStop: Scenario = {
   name: 'savepoint-stop',
@@ -13,7 +16,7 @@ export const savepointStop: Scenario = {
     const parallelism = parameters['parallelism']!;
     job
       .source('source', eventPartitions(input, parameters['partitions']!, parameters['events']!, parameters['keys']!, parameters['skew']!), { parallelism, recordCostUs: 200 })
-      .keyBy((value) => (value as { key: string }).key)
+      .keyBy(eventKey)
       .count('count', { parallelism })
       .sink('sink', 'two-phase-commit', { parallelism });
     return { job: job.build(), cluster: { checkpoint: { intervalUs: 7_000 } }, stopWithSavepointAtUs: parameters['stopAtUs']! };

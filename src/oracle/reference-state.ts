@@ -1,9 +1,9 @@
-import type { KeyedContext, ListState, ValueState } from '../cluster/jobgraph/functions.js';
 import { taskName, type JobEdge, type JobGraph, type JobVertex } from '../cluster/jobgraph/job-graph.js';
 import { subtaskForKey } from '../cluster/jobgraph/key-groups.js';
 import { formatOrigin, originDigest, type StreamRecord } from '../cluster/jobgraph/records.js';
 import type { LineageEntry } from '../cluster/observations.js';
 import type { LogRecord } from '../cluster/storage/partitioned-log.js';
+import { ReferenceKeyedState, type EmittedValueSink } from './reference-keyed-state.js';
 
 /**
  * The reference state: what each keyed subtask must hold in a consistent snapshot, computed by
@@ -253,8 +253,8 @@ export class ReferenceState {
     });
   }
 
-  /** Sends a record produced by `producer`'s subtask along every output edge. */
-  private emit(producer: JobVertex, subtask: number | undefined, record: StreamRecord, collect: (arrival: Arrival) => void): void {
+  /** Sends a record produced by `producer`'s subtask along every output edge (public for ArrivalEmitter only). */
+  emit(producer: JobVertex, subtask: number | undefined, record: StreamRecord, collect: (arrival: Arrival) => void): void {
     for (const { vertex: consumer, gate, edge } of this.consumers.get(producer.name) ?? []) {
       switch (edge.partitioner.kind) {
         case 'hash': {
@@ -315,8 +315,7 @@ export class ReferenceState {
     let toSkip = 0;
     for (const count of skip.values()) toSkip += count;
     // One emitter for the whole run, reading the origin of the arrival being processed.
-    let origin: StreamRecord['origin'] = { partition: -1, offset: -1 };
-    const emitter = (value: unknown): void => this.emit(vertex, subtask, { key: undefined, value, origin }, collect);
+    const emitter = new ArrivalEmitter(this, vertex, subtask, collect);
     for (const arrival of arrivals) {
       lineage.absorb(arrival.record);
       if (toSkip > 0) {
@@ -330,7 +329,7 @@ export class ReferenceState {
       }
       const key = arrival.record.key;
       if (key === undefined) throw new Error(`reference state: record ${formatOrigin(arrival.record.origin)} reaches keyed ${vertex.name} without a key`);
-      origin = arrival.record.origin;
+      emitter.origin = arrival.record.origin;
       const context = state.contextFor(key, emitter);
       if (spec.kind === 'keyed-process') spec.function.processElement(arrival.record.value, context);
       else if (spec.kind === 'keyed-co-process') {
@@ -464,94 +463,18 @@ class ReferenceLineage {
   }
 }
 
-/** A deep copy, as a state backend stores values; primitives (most state) need none. */
-function cloneValue<T>(value: T): T {
-  return typeof value === 'object' && value !== null ? structuredClone(value) : value;
-}
+/** Sends what a keyed subtask emits downstream, with the origin of the arrival being processed. */
+class ArrivalEmitter implements EmittedValueSink {
+  origin: StreamRecord['origin'] = { partition: -1, offset: -1 };
 
-/**
- * Keyed state for the reference: one map per state name, values cloned in and out. One context
- * serves every record (the current key and emitter are switched per record), and accessors are
- * made once per state name, so a record costs no allocation beyond its state values.
- */
-class ReferenceKeyedState {
-  private readonly tables = new Map<string, Map<string, unknown>>();
-  private readonly valueAccessors = new Map<string, ValueState<unknown>>();
-  private readonly listAccessors = new Map<string, ListState<unknown>>();
-  readonly listStateNames = new Set<string>();
-  private key = '';
-  private emitter: (value: unknown) => void = () => undefined;
-  private readonly context: KeyedContext;
+  constructor(
+    private readonly model: ReferenceState,
+    private readonly vertex: JobVertex,
+    private readonly subtask: number,
+    private readonly collect: (arrival: Arrival) => void,
+  ) {}
 
-  constructor() {
-    const state = this;
-    this.context = {
-      get currentKey() {
-        return state.key;
-      },
-      valueState: <T>(name: string) => this.valueState(name) as ValueState<T>,
-      listState: <T>(name: string) => this.listState(name) as ListState<T>,
-      emit: (value) => this.emitter(value),
-    };
-  }
-
-  contextFor(key: string, emit: (value: unknown) => void): KeyedContext {
-    this.key = key;
-    this.emitter = emit;
-    return this.context;
-  }
-
-  private table(name: string): Map<string, unknown> {
-    let found = this.tables.get(name);
-    if (found === undefined) this.tables.set(name, (found = new Map()));
-    return found;
-  }
-
-  private valueState(name: string): ValueState<unknown> {
-    let accessor = this.valueAccessors.get(name);
-    if (accessor === undefined) {
-      const table = this.table(name);
-      accessor = {
-        value: () => cloneValue(table.get(this.key)),
-        update: (value) => void table.set(this.key, cloneValue(value)),
-        clear: () => void table.delete(this.key),
-      };
-      this.valueAccessors.set(name, accessor);
-    }
-    return accessor;
-  }
-
-  private listState(name: string): ListState<unknown> {
-    this.listStateNames.add(name);
-    let accessor = this.listAccessors.get(name);
-    if (accessor === undefined) {
-      const table = this.table(name);
-      const current = (): unknown[] => (table.get(this.key) as unknown[] | undefined) ?? [];
-      accessor = {
-        get: () => current().slice(),
-        add: (value) => {
-          const list = table.get(this.key) as unknown[] | undefined;
-          if (list === undefined) table.set(this.key, [cloneValue(value)]);
-          else list.push(cloneValue(value));
-        },
-        update: (values) => void table.set(this.key, values.map(cloneValue)),
-        clear: () => void table.delete(this.key),
-      };
-      this.listAccessors.set(name, accessor);
-    }
-    return accessor;
-  }
-
-  /** State name -> key -> value, sorted; names without keys are left out. */
-  snapshot(): Record<string, Record<string, unknown>> {
-    const result: Record<string, Record<string, unknown>> = {};
-    for (const name of [...this.tables.keys()].sort()) {
-      const table = this.tables.get(name) as Map<string, unknown>;
-      if (table.size === 0) continue;
-      const entries: Record<string, unknown> = {};
-      for (const key of [...table.keys()].sort()) entries[key] = cloneValue(table.get(key));
-      result[name] = entries;
-    }
-    return result;
+  accept(value: unknown): void {
+    this.model.emit(this.vertex, this.subtask, { key: undefined, value, origin: this.origin }, this.collect);
   }
 }

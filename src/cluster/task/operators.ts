@@ -1,4 +1,4 @@
-import type { KeyedContext, KeyedCoProcessFunction, KeyedProcessFunction } from '../jobgraph/functions.js';
+import type { KeyedContext, ListState, ValueState } from '../jobgraph/functions.js';
 import type { OperatorSpec } from '../jobgraph/job-graph.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import type { OperatorContext, OperatorSnapshot, StreamOperator } from './operator.js';
@@ -59,21 +59,11 @@ class FlatMapOperator extends StatelessOperator {
 /** Runs a keyed (co-)process function over a heap keyed-state backend. */
 class KeyedProcessOperator implements StreamOperator {
   readonly stateful = true;
-  private readonly backend = new KeyedStateBackend();
-  private context!: OperatorContext;
-  private readonly keyedContext: KeyedContext;
+  readonly backend = new KeyedStateBackend();
+  context!: OperatorContext;
+  private readonly keyedContext = new HeapKeyedContext(this);
 
-  constructor(private readonly process: (value: unknown, context: KeyedContext, gate: number) => void) {
-    const backend = this.backend;
-    this.keyedContext = {
-      get currentKey() {
-        return backend.currentKey;
-      },
-      valueState: (name) => backend.valueState(name),
-      listState: (name) => backend.listState(name),
-      emit: (value) => this.context.emit(value),
-    };
-  }
+  constructor(private readonly spec: Extract<OperatorSpec, { kind: 'keyed-process' | 'keyed-co-process' }>) {}
 
   open(context: OperatorContext, restored: OperatorSnapshot | undefined): void {
     this.context = context;
@@ -83,7 +73,10 @@ class KeyedProcessOperator implements StreamOperator {
   processElement(record: StreamRecord, gate: number): void {
     if (record.key === undefined) throw new Error(`${this.context.taskName}: keyed operator got a record without a key`);
     this.backend.currentKey = record.key;
-    this.process(record.value, this.keyedContext, gate);
+    const spec = this.spec;
+    if (spec.kind === 'keyed-process') spec.function.processElement(record.value, this.keyedContext);
+    else if (gate === 0) spec.function.processElement1(record.value, this.keyedContext);
+    else spec.function.processElement2(record.value, this.keyedContext);
   }
 
   snapshotState(): OperatorSnapshot {
@@ -95,6 +88,27 @@ class KeyedProcessOperator implements StreamOperator {
   endInput(): void {}
 }
 
+/** What a keyed function sees, one per operator; a class so its methods stay optimised across cases. */
+class HeapKeyedContext implements KeyedContext {
+  constructor(private readonly operator: KeyedProcessOperator) {}
+
+  get currentKey(): string {
+    return this.operator.backend.currentKey;
+  }
+
+  valueState<T>(name: string): ValueState<T> {
+    return this.operator.backend.valueState<T>(name);
+  }
+
+  listState<T>(name: string): ListState<T> {
+    return this.operator.backend.listState<T>(name);
+  }
+
+  emit(value: unknown): void {
+    this.operator.context.emit(value);
+  }
+}
+
 /** The operator for a non-source, non-sink vertex of the job DSL. */
 export function createOperator(spec: OperatorSpec): StreamOperator {
   switch (spec.kind) {
@@ -104,16 +118,9 @@ export function createOperator(spec: OperatorSpec): StreamOperator {
       return new FilterOperator(spec.function);
     case 'flat-map':
       return new FlatMapOperator(spec.function);
-    case 'keyed-process': {
-      const fn: KeyedProcessFunction = spec.function;
-      return new KeyedProcessOperator((value, context) => fn.processElement(value, context));
-    }
-    case 'keyed-co-process': {
-      const fn: KeyedCoProcessFunction = spec.function;
-      return new KeyedProcessOperator((value, context, gate) =>
-        gate === 0 ? fn.processElement1(value, context) : fn.processElement2(value, context),
-      );
-    }
+    case 'keyed-process':
+    case 'keyed-co-process':
+      return new KeyedProcessOperator(spec);
     case 'source':
     case 'sink':
       throw new Error(`createOperator: ${spec.kind} vertices are built by connectors`);

@@ -12,19 +12,14 @@ export type KeyedStateSnapshot = Record<string, Record<string, unknown>>;
  */
 export class KeyedStateBackend {
   private readonly states = new Map<string, Map<string, unknown>>();
-  private readonly valueAccessors = new Map<string, ValueState<unknown>>();
-  private readonly listAccessors = new Map<string, ListState<unknown>>();
+  private readonly valueAccessors = new Map<string, HeapValueState>();
+  private readonly listAccessors = new Map<string, HeapListState>();
   currentKey = '';
 
   valueState<T>(name: string): ValueState<T> {
     let accessor = this.valueAccessors.get(name);
     if (accessor === undefined) {
-      const table = this.table(name);
-      accessor = {
-        value: () => table.get(this.currentKey),
-        update: (value) => void table.set(this.currentKey, value),
-        clear: () => void table.delete(this.currentKey),
-      };
+      accessor = new HeapValueState(this, this.table(name));
       this.valueAccessors.set(name, accessor);
     }
     return accessor as ValueState<T>;
@@ -33,21 +28,7 @@ export class KeyedStateBackend {
   listState<T>(name: string): ListState<T> {
     let accessor = this.listAccessors.get(name);
     if (accessor === undefined) {
-      const table = this.table(name);
-      const list = (): unknown[] => {
-        let values = table.get(this.currentKey) as unknown[] | undefined;
-        if (values === undefined) {
-          values = [];
-          table.set(this.currentKey, values);
-        }
-        return values;
-      };
-      accessor = {
-        get: () => (table.get(this.currentKey) as unknown[] | undefined) ?? [],
-        add: (value) => void list().push(value),
-        update: (values) => void table.set(this.currentKey, [...values]),
-        clear: () => void table.delete(this.currentKey),
-      };
+      accessor = new HeapListState(this, this.table(name));
       this.listAccessors.set(name, accessor);
     }
     return accessor as ListState<T>;
@@ -82,6 +63,58 @@ export class KeyedStateBackend {
       this.states.set(name, table);
     }
     return table;
+  }
+}
+
+/**
+ * The accessors are classes rather than closures made per backend: V8 drops the optimised code of
+ * short-lived closures at each full collection, so per-case closures on the record path are
+ * compiled again every few cases.
+ */
+class HeapValueState implements ValueState<unknown> {
+  constructor(
+    private readonly backend: KeyedStateBackend,
+    private readonly table: Map<string, unknown>,
+  ) {}
+
+  value(): unknown {
+    return this.table.get(this.backend.currentKey);
+  }
+
+  update(value: unknown): void {
+    this.table.set(this.backend.currentKey, value);
+  }
+
+  clear(): void {
+    this.table.delete(this.backend.currentKey);
+  }
+}
+
+class HeapListState implements ListState<unknown> {
+  constructor(
+    private readonly backend: KeyedStateBackend,
+    private readonly table: Map<string, unknown>,
+  ) {}
+
+  get(): readonly unknown[] {
+    return (this.table.get(this.backend.currentKey) as unknown[] | undefined) ?? [];
+  }
+
+  add(value: unknown): void {
+    let values = this.table.get(this.backend.currentKey) as unknown[] | undefined;
+    if (values === undefined) {
+      values = [];
+      this.table.set(this.backend.currentKey, values);
+    }
+    values.push(value);
+  }
+
+  update(values: readonly unknown[]): void {
+    this.table.set(this.backend.currentKey, [...values]);
+  }
+
+  clear(): void {
+    this.table.delete(this.backend.currentKey);
   }
 }
 

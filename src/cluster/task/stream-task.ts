@@ -5,7 +5,7 @@ import type { CancellableTimer } from '../checkpoint/ports.js';
 import type { CheckpointBarrier, CheckpointFailureReason } from '../checkpoint/types.js';
 import { ReplayableSourceReader } from '../connectors/replayable-source.js';
 import { subtaskForKey, keyGroupRange, keyGroupFor } from '../jobgraph/key-groups.js';
-import { isStateful } from '../jobgraph/job-graph.js';
+import { isStateful, type Partitioner } from '../jobgraph/job-graph.js';
 import type { RecordOrigin, StreamRecord } from '../jobgraph/records.js';
 import type { ChannelStateRecord, ObservationBody, SnapshotContent } from '../observations.js';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './barrier-handler.js';
@@ -45,9 +45,12 @@ interface OutputChannel {
 
 interface OutputEdge {
   readonly channels: readonly OutputChannel[];
-  readonly route: (record: StreamRecord) => number;
-  readonly broadcast: boolean;
+  readonly partitioner: Partitioner['kind'];
   readonly keySelector: ((value: unknown) => string) | undefined;
+  readonly consumerMaxParallelism: number;
+  readonly consumerParallelism: number;
+  /** The next channel of a rebalance edge (round robin). */
+  next: number;
 }
 
 /** The asynchronous part of one checkpoint: channel state to collect, then the upload, then the ack. */
@@ -806,43 +809,42 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
 
   private outputEdge(descriptor: TaskDeployment['outputs'][number], channels: OutputChannel[]): OutputEdge {
     const partitioner = descriptor.edge.partitioner;
-    const consumer = descriptor.consumer;
-    switch (partitioner.kind) {
-      case 'forward':
-        return { channels, route: () => 0, broadcast: false, keySelector: undefined };
-      case 'broadcast':
-        return { channels, route: () => 0, broadcast: true, keySelector: undefined };
-      case 'rebalance': {
-        let next = this.deployment.subtaskIndex % channels.length;
-        return {
-          channels,
-          route: () => {
-            const channel = next;
-            next = (next + 1) % channels.length;
-            return channel;
-          },
-          broadcast: false,
-          keySelector: undefined,
-        };
-      }
-      case 'hash':
-        return {
-          channels,
-          route: (record) => subtaskForKey(record.key as string, consumer.maxParallelism, consumer.parallelism),
-          broadcast: false,
-          keySelector: partitioner.keySelector,
-        };
-    }
+    return {
+      channels,
+      partitioner: partitioner.kind,
+      keySelector: partitioner.kind === 'hash' ? partitioner.keySelector : undefined,
+      consumerMaxParallelism: descriptor.consumer.maxParallelism,
+      consumerParallelism: descriptor.consumer.parallelism,
+      next: this.deployment.subtaskIndex % channels.length,
+    };
   }
 
-  /** Sends a record on every output edge, batching records into network buffers per channel. */
+  /**
+   * Sends a record on every output edge, batching records into network buffers per channel. The
+   * routing is a switch rather than a closure per edge: closures made per case lose their
+   * optimised code at each full collection.
+   */
   private emitRecord(record: StreamRecord): void {
     for (const edge of this.outputs) {
-      const routed = edge.keySelector === undefined ? record : { key: edge.keySelector(record.value), value: record.value, origin: record.origin };
-      if (edge.broadcast) {
-        for (const channel of edge.channels) this.appendRecord(channel, routed);
-      } else {
-        this.appendRecord(edge.channels[edge.route(routed)] as OutputChannel, routed);
+      switch (edge.partitioner) {
+        case 'forward':
+          this.appendRecord(edge.channels[0] as OutputChannel, record);
+          break;
+        case 'broadcast':
+          for (const channel of edge.channels) this.appendRecord(channel, record);
+          break;
+        case 'rebalance': {
+          const channel = edge.next;
+          edge.next = (edge.next + 1) % edge.channels.length;
+          this.appendRecord(edge.channels[channel] as OutputChannel, record);
+          break;
+        }
+        case 'hash': {
+          const key = (edge.keySelector as (value: unknown) => string)(record.value);
+          const routed = { key, value: record.value, origin: record.origin };
+          this.appendRecord(edge.channels[subtaskForKey(key, edge.consumerMaxParallelism, edge.consumerParallelism)] as OutputChannel, routed);
+          break;
+        }
       }
     }
   }
