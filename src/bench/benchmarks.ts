@@ -86,29 +86,29 @@ export async function casesPerSecond(scenarios: readonly string[], runsPerScenar
     for (const count of perWorker.values()) if (count < warmupCasesPerWorker) return;
     warmFrom = { ms: performance.now(), cpu: process.cpuUsage(), done };
   };
-  const { results } = await runSweep(cases, workers, { onResult, onWorkersReady }).finished;
+  const { completed } = await runSweep(cases, workers, { onResult, onWorkersReady }).finished;
   const endedMs = performance.now();
   const cpu = process.cpuUsage(readyCpu);
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const wallMs = endedMs - startedMs;
   let warm: SweepSpeed['warm'] = null;
-  if (warmFrom !== undefined && results.length - warmFrom.done >= workers * 10) {
+  if (warmFrom !== undefined && completed - warmFrom.done >= workers * 10) {
     const warmCpu = process.cpuUsage(warmFrom.cpu);
     const warmCpuMs = (warmCpu.user + warmCpu.system) / 1000;
-    const warmCases = results.length - warmFrom.done;
+    const warmCases = completed - warmFrom.done;
     const warmWallMs = endedMs - warmFrom.ms;
     warm = { cases: warmCases, casesPerSecond: (warmCases * 1000) / warmWallMs, coresBusy: warmCpuMs / warmWallMs, casesPerCpuSecond: (warmCases * 1000) / warmCpuMs };
   }
   return {
     warm,
     coresBusy: cpuMs / (endedMs - readyMs),
-    casesPerCpuSecond: (results.length * 1000) / cpuMs,
+    casesPerCpuSecond: (completed * 1000) / cpuMs,
     workers,
-    cases: results.length,
+    cases: completed,
     wallMs,
     startupMs: readyMs - startedMs,
-    casesPerSecond: (results.length * 1000) / wallMs,
-    steadyCasesPerSecond: (results.length * 1000) / (endedMs - readyMs),
+    casesPerSecond: (completed * 1000) / wallMs,
+    steadyCasesPerSecond: (completed * 1000) / (endedMs - readyMs),
   };
 }
 

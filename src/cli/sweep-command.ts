@@ -1,10 +1,23 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { faultProfiles, type FaultProfile } from '../explore/arbitraries.js';
-import { hasFailures, mergeResults, MergeError, resultsJsonPieces, resultsSchema, sortCases, summarise, type SweepResults } from '../explore/results.js';
+import {
+  hasFailures,
+  mergeCaseStreams,
+  mergedHead,
+  mergedTail,
+  MergeError,
+  ResultsCollector,
+  resultsSchema,
+  type ResultsHead,
+  type ResultsTail,
+  type SweepReport,
+  type SweepResults,
+} from '../explore/results.js';
+import { openResultsFile, ResultsFileError, ResultsFileWriter } from '../report/results-file.js';
 import { UsageError } from '../explore/scenario.js';
-import { runSweep, sweepCases, type Shard } from '../explore/sweep.js';
+import { CanonicalOrder, runSweep, SweepPlan, type Shard } from '../explore/sweep.js';
 import { scenarios as builtIn, findScenario } from '../../scenarios/index.js';
 import { integerOption, parseCommand } from './arguments.js';
 import { renderJunit } from '../report/junit.js';
@@ -53,10 +66,36 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   const shard = parseShard(values['shard']);
   const outDirectory = (values['out'] as string | undefined) ?? join('reports', 'latest');
   const vary = values['vary'] === true;
-  const cases = sweepCases(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard, vary);
+  const plan = new SweepPlan(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard, vary);
+  const head: ResultsHead = {
+    schema: resultsSchema,
+    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary },
+    shards: [`${shard.index}/${shard.count}`],
+    properties: Object.fromEntries(scenarioNames.map((name) => [name, [...(findScenario(name)?.properties ?? [])]])),
+  };
+  // results.json is written while the sweep runs (to results.json.partial until it is complete),
+  // and the reports are made from a bounded summary: memory does not grow with the cases.
+  const writer = openResultsWriter(outDirectory, head);
+  const collector = new ResultsCollector(scenarioNames);
+  let writeError: unknown;
+  const order = new CanonicalOrder(plan, (result) => {
+    collector.add(result);
+    if (writeError !== undefined) return;
+    try {
+      writer.add(result);
+    } catch (error) {
+      writeError = error;
+    }
+  });
   const startedMs = Date.now();
-  const reporter = progressReporter(cases.length);
-  const running = runSweep(cases, workers, { onResult: (_result, done, total) => reporter(done, total) });
+  const reporter = progressReporter(plan.length);
+  const running = runSweep(plan, workers, {
+    onResult: (result, done, total) => {
+      order.push(result);
+      if (writeError !== undefined) running.stop();
+      reporter(done, total);
+    },
+  });
   let signalled = false;
   const onSignal = (): void => {
     signalled = true;
@@ -65,9 +104,19 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const { results, interrupted: sweepInterrupted } = await running.finished;
+  let interrupted: boolean;
+  try {
+    interrupted = (await running.finished).interrupted;
+  } catch (error) {
+    writer.abandon();
+    throw error;
+  }
+  order.drain();
   const wallMs = Date.now() - startedMs;
-  let interrupted = sweepInterrupted;
+  if (writeError !== undefined) {
+    writer.abandon();
+    throw new UsageError(`cannot write '${writer.path}': ${(writeError as Error).message}`);
+  }
   let plantedBugs: PlantedBugMatrix | undefined;
   if (values['mutants'] === true && !interrupted) {
     const matrix = await runPlantedBugs(seed, () => signalled);
@@ -76,23 +125,17 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   }
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
-  const sorted = sortCases(results, scenarioNames);
-  const output: SweepResults = {
-    schema: resultsSchema,
-    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary },
-    shards: [`${shard.index}/${shard.count}`],
+  const tail: ResultsTail = {
     interrupted,
-    properties: Object.fromEntries(scenarioNames.map((name) => [name, [...(findScenario(name)?.properties ?? [])]])),
     ...(plantedBugs === undefined ? {} : { plantedBugs }),
-    cases: sorted,
-    summary: summarise(sorted, scenarioNames),
+    summary: collector.summary(),
     environment: environment(workers),
-    timing: { wallMs, casesPerSecond: wallMs === 0 ? 0 : (sorted.length * 1000) / wallMs },
+    timing: { wallMs, casesPerSecond: wallMs === 0 ? 0 : (collector.caseCount * 1000) / wallMs },
   };
-  writeResults(outDirectory, output);
-  printSummary(output, outDirectory);
+  const report = finishResults(outDirectory, writer, collector, head, tail);
+  printSummary(report, outDirectory);
   if (interrupted) return 130;
-  return hasFailures(output) || (plantedBugs !== undefined && !canaryHeld(plantedBugs)) ? 1 : 0;
+  return hasFailures(report) || (plantedBugs !== undefined && !canaryHeld(plantedBugs)) ? 1 : 0;
 }
 
 /** Every planted bug caught, and every shrunk case passing without its bug. */
@@ -115,36 +158,59 @@ async function runPlantedBugs(seed: number, stopped: () => boolean): Promise<{ m
   return { matrix: { budget, seed, killed: mutants.filter((mutant) => mutant.killed).length, mutants }, interrupted: false };
 }
 
-/** `ckptsim report merge <results.json...> --out DIR` */
+/**
+ * `ckptsim report merge <results.json...> --out DIR`: reads the shards case by case, in a k-way
+ * merge of their canonical orders, so that merging holds no more in memory than one sweep does.
+ */
 export function commandReportMerge(argv: readonly string[]): number {
   const { values, positionals } = parseCommand('report merge', argv, { out: { type: 'string' } });
   if (positionals.length === 0) throw new UsageError('ckptsim report merge needs one or more results.json files');
-  const parts = positionals.map((path) => {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      // One JavaScript string holds at most about 2^29 characters: a results file of a few hundred thousand cases.
-      if ((error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw new UsageError(`results file '${path}' is too large to read as one string (over 512 MiB); merge sweeps split into more, smaller shards`);
-      throw new UsageError(`cannot read results file '${path}'`);
-    }
-    try {
-      return JSON.parse(text) as SweepResults;
-    } catch {
-      throw new UsageError(`results file '${path}' is not valid JSON`);
-    }
-  });
-  let merged: SweepResults;
+  const readers = positionals.map((path) => asUsageError(() => openResultsFile(path)));
+  const head = asUsageError(() => mergedHead(readers.map((reader) => reader.head)));
+  const outDirectory = (values['out'] as string | undefined) ?? join('reports', 'merged');
+  const writer = openResultsWriter(outDirectory, head);
+  const collector = new ResultsCollector(head.parameters.scenarios);
+  let tail: ResultsTail;
   try {
-    merged = mergeResults(parts, environment(0));
+    tail = asUsageError(() => {
+      for (const entry of mergeCaseStreams(head.parameters.scenarios, readers.map((reader) => reader.cases))) {
+        collector.add(entry);
+        writer.add(entry);
+      }
+      return mergedTail(
+        readers.map((reader) => reader.tail()),
+        collector.summary(),
+        collector.caseCount,
+        environment(0),
+      );
+    });
   } catch (error) {
-    if (error instanceof MergeError) throw new UsageError(error.message);
+    writer.abandon();
     throw error;
   }
-  const outDirectory = (values['out'] as string | undefined) ?? join('reports', 'merged');
-  writeResults(outDirectory, merged);
-  printSummary(merged, outDirectory);
-  return hasFailures(merged) ? 1 : 0;
+  const report = finishResults(outDirectory, writer, collector, head, tail);
+  printSummary(report, outDirectory);
+  return hasFailures(report) ? 1 : 0;
+}
+
+/** Runs `read`, turning a bad results file or an unmergeable set into a usage error (exit 2). */
+function asUsageError<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof MergeError || error instanceof ResultsFileError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Creates the output directory and starts results.json.partial in it. */
+function openResultsWriter(directory: string, head: ResultsHead): ResultsFileWriter {
+  try {
+    mkdirSync(directory, { recursive: true });
+    return new ResultsFileWriter(join(directory, 'results.json'), head);
+  } catch {
+    throw new UsageError(`cannot write the results to directory '${directory}'`);
+  }
 }
 
 /** Re-runs a case with trace capture for the HTML report's diagrams. */
@@ -155,39 +221,39 @@ function replayCaptured(spec: CaseSpec) {
 }
 
 /**
- * Writes results.json, report.md, report.html and junit.xml; what was already there is replaced
- * only once all are rendered. results.json is written piece by piece to a temporary file first
- * (a large sweep's JSON is longer than one string may be), then renamed over the old one.
+ * Renders report.md, report.html and junit.xml, then completes results.json (renaming it over
+ * the old one) and writes the three: what was already there is replaced only once all are
+ * rendered.
  */
-function writeResults(directory: string, results: SweepResults): void {
+function finishResults(directory: string, writer: ResultsFileWriter, collector: ResultsCollector, head: ResultsHead, tail: ResultsTail): SweepReport {
+  const { schema: _schema, ...headRest } = head;
+  const { summary: _summary, ...tailRest } = tail;
+  const report = collector.report({ ...headRest, ...tailRest });
   const declared = new Map(builtIn.map((scenario) => [scenario.name, [...scenario.properties]]));
-  const files: Array<[string, string]> = [
-    ['report.md', renderMarkdown(results, declared)],
-    ['report.html', renderSweepHtml(results, declared, { replay: replayCaptured, decode: decodeReplayToken })],
-    ['junit.xml', renderJunit(results, declared)],
-  ];
-  mkdirSync(directory, { recursive: true });
-  const resultsPath = join(directory, 'results.json');
-  const partialPath = `${resultsPath}.partial`;
-  const descriptor = openSync(partialPath, 'w');
+  let files: Array<[string, string]>;
   try {
-    for (const piece of resultsJsonPieces(results)) writeSync(descriptor, piece);
-    writeSync(descriptor, '\n');
-  } finally {
-    closeSync(descriptor);
+    files = [
+      ['report.md', renderMarkdown(report, declared)],
+      ['report.html', renderSweepHtml(report, declared, { replay: replayCaptured, decode: decodeReplayToken })],
+      ['junit.xml', renderJunit(report, declared)],
+    ];
+  } catch (error) {
+    writer.abandon();
+    throw error;
   }
-  renameSync(partialPath, resultsPath);
+  writer.finish(tail);
   for (const [name, text] of files) writeFileSync(join(directory, name), text);
+  return report;
 }
 
-function printSummary(results: SweepResults, directory: string): void {
+function printSummary(results: SweepReport, directory: string): void {
   const declared = new Map(builtIn.map((scenario) => [scenario.name, [...scenario.properties]]));
   const colour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   process.stdout.write(terminalTables(results, declared, colour));
   const { wallMs, casesPerSecond } = results.timing;
   const files = ['results.json', 'report.md', 'report.html', 'junit.xml'].map((name) => join(directory, name));
   process.stdout.write(
-    `${results.cases.length} cases in ${(wallMs / 1000).toFixed(1)} s (${casesPerSecond.toFixed(1)} cases/s)${results.interrupted ? paint(colour, 'yellow', ', interrupted') : ''}\nreports written:\n${files.map((file) => `  ${file}`).join('\n')}\n`,
+    `${results.caseCount} cases in ${(wallMs / 1000).toFixed(1)} s (${casesPerSecond.toFixed(1)} cases/s)${results.interrupted ? paint(colour, 'yellow', ', interrupted') : ''}\nreports written:\n${files.map((file) => `  ${file}`).join('\n')}\n`,
   );
 }
 

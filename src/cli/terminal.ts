@@ -1,5 +1,5 @@
 import { table } from 'table';
-import type { SweepResults } from '../explore/results.js';
+import type { SweepReport } from '../explore/results.js';
 import type { DeclaredProperties } from '../report/markdown.js';
 
 const codes = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
@@ -9,12 +9,15 @@ export function paint(colour: boolean, style: keyof typeof codes, text: string):
   return colour ? `\u001b[${codes[style]}m${text}\u001b[0m` : text;
 }
 
+/** Failures the terminal lists; report.md and results.json have every one. */
+const terminalFailureRows = 20;
+
 /**
  * The sweep's summary for a terminal, built with `table`: totals per scenario, the property x
  * scenario verdict matrix, and the failures with their replay commands. Colour only when asked
  * (the caller decides from isTTY and NO_COLOR), so logs and pipes get plain text.
  */
-export function terminalTables(results: SweepResults, declared: DeclaredProperties, colour: boolean): string {
+export function terminalTables(results: SweepReport, declared: DeclaredProperties, colour: boolean): string {
   const parts: string[] = [];
   const totals = [['scenario', 'cases', 'passed', 'failed', 'expected gaps', 'nondeterministic', 'events']];
   for (const entry of results.summary) {
@@ -38,13 +41,15 @@ export function terminalTables(results: SweepResults, declared: DeclaredProperti
         if (!(declared.get(entry.scenario) ?? []).includes(property)) return paint(colour, 'dim', '·');
         const violated = entry.violations[property] ?? 0;
         if (violated > 0) return paint(colour, 'red', `VIOLATED ${violated}`);
-        const gaps = results.cases.filter((item) => item.scenario === entry.scenario && (item.gapProperties ?? []).includes(property)).length;
+        const gaps = results.cube[entry.scenario]?.['*']?.gaps[property] ?? 0;
         return gaps > 0 ? paint(colour, 'yellow', `held (${gaps} gap)`) : paint(colour, 'green', 'held');
       }),
     ]);
   }
   parts.push(table(matrix, { header: { alignment: 'center', content: 'verdicts: property x scenario' } }));
-  const failures = results.cases.filter((entry) => entry.failure !== undefined || entry.verdict === 'nondeterministic');
+  const failing = results.notPassing.filter((entry) => entry.failure !== undefined || entry.verdict === 'nondeterministic');
+  const failures = failing.slice(0, terminalFailureRows);
+  const failingTotal = results.summary.reduce((total, entry) => total + entry.failed + entry.nondeterministic, 0);
   if (failures.length > 0) {
     // Replay commands go below the table, one per line, so a terminal can copy them whole.
     const rows = [['#', 'scenario', 'case', 'property', 'what went wrong', 'shrunk faults']];
@@ -59,7 +64,8 @@ export function terminalTables(results: SweepResults, declared: DeclaredProperti
         if (entry.replay !== undefined) commands.push(`[${position + 1}] npx ckptsim replay ${entry.replay}`);
       }
     });
-    parts.push(table(rows, { header: { alignment: 'center', content: `failures (${failures.length})` }, columns: { 4: { width: 60, wrapWord: true } } }));
+    const title = failingTotal > failures.length ? `failures (first ${failures.length} of ${failingTotal}; the rest in report.md and results.json)` : `failures (${failures.length})`;
+    parts.push(table(rows, { header: { alignment: 'center', content: title }, columns: { 4: { width: 60, wrapWord: true } } }));
     parts.push(`${commands.join('\n')}\n`);
   }
   if (results.plantedBugs !== undefined) {

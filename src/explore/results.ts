@@ -31,22 +31,32 @@ export interface SweepParameters {
   readonly vary: boolean;
 }
 
-/** results.json: everything a sweep found, deterministic except `environment` and `timing`. */
+/**
+ * results.json: everything a sweep found, deterministic except `environment` and `timing`. The
+ * keys are written in this order: what is known when the sweep starts, then the cases as they
+ * finish (one per line, in canonical order), then what is known only at the end.
+ */
 export interface SweepResults {
   readonly schema: typeof resultsSchema;
   readonly parameters: SweepParameters;
   /** The shards these results cover, as `index/count` strings (one for a single run). */
   readonly shards: readonly string[];
-  readonly interrupted: boolean;
   /** The properties each scenario declares (and is judged on), by scenario name. */
   readonly properties: Readonly<Record<string, readonly string[]>>;
   readonly cases: readonly SweepCaseResult[];
-  readonly summary: readonly ScenarioSummary[];
+  readonly interrupted: boolean;
   /** The planted-bug kill matrix, when the sweep ran it (`--mutants`). */
   readonly plantedBugs?: PlantedBugMatrix;
+  readonly summary: readonly ScenarioSummary[];
   readonly environment: { readonly tool: string; readonly node: string; readonly platform: string; readonly cpus: number; readonly workers: number };
   readonly timing: { readonly wallMs: number; readonly casesPerSecond: number };
 }
+
+/** The part of results.json known before the first case finishes. */
+export type ResultsHead = Pick<SweepResults, 'schema' | 'parameters' | 'shards' | 'properties'>;
+
+/** The part of results.json known only when the sweep has ended. */
+export type ResultsTail = Pick<SweepResults, 'interrupted' | 'plantedBugs' | 'summary' | 'environment' | 'timing'>;
 
 /** The canary: each planted bug switched on alone, swept until caught, its shrunk case re-run without it. */
 export interface PlantedBugMatrix {
@@ -57,114 +67,274 @@ export interface PlantedBugMatrix {
   readonly mutants: readonly MutantResult[];
 }
 
+/** A case's place in canonical order: its scenario's position in the sweep, then its index. */
+export function canonicalCompare(position: ReadonlyMap<string, number>, left: Pick<SweepCaseResult, 'scenario' | 'index'>, right: Pick<SweepCaseResult, 'scenario' | 'index'>): number {
+  return (position.get(left.scenario) ?? 0) - (position.get(right.scenario) ?? 0) || left.index - right.index;
+}
+
+/** Scenario name -> its position in the sweep's scenario list. */
+export function scenarioPositions(scenarios: readonly string[]): Map<string, number> {
+  return new Map(scenarios.map((name, index) => [name, index]));
+}
+
 /** Sorts cases into their canonical order: scenario order of the sweep, then case index. */
 export function sortCases(cases: readonly SweepCaseResult[], scenarios: readonly string[]): SweepCaseResult[] {
-  const position = new Map(scenarios.map((name, index) => [name, index]));
-  return [...cases].sort((left, right) => (position.get(left.scenario) ?? 0) - (position.get(right.scenario) ?? 0) || left.index - right.index);
+  const position = scenarioPositions(scenarios);
+  return [...cases].sort((left, right) => canonicalCompare(position, left, right));
+}
+
+/** The running totals of one scenario, case by case. */
+class ScenarioTally {
+  cases = 0;
+  passed = 0;
+  failed = 0;
+  expectedGaps = 0;
+  nondeterministic = 0;
+  events = 0;
+  virtualTimeUs = 0;
+  private readonly violations = new Map<string, number>();
+  private readonly faultKinds = new Map<string, number>();
+
+  constructor(readonly scenario: string) {}
+
+  add(entry: SweepCaseResult): void {
+    this.cases++;
+    if (entry.verdict === 'pass') this.passed++;
+    else if (entry.verdict === 'fail') this.failed++;
+    else if (entry.verdict === 'expected-gap') this.expectedGaps++;
+    else if (entry.verdict === 'nondeterministic') this.nondeterministic++;
+    this.events += entry.events;
+    this.virtualTimeUs += entry.virtualTimeUs;
+    for (const property of new Set(entry.violated)) this.violations.set(property, (this.violations.get(property) ?? 0) + 1);
+    for (const kind of entry.faultKinds) this.faultKinds.set(kind, (this.faultKinds.get(kind) ?? 0) + 1);
+  }
+
+  summary(): ScenarioSummary {
+    const { scenario, cases, passed, failed, expectedGaps, nondeterministic, events, virtualTimeUs } = this;
+    return { scenario, cases, passed, failed, expectedGaps, nondeterministic, violations: sortedRecord(this.violations), faultKinds: sortedRecord(this.faultKinds), events, virtualTimeUs };
+  }
 }
 
 /** Totals per scenario, in the sweep's scenario order. */
-export function summarise(cases: readonly SweepCaseResult[], scenarios: readonly string[]): ScenarioSummary[] {
-  return scenarios.map((scenario) => {
-    const mine = cases.filter((entry) => entry.scenario === scenario);
-    const violations: Record<string, number> = {};
-    const faultKinds: Record<string, number> = {};
-    for (const entry of mine) {
-      for (const property of new Set(entry.violated)) violations[property] = (violations[property] ?? 0) + 1;
-      for (const kind of entry.faultKinds) faultKinds[kind] = (faultKinds[kind] ?? 0) + 1;
-    }
-    return {
-      scenario,
-      cases: mine.length,
-      passed: mine.filter((entry) => entry.verdict === 'pass').length,
-      failed: mine.filter((entry) => entry.verdict === 'fail').length,
-      expectedGaps: mine.filter((entry) => entry.verdict === 'expected-gap').length,
-      nondeterministic: mine.filter((entry) => entry.verdict === 'nondeterministic').length,
-      violations: sortedRecord(violations),
-      faultKinds: sortedRecord(faultKinds),
-      events: mine.reduce((total, entry) => total + entry.events, 0),
-      virtualTimeUs: mine.reduce((total, entry) => total + entry.virtualTimeUs, 0),
-    };
-  });
+export function summarise(cases: Iterable<SweepCaseResult>, scenarios: readonly string[]): ScenarioSummary[] {
+  const tallies = new Map(scenarios.map((scenario) => [scenario, new ScenarioTally(scenario)]));
+  for (const entry of cases) tallies.get(entry.scenario)?.add(entry);
+  return [...tallies.values()].map((tally) => tally.summary());
 }
 
-function sortedRecord(record: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(record).sort(([left], [right]) => (left < right ? -1 : 1)));
+function sortedRecord(counts: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries([...counts].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0)));
 }
 
 /** True when any case failed or showed nondeterminism. */
-export function hasFailures(results: Pick<SweepResults, 'cases'>): boolean {
-  return results.cases.some((entry) => entry.verdict === 'fail' || entry.verdict === 'nondeterministic');
+export function hasFailures(results: Pick<SweepResults, 'summary'>): boolean {
+  return results.summary.some((entry) => entry.failed > 0 || entry.nondeterministic > 0);
+}
+
+// ---- what reports are made from ---------------------------------------------------------------
+
+/** Counts of one scenario x fault-kind cell: cases, and per property how many violated it or met a gap. */
+export interface VerdictCell {
+  cases: number;
+  violated: Record<string, number>;
+  gaps: Record<string, number>;
+}
+
+/** Scenario -> fault kind ('*' for every case) -> counts. */
+export type VerdictCube = Record<string, Record<string, VerdictCell>>;
+
+/** Counts one case into a verdict cube. */
+export function addToCube(cube: VerdictCube, entry: SweepCaseResult): void {
+  const byKind = (cube[entry.scenario] ??= {});
+  for (const kind of ['*', ...entry.faultKinds]) {
+    const cell = (byKind[kind] ??= { cases: 0, violated: {}, gaps: {} });
+    cell.cases++;
+    for (const property of new Set(entry.violated)) cell.violated[property] = (cell.violated[property] ?? 0) + 1;
+    for (const property of new Set(entry.gapProperties ?? [])) cell.gaps[property] = (cell.gaps[property] ?? 0) + 1;
+  }
+}
+
+/** How many cases a collector holds in memory for the reports. */
+export interface HeldCaseLimits {
+  /** Cases that did not pass, the first ones in canonical order (plus the first of each violated property and gap). */
+  readonly notPassing: number;
+  /** Passing cases, the first ones in canonical order. */
+  readonly passing: number;
+}
+
+/** The default of both {@link HeldCaseLimits}: as many as report.html lists. */
+export const defaultHeldCases = 10_000;
+
+/**
+ * What the reports (terminal, report.md, report.html, junit.xml) are made from: the sweep's
+ * totals, its verdict cube, and the cases held in memory. A sweep of millions of cases holds a
+ * bounded number of them; results.json has them all.
+ */
+export interface SweepReport extends Omit<SweepResults, 'schema' | 'cases'> {
+  readonly caseCount: number;
+  /** Cases with a (shrunk) failure, all of them; `notPassing` may hold fewer. */
+  readonly failureCount: number;
+  readonly cube: VerdictCube;
+  /**
+   * In canonical order each: the first cases that did not pass (up to a limit), plus, past it,
+   * the first case violating each property of each scenario and the first meeting each gap.
+   */
+  readonly notPassing: readonly SweepCaseResult[];
+  /** The first passing cases, in canonical order, up to a limit. */
+  readonly passing: readonly SweepCaseResult[];
 }
 
 /**
- * Joins the results of shards of one sweep. They must share parameters; each case may appear
- * once. The joined results equal those of the same sweep run unsharded (environment aside).
+ * Takes a sweep's cases one at a time, in canonical order, and keeps what the reports need: the
+ * per-scenario totals, the verdict cube, and a bounded set of cases (see {@link SweepReport}).
+ * Its memory does not grow with the number of cases.
  */
-export function mergeResults(parts: readonly SweepResults[], environment: SweepResults['environment']): SweepResults {
-  const first = parts[0];
-  if (first === undefined) throw new Error('nothing to merge');
-  const key = JSON.stringify(first.parameters);
-  const seen = new Set<string>();
-  const cases: SweepCaseResult[] = [];
-  for (const part of parts) {
-    if (part.schema !== resultsSchema) throw new MergeError(`cannot merge results of schema ${String(part.schema)}; expected ${resultsSchema}`);
-    if (JSON.stringify(part.parameters) !== key) throw new MergeError(`cannot merge results of different sweeps: ${JSON.stringify(part.parameters)} vs ${key}`);
-    for (const entry of part.cases) {
-      const id = `${entry.scenario}#${entry.index}`;
-      if (seen.has(id)) throw new MergeError(`case ${id} appears in more than one of the merged results`);
-      seen.add(id);
-      cases.push(entry);
-    }
+export class ResultsCollector {
+  private readonly tallies: Map<string, ScenarioTally>;
+  private readonly cube: VerdictCube = {};
+  private readonly notPassing: SweepCaseResult[] = [];
+  private readonly passing: SweepCaseResult[] = [];
+  /** `v scenario property` and `g gap` keys already held. */
+  private readonly firsts = new Set<string>();
+  private count = 0;
+  private failures = 0;
+
+  constructor(
+    scenarios: readonly string[],
+    private readonly limits: HeldCaseLimits = { notPassing: defaultHeldCases, passing: defaultHeldCases },
+  ) {
+    this.tallies = new Map(scenarios.map((scenario) => [scenario, new ScenarioTally(scenario)]));
   }
-  const sorted = sortCases(cases, first.parameters.scenarios);
-  const wallMs = parts.reduce((total, part) => total + part.timing.wallMs, 0);
+
+  /** Cases added so far. */
+  get caseCount(): number {
+    return this.count;
+  }
+
+  /** Counts a case; call in canonical order, so that which cases are held does not depend on workers. */
+  add(entry: SweepCaseResult): void {
+    const tally = this.tallies.get(entry.scenario);
+    if (tally === undefined) throw new Error(`results: case of scenario ${entry.scenario}, which the sweep does not name`);
+    this.count++;
+    tally.add(entry);
+    addToCube(this.cube, entry);
+    if (entry.failure !== undefined) this.failures++;
+    if (entry.verdict === 'pass') {
+      if (this.passing.length < this.limits.passing) this.passing.push(entry);
+      return;
+    }
+    let first = false;
+    for (const property of entry.violated) first = this.markFirst(`v ${entry.scenario} ${property}`) || first;
+    for (const gap of entry.gaps) first = this.markFirst(`g ${gap}`) || first;
+    if (first || this.notPassing.length < this.limits.notPassing) this.notPassing.push(entry);
+  }
+
+  private markFirst(key: string): boolean {
+    if (this.firsts.has(key)) return false;
+    this.firsts.add(key);
+    return true;
+  }
+
+  /** Totals per scenario so far, in the sweep's scenario order. */
+  summary(): ScenarioSummary[] {
+    return [...this.tallies.values()].map((tally) => tally.summary());
+  }
+
+  /** The report of the cases so far, with the rest of the results. */
+  report(rest: Omit<SweepReport, 'caseCount' | 'failureCount' | 'cube' | 'notPassing' | 'passing' | 'summary'>): SweepReport {
+    return { ...rest, summary: this.summary(), caseCount: this.count, failureCount: this.failures, cube: this.cube, notPassing: this.notPassing, passing: this.passing };
+  }
+}
+
+/** The report of results held whole in memory (tests, library use). */
+export function reportOf(results: SweepResults, limits?: HeldCaseLimits): SweepReport {
+  const collector = new ResultsCollector(results.parameters.scenarios, limits);
+  for (const entry of results.cases) collector.add(entry);
+  const { schema: _schema, cases: _cases, summary: _summary, ...rest } = results;
+  return collector.report(rest);
+}
+
+// ---- merging shards ----------------------------------------------------------------------------
+
+/** Checks that shard heads belong to one sweep; returns the parameters they share. */
+export function checkMergeable(heads: readonly ResultsHead[]): SweepParameters {
+  const first = heads[0];
+  if (first === undefined) throw new MergeError('nothing to merge');
+  const key = JSON.stringify(first.parameters);
+  for (const head of heads) {
+    if (head.schema !== resultsSchema) throw new MergeError(`cannot merge results of schema ${String(head.schema)}; expected ${resultsSchema}`);
+    if (JSON.stringify(head.parameters) !== key) throw new MergeError(`cannot merge results of different sweeps: ${JSON.stringify(head.parameters)} vs ${key}`);
+  }
+  return first.parameters;
+}
+
+/**
+ * The cases of several shards, each in canonical order, as one canonical stream (a k-way merge).
+ * Throws a {@link MergeError} on a case that appears twice or a shard out of order.
+ */
+export function* mergeCaseStreams(scenarios: readonly string[], streams: ReadonlyArray<Iterator<SweepCaseResult>>): Generator<SweepCaseResult> {
+  const position = scenarioPositions(scenarios);
+  const heads = streams.map((stream) => stream.next());
+  let last: SweepCaseResult | undefined;
+  for (;;) {
+    let best = -1;
+    for (let index = 0; index < heads.length; index++) {
+      const head = heads[index] as IteratorResult<SweepCaseResult>;
+      if (head.done === true) continue;
+      const current = heads[best];
+      if (best < 0 || canonicalCompare(position, head.value, (current as IteratorYieldResult<SweepCaseResult>).value) < 0) best = index;
+    }
+    if (best < 0) return;
+    const entry = (heads[best] as IteratorYieldResult<SweepCaseResult>).value;
+    if (!position.has(entry.scenario)) throw new MergeError(`case ${entry.scenario}#${entry.index} is of a scenario the sweep does not name`);
+    if (last !== undefined) {
+      const order = canonicalCompare(position, last, entry);
+      if (order === 0) throw new MergeError(`case ${entry.scenario}#${entry.index} appears in more than one of the merged results`);
+      if (order > 0) throw new MergeError(`case ${entry.scenario}#${entry.index} is out of canonical order in its results file`);
+    }
+    last = entry;
+    heads[best] = (streams[best] as Iterator<SweepCaseResult>).next();
+    yield entry;
+  }
+}
+
+/** The tail of merged results: interrupted if any shard was, the first kill matrix, wall times summed. */
+export function mergedTail(tails: readonly Omit<ResultsTail, 'summary' | 'environment'>[], summary: readonly ScenarioSummary[], caseCount: number, environment: SweepResults['environment']): ResultsTail {
+  const wallMs = tails.reduce((total, tail) => total + tail.timing.wallMs, 0);
+  const plantedBugs = tails.find((tail) => tail.plantedBugs !== undefined)?.plantedBugs;
+  return {
+    interrupted: tails.some((tail) => tail.interrupted),
+    ...(plantedBugs === undefined ? {} : { plantedBugs }),
+    summary,
+    environment,
+    timing: { wallMs, casesPerSecond: wallMs === 0 ? 0 : (caseCount * 1000) / wallMs },
+  };
+}
+
+/** The head of merged results: shared parameters, every shard, every scenario's properties. */
+export function mergedHead(heads: readonly ResultsHead[]): ResultsHead {
+  const parameters = checkMergeable(heads);
   return {
     schema: resultsSchema,
-    parameters: first.parameters,
-    shards: parts.flatMap((part) => part.shards).sort(),
-    interrupted: parts.some((part) => part.interrupted),
-    properties: Object.assign({}, ...parts.map((part) => part.properties ?? {})) as Record<string, readonly string[]>,
-    ...(parts.find((part) => part.plantedBugs !== undefined)?.plantedBugs === undefined ? {} : { plantedBugs: parts.find((part) => part.plantedBugs !== undefined)!.plantedBugs! }),
-    cases: sorted,
-    summary: summarise(sorted, first.parameters.scenarios),
-    environment,
-    timing: { wallMs, casesPerSecond: wallMs === 0 ? 0 : (sorted.length * 1000) / wallMs },
+    parameters,
+    shards: heads.flatMap((head) => head.shards).sort(),
+    properties: Object.assign({}, ...heads.map((head) => head.properties ?? {})) as Record<string, readonly string[]>,
   };
+}
+
+/**
+ * Joins the results of shards of one sweep, held in memory. They must share parameters; each
+ * case may appear once. The joined results equal those of the same sweep run unsharded
+ * (environment and timing aside).
+ */
+export function mergeResults(parts: readonly SweepResults[], environment: SweepResults['environment']): SweepResults {
+  const head = mergedHead(parts);
+  const sorted = parts.map((part) => sortCases(part.cases, head.parameters.scenarios));
+  const cases = [...mergeCaseStreams(head.parameters.scenarios, sorted.map((list) => list[Symbol.iterator]()))];
+  return { ...head, cases, ...mergedTail(parts, summarise(cases, head.parameters.scenarios), cases.length, environment) };
 }
 
 /** Results that cannot be merged. */
 export class MergeError extends Error {
   override readonly name = 'MergeError';
-}
-
-/**
- * results.json's text in pieces: the same text as `JSON.stringify(results)`, with the cases
- * serialised one at a time and handed out in pieces of about `pieceChars` characters. A sweep of a
- * few hundred thousand cases makes more text than one JavaScript string may hold (about 2^29
- * characters), so the file is written piece by piece.
- */
-export function* resultsJsonPieces(results: SweepResults, pieceChars = 1 << 20): Generator<string> {
-  let piece = '{';
-  let first = true;
-  for (const [key, value] of Object.entries(results)) {
-    if (value === undefined) continue;
-    piece += `${first ? '' : ','}${JSON.stringify(key)}:`;
-    first = false;
-    if (key !== 'cases') {
-      piece += JSON.stringify(value);
-      continue;
-    }
-    piece += '[';
-    const cases = value as SweepResults['cases'];
-    for (let index = 0; index < cases.length; index++) {
-      piece += `${index === 0 ? '' : ','}${JSON.stringify(cases[index])}`;
-      if (piece.length >= pieceChars) {
-        yield piece;
-        piece = '';
-      }
-    }
-    piece += ']';
-  }
-  yield `${piece}}`;
 }

@@ -9,17 +9,96 @@ export interface Shard {
   readonly count: number;
 }
 
-/** The cases of a sweep (or of one shard of it), in canonical order. */
+/** A list of sweep cases read by position; an array is one. */
+export interface CaseList {
+  readonly length: number;
+  at(position: number): SweepCase | undefined;
+}
+
+/**
+ * The cases of a sweep (or of one shard of it), in canonical order, made on demand: a sweep of
+ * millions of cases does not hold them all. Case `position` of shard i/n is the sweep's case
+ * number i + position * n, counting scenario by scenario.
+ */
+export class SweepPlan implements CaseList {
+  readonly length: number;
+  private readonly positions: Map<string, number>;
+
+  constructor(
+    readonly scenarios: readonly string[],
+    readonly runsPerScenario: number,
+    readonly seed: number,
+    readonly profile: FaultProfile,
+    readonly shard: Shard = { index: 0, count: 1 },
+    readonly vary = false,
+  ) {
+    const total = scenarios.length * runsPerScenario;
+    this.length = total > shard.index ? Math.ceil((total - shard.index) / shard.count) : 0;
+    this.positions = new Map(scenarios.map((name, index) => [name, index]));
+  }
+
+  at(position: number): SweepCase | undefined {
+    if (!Number.isInteger(position) || position < 0 || position >= this.length) return undefined;
+    const ordinal = this.shard.index + position * this.shard.count;
+    const scenario = this.scenarios[Math.floor(ordinal / this.runsPerScenario)] as string;
+    const index = ordinal % this.runsPerScenario;
+    return { index, scenario, caseSeed: caseSeedFor(this.seed, scenario, index), profile: this.profile, ...(this.vary ? { vary: true } : {}) };
+  }
+
+  /** The position in this plan of case `index` of `scenario`; undefined when the plan has no such case. */
+  positionOf(scenario: string, index: number): number | undefined {
+    const scenarioPosition = this.positions.get(scenario);
+    if (scenarioPosition === undefined || !Number.isInteger(index) || index < 0 || index >= this.runsPerScenario) return undefined;
+    const ordinal = scenarioPosition * this.runsPerScenario + index;
+    return ordinal % this.shard.count === this.shard.index ? (ordinal - this.shard.index) / this.shard.count : undefined;
+  }
+}
+
+/** The cases of a sweep (or of one shard of it), in canonical order, as an array. */
 export function sweepCases(scenarios: readonly string[], runsPerScenario: number, seed: number, profile: FaultProfile, shard: Shard, vary = false): SweepCase[] {
-  const cases: SweepCase[] = [];
-  let ordinal = 0;
-  for (const scenario of scenarios) {
-    for (let index = 0; index < runsPerScenario; index++, ordinal++) {
-      if (ordinal % shard.count !== shard.index) continue;
-      cases.push({ index, scenario, caseSeed: caseSeedFor(seed, scenario, index), profile, ...(vary ? { vary } : {}) });
+  const plan = new SweepPlan(scenarios, runsPerScenario, seed, profile, shard, vary);
+  return Array.from({ length: plan.length }, (_, position) => plan.at(position) as SweepCase);
+}
+
+/**
+ * Puts results that arrive in any order (workers finish cases at different speeds) back into
+ * plan order, handing each on as soon as every case before it has been handed on. It holds only
+ * the results that ran ahead of a slower case: a few per worker, more while a case is shrunk.
+ */
+export class CanonicalOrder {
+  private readonly waiting = new Map<number, SweepCaseResult>();
+  private next = 0;
+
+  constructor(
+    private readonly plan: Pick<SweepPlan, 'positionOf'>,
+    private readonly emit: (result: SweepCaseResult) => void,
+  ) {}
+
+  /** Results waiting for an earlier case. */
+  get held(): number {
+    return this.waiting.size;
+  }
+
+  push(result: SweepCaseResult): void {
+    const position = this.plan.positionOf(result.scenario, result.index);
+    if (position === undefined || position < this.next || this.waiting.has(position)) throw new Error(`sweep: unexpected result for case ${result.scenario}#${result.index}`);
+    this.waiting.set(position, result);
+    for (let waiting = this.waiting.get(this.next); waiting !== undefined; waiting = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next++);
+      this.emit(waiting);
     }
   }
-  return cases;
+
+  /** Hands on every waiting result, in order, skipping the cases that never finished (an interrupted sweep). */
+  drain(): void {
+    const positions = [...this.waiting.keys()].sort((left, right) => left - right);
+    for (const position of positions) {
+      const result = this.waiting.get(position) as SweepCaseResult;
+      this.waiting.delete(position);
+      this.next = position + 1;
+      this.emit(result);
+    }
+  }
 }
 
 /** Progress callbacks of a running sweep. */
@@ -38,23 +117,25 @@ const casesInFlightPerWorker = 2;
 
 /** A sweep in progress; `stop()` ends it early, keeping what finished. */
 export interface RunningSweep {
-  readonly finished: Promise<{ results: SweepCaseResult[]; interrupted: boolean }>;
+  /** How many cases finished (each was handed to `onResult`), and whether the sweep was stopped early. */
+  readonly finished: Promise<{ completed: number; interrupted: boolean }>;
   stop(): void;
 }
 
 /**
  * Runs cases on `workers` worker threads (or in this thread when `workers` is 0). Results come
- * back in any order; callers sort them, so the outcome does not depend on the worker count.
+ * back in any order and are handed to `onResult`, not kept; callers put them in order
+ * ({@link CanonicalOrder}), so the outcome does not depend on the worker count.
  */
-export function runSweep(cases: readonly SweepCase[], workers: number, progress: SweepProgress): RunningSweep {
+export function runSweep(cases: CaseList, workers: number, progress: SweepProgress): RunningSweep {
   if (workers === 0) return runInline(cases, progress);
-  const results: SweepCaseResult[] = [];
+  let completed = 0;
   const pool: Worker[] = [];
   let next = 0;
   let stopped = false;
-  let settle: (value: { results: SweepCaseResult[]; interrupted: boolean }) => void = () => {};
+  let settle: (value: { completed: number; interrupted: boolean }) => void = () => {};
   let fail: (error: unknown) => void = () => {};
-  const finished = new Promise<{ results: SweepCaseResult[]; interrupted: boolean }>((resolve, reject) => {
+  const finished = new Promise<{ completed: number; interrupted: boolean }>((resolve, reject) => {
     settle = resolve;
     fail = reject;
   });
@@ -62,17 +143,17 @@ export function runSweep(cases: readonly SweepCase[], workers: number, progress:
   const finish = (interrupted: boolean): void => {
     settled = true;
     for (const worker of pool) void worker.terminate();
-    settle({ results, interrupted });
+    settle({ completed, interrupted });
   };
   const dispatch = (worker: Worker): void => {
     if (stopped) return;
-    const sweepCase = cases[next++];
+    const sweepCase = cases.at(next++);
     if (sweepCase !== undefined) worker.postMessage(sweepCase);
   };
   const entry = new URL('./sweep-worker.ts', import.meta.url).href;
   const count = Math.max(1, Math.min(workers, cases.length));
   if (cases.length === 0) {
-    settle({ results, interrupted: false });
+    settle({ completed, interrupted: false });
     return { finished, stop: () => {} };
   }
   let ready = 0;
@@ -89,10 +170,9 @@ export function runSweep(cases: readonly SweepCase[], workers: number, progress:
       }
       // A result that crosses after a stop is dropped: the sweep's outcome is already settled.
       if (settled) return;
-      const result = message;
-      results.push(result);
-      progress.onResult(result, results.length, cases.length, workerIndex);
-      if (results.length === cases.length) finish(false);
+      completed++;
+      progress.onResult(message, completed, cases.length, workerIndex);
+      if (completed === cases.length) finish(false);
       else dispatch(worker);
     });
     worker.on('error', (error) => {
@@ -113,22 +193,23 @@ export function runSweep(cases: readonly SweepCase[], workers: number, progress:
 }
 
 /** Runs cases in this thread, yielding between cases so a stop request can land. */
-function runInline(cases: readonly SweepCase[], progress: SweepProgress): RunningSweep {
+function runInline(cases: CaseList, progress: SweepProgress): RunningSweep {
   let stopped = false;
-  const results: SweepCaseResult[] = [];
+  let completed = 0;
   const finished = (async () => {
-    for (const sweepCase of cases) {
-      if (stopped) return { results, interrupted: true };
+    for (let position = 0; position < cases.length; position++) {
+      const sweepCase = cases.at(position) as SweepCase;
+      if (stopped) return { completed, interrupted: true };
       const scenario = findScenario(sweepCase.scenario);
       if (scenario === undefined) throw new Error(`unknown scenario ${sweepCase.scenario}`);
       const result = runSweepCase(scenario, sweepCase);
-      results.push(result);
-      progress.onResult(result, results.length, cases.length, 0);
+      completed++;
+      progress.onResult(result, completed, cases.length, 0);
       // Safe for determinism: this yields between whole cases (each one a closed, seeded
       // simulation), only so a Ctrl-C can land; nothing simulated runs across it.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    return { results, interrupted: false };
+    return { completed, interrupted: false };
   })();
   return { finished, stop: () => void (stopped = true) };
 }

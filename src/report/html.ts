@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Observation } from '../cluster/observations.js';
 import type { CaseTimeline } from '../explore/case-timeline.js';
 import { CaseTimelineCollector } from '../explore/case-timeline.js';
-import type { SweepResults } from '../explore/results.js';
+import { addToCube, canonicalCompare, defaultHeldCases, scenarioPositions, type SweepReport, type VerdictCube } from '../explore/results.js';
+import type { SweepCaseResult } from '../explore/sweep-case.js';
 import type { CaseResult } from '../explore/run-case.js';
 import type { CaseSpec } from '../explore/replay-token.js';
 import type { DeclaredProperties } from './markdown.js';
@@ -95,39 +96,30 @@ export interface SweepHtmlOptions {
   readonly diagramItems?: number;
   /**
    * Rows of the cases table embedded in the page (default {@link defaultListedCases}): every case
-   * that did not pass is listed, and passing cases fill the rest, in sweep order. A sweep of a
-   * million cases would otherwise make a page of gigabytes that no browser opens.
+   * that did not pass and that the report holds is listed, and the passing cases it holds fill
+   * the rest, in sweep order. A sweep of a million cases would otherwise make a page of gigabytes
+   * that no browser opens.
    */
   readonly listedCases?: number;
 }
 
 /** Cases the report page's table lists by default; results.json holds every case. */
-export const defaultListedCases = 10_000;
-
-type Cell = { cases: number; violated: Record<string, number>; gaps: Record<string, number> };
+export const defaultListedCases = defaultHeldCases;
 
 /** Counts per scenario and fault kind ('*' for every case): cases, and per property how many violated it or met a gap. */
-export function verdictCube(results: SweepResults): Record<string, Record<string, Cell>> {
-  const cube: Record<string, Record<string, Cell>> = {};
-  for (const entry of results.cases) {
-    const byKind = (cube[entry.scenario] ??= {});
-    for (const kind of ['*', ...entry.faultKinds]) {
-      const cell = (byKind[kind] ??= { cases: 0, violated: {}, gaps: {} });
-      cell.cases++;
-      for (const property of new Set(entry.violated)) cell.violated[property] = (cell.violated[property] ?? 0) + 1;
-      for (const property of new Set(entry.gapProperties ?? [])) cell.gaps[property] = (cell.gaps[property] ?? 0) + 1;
-    }
-  }
+export function verdictCube(cases: Iterable<SweepCaseResult>): VerdictCube {
+  const cube: VerdictCube = {};
+  for (const entry of cases) addToCube(cube, entry);
   return cube;
 }
 
 /** The sweep report page. */
-export function renderSweepHtml(results: SweepResults, declared: DeclaredProperties, options: SweepHtmlOptions = {}): string {
+export function renderSweepHtml(results: SweepReport, declared: DeclaredProperties, options: SweepHtmlOptions = {}): string {
   const properties = [...new Set([...declared.values()].flat())].sort();
-  const faultKinds = [...new Set(results.cases.flatMap((entry) => entry.faultKinds))].sort();
+  const faultKinds = [...new Set(results.summary.flatMap((entry) => Object.keys(entry.faultKinds)))].sort();
   const diagramItems = options.diagramItems ?? 150_000;
   const maxFailures = options.maxFailureDiagrams ?? 10;
-  const failingCases = results.cases.filter((entry) => entry.failure !== undefined);
+  const failingCases = results.notPassing.filter((entry) => entry.failure !== undefined);
   const failures = failingCases.slice(0, maxFailures).map((entry) => {
     const failure = entry.failure!;
     const card: Record<string, unknown> = {
@@ -148,7 +140,7 @@ export function renderSweepHtml(results: SweepResults, declared: DeclaredPropert
     }
     return card;
   });
-  const gapCases = results.cases.filter((entry) => entry.verdict === 'expected-gap' && entry.replay !== undefined);
+  const gapCases = results.notPassing.filter((entry) => entry.verdict === 'expected-gap' && entry.replay !== undefined);
   // One example per gap name first, then more, up to the limit.
   const examples: typeof gapCases = [];
   const seenGaps = new Set<string>();
@@ -175,8 +167,10 @@ export function renderSweepHtml(results: SweepResults, declared: DeclaredPropert
     return card;
   });
   const failed = results.summary.reduce((total, entry) => total + entry.failed + entry.nondeterministic, 0);
-  let passingRoom = Math.max(0, (options.listedCases ?? defaultListedCases) - results.cases.filter((entry) => entry.verdict !== 'pass').length);
-  const listed = results.cases.filter((entry) => entry.verdict !== 'pass' || passingRoom-- > 0);
+  const passed = results.summary.reduce((total, entry) => total + entry.passed, 0);
+  const passingRoom = Math.max(0, (options.listedCases ?? defaultListedCases) - (results.caseCount - passed));
+  const position = scenarioPositions(results.parameters.scenarios);
+  const listed = [...results.notPassing, ...results.passing.slice(0, passingRoom)].sort((left, right) => canonicalCompare(position, left, right));
   const data = {
     kind: 'sweep',
     title: `ckptsim sweep: ${failed === 0 ? 'no violation' : `${failed} failing case(s)`}`,
@@ -189,9 +183,9 @@ export function renderSweepHtml(results: SweepResults, declared: DeclaredPropert
     scenarios: results.summary.map((entry) => ({ ...entry, name: entry.scenario, properties: declared.get(entry.scenario) ?? [] })),
     properties,
     faultKinds,
-    cube: verdictCube(results),
-    caseCount: results.cases.length,
-    casesNotListed: results.cases.length - listed.length,
+    cube: results.cube,
+    caseCount: results.caseCount,
+    casesNotListed: results.caseCount - listed.length,
     cases: listed.map((entry) => ({
       scenario: entry.scenario,
       index: entry.index,
@@ -207,7 +201,7 @@ export function renderSweepHtml(results: SweepResults, declared: DeclaredPropert
       replay: entry.failure?.replay ?? entry.replay ?? null,
     })),
     failures,
-    failuresOmitted: Math.max(0, failingCases.length - failures.length),
+    failuresOmitted: Math.max(0, results.failureCount - failures.length),
     gapExamples,
     plantedBugs:
       results.plantedBugs === undefined

@@ -1,4 +1,4 @@
-import type { SweepResults } from '../explore/results.js';
+import type { SweepReport } from '../explore/results.js';
 import type { DeclaredProperties } from './markdown.js';
 
 function escapeXml(text: string): string {
@@ -10,7 +10,7 @@ function escapeXml(text: string): string {
  * failed when any case of the sweep violated it (with the first such case's message and replay
  * command). Names are stable between runs so CI can track them.
  */
-export function renderJunit(results: SweepResults, declared: DeclaredProperties): string {
+export function renderJunit(results: SweepReport, declared: DeclaredProperties): string {
   const suites: string[] = [];
   let tests = 0;
   let failures = 0;
@@ -20,7 +20,7 @@ export function renderJunit(results: SweepResults, declared: DeclaredProperties)
     let suiteFailures = 0;
     for (const property of properties) {
       tests++;
-      const failing = results.cases.find((found) => found.scenario === entry.scenario && found.violated.includes(property));
+      const failing = results.notPassing.find((found) => found.scenario === entry.scenario && found.violated.includes(property));
       if (failing === undefined) {
         cases.push(`    <testcase classname="ckptsim.${escapeXml(entry.scenario)}" name="${escapeXml(property)}"/>`);
         continue;

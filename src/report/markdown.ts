@@ -1,4 +1,4 @@
-import type { SweepResults } from '../explore/results.js';
+import type { SweepReport } from '../explore/results.js';
 
 /** The properties each scenario declares, by scenario name (from the scenario registry). */
 export type DeclaredProperties = ReadonlyMap<string, readonly string[]>;
@@ -12,13 +12,13 @@ function escapeCell(text: string): string {
  * scenario, the property x scenario verdict matrix, fault-kind coverage, and every failure with
  * its replay command.
  */
-export function renderMarkdown(results: SweepResults, declared: DeclaredProperties): string {
+export function renderMarkdown(results: SweepReport, declared: DeclaredProperties): string {
   const lines: string[] = [];
   const failed = results.summary.reduce((total, entry) => total + entry.failed + entry.nondeterministic, 0);
   lines.push(`# ckptsim sweep: ${failed === 0 ? 'no violation' : `${failed} failing case(s)`}`);
   lines.push('');
   lines.push(
-    `${results.cases.length} cases (${results.parameters.runsPerScenario} per scenario, seed ${results.parameters.seed}, profile \`${results.parameters.profile}\`${results.parameters.vary ? ', varied parameters and config' : ''}), shards ${results.shards.join(', ')}${results.interrupted ? ', **interrupted**' : ''}.`,
+    `${results.caseCount} cases (${results.parameters.runsPerScenario} per scenario, seed ${results.parameters.seed}, profile \`${results.parameters.profile}\`${results.parameters.vary ? ', varied parameters and config' : ''}), shards ${results.shards.join(', ')}${results.interrupted ? ', **interrupted**' : ''}.`,
   );
   lines.push('');
   lines.push('| scenario | cases | passed | failed | expected gaps | nondeterministic |');
@@ -56,7 +56,7 @@ export function renderMarkdown(results: SweepResults, declared: DeclaredProperti
       lines.push(`| ${mutant.bug} | ${mutant.killed ? (mutant.detectedBy ?? '') : '**not caught**'} | ${mutant.casesToDetection} | ${mutant.shrunkPlanSize ?? '–'} | ${mutant.control ?? '–'} |`);
     }
   }
-  const failures = results.cases.filter((entry) => entry.failure !== undefined);
+  const failures = results.notPassing.filter((entry) => entry.failure !== undefined);
   if (failures.length > 0) {
     lines.push('');
     lines.push('## Failures');
@@ -68,6 +68,10 @@ export function renderMarkdown(results: SweepResults, declared: DeclaredProperti
       lines.push('  ```sh');
       lines.push(`  npx ckptsim replay ${failure.replay}`);
       lines.push('  ```');
+    }
+    if (results.failureCount > failures.length) {
+      lines.push('');
+      lines.push(`${results.failureCount - failures.length} more failing case(s) are listed in results.json.`);
     }
   }
   lines.push('');

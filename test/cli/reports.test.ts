@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,52 @@ describe('the reports of a sweep', () => {
     expect(result.status, result.stderr).toBe(0);
     for (const name of ['results.json', 'report.md', 'report.html', 'junit.xml']) expect(existsSync(join(merged, name)), name).toBe(true);
   }, 60_000);
+
+  it('report merge of two shards gives the cases and totals of the unsharded sweep, and refuses a shard twice', () => {
+    const shards = [0, 1].map((index) => {
+      const directory = mkdtempSync(join(tmpdir(), `ckptsim-shard-${index}-`));
+      const result = ckptsim('sweep', 'wordcount', 'savepoint-stop', '--runs', '12', '--workers', '1', '--shard', `${index}/2`, '--out', directory);
+      expect(result.status, result.stderr).toBe(0);
+      return join(directory, 'results.json');
+    });
+    const merged = mkdtempSync(join(tmpdir(), 'ckptsim-merged-'));
+    const result = ckptsim('report', 'merge', ...shards, '--out', merged);
+    expect(result.status, result.stderr).toBe(0);
+    const whole = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { cases: unknown[]; summary: unknown };
+    const joined = JSON.parse(readFileSync(join(merged, 'results.json'), 'utf8')) as { cases: unknown[]; summary: unknown; shards: string[] };
+    expect(joined.cases).toEqual(whole.cases);
+    expect(joined.summary).toEqual(whole.summary);
+    expect(joined.shards).toEqual(['0/2', '1/2']);
+    const twice = ckptsim('report', 'merge', shards[0]!, shards[0]!, '--out', merged);
+    expect(twice.status).toBe(2);
+    expect(twice.stderr.trim()).toMatch(/^ckptsim: case wordcount#0 appears in more than one of the merged results$/);
+    // The refused merge left the earlier merged results as they were.
+    expect(JSON.parse(readFileSync(join(merged, 'results.json'), 'utf8'))).toEqual(joined);
+  }, 120_000);
+
+  it('an interrupted sweep writes every case that finished, in order, and exits 130', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ckptsim-interrupted-'));
+    const child = spawn(process.execPath, ['bin/ckptsim.js', 'sweep', 'wordcount', '--runs', '100000', '--workers', '2', '--out', directory], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const status = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        // The first progress line: cases have finished.
+        if (/\d+\/100000 cases/.test(stderr) && child.signalCode === null && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (code) => resolve(code));
+    });
+    expect(status, stderr).toBe(130);
+    expect(stderr).toContain('interrupted; writing the cases that finished');
+    const results = JSON.parse(readFileSync(join(directory, 'results.json'), 'utf8')) as { interrupted: boolean; cases: Array<{ index: number }>; summary: Array<{ cases: number }> };
+    expect(results.interrupted).toBe(true);
+    expect(results.cases.length).toBeGreaterThan(0);
+    expect(results.summary[0]?.cases).toBe(results.cases.length);
+    const indexes = results.cases.map((entry) => entry.index);
+    expect(indexes).toEqual([...indexes].sort((left, right) => left - right));
+    expect(existsSync(join(directory, 'results.json.partial'))).toBe(false);
+    for (const name of ['report.md', 'report.html', 'junit.xml']) expect(existsSync(join(directory, name)), name).toBe(true);
+  }, 120_000);
 });
 
 describe('ckptsim replay --html', () => {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
-import { resultsSchema, summarise, type SweepResults } from '../../src/explore/results.js';
+import { reportOf, resultsSchema, summarise, type SweepResults } from '../../src/explore/results.js';
 import { decodeReplayToken, type CaseSpec } from '../../src/explore/replay-token.js';
 import { runCase } from '../../src/explore/run-case.js';
 import { caseSeedFor, runSweepCase, type SweepCaseResult } from '../../src/explore/sweep-case.js';
@@ -58,9 +58,9 @@ function sweepWithFailure(hostileMessage: boolean): SweepResults {
     schema: resultsSchema,
     parameters: { scenarios, runsPerScenario: 7, seed: 9, profile: 'crashes', vary: false },
     shards: ['0/1'],
-    interrupted: false,
     properties: Object.fromEntries(scenarios.map((name) => [name, [...findScenario(name)!.properties]])),
     cases,
+    interrupted: false,
     summary: summarise(cases, scenarios),
     environment: { tool: 'ckptsim test', node: process.version, platform: process.platform, cpus: 2, workers: 1 },
     timing: { wallMs: 1000, casesPerSecond: cases.length },
@@ -108,9 +108,9 @@ describe.skipIf(!available)(title, () => {
       ['savepoint-stop', [...findScenario('savepoint-stop')!.properties]],
     ]);
     // The sample the README's screenshots show (scripts/report-screenshots.mjs), without the hostile string.
-    writeFileSync(join(directory, 'sample-report.html'), renderSweepHtml(sweepWithFailure(false), declared, { replay, decode: decodeReplayToken }));
+    writeFileSync(join(directory, 'sample-report.html'), renderSweepHtml(reportOf(sweepWithFailure(false)), declared, { replay, decode: decodeReplayToken }));
     const file = join(directory, 'sweep-report.html');
-    writeFileSync(file, renderSweepHtml(results, declared, { replay, decode: decodeReplayToken }));
+    writeFileSync(file, renderSweepHtml(reportOf(results), declared, { replay, decode: decodeReplayToken }));
     const { page, errors, requests } = await open(file);
 
     // The matrix: one row per property, and the planted bug's violation shows in red.
@@ -167,7 +167,7 @@ describe.skipIf(!available)(title, () => {
     ]);
     const notPassing = results.cases.filter((entry) => entry.verdict !== 'pass').length;
     const file = join(directory, 'limited-report.html');
-    writeFileSync(file, renderSweepHtml(results, declared, { listedCases: notPassing + 1 }));
+    writeFileSync(file, renderSweepHtml(reportOf(results), declared, { listedCases: notPassing + 1 }));
     const { page, errors, requests } = await open(file);
     const left = results.cases.length - notPassing - 1;
     expect(left).toBeGreaterThan(0);

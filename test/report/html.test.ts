@@ -3,13 +3,14 @@ import { findScenario } from '../../scenarios/index.js';
 import { terminalTables } from '../../src/cli/terminal.js';
 import { runCase } from '../../src/explore/run-case.js';
 import type { SweepCaseResult } from '../../src/explore/sweep-case.js';
+import { reportOf, type SweepReport } from '../../src/explore/results.js';
 import { passingCase, wordcountResults } from './fixtures.js';
 import { renderSweepHtml, replayForReport, scriptSafeJson, verdictCube } from '../../src/report/html.js';
 import { buildSpaceTime } from '../../src/report/space-time.js';
 
 const base = passingCase;
 
-const results = wordcountResults;
+const results = (cases: SweepCaseResult[]): SweepReport => reportOf(wordcountResults(cases));
 
 describe('report.html', () => {
   it('embeds data that cannot close its script element, and that parses back to the same value', () => {
@@ -21,11 +22,11 @@ describe('report.html', () => {
 
   it('counts the verdict cube per scenario and fault kind, violations apart from expected gaps', () => {
     const cube = verdictCube(
-      results([
+      [
         base,
         { ...base, index: 1, verdict: 'fail', faultKinds: ['fail-task', 'rpc'], violated: ['exactly-once', 'exactly-once'] },
         { ...base, index: 2, verdict: 'expected-gap', faultKinds: ['rpc'], gaps: ['g'], gapProperties: ['recovery'] },
-      ]),
+      ],
     );
     expect(cube['wordcount']?.['*']).toEqual({ cases: 3, violated: { 'exactly-once': 1 }, gaps: { recovery: 1 } });
     expect(cube['wordcount']?.['fail-task']).toEqual({ cases: 2, violated: { 'exactly-once': 1 }, gaps: {} });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SweepCaseResult } from '../../src/explore/sweep-case.js';
+import { reportOf, type SweepReport } from '../../src/explore/results.js';
 import { passingCase, wordcountResults } from './fixtures.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
@@ -13,7 +14,7 @@ const failing: SweepCaseResult = {
   failure: { property: 'exactly-once', message: 'record <"a"> & | duplicated', shrunkFaults: [], shrunkSeed: 7, shrinkSteps: 3, replay: 'ckpt1.TOKEN.00000000' },
 };
 
-const results = wordcountResults;
+const results = (cases: SweepCaseResult[]): SweepReport => reportOf(wordcountResults(cases));
 
 const declared = new Map([['wordcount', ['exactly-once', 'liveness']]]);
 
