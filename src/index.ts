@@ -13,9 +13,10 @@
 export { runCase, mergeClusterConfig, defaultCaseLimits, type CaseResult, type CaseStats, type RunCaseOptions, type Verdict } from './explore/run-case.js';
 export { encodeReplayToken, decodeReplayToken, type CaseSpec } from './explore/replay-token.js';
 export { UsageError, resolveParameters, type Scenario, type ScenarioSetup, type ScenarioParameters, type PropertyName, type ClusterOverrides } from './explore/scenario.js';
-export { runSweep, sweepCases, type Shard } from './explore/sweep.js';
+export { runSweep, sweepCases, SweepPlan, CanonicalOrder, type Shard, type CaseList, type RunningSweep, type SweepProgress } from './explore/sweep.js';
 export { runSweepCase, caseSeedFor, type SweepCase, type SweepCaseResult } from './explore/sweep-case.js';
-export { mergeResults, summarise, resultsSchema, type SweepResults, type ScenarioSummary } from './explore/results.js';
+export { mergeResults, summarise, resultsSchema, ResultsCollector, reportOf, type SweepResults, type SweepReport, type ScenarioSummary } from './explore/results.js';
+export { ResultsFileWriter, openResultsFile, writeResultsFile } from './report/results-file.js';
 export { faultPlanArbitrary, profilePlanArbitrary, faultOfKind, topologyOf, faultProfiles, type FaultProfile, type Topology } from './explore/arbitraries.js';
 export { runMutant, runMutants, mutantSetups, type MutantResult } from './explore/mutants.js';
 export { scenarios, findScenario } from '../scenarios/index.js';

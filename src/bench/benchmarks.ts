@@ -240,6 +240,33 @@ export function growth(eventTargets: readonly number[]): GrowthPoint[] {
   return points;
 }
 
+/** One sweep-memory point (see sweep-memory-point.ts). */
+export interface SweepMemoryPoint {
+  readonly mode: 'stream' | 'hold-all';
+  readonly cases: number;
+  /** Live heap above the baseline at 1/8, 1/4, 1/2 and all of the cases. */
+  readonly points: ReadonlyArray<{ readonly cases: number; readonly liveHeapMb: number }>;
+  /** Live heap added per case from the first sample to the last. */
+  readonly bytesPerCase: number;
+  readonly resultsJsonBytesPerCase: number | null;
+}
+
+/**
+ * What the sweep's main thread keeps per case: `cases` results (copies of real wordcount cases)
+ * handled as the sweep handles them (`stream`) and, for comparison, all kept in memory as
+ * before results were streamed (`hold-all`); each in its own process.
+ */
+export function sweepMemory(cases: number): { readonly stream: SweepMemoryPoint; readonly holdAll: SweepMemoryPoint } {
+  const require = createRequire(import.meta.url);
+  const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
+  const script = fileURLToPath(new URL('./sweep-memory-point.ts', import.meta.url));
+  const measure = (mode: 'stream' | 'hold-all'): SweepMemoryPoint => {
+    const output = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', '--import', tsxLoader, script, String(cases), mode], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    return JSON.parse(output.trim().split('\n').at(-1) as string) as SweepMemoryPoint;
+  };
+  return { stream: measure('stream'), holdAll: measure('hold-all') };
+}
+
 /**
  * Best of the sweeps per worker count; `speedup` compares the steady rates (start-up excluded),
  * `speedupWithStartup` the whole sweeps. Every run is in `runs`.
@@ -328,6 +355,8 @@ export interface BenchReport {
   readonly growth: readonly GrowthPoint[];
   readonly growthSummary: GrowthSummary | undefined;
   readonly oracle: { readonly scenario: string; readonly share: number; readonly withOracleMs: number; readonly withoutOracleMs: number };
+  /** The sweep's main-thread memory per case, streamed as it is and held whole as before. */
+  readonly sweepMemory: ReturnType<typeof sweepMemory>;
 }
 
 /** Runs every benchmark; `full` adds the large job at a million records and growth at 10^7 events. */
@@ -348,6 +377,8 @@ export async function runBenchmarks(full: boolean, progress: (line: string) => v
   const points = growth(full ? [10_000, 100_000, 1_000_000, 10_000_000] : [10_000, 100_000, 1_000_000]);
   progress('oracle share');
   const oracle = oracleShare('wordcount', 100);
+  progress(`sweep memory: ${full ? '400,000' : '100,000'} results`);
+  const memory = sweepMemory(full ? 400_000 : 100_000);
   return {
     node: process.version,
     cores,
@@ -356,5 +387,6 @@ export async function runBenchmarks(full: boolean, progress: (line: string) => v
     growth: points,
     growthSummary: summariseGrowth(points),
     oracle: { scenario: 'wordcount', ...oracle },
+    sweepMemory: memory,
   };
 }

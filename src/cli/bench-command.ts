@@ -56,5 +56,11 @@ export async function commandBench(argv: readonly string[]): Promise<number> {
     );
   }
   process.stdout.write(`oracle share of a ${report.oracle.scenario} case: ${(report.oracle.share * 100).toFixed(1)}%\n`);
+  const { stream, holdAll } = report.sweepMemory;
+  const heaps = (point: typeof stream) => point.points.map((sample) => `${sample.liveHeapMb.toFixed(1)}`).join(', ');
+  process.stdout.write(
+    `sweep main thread, live heap after ${stream.points.map((sample) => sample.cases).join(', ')} results: ${heaps(stream)} MB (${stream.bytesPerCase.toFixed(0)} B per case); ` +
+      `every result held, as before streaming: ${heaps(holdAll)} MB (${holdAll.bytesPerCase.toFixed(0)} B per case); results.json ${((stream.resultsJsonBytesPerCase ?? 0) / 1024).toFixed(1)} KB per case\n`,
+  );
   return 0;
 }
