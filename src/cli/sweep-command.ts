@@ -105,11 +105,14 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let interrupted: boolean;
+  // A worker that fails (a harness bug: a case's own exceptions are reported as its outcome)
+  // ends the sweep; the cases that finished are still written, as for an interrupted sweep.
+  let workerError: unknown;
   try {
     interrupted = (await running.finished).interrupted;
   } catch (error) {
-    writer.abandon();
-    throw error;
+    workerError = error;
+    interrupted = true;
   }
   order.drain();
   const wallMs = Date.now() - startedMs;
@@ -134,6 +137,10 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   };
   const report = finishResults(outDirectory, writer, collector, head, tail);
   printSummary(report, outDirectory);
+  if (workerError !== undefined) {
+    process.stderr.write(`ckptsim: the sweep stopped early because a worker failed; the ${collector.caseCount} cases that finished are written\n`);
+    throw workerError;
+  }
   if (interrupted) return 130;
   return hasFailures(report) || (plantedBugs !== undefined && !canaryHeld(plantedBugs)) ? 1 : 0;
 }

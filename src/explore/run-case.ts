@@ -252,7 +252,15 @@ function judge(
   const found: Violation[] = [...run.checkerViolations];
   const now = sim.nowUs;
   const finished = cluster.jobStatus === 'FINISHED';
-  if (!finished) {
+  if (outcome.kind === 'event-threw') {
+    // The simulated system (or user code it ran) threw: the run stopped there, whatever the job's status.
+    found.push({
+      property: 'job-finishes',
+      message: `the run stopped because ${outcome.reason}`,
+      timeUs: now,
+      details: { outcome: outcome.kind, jobStatus: cluster.jobStatus, thrown: outcome.thrown ?? '' },
+    });
+  } else if (!finished) {
     found.push({
       property: 'job-finishes',
       message: `the job did not finish: status ${cluster.jobStatus}${cluster.terminalCause === undefined ? '' : ` (${cluster.terminalCause})`}, run ended ${outcome.kind}: ${outcome.reason}`,

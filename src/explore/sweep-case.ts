@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Fault, FaultKind } from '../faults/plan.js';
 import { hashString } from '../sim/index.js';
 import { configArbitrary, parametersArbitrary, profilePlanArbitrary, topologyOf, type FaultProfile } from './arbitraries.js';
-import type { CaseSpec } from './replay-token.js';
+import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { CaseTimelineCollector, type CaseTimeline } from './case-timeline.js';
 import { runCase, type CaseResult } from './run-case.js';
 import type { Scenario } from './scenario.js';
@@ -78,8 +78,10 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
   const variation = sweepCase.vary === true ? fc.tuple(parametersArbitrary(scenario), configArbitrary()).map(([parameters, config]) => ({ parameters, config })) : fc.constant(undefined);
   const arbitrary = fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 })), variation);
   let first: { faults: Fault[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline } | undefined;
+  let drawn: CaseSpec | undefined;
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
     const extra = specExtras(sweepCase, varied);
+    drawn ??= { scenario: scenario.name, seed: simSeed, faults, ...extra };
     // Only the first run (the drawn case, not its shrinks) keeps a timeline.
     const collector = first === undefined ? new CaseTimelineCollector() : undefined;
     const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe] });
@@ -87,12 +89,19 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     return result.verdict !== 'fail';
   });
   const details = fc.check(property, { seed: sweepCase.caseSeed, numRuns: 1, endOnFailure: false });
-  const original = first as unknown as { faults: Fault[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline };
+  // The drawn case threw out of runCase (a harness bug: the simulated system's exceptions end
+  // its run as an outcome): reported as a failure of its own, with the drawn case to replay.
+  if (first === undefined) return harnessFailure(sweepCase, drawn as CaseSpec, details.errorInstance);
+  const original = first;
   const result = original.result;
   let nondeterministic = false;
   if (sweepCase.index % determinismSampleEvery === 0) {
-    const again = runCase(scenario, { scenario: scenario.name, seed: original.simSeed, faults: original.faults, ...original.extra });
-    nondeterministic = again.traceHash !== result.traceHash;
+    try {
+      const again = runCase(scenario, { scenario: scenario.name, seed: original.simSeed, faults: original.faults, ...original.extra });
+      nondeterministic = again.traceHash !== result.traceHash;
+    } catch {
+      nondeterministic = true;
+    }
   }
   const base = {
     index: sweepCase.index,
@@ -116,7 +125,14 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
   };
   if (!details.failed || details.counterexample === null) return base;
   const [[shrunkFaults, shrunkSeed, shrunkVariation]] = details.counterexample;
-  const shrunk = runCase(scenario, { scenario: scenario.name, seed: shrunkSeed, faults: shrunkFaults, ...specExtras(sweepCase, shrunkVariation) });
+  const shrunkSpec: CaseSpec = { scenario: scenario.name, seed: shrunkSeed, faults: shrunkFaults, ...specExtras(sweepCase, shrunkVariation) };
+  let shrunk: CaseResult;
+  try {
+    shrunk = runCase(scenario, shrunkSpec);
+  } catch (error) {
+    // Shrinking reached a case that throws out of runCase: report that, with it to replay.
+    return { ...base, violated: [...base.violated, harnessErrorProperty], failure: { ...harnessFailureOf(shrunkSpec, error), shrinkSteps: details.numShrinks } };
+  }
   const violation = shrunk.violations[0] ?? result.violations[0];
   return {
     ...base,
@@ -128,5 +144,44 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
       shrinkSteps: details.numShrinks,
       replay: shrunk.replay,
     },
+  };
+}
+
+/** The property a case violates when the harness itself threw while running it. */
+export const harnessErrorProperty = 'harness-error';
+
+function harnessFailureOf(spec: CaseSpec, error: unknown): NonNullable<SweepCaseResult['failure']> {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return {
+    property: harnessErrorProperty,
+    message: `the harness threw while running the case (a bug in ckptsim or in code it calls outside the simulation): ${message}`,
+    shrunkFaults: (spec.faults ?? []) as readonly Fault[],
+    shrunkSeed: spec.seed,
+    shrinkSteps: 0,
+    replay: encodeReplayToken(spec),
+  };
+}
+
+/** The result of a case whose drawn run threw out of runCase: failed, not shrunk, with the drawn case to replay. */
+function harnessFailure(sweepCase: SweepCase, drawn: CaseSpec, error: unknown): SweepCaseResult {
+  const failure = harnessFailureOf(drawn, error);
+  return {
+    index: sweepCase.index,
+    scenario: sweepCase.scenario,
+    caseSeed: sweepCase.caseSeed,
+    simSeed: drawn.seed,
+    verdict: 'fail',
+    faultKinds: [...new Set(((drawn.faults ?? []) as readonly Fault[]).map((fault) => fault.kind))].sort(),
+    faultCount: drawn.faults?.length ?? 0,
+    traceHash: '',
+    events: 0,
+    virtualTimeUs: 0,
+    checkpointsCompleted: 0,
+    restores: 0,
+    violated: [harnessErrorProperty],
+    gaps: [],
+    gapProperties: [],
+    failure,
+    replay: failure.replay,
   };
 }

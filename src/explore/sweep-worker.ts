@@ -8,7 +8,14 @@ if (port === null) throw new Error('sweep-worker.ts must run in a worker thread'
 port.on('message', (sweepCase: SweepCase) => {
   const scenario = findScenario(sweepCase.scenario);
   if (scenario === undefined) throw new Error(`unknown scenario ${sweepCase.scenario}`);
-  port.postMessage(runSweepCase(scenario, sweepCase));
+  let result;
+  try {
+    result = runSweepCase(scenario, sweepCase);
+  } catch (error) {
+    // runSweepCase reports what a case's run throws; this is the harness failing around it.
+    throw new Error(`sweep case ${sweepCase.scenario}#${sweepCase.index} (case seed ${sweepCase.caseSeed}) threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  port.postMessage(result);
 });
 // Loaded and listening: the pool sends the first case now (start-up is measured apart from cases).
 port.postMessage({ ready: true });

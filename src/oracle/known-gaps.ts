@@ -116,6 +116,8 @@ export function classifyViolations(violations: readonly Violation[], facts: GapF
 }
 
 function explain(violation: Violation, facts: GapFacts, context: GapContext): KnownGap | undefined {
+  // A run stopped by an exception is never an expected gap.
+  if (violation.details['outcome'] === 'event-threw') return undefined;
   // Checkers that recognise a gap themselves tag the violation (recovery, two-phase commit).
   if (violation.details['knownGap'] === knownGaps.stopWithSavepointFailover.name && facts.failoverAfterSyncSavepoint) return knownGaps.stopWithSavepointFailover;
   // A transaction the store timed out can never be committed: the two-phase-commit check sees it too.

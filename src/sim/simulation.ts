@@ -58,12 +58,18 @@ export type RunOutcomeKind =
   | 'stopped'
   | 'deadline-reached'
   | 'event-budget-exhausted'
-  | 'queue-limit-exceeded';
+  | 'queue-limit-exceeded'
+  | 'event-threw';
 
 export interface RunOutcome {
   readonly kind: RunOutcomeKind;
-  /** For 'stopped', what stopped it; for the others, the bound that was hit, in words. */
+  /**
+   * For 'stopped', what stopped it; for 'event-threw', which event threw what; for the others,
+   * the bound that was hit, in words.
+   */
   readonly reason: string;
+  /** For 'event-threw': the stack of what was thrown (or its text when it was not an Error). */
+  readonly thrown?: string;
   readonly events: number;
   readonly timeUs: number;
 }
@@ -247,7 +253,9 @@ export class Simulation {
 
   /**
    * Dispatches events in (time, sequence) order until the queue is empty, {@link stop} is called,
-   * or a limit is hit. Can be called again to continue after 'stopped'.
+   * or a limit is hit. Can be called again to continue after 'stopped'. An event whose action
+   * throws (a bug in the simulated system, or in a user's code it runs) ends the run with
+   * outcome 'event-threw': a reported outcome, not an exception out of the harness.
    */
   run(): RunOutcome {
     this.stopReason = undefined;
@@ -267,7 +275,14 @@ export class Simulation {
         return this.outcome('deadline-reached', `virtual deadline of ${deadlineUs} us reached`);
       }
       this.queue.pop();
-      this.dispatch(next);
+      try {
+        this.dispatch(next);
+      } catch (error) {
+        const where = next.node === undefined ? '' : ` on ${next.node.name}`;
+        const message = error instanceof Error ? error.message : String(error);
+        const thrown = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
+        return { ...this.outcome('event-threw', `event ${next.kind.name}${where} at ${this.clockUs} us threw: ${message}`), thrown };
+      }
     }
   }
 

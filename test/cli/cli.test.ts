@@ -32,6 +32,8 @@ describe('ckptsim run', () => {
       ['run', 'wordcount', '--bogus'],
       ['replay', 'ckpt1.abc.00000000'],
       ['frobnicate'],
+      ['sweep', 'wordcount', '--runs', '2', '--out', 'package.json/cannot-be-a-directory'],
+      ['report', 'merge', 'no-such-dir/results.json'],
     ]) {
       const result = ckptsim(...args);
       expect(result.status, args.join(' ')).toBe(2);

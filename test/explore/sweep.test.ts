@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { mergeResults, resultsSchema, summarise, type SweepResults } from '../../src/explore/results.js';
-import { CanonicalOrder, runSweep, SweepPlan, sweepCases, type Shard } from '../../src/explore/sweep.js';
+import { CanonicalOrder, runSweep, SweepPlan, type Shard } from '../../src/explore/sweep.js';
 import type { SweepCaseResult } from '../../src/explore/sweep-case.js';
 import { decodeReplayToken } from '../../src/explore/replay-token.js';
 import { JobBuilder } from '../../src/cluster/jobgraph/job-builder.js';
 import type { Scenario } from '../../src/explore/scenario.js';
 import { runSweepCase } from '../../src/explore/sweep-case.js';
+import { runCase } from '../../src/explore/run-case.js';
+import { findScenario } from '../../scenarios/index.js';
 
 const scenarios = ['wordcount', 'savepoint-stop'];
 const runs = 12;
@@ -57,6 +59,45 @@ describe('sweeps', () => {
     expect(() => mergeResults([part, part], environment)).toThrow('appears in more than one');
     expect(() => mergeResults([part, { ...part, parameters: { ...part.parameters, seed: 5 } }], environment)).toThrow('different sweeps');
   }, 180_000);
+
+  it('an exception thrown inside the simulation ends the run as a failure of its own, never a gap or a crash', () => {
+    const wordcount = findScenario('wordcount')!;
+    const result = runCase(wordcount, { scenario: 'wordcount', seed: 3 }, {
+      observers: [
+        (observation) => {
+          if (observation.type === 'checkpoint-completed') throw new Error('observer boom');
+        },
+      ],
+    });
+    expect(result.outcome).toBe('event-threw');
+    expect(result.verdict).toBe('fail');
+    expect(result.gaps).toEqual([]);
+    expect(result.violations.map((violation) => violation.property)).toContain('job-finishes');
+    const stopped = result.violations.find((violation) => violation.details['outcome'] === 'event-threw');
+    expect(stopped?.message).toMatch(/^the run stopped because event .* threw: observer boom$/);
+    expect(String(stopped?.details['thrown'])).toContain('observer boom');
+  });
+
+  it('a case whose run throws out of the harness is reported as a harness error with the drawn case to replay', () => {
+    const wordcount = findScenario('wordcount')!;
+    // Builds once (the sweep learns the topology from it), then throws.
+    let builds = 0;
+    const scenario: Scenario = {
+      ...wordcount,
+      name: 'broken-build',
+      build: (parameters, random) => {
+        if (builds++ > 0) throw new Error('cannot build');
+        return wordcount.build(parameters, random);
+      },
+    };
+    const result = runSweepCase(scenario, { index: 4, scenario: 'broken-build', caseSeed: 77, profile: 'swarm' });
+    expect(result.verdict).toBe('fail');
+    expect(result.violated).toEqual(['harness-error']);
+    expect(result.failure?.property).toBe('harness-error');
+    expect(result.failure?.message).toContain('cannot build');
+    expect(decodeReplayToken(result.failure!.replay)).toMatchObject({ scenario: 'broken-build', seed: result.simSeed });
+    expect(result.faultCount).toBe(result.failure!.shrunkFaults.length);
+  });
 
   it('a failing case is shrunk, and its replay token decodes to the shrunk plan', () => {
     // A user operator that throws on one word: every attempt fails until restarts run out.

@@ -24,6 +24,10 @@ const regressions: Array<[string, string]> = [
     'a lost abort of a failed stop-with-savepoint left a source suspended (a newer checkpoint abandons the savepoint)',
     'ckpt1.eyJzY2VuYXJpbyI6InNhdmVwb2ludC1zdG9wIiwic2VlZCI6MTksImZhdWx0cyI6W3sia2luZCI6InJwYyIsImFjdGlvbiI6ImRyb3AiLCJtZXRob2QiOiJhY2tub3dsZWRnZUNoZWNrcG9pbnQiLCJjb3VudCI6MiwiZGVsYXlVcyI6MCwid2hlbiI6eyJhdFVzIjoxMzM1MTN9fSx7ImtpbmQiOiJycGMiLCJhY3Rpb24iOiJkcm9wIiwibWV0aG9kIjoibm90aWZ5Q2hlY2twb2ludEFib3J0ZWQiLCJjb3VudCI6MSwiZGVsYXlVcyI6MCwid2hlbiI6eyJhdFVzIjoxNDAwMDF9fV19.70114bf3',
   ],
+  [
+    'a duplicated deploy RPC redeployed a canceled attempt, whose partition request threw in the shuffle (a pipelined subpartition has one reader)',
+    'ckpt1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjIwLCJmYXVsdHMiOlt7ImtpbmQiOiJmYWlsLXRhc2siLCJ0YXNrIjoic291cmNlIzAiLCJ3aGVuIjp7ImF0VXMiOjEyNzI2M319LHsia2luZCI6InJwYyIsImFjdGlvbiI6ImR1cGxpY2F0ZSIsIm1ldGhvZCI6InN1Ym1pdFRhc2siLCJjb3VudCI6MSwiZGVsYXlVcyI6NTM4MTksIndoZW4iOnsiYXRVcyI6MTAwMDAxfX0seyJraW5kIjoiZmFpbC10YXNrIiwidGFzayI6InNwbGl0IzEiLCJ3aGVuIjp7ImF0VXMiOjIzMDg4M319XX0.b128d725',
+  ],
 ];
 
 describe('regressions found by sweeps', () => {
@@ -31,6 +35,7 @@ describe('regressions found by sweeps', () => {
     const spec = decodeReplayToken(token);
     const result = runCase(findScenario(spec.scenario)!, spec);
     expect(result.violations).toEqual([]);
+    expect(result.outcome).not.toBe('event-threw');
     expect(result.jobStatus).toBe('FINISHED');
   });
 });

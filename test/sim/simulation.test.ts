@@ -252,6 +252,27 @@ describe('Simulation run outcomes', () => {
     expect(ran).toEqual([10, 20, 30]);
   });
 
+  it("ends 'event-threw' when an event's action throws, naming the event and its node, instead of throwing", () => {
+    const simulation = new Simulation({ seed: 1 });
+    const node = simulation.createNode('tm-1');
+    const ran: number[] = [];
+    simulation.schedule(10, controlKind, () => ran.push(simulation.nowUs));
+    simulation.schedule(20, controlKind, () => {
+      throw new Error('channel a->b connected twice');
+    }, node);
+    simulation.schedule(30, controlKind, () => ran.push(simulation.nowUs));
+    const outcome = simulation.run();
+    expect(outcome).toMatchObject({ kind: 'event-threw', reason: 'event test.control on tm-1 at 20 us threw: channel a->b connected twice', events: 2, timeUs: 20 });
+    expect(outcome.thrown).toMatch(/^Error: channel a->b connected twice\n\s+at /);
+    expect(ran).toEqual([10]);
+    // What is thrown need not be an Error.
+    const other = new Simulation({ seed: 1 });
+    other.schedule(5, controlKind, () => {
+      throw 'a string';
+    });
+    expect(other.run()).toMatchObject({ kind: 'event-threw', reason: 'event test.control at 5 us threw: a string', thrown: 'a string' });
+  });
+
   it("ends 'deadline-reached' at the deadline, running events due exactly at it", () => {
     const simulation = new Simulation({ seed: 1, limits: { deadlineUs: 100 } });
     const ran: number[] = [];

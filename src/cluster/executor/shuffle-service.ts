@@ -58,6 +58,13 @@ export class ShuffleService {
         const producer = this.producers.get(key);
         const link = producer?.outputChannelTo(consumer.taskName);
         if (producer !== undefined && link !== undefined && producer.node.alive) {
+          if (link.isConnected) {
+            // Flink's pipelined subpartitions have one reader: a second request for the same one
+            // (a stale attempt of the consumer, deployed again by a duplicated deploy RPC, asking
+            // a producer that lived on) fails the one asking, not the reader.
+            consumer.failExternally(`IllegalStateException: subpartition ${link.name} of ${key} is being (or already has been) consumed, but pipelined subpartitions can only be consumed once`);
+            return;
+          }
           link.connect(consumer.node, (buffer) => consumer.receive(channel, buffer));
           consumer.connected(channel, link);
           this.connections.push({ producer, consumer });
