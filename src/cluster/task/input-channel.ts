@@ -17,8 +17,12 @@ export class InputChannel {
   link: DataChannel<NetworkBuffer> | undefined;
   /** Unaligned checkpoint in progress on this channel: records persisted until its barrier arrives. */
   persisting: { readonly checkpointId: number; readonly records: StreamRecord[] } | undefined;
-  /** The latest priority barrier that arrived here, with the unprocessed records it overtook. */
-  priorityArrival: { readonly checkpointId: number; readonly records: readonly StreamRecord[] } | undefined;
+  /**
+   * Per checkpoint, the unprocessed records its priority barrier overtook on arrival here, until
+   * the checkpoint's snapshot takes them. Concurrent unaligned checkpoints can have two barriers
+   * arrive before the first one's letter runs; each keeps its own.
+   */
+  readonly priorityArrivals = new Map<number, readonly StreamRecord[]>();
 
   constructor(
     readonly index: number,

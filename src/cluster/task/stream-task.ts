@@ -354,7 +354,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       // still hold data or end-of-partition; the barrier arrives on each of them now, as a
       // priority event would, so what is still queued becomes channel state when unaligned.
       for (const channel of unfinished) {
-        channel.priorityArrival = { checkpointId: barrier.checkpointId, records: channel.queuedRecordsBefore(Number.MAX_SAFE_INTEGER).records };
+        channel.priorityArrivals.set(barrier.checkpointId, channel.queuedRecordsBefore(Number.MAX_SAFE_INTEGER).records);
         this.handler.processBarrier(barrier, channel.index);
       }
     });
@@ -581,7 +581,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.stopPersisting(channel, buffer.barrier.checkpointId);
       if (buffer.priority) {
         // What the barrier overtook is fixed now, at arrival; its letter may run a little later.
-        channel.priorityArrival = { checkpointId: buffer.barrier.checkpointId, records: channel.queuedRecordsBefore(Number.MAX_SAFE_INTEGER).records };
+        channel.priorityArrivals.set(buffer.barrier.checkpointId, channel.queuedRecordsBefore(Number.MAX_SAFE_INTEGER).records);
         this.mailbox.putPriority(() => this.handler.processBarrier(buffer.barrier, channel.index));
       } else {
         channel.push(buffer);
@@ -712,9 +712,11 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private startInputChannelState(snapshot: AsyncSnapshot): void {
     const checkpointId = snapshot.checkpointId;
     for (const channel of this.inputs) {
-      const arrival = channel.priorityArrival;
-      if (arrival !== undefined && arrival.checkpointId === checkpointId) {
-        this.addInputChannelState(snapshot, channel, arrival.records);
+      const arrival = channel.priorityArrivals.get(checkpointId);
+      // Arrivals of this checkpoint and of older ones (aborted or subsumed before their snapshot) are done with.
+      for (const id of channel.priorityArrivals.keys()) if (id <= checkpointId) channel.priorityArrivals.delete(id);
+      if (arrival !== undefined) {
+        this.addInputChannelState(snapshot, channel, arrival);
         continue;
       }
       if (channel.finished) continue;
