@@ -32,6 +32,10 @@ const regressions: Array<[string, string]> = [
     'two concurrent unaligned barriers arrived before the first one\'s letter ran: the second overwrote what the first overtook, and the first checkpoint lost those records',
     'ckpt1.eyJzY2VuYXJpbyI6ImZhbi1pbi1za2V3Iiwic2VlZCI6MjEsInBhcmFtZXRlcnMiOnsidXBzdHJlYW1QYXJhbGxlbGlzbSI6NSwiZG93bnN0cmVhbVBhcmFsbGVsaXNtIjoxLCJldmVudHMiOjIwOCwia2V5cyI6MTIsInNrZXciOjIwLCJzbG93Q29zdFVzIjozMn0sImNvbmZpZyI6eyJjaGVja3BvaW50Ijp7Im1vZGUiOiJFWEFDVExZX09OQ0UiLCJpbnRlcnZhbFVzIjozMDA4LCJ0aW1lb3V0VXMiOjEwMDAwMDAsIm1heENvbmN1cnJlbnRDaGVja3BvaW50cyI6MiwibWluUGF1c2VCZXR3ZWVuQ2hlY2twb2ludHNVcyI6NjE3LCJ0b2xlcmFibGVDaGVja3BvaW50RmFpbHVyZXMiOjAsInJldGFpbmVkQ2hlY2twb2ludHMiOjEsInVuYWxpZ25lZCI6dHJ1ZSwiYWxpZ25lZENoZWNrcG9pbnRUaW1lb3V0VXMiOjB9LCJyZXN0YXJ0U3RyYXRlZ3kiOnsia2luZCI6ImV4cG9uZW50aWFsLWRlbGF5IiwiaW5pdGlhbEJhY2tvZmZVcyI6MTAwMCwibWF4QmFja29mZlVzIjoyMDAwMDAwLCJtdWx0aXBsaWVyIjoyLCJyZXNldEJhY2tvZmZUaHJlc2hvbGRVcyI6MTAwMDAwMDAsImF0dGVtcHRzIjoxMDAwfX19.92b335af',
   ],
+  [
+    'a stop-with-savepoint whose JobMaster crashed never failed for its caller, so the run went on past FINISHED and a later JobMaster ran the finished job again',
+    'ckpt1.eyJzY2VuYXJpbyI6InNhdmVwb2ludC1zdG9wIiwic2VlZCI6MiwiZmF1bHRzIjpbeyJraW5kIjoiY3Jhc2gtam9ibWFzdGVyIiwicmVjb3ZlckFmdGVyVXMiOjAsIndoZW4iOnsib25TdGVwIjoidGFzay5hbGlnbm1lbnQtY29tcGxldGVkIiwib2NjdXJyZW5jZSI6MSwiY2hlY2twb2ludElkIjo1fX0seyJraW5kIjoiY3Jhc2gtam9ibWFzdGVyIiwicmVjb3ZlckFmdGVyVXMiOjAsIndoZW4iOnsiYXRVcyI6Mjc4OTYzfX1dfQ.76b108b8',
+  ],
 ];
 
 describe('regressions found by sweeps', () => {

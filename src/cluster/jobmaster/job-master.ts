@@ -178,11 +178,18 @@ export class JobMaster implements JobMasterGateway {
     return this.services.store.all();
   }
 
-  /** Stops everything this JobMaster runs (its node crashed or the cluster shuts down). */
+  /**
+   * Stops everything this JobMaster runs (its node crashed or the cluster shuts down). A
+   * stop-with-savepoint still in progress fails for its caller, as Flink's client sees the
+   * request fail when the JobMaster goes: the job is not stopped, and its successor runs it on.
+   */
   shutdown(): void {
     if (this.retired) return;
     this.retired = true;
     this.coordinator.shutdown();
+    const done = this.stopWithSavepointDone;
+    this.stopWithSavepointDone = undefined;
+    done?.({ ok: false, reason: 'CHECKPOINT_COORDINATOR_SHUTDOWN' });
   }
 
   // ---- ExecutionGraphView for the coordinator ----------------------------------------------
