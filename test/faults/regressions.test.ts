@@ -36,6 +36,10 @@ const regressions: Array<[string, string]> = [
     'a stop-with-savepoint whose JobMaster crashed never failed for its caller, so the run went on past FINISHED and a later JobMaster ran the finished job again',
     'ckpt1.eyJzY2VuYXJpbyI6InNhdmVwb2ludC1zdG9wIiwic2VlZCI6MiwiZmF1bHRzIjpbeyJraW5kIjoiY3Jhc2gtam9ibWFzdGVyIiwicmVjb3ZlckFmdGVyVXMiOjAsIndoZW4iOnsib25TdGVwIjoidGFzay5hbGlnbm1lbnQtY29tcGxldGVkIiwib2NjdXJyZW5jZSI6MSwiY2hlY2twb2ludElkIjo1fX0seyJraW5kIjoiY3Jhc2gtam9ibWFzdGVyIiwicmVjb3ZlckFmdGVyVXMiOjAsIndoZW4iOnsiYXRVcyI6Mjc4OTYzfX1dfQ.76b108b8',
   ],
+  [
+    'a duplicated deploy RPC that arrived after its attempt ended started that attempt again, which restored a checkpoint older than the one the failover chose',
+    'ckpt1.eyJzY2VuYXJpbyI6InNhdmVwb2ludC1zdG9wIiwic2VlZCI6MTYxMjM4MjE4OSwiZmF1bHRzIjpbeyJraW5kIjoicnBjIiwiYWN0aW9uIjoiZHVwbGljYXRlIiwibWV0aG9kIjoic3VibWl0VGFzayIsImNvdW50IjoxLCJkZWxheVVzIjo2NjYxMCwid2hlbiI6eyJvblN0ZXAiOiJ0YXNrLmFsaWdubWVudC1jb21wbGV0ZWQiLCJvY2N1cnJlbmNlIjoxfX0seyJraW5kIjoiY3Jhc2gtZXhlY3V0b3IiLCJleGVjdXRvciI6InRhc2tleGVjdXRvci0wIiwicmVzdGFydEFmdGVyVXMiOjAsInJlcGxhY2VtZW50IjpmYWxzZSwid2hlbiI6eyJhdFVzIjoyODI1NTd9fV19.cc5d55ef',
+  ],
 ];
 
 describe('regressions found by sweeps', () => {

@@ -71,6 +71,8 @@ export interface ExecutorServices {
 export class TaskExecutor {
   readonly node: SimNode;
   private readonly tasks = new Map<string, StreamTask>();
+  /** Per task, the newest attempt deployed here: an older or equal one is a duplicated or overtaken deploy RPC. */
+  private readonly newestAttempts = new Map<string, number>();
   private readonly pendingStateAcks = new Set<string>();
   private jobMaster: JobMasterGateway | undefined;
   private lastHeartbeatUs = 0;
@@ -80,6 +82,7 @@ export class TaskExecutor {
     this.node = services.sim.createNode(name);
     this.node.onCrash(() => {
       this.tasks.clear();
+      this.newestAttempts.clear();
       this.pendingStateAcks.clear();
       this.jobMaster = undefined;
       services.shuffle.nodeCrashed(this.node);
@@ -110,7 +113,11 @@ export class TaskExecutor {
   submitTask(deployment: TaskDeployment, leaderEpoch: number): void {
     if (!this.acceptsLeader(leaderEpoch)) return;
     const key = `${deployment.taskName}@${deployment.attempt}`;
-    if (this.tasks.has(key)) return; // a duplicated deploy RPC
+    // A duplicated deploy RPC, even one arriving after its attempt ended: Flink's RPC delivers a
+    // message at most once, so the duplicate must not start that attempt again.
+    const newest = this.newestAttempts.get(deployment.taskName);
+    if (newest !== undefined && deployment.attempt <= newest) return;
+    this.newestAttempts.set(deployment.taskName, deployment.attempt);
     const task = new StreamTask(deployment, this.environment);
     this.tasks.set(key, task);
     this.services.observations.publish({ type: 'task-deployed', task: deployment.taskName, attempt: deployment.attempt, executor: this.name });
