@@ -27,8 +27,10 @@ usage:
                                               many cases across workers; writes results.json,
                                               report.md, report.html and junit.xml in DIR;
                                               --mutants adds the planted-bug kill matrix
-  ckptsim report merge <results.json...> --out DIR
-                                              join the results of shards
+  ckptsim report merge <results.json...> [--partial] --out DIR
+                                              join the results of shards; --partial also
+                                              reads a results.json.partial left by a sweep
+                                              that was killed
   ckptsim mutants [bug...] [--budget N] [--json]
                                               run the suite against each planted bug: the kill matrix
   ckptsim bench [--json] [--full]             speed and memory figures (events/s vs a bare loop, cases/s, growth, oracle share)
@@ -166,7 +168,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'bench':
       return commandBench(rest);
     case 'report':
-      if (rest[0] !== 'merge') throw new UsageError(`unknown report command '${rest[0] ?? ''}'; try: ckptsim report merge <results.json...> --out DIR`);
+      if (rest[0] !== 'merge') throw new UsageError(`unknown report command '${rest[0] ?? ''}'; try: ckptsim report merge <results.json...> [--partial] --out DIR`);
       return commandReportMerge(rest.slice(1));
     case 'run':
       return commandRun(rest);

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { faultProfiles, type FaultProfile } from '../explore/arbitraries.js';
@@ -166,15 +166,23 @@ async function runPlantedBugs(seed: number, stopped: () => boolean): Promise<{ m
 }
 
 /**
- * `ckptsim report merge <results.json...> --out DIR`: reads the shards case by case, in a k-way
- * merge of their canonical orders, so that merging holds no more in memory than one sweep does.
+ * `ckptsim report merge <results.json...> [--partial] --out DIR`: reads the shards case by case,
+ * in a k-way merge of their canonical orders, so that merging holds no more in memory than one
+ * sweep does. With --partial a file cut short (the results.json.partial of a sweep that was
+ * killed) is read up to its last complete case, and the merged results are marked interrupted.
  */
 export function commandReportMerge(argv: readonly string[]): number {
-  const { values, positionals } = parseCommand('report merge', argv, { out: { type: 'string' } });
+  const { values, positionals } = parseCommand('report merge', argv, { out: { type: 'string' }, partial: { type: 'boolean' } });
   if (positionals.length === 0) throw new UsageError('ckptsim report merge needs one or more results.json files');
-  const readers = positionals.map((path) => asUsageError(() => openResultsFile(path)));
-  const head = asUsageError(() => mergedHead(readers.map((reader) => reader.head)));
+  const partial = values['partial'] === true;
   const outDirectory = (values['out'] as string | undefined) ?? join('reports', 'merged');
+  // The output is written to results.json.partial in --out: never one of the inputs.
+  const written = sameFileAs(join(outDirectory, 'results.json.partial'));
+  for (const path of positionals) {
+    if (written(path)) throw new UsageError(`'${path}' would be overwritten by the merge's own output; choose another --out`);
+  }
+  const readers = positionals.map((path) => asUsageError(() => openResultsFile(path, { partial })));
+  const head = asUsageError(() => mergedHead(readers.map((reader) => reader.head)));
   const writer = openResultsWriter(outDirectory, head);
   const collector = new ResultsCollector(head.parameters.scenarios);
   let tail: ResultsTail;
@@ -195,9 +203,26 @@ export function commandReportMerge(argv: readonly string[]): number {
     writer.abandon();
     throw error;
   }
+  readers.forEach((reader, index) => {
+    if (reader.cutShort) process.stderr.write(`ckptsim: '${positionals[index]}' was cut short; its complete cases are merged and the results marked interrupted\n`);
+  });
   const report = finishResults(outDirectory, writer, collector, head, tail);
   printSummary(report, outDirectory);
   return hasFailures(report) ? 1 : 0;
+}
+
+/** A test for whether a path names the same file as `target` (false when either does not exist). */
+function sameFileAs(target: string): (path: string) => boolean {
+  const identity = (path: string): string | undefined => {
+    try {
+      const stats = statSync(path);
+      return `${stats.dev}:${stats.ino}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const targetIdentity = identity(target);
+  return (path) => targetIdentity !== undefined && identity(path) === targetIdentity;
 }
 
 /** Runs `read`, turning a bad results file or an unmergeable set into a usage error (exit 2). */

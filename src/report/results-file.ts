@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import type { ResultsHead, ResultsTail, SweepResults } from '../explore/results.js';
 import type { SweepCaseResult } from '../explore/sweep-case.js';
 
@@ -29,16 +29,25 @@ export class ResultsFileWriter {
   private descriptor: number | undefined;
   private pending: string;
   private cases = 0;
+  private flushedMs = Date.now();
 
+  /**
+   * Cases reach the disk when `pieceChars` characters are pending or `flushMs` has passed since
+   * the last write, whichever comes first: a sweep killed outright (SIGKILL, a CI time limit)
+   * leaves a partial file that `report merge --partial` can still read, short of at most the
+   * last second's cases.
+   */
   constructor(
     readonly path: string,
     head: ResultsHead,
     private readonly pieceChars = 1 << 20,
+    private readonly flushMs = 1_000,
   ) {
     this.partialPath = `${path}.partial`;
     const { schema, parameters, shards, properties } = head;
     this.pending = `${JSON.stringify({ schema, parameters, shards, properties }).slice(0, -1)}${casesOpen}`;
     this.descriptor = openSync(this.partialPath, 'w');
+    this.flush();
   }
 
   /** Cases written so far. */
@@ -49,7 +58,7 @@ export class ResultsFileWriter {
   add(entry: SweepCaseResult): void {
     this.pending += `${this.cases === 0 ? '\n' : ',\n'}${JSON.stringify(entry)}`;
     this.cases++;
-    if (this.pending.length >= this.pieceChars) this.flush();
+    if (this.pending.length >= this.pieceChars || Date.now() - this.flushedMs >= this.flushMs) this.flush();
   }
 
   /** Writes the tail and renames the file into place. */
@@ -71,6 +80,7 @@ export class ResultsFileWriter {
     if (this.descriptor === undefined) throw new Error(`results file ${this.path} is already closed`);
     writeSync(this.descriptor, this.pending);
     this.pending = '';
+    this.flushedMs = Date.now();
   }
 
   private close(): void {
@@ -96,12 +106,30 @@ export class ResultsFileError extends Error {
   override readonly name = 'ResultsFileError';
 }
 
+/**
+ * The tail of a results file as read. A file cut short (read with `partial`) has none; in its
+ * place it reads as interrupted, with the time from the file's creation to its last write.
+ */
+export type ReadTail = Omit<ResultsTail, 'summary' | 'environment'> & Partial<Pick<ResultsTail, 'summary' | 'environment'>>;
+
 /** An open results.json: its head, then its cases one at a time, then its tail. */
 export interface ResultsFileReader {
   readonly head: ResultsHead;
   readonly cases: Iterator<SweepCaseResult>;
   /** The tail; read it after the cases are exhausted. */
-  tail(): ResultsTail;
+  tail(): ReadTail;
+  /** True once the cases are exhausted if the file ended before its tail (only with `partial`). */
+  readonly cutShort: boolean;
+}
+
+/** How to read a results file. */
+export interface ReadOptions {
+  /**
+   * Accept a file cut short, such as the results.json.partial of a sweep killed outright: its
+   * complete cases are read, a last case cut mid-line is dropped, and the tail reads as
+   * interrupted.
+   */
+  readonly partial?: boolean;
 }
 
 /**
@@ -109,7 +137,7 @@ export interface ResultsFileReader {
  * a time, whatever its size; any other valid JSON (say, one reformatted by a tool) is read whole,
  * which works up to about 512 MiB.
  */
-export function openResultsFile(path: string): ResultsFileReader {
+export function openResultsFile(path: string, options: ReadOptions = {}): ResultsFileReader {
   let lines: Generator<string>;
   let first: IteratorResult<string>;
   try {
@@ -120,7 +148,8 @@ export function openResultsFile(path: string): ResultsFileReader {
     if (error instanceof LineTooLong) return readWhole(path);
     throw new ResultsFileError(`cannot read results file '${path}'`);
   }
-  const firstLine = first.done === true ? '' : first.value;
+  if (first.done === true) throw new ResultsFileError(`results file '${path}' is empty`);
+  const firstLine = first.value;
   if (!firstLine.endsWith(casesOpen)) {
     lines.return(undefined);
     return readWhole(path);
@@ -131,18 +160,24 @@ export function openResultsFile(path: string): ResultsFileReader {
   } catch {
     throw new ResultsFileError(`results file '${path}' is not valid JSON (line 1)`);
   }
-  let tail: ResultsTail | undefined;
+  let tail: ReadTail | undefined;
+  let cutShort = false;
   let lineNumber = 1;
+  let count = 0;
+  const nextLine = (): IteratorResult<string> => {
+    try {
+      return lines.next();
+    } catch (error) {
+      if (error instanceof LineTooLong) throw new ResultsFileError(`results file '${path}' has a line over 64 MiB after line ${lineNumber}: not one case per line`);
+      throw error;
+    }
+  };
+  const endsCutShort = (): void => {
+    cutShort = true;
+    tail = { interrupted: true, timing: writingTime(path, count) };
+  };
   function* cases(): Generator<SweepCaseResult> {
-    for (;;) {
-      let next: IteratorResult<string>;
-      try {
-        next = lines.next();
-      } catch (error) {
-        if (error instanceof LineTooLong) throw new ResultsFileError(`results file '${path}' has a line over 64 MiB after line ${lineNumber}: not one case per line`);
-        throw error;
-      }
-      if (next.done === true) break;
+    for (let next = nextLine(); next.done !== true; ) {
       const line = next.value;
       lineNumber++;
       if (line.startsWith(casesClose)) {
@@ -153,15 +188,27 @@ export function openResultsFile(path: string): ResultsFileReader {
         }
         return;
       }
-      if (line === '') continue;
+      let entry: SweepCaseResult | undefined;
       try {
-        yield JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as SweepCaseResult;
+        if (line !== '') entry = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as SweepCaseResult;
       } catch (error) {
-        if (error instanceof SyntaxError) throw new ResultsFileError(`results file '${path}' is not valid JSON (line ${lineNumber})`);
-        throw error;
+        if (!(error instanceof SyntaxError)) throw error;
+        next = nextLine();
+        // The last line of a file cut short may be a case cut mid-line.
+        if (options.partial === true && next.done === true) break;
+        throw new ResultsFileError(`results file '${path}' is not valid JSON (line ${lineNumber})`);
       }
+      if (entry !== undefined) {
+        count++;
+        yield entry;
+      }
+      next = nextLine();
     }
-    throw new ResultsFileError(`results file '${path}' ends before its cases do (line ${lineNumber}): was it cut short?`);
+    if (options.partial === true) {
+      endsCutShort();
+      return;
+    }
+    throw new ResultsFileError(`results file '${path}' ends before its cases do (line ${lineNumber}): was it cut short? --partial reads the cases it holds`);
   }
   return {
     head,
@@ -170,7 +217,25 @@ export function openResultsFile(path: string): ResultsFileReader {
       if (tail === undefined) throw new ResultsFileError(`results file '${path}': tail read before its cases`);
       return tail;
     },
+    get cutShort() {
+      return cutShort;
+    },
   };
+}
+
+/**
+ * The time a file of `cases` cases took to write: from its creation to its last write, when the
+ * file system records a birth time; none when it does not.
+ */
+function writingTime(path: string, cases: number): ResultsTail['timing'] {
+  let wallMs = 0;
+  try {
+    const stats = statSync(path);
+    if (stats.birthtimeMs > 0 && stats.mtimeMs >= stats.birthtimeMs) wallMs = stats.mtimeMs - stats.birthtimeMs;
+  } catch {
+    // Unknown: counts as no time.
+  }
+  return { wallMs, casesPerSecond: wallMs === 0 ? 0 : (cases * 1000) / wallMs };
 }
 
 function readWhole(path: string): ResultsFileReader {
@@ -190,7 +255,7 @@ function readWhole(path: string): ResultsFileReader {
     throw new ResultsFileError(`results file '${path}' is not valid JSON`);
   }
   if (results === null || typeof results !== 'object' || !Array.isArray(results.cases)) throw new ResultsFileError(`results file '${path}' has no cases list`);
-  return { head: results, cases: results.cases[Symbol.iterator](), tail: () => results };
+  return { head: results, cases: results.cases[Symbol.iterator](), tail: () => results, cutShort: false };
 }
 
 /** A line longer than a reader accepts. */

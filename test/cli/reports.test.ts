@@ -108,6 +108,50 @@ describe('the reports of a sweep', () => {
     expect(existsSync(join(directory, 'results.json.partial'))).toBe(false);
     for (const name of ['report.md', 'report.html', 'junit.xml']) expect(existsSync(join(directory, name)), name).toBe(true);
   }, 120_000);
+  it('a sweep killed outright leaves results.json.partial, which report merge --partial turns into interrupted results', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'ckptsim-killed-'));
+    const partialPath = join(directory, 'results.json.partial');
+    const child = spawn(process.execPath, ['bin/ckptsim.js', 'sweep', 'wordcount', '--runs', '100000', '--workers', '2', '--out', directory], { stdio: 'ignore' });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Kill it (no chance to write anything more) once some cases have reached the disk.
+    const linesOnDisk = (): number => (existsSync(partialPath) ? readFileSync(partialPath, 'utf8').split('\n').length : 0);
+    while (linesOnDisk() < 4) await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const text = readFileSync(partialPath, 'utf8');
+    expect(existsSync(join(directory, 'results.json'))).toBe(false);
+
+    const refused = ckptsim('report', 'merge', partialPath, '--out', mkdtempSync(join(tmpdir(), 'ckptsim-salvaged-')));
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim()).toMatch(/ends before its cases do .*cut short\? --partial reads the cases it holds$/);
+    const ownOutput = ckptsim('report', 'merge', partialPath, '--partial', '--out', directory);
+    expect(ownOutput.status).toBe(2);
+    expect(ownOutput.stderr.trim()).toBe(`ckptsim: '${partialPath}' would be overwritten by the merge's own output; choose another --out`);
+    expect(readFileSync(partialPath, 'utf8')).toBe(text);
+
+    const salvaged = mkdtempSync(join(tmpdir(), 'ckptsim-salvaged-'));
+    const result = ckptsim('report', 'merge', partialPath, '--partial', '--out', salvaged);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toContain('was cut short; its complete cases are merged and the results marked interrupted');
+    const results = JSON.parse(readFileSync(join(salvaged, 'results.json'), 'utf8')) as { interrupted: boolean; cases: Array<{ index: number }>; summary: Array<{ cases: number }> };
+    expect(validate(results), JSON.stringify(validate.errors)).toBe(true);
+    expect(results.interrupted).toBe(true);
+    // Every complete case line of the partial file, in plan order from the first case.
+    const written = text
+      .split('\n')
+      .slice(1)
+      .filter((line) => {
+        try {
+          return typeof JSON.parse(line.replace(/,$/, '')) === 'object';
+        } catch {
+          return false;
+        }
+      });
+    expect(written.length).toBeGreaterThan(0);
+    expect(results.cases.map((entry) => entry.index)).toEqual(written.map((_, index) => index));
+    expect(results.summary[0]?.cases).toBe(results.cases.length);
+    for (const name of ['report.md', 'report.html', 'junit.xml']) expect(existsSync(join(salvaged, name)), name).toBe(true);
+  }, 120_000);
 });
 
 describe('ckptsim replay --html', () => {

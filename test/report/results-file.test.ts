@@ -26,8 +26,8 @@ function results(count: number, extra: Pick<Partial<SweepResults>, 'interrupted'
   };
 }
 
-function readAll(path: string): SweepResults {
-  const reader = openResultsFile(path);
+function readAll(path: string, partial = false): SweepResults {
+  const reader = openResultsFile(path, { partial });
   const cases: SweepCaseResult[] = [];
   for (let next = reader.cases.next(); next.done !== true; next = reader.cases.next()) cases.push(next.value);
   return { ...reader.head, cases, ...reader.tail() } as SweepResults;
@@ -84,5 +84,50 @@ describe('results.json on disk', () => {
     writeFileSync(join(directory, 'garbage.json'), 'not json');
     expect(() => readAll(join(directory, 'garbage.json'))).toThrow(ResultsFileError);
     expect(() => openResultsFile(join(directory, 'missing.json'))).toThrow(`cannot read results file '${join(directory, 'missing.json')}'`);
+  });
+
+  it('a file cut short is read with partial: its complete cases, a case cut mid-line dropped, marked interrupted', () => {
+    const value = results(6);
+    const path = join(directory, 'killed.json');
+    // A sweep killed after its fourth case: the writer never finished, every case was flushed.
+    const writer = new ResultsFileWriter(path, value, 1 << 20, 0);
+    for (const entry of value.cases.slice(0, 4)) writer.add(entry);
+    const partialPath = `${path}.partial`;
+    const text = readFileSync(partialPath, 'utf8');
+    expect(() => readAll(partialPath)).toThrow(/ends before its cases do.*--partial reads the cases it holds/);
+    const read = readAll(partialPath, true);
+    expect(read.cases).toEqual(value.cases.slice(0, 4));
+    expect(read.interrupted).toBe(true);
+    expect(read.timing.wallMs).toBeGreaterThanOrEqual(0);
+    // Cut in the middle of the fourth case's line (as a kill during a write may leave it).
+    writeFileSync(join(directory, 'mid-line.json'), text.slice(0, text.length - 30));
+    const reader = openResultsFile(join(directory, 'mid-line.json'), { partial: true });
+    const cases: SweepCaseResult[] = [];
+    for (let next = reader.cases.next(); next.done !== true; next = reader.cases.next()) cases.push(next.value);
+    expect(cases).toEqual(value.cases.slice(0, 3));
+    expect(reader.cutShort).toBe(true);
+    // A broken line with more after it is damage, not a cut: refused even with partial.
+    const lines = text.split('\n');
+    writeFileSync(join(directory, 'damaged.json'), [lines[0], lines[1], '{"index":', ...lines.slice(3)].join('\n'));
+    expect(() => readAll(join(directory, 'damaged.json'), true)).toThrow("results file '" + join(directory, 'damaged.json') + "' is not valid JSON (line 3)");
+    // A complete file reads the same with partial, and is not cut short.
+    writeResultsFile(path, value);
+    expect(readAll(path, true)).toEqual(value);
+    writeFileSync(join(directory, 'empty.json'), '');
+    expect(() => readAll(join(directory, 'empty.json'), true)).toThrow(`results file '${join(directory, 'empty.json')}' is empty`);
+  });
+
+  it('writes the head at once and pending cases once a flush interval has passed, however few', () => {
+    const path = join(directory, 'timed.json');
+    const value = results(3);
+    const writer = new ResultsFileWriter(path, value, 1 << 20, 0);
+    expect(readFileSync(`${path}.partial`, 'utf8')).toMatch(/"cases":\[$/);
+    writer.add(value.cases[0]!);
+    expect(readFileSync(`${path}.partial`, 'utf8').split('\n')).toHaveLength(2);
+    const slow = new ResultsFileWriter(join(directory, 'untimed.json'), value, 1 << 20, 60_000);
+    slow.add(value.cases[0]!);
+    expect(readFileSync(join(directory, 'untimed.json.partial'), 'utf8').split('\n')).toHaveLength(1);
+    slow.abandon();
+    writer.abandon();
   });
 });
