@@ -175,11 +175,16 @@ export function runSweep(cases: CaseList, workers: number, progress: SweepProgre
       if (completed === cases.length) finish(false);
       else dispatch(worker);
     });
-    worker.on('error', (error) => {
+    // A worker that fails, or ends for any reason while the sweep needs it, ends the sweep with
+    // an error (its cases in flight would never come back: waiting on would hang).
+    const lose = (error: Error): void => {
+      if (settled || stopped) return;
       stopped = true;
       for (const other of pool) void other.terminate();
       fail(error);
-    });
+    };
+    worker.on('error', lose);
+    worker.on('exit', (code) => lose(new Error(`sweep worker ${workerIndex} exited (code ${code}) with ${cases.length - completed} cases unfinished`)));
     pool.push(worker);
   }
   return {

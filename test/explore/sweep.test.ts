@@ -46,6 +46,17 @@ describe('sweeps', () => {
     expect(shards[0]?.cases.length).toBe(runs);
   }, 180_000);
 
+  it('end with an error naming the case when a worker fails, after handing over the cases that finished', async () => {
+    const plan = new SweepPlan(['wordcount'], 6, 99, 'swarm', { index: 0, count: 1 });
+    // Case 4 names a scenario the worker does not know: the worker throws outside any case's run.
+    const cases = { length: plan.length, at: (position: number) => (position === 4 ? { ...plan.at(position)!, scenario: 'no-such-scenario' } : plan.at(position)) };
+    const finished: number[] = [];
+    const running = runSweep(cases, 1, { onResult: (result) => finished.push(result.index) });
+    await expect(running.finished).rejects.toThrow('unknown scenario no-such-scenario');
+    // One worker, two cases in flight: the cases before the broken one came back first.
+    expect(finished).toEqual([0, 1, 2, 3]);
+  }, 60_000);
+
   it('cover the fault kinds and check determinism on a sample of cases', async () => {
     const results = await sweep(0, { index: 0, count: 1 });
     const kinds = new Set(results.cases.flatMap((entry) => entry.faultKinds));
