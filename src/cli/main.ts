@@ -23,10 +23,12 @@ usage:
                                               re-run the case a replay token describes; --trace
                                               writes a Chrome trace-event file for Perfetto,
                                               --html a self-contained report of the case
-  ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--vary] [--mutants] [--workers K] [--shard i/n] [--out DIR]
+  ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--vary] [--mutants] [--timelines T] [--workers K] [--shard i/n] [--out DIR]
                                               many cases across workers; writes results.json,
                                               report.md, report.html and junit.xml in DIR;
-                                              --mutants adds the planted-bug kill matrix
+                                              --mutants adds the planted-bug kill matrix;
+                                              --timelines not-passing|none keeps checkpoint
+                                              timelines (most of results.json) for fewer cases
   ckptsim report merge <results.json...> [--partial] --out DIR
                                               join the results of shards; --partial also
                                               reads a results.json.partial left by a sweep

@@ -26,6 +26,7 @@ import { renderSweepHtml, replayForReport } from '../report/html.js';
 import { decodeReplayToken, type CaseSpec } from '../explore/replay-token.js';
 import { runCase } from '../explore/run-case.js';
 import { runMutant } from '../explore/mutants.js';
+import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { plantedBugNames } from '../cluster/planted-bugs.js';
 import type { PlantedBugMatrix } from '../explore/results.js';
 import { paint, terminalTables } from './terminal.js';
@@ -44,7 +45,7 @@ function environment(workers: number): SweepResults['environment'] {
   return { tool: toolName, node: process.version, platform: platform(), cpus: availableParallelism(), workers };
 }
 
-/** `ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--workers K] [--shard i/n] [--out DIR]` */
+/** `ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--vary] [--mutants] [--timelines T] [--workers K] [--shard i/n] [--out DIR]` */
 export async function commandSweep(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('sweep', argv, {
     runs: { type: 'string' },
@@ -55,6 +56,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     out: { type: 'string' },
     vary: { type: 'boolean' },
     mutants: { type: 'boolean' },
+    timelines: { type: 'string' },
   });
   for (const name of positionals) if (findScenario(name) === undefined) throw new UsageError(`unknown scenario '${name}'; known: ${builtIn.map((scenario) => scenario.name).join(', ')}`);
   const scenarioNames = positionals.length > 0 ? positionals : builtIn.map((scenario) => scenario.name);
@@ -66,6 +68,9 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   const shard = parseShard(values['shard']);
   const outDirectory = (values['out'] as string | undefined) ?? join('reports', 'latest');
   const vary = values['vary'] === true;
+  const timelines = (values['timelines'] ?? 'all') as string;
+  if (!(timelineChoices as readonly string[]).includes(timelines)) throw new UsageError(`--timelines must be one of ${timelineChoices.join(', ')}, got '${timelines}'`);
+  const keepTimeline = timelineKeeper(timelines as TimelineChoice);
   const plan = new SweepPlan(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard, vary);
   const head: ResultsHead = {
     schema: resultsSchema,
@@ -78,7 +83,8 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   const writer = openResultsWriter(outDirectory, head);
   const collector = new ResultsCollector(scenarioNames);
   let writeError: unknown;
-  const order = new CanonicalOrder(plan, (result) => {
+  const order = new CanonicalOrder(plan, (full) => {
+    const result = keepTimeline(full);
     collector.add(result);
     if (writeError !== undefined) return;
     try {
@@ -143,6 +149,19 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   }
   if (interrupted) return 130;
   return hasFailures(report) || (plantedBugs !== undefined && !canaryHeld(plantedBugs)) ? 1 : 0;
+}
+
+/** Which cases keep their checkpoint timeline in the results (most of a case's bytes on disk). */
+const timelineChoices = ['all', 'not-passing', 'none'] as const;
+type TimelineChoice = (typeof timelineChoices)[number];
+
+function timelineKeeper(choice: TimelineChoice): (result: SweepCaseResult) => SweepCaseResult {
+  if (choice === 'all') return (result) => result;
+  return (result) => {
+    if (choice === 'not-passing' && result.verdict !== 'pass') return result;
+    const { timeline: _timeline, ...rest } = result;
+    return rest;
+  };
 }
 
 /** Every planted bug caught, and every shrunk case passing without its bug. */

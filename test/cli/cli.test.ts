@@ -33,6 +33,7 @@ describe('ckptsim run', () => {
       ['replay', 'ckpt1.abc.00000000'],
       ['frobnicate'],
       ['sweep', 'wordcount', '--runs', '2', '--out', 'package.json/cannot-be-a-directory'],
+      ['sweep', 'wordcount', '--runs', '2', '--timelines', 'some'],
       ['report', 'merge', 'no-such-dir/results.json'],
     ]) {
       const result = ckptsim(...args);
