@@ -129,6 +129,8 @@ export class Simulation {
   private nextSequence = 0;
   private dispatched = 0;
   private stopReason: string | undefined;
+  /** The outcome of the run an event's exception ended; every later run() returns it. */
+  private threw: RunOutcome | undefined;
 
   constructor(options: SimulationOptions) {
     this.seed = options.seed;
@@ -255,9 +257,12 @@ export class Simulation {
    * Dispatches events in (time, sequence) order until the queue is empty, {@link stop} is called,
    * or a limit is hit. Can be called again to continue after 'stopped'. An event whose action
    * throws (a bug in the simulated system, or in a user's code it runs) ends the run with
-   * outcome 'event-threw': a reported outcome, not an exception out of the harness.
+   * outcome 'event-threw': a reported outcome, not an exception out of the harness. The state
+   * it left is undefined, so every later call returns that outcome again and runs nothing.
    */
   run(): RunOutcome {
+    // An exception left the simulated system's state undefined: nothing more runs.
+    if (this.threw !== undefined) return this.threw;
     this.stopReason = undefined;
     const { maxEvents, deadlineUs, maxQueueLength } = this.limits;
     for (;;) {
@@ -281,7 +286,8 @@ export class Simulation {
         const where = next.node === undefined ? '' : ` on ${next.node.name}`;
         const message = error instanceof Error ? error.message : String(error);
         const thrown = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-        return { ...this.outcome('event-threw', `event ${next.kind.name}${where} at ${this.clockUs} us threw: ${message}`), thrown };
+        this.threw = { ...this.outcome('event-threw', `event ${next.kind.name}${where} at ${this.clockUs} us threw: ${message}`), thrown };
+        return this.threw;
       }
     }
   }

@@ -265,6 +265,9 @@ describe('Simulation run outcomes', () => {
     expect(outcome).toMatchObject({ kind: 'event-threw', reason: 'event test.control on tm-1 at 20 us threw: channel a->b connected twice', events: 2, timeUs: 20 });
     expect(outcome.thrown).toMatch(/^Error: channel a->b connected twice\n\s+at /);
     expect(ran).toEqual([10]);
+    // The state the exception left is undefined: running again runs nothing and says so again.
+    expect(simulation.run()).toEqual(outcome);
+    expect(ran).toEqual([10]);
     // What is thrown need not be an Error.
     const other = new Simulation({ seed: 1 });
     other.schedule(5, controlKind, () => {
