@@ -2,6 +2,7 @@ import { defaultCheckpointConfig } from '../cluster/checkpoint/types.js';
 import { plantedBugNames } from '../cluster/planted-bugs.js';
 import { UsageError } from './scenario.js';
 import type { ClusterOverrides } from './scenario.js';
+import type { RestartStrategyConfig } from '../cluster/jobmaster/restart-strategy.js';
 
 /** The override keys a case (or replay token) may carry: data only, no functions. */
 const clusterKeys = ['executors', 'slotsPerExecutor', 'failoverStrategy', 'highAvailability', 'transactionTimeoutUs', 'plantedBugs', 'checkpoint', 'restartStrategy'] as const;
@@ -37,8 +38,49 @@ export function validateConfigOverrides(value: unknown): ClusterOverrides {
       if (typeof setting !== expected) throw new UsageError(`config.checkpoint.${key} must be a ${expected}, got ${JSON.stringify(setting)}`);
       if (expected === 'number' && (!Number.isSafeInteger(setting) || (setting as number) < 0)) throw new UsageError(`config.checkpoint.${key} must be a non-negative integer, got ${JSON.stringify(setting)}`);
     }
+    for (const key of ['timeoutUs', 'maxConcurrentCheckpoints', 'retainedCheckpoints'] as const) {
+      const setting = (checkpoint as Record<string, unknown>)[key];
+      if (setting === 0) throw new UsageError(`config.checkpoint.${key} must be a positive integer, got 0`);
+    }
     const mode = (checkpoint as Record<string, unknown>)['mode'];
     if (mode !== undefined && mode !== 'EXACTLY_ONCE' && mode !== 'AT_LEAST_ONCE') throw new UsageError(`config.checkpoint.mode must be EXACTLY_ONCE or AT_LEAST_ONCE, got ${JSON.stringify(mode)}`);
   }
+  const failoverStrategy = record['failoverStrategy'];
+  if (failoverStrategy !== undefined && failoverStrategy !== 'region' && failoverStrategy !== 'full') {
+    throw new UsageError(`config.failoverStrategy must be region or full, got ${JSON.stringify(failoverStrategy)}`);
+  }
+  const highAvailability = record['highAvailability'];
+  if (highAvailability !== undefined && typeof highAvailability !== 'boolean') throw new UsageError(`config.highAvailability must be true or false, got ${JSON.stringify(highAvailability)}`);
+  if (record['restartStrategy'] !== undefined) validateRestartStrategy(record['restartStrategy']);
   return record as ClusterOverrides;
+}
+
+/** The settings of each restart strategy (Flink's restart-strategy.* options), all required. */
+const restartStrategyFields: Record<RestartStrategyConfig['kind'], readonly string[]> = {
+  none: [],
+  'fixed-delay': ['attempts', 'delayUs'],
+  'exponential-delay': ['initialBackoffUs', 'maxBackoffUs', 'multiplier', 'resetBackoffThresholdUs', 'attempts'],
+};
+
+/** A restart strategy replaces the default whole, so every setting of its kind must be there. */
+function validateRestartStrategy(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`config.restartStrategy must be an object, got ${JSON.stringify(value)}`);
+  const strategy = value as Record<string, unknown>;
+  const kind = strategy['kind'];
+  if (typeof kind !== 'string' || !Object.hasOwn(restartStrategyFields, kind)) {
+    throw new UsageError(`config.restartStrategy.kind must be one of ${Object.keys(restartStrategyFields).join(', ')}, got ${JSON.stringify(kind)}`);
+  }
+  const fields = restartStrategyFields[kind as RestartStrategyConfig['kind']];
+  for (const key of Object.keys(strategy)) {
+    if (key !== 'kind' && !fields.includes(key)) throw new UsageError(`config.restartStrategy.${key} is not a setting of the ${kind} strategy (its settings: ${fields.join(', ') || 'none'})`);
+  }
+  for (const key of fields) {
+    const setting = strategy[key];
+    if (setting === undefined) throw new UsageError(`config.restartStrategy.${key} is missing: the ${kind} strategy needs ${fields.join(', ')}`);
+    if (key === 'multiplier') {
+      if (typeof setting !== 'number' || !Number.isFinite(setting) || setting < 1) throw new UsageError(`config.restartStrategy.multiplier must be a number of at least 1, got ${JSON.stringify(setting)}`);
+    } else if (!Number.isSafeInteger(setting) || (setting as number) < 0) {
+      throw new UsageError(`config.restartStrategy.${key} must be a non-negative integer, got ${JSON.stringify(setting)}`);
+    }
+  }
 }
