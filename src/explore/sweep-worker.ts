@@ -6,14 +6,17 @@ import { runSweepCase, type SweepCase } from './sweep-case.js';
 const port = parentPort;
 if (port === null) throw new Error('sweep-worker.ts must run in a worker thread');
 port.on('message', (sweepCase: SweepCase) => {
-  const scenario = findScenario(sweepCase.scenario);
-  if (scenario === undefined) throw new Error(`unknown scenario ${sweepCase.scenario}`);
   let result;
   try {
+    const scenario = findScenario(sweepCase.scenario);
+    if (scenario === undefined) throw new Error(`unknown scenario ${sweepCase.scenario}`);
     result = runSweepCase(scenario, sweepCase);
   } catch (error) {
-    // runSweepCase reports what a case's run throws; this is the harness failing around it.
-    throw new Error(`sweep case ${sweepCase.scenario}#${sweepCase.index} (case seed ${sweepCase.caseSeed}) threw: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    // runSweepCase reports what a case's run throws; this is the harness failing around it. It
+    // is posted, not thrown, so that it reaches the sweep after the results posted before it.
+    const message = `sweep case ${sweepCase.scenario}#${sweepCase.index} (case seed ${sweepCase.caseSeed}) failed: ${error instanceof Error ? error.message : String(error)}`;
+    port.postMessage({ failed: message, stack: error instanceof Error ? (error.stack ?? '') : '' });
+    return;
   }
   port.postMessage(result);
 });

@@ -109,8 +109,11 @@ export interface SweepProgress {
   onWorkersReady?(): void;
 }
 
-/** What a worker thread posts: a ready signal once loaded, then one result per case it is sent. */
-type WorkerMessage = SweepCaseResult | { readonly ready: true };
+/**
+ * What a worker thread posts: a ready signal once loaded, then one result per case it is sent,
+ * or the failure of the harness around a case (the worker's last message).
+ */
+type WorkerMessage = SweepCaseResult | { readonly ready: true } | { readonly failed: string; readonly stack: string };
 
 /** Cases sent ahead to each worker thread. */
 const casesInFlightPerWorker = 2;
@@ -166,6 +169,12 @@ export function runSweep(cases: CaseList, workers: number, progress: SweepProgre
         // Two cases in flight per worker: it starts the next while its last result crosses to
         // this thread, instead of idling until this thread (busy with other results) answers.
         for (let slot = 0; slot < casesInFlightPerWorker; slot++) dispatch(worker);
+        return;
+      }
+      if ('failed' in message) {
+        const error = new Error(message.failed);
+        error.stack = `${error.name}: ${message.failed}\n(in sweep worker ${workerIndex})\n${message.stack}`;
+        lose(error);
         return;
       }
       // A result that crosses after a stop is dropped: the sweep's outcome is already settled.
