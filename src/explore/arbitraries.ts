@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { consumersOf, producerSubtasks, taskName, type JobGraph } from '../cluster/jobgraph/job-graph.js';
+import { jobChannels, jobTasks, taskName } from '../cluster/jobgraph/job-graph.js';
 import { faultKinds, rpcMethods, type Fault, type FaultKind, type FaultTrigger } from '../faults/plan.js';
 import { deriveStream } from '../sim/index.js';
 import { mergeClusterConfig } from './run-case.js';
@@ -18,27 +18,11 @@ export function topologyOf(scenario: Scenario, parameters?: Readonly<Record<stri
   const setup = scenario.build(resolveParameters(scenario, parameters), deriveStream(0, 'scenario.input'));
   const config = mergeClusterConfig(setup.cluster);
   return {
-    tasks: allTasks(setup.job),
+    tasks: jobTasks(setup.job),
     executors: Array.from({ length: config.executors }, (_, index) => `taskexecutor-${index}`),
-    channels: allChannels(setup.job),
+    channels: jobChannels(setup.job),
     sinkTasks: setup.job.vertices.filter((vertex) => vertex.operator.kind === 'sink').flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => taskName(vertex.name, index))),
   };
-}
-
-function allTasks(job: JobGraph): string[] {
-  return job.vertices.flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => taskName(vertex.name, index)));
-}
-
-function allChannels(job: JobGraph): string[] {
-  const channels: string[] = [];
-  for (const vertex of job.vertices) {
-    for (const { vertex: consumer, edge } of consumersOf(job, vertex.name)) {
-      for (let subtask = 0; subtask < consumer.parallelism; subtask++) {
-        for (const producer of producerSubtasks(edge, vertex.parallelism, subtask)) channels.push(`${taskName(vertex.name, producer)}->${taskName(consumer.name, subtask)}`);
-      }
-    }
-  }
-  return channels;
 }
 
 /** Fault profiles: which kinds a sweep draws from. `swarm` enables a random subset per case. */

@@ -56,7 +56,13 @@ export interface SweepCaseResult {
 }
 
 /** Parameters and config of one run: the sweep's fixed config, merged under a drawn variation. */
-function specExtras(sweepCase: SweepCase, varied: { parameters: Record<string, number>; config: Record<string, unknown> } | undefined): Partial<CaseSpec> {
+/** What `--vary` draws for a case: scenario parameters and runtime config. */
+export interface Variation {
+  readonly parameters: Record<string, number>;
+  readonly config: Record<string, unknown>;
+}
+
+function specExtras(sweepCase: SweepCase, varied: Variation | undefined): Partial<CaseSpec> {
   const config = varied === undefined ? sweepCase.config : { ...varied.config, ...sweepCase.config };
   return { ...(config === undefined ? {} : { config }), ...(varied === undefined ? {} : { parameters: varied.parameters }) };
 }
@@ -70,13 +76,26 @@ export function caseSeedFor(sweepSeed: number, scenario: string, index: number):
 export const determinismSampleEvery = 100;
 
 /**
+ * What a sweep case draws from its case seed: a fault plan, a simulation seed, and with `--vary`
+ * scenario parameters and runtime config. A varied case draws its parameters first and aims its
+ * faults at the tasks, channels and executors those parameters give (a fault at a task the case
+ * does not have would never fire).
+ */
+export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase, 'profile' | 'vary'>): fc.Arbitrary<[Fault[], number, Variation | undefined]> {
+  // The simulation seed is not shrunk: a smaller seed is no simpler, only different.
+  const simSeed = fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 }));
+  if (sweepCase.vary !== true) return fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), simSeed, fc.constant(undefined));
+  return fc
+    .tuple(parametersArbitrary(scenario), configArbitrary())
+    .chain(([parameters, config]) => fc.tuple(profilePlanArbitrary(topologyOf(scenario, parameters), sweepCase.profile), simSeed, fc.constant({ parameters, config })));
+}
+
+/**
  * Runs one sweep case: draws (fault plan, simulation seed) from the case seed with fast-check,
  * runs it, and if a property is violated lets fast-check shrink it to a smaller plan.
  */
 export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCaseResult {
-  // The simulation seed is not shrunk: a smaller seed is no simpler, only different.
-  const variation = sweepCase.vary === true ? fc.tuple(parametersArbitrary(scenario), configArbitrary()).map(([parameters, config]) => ({ parameters, config })) : fc.constant(undefined);
-  const arbitrary = fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 })), variation);
+  const arbitrary = drawnCaseArbitrary(scenario, sweepCase);
   let first: { faults: Fault[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline } | undefined;
   let drawn: CaseSpec | undefined;
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {

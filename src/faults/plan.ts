@@ -239,3 +239,62 @@ export function parseFaultPlan(value: unknown): FaultPlan {
   if (value.length > 1000) throw new UsageError(`a fault plan holds at most 1000 faults, got ${value.length}`);
   return value.map((fault, index) => parseFault(fault, `faults[${index}]`));
 }
+
+/** The names a fault plan may aim at in one case: its job's tasks and channels, its executors. */
+export interface FaultTargets {
+  readonly tasks: readonly string[];
+  readonly channels: readonly string[];
+  /** Executors at the start (`taskexecutor-0` up); each crash with a replacement adds the next name. */
+  readonly executors: readonly string[];
+}
+
+/**
+ * Checks that every name a plan aims at exists in the case: a fault at a task, channel or
+ * executor the job does not have would never fire, and the case would pass without the fault it
+ * claims to test. A bad name is a {@link UsageError} naming the field and the names there are.
+ */
+export function checkFaultTargets(plan: FaultPlan, targets: FaultTargets): void {
+  const tasks = new Set(targets.tasks);
+  const channels = new Set(targets.channels);
+  // A replacement executor takes the next free name, so a plan may aim at the ones its own
+  // crashes can start.
+  const replacements = plan.filter((fault) => fault.kind === 'crash-executor' && fault.replacement).length;
+  const executors = new Set([...targets.executors, ...Array.from({ length: replacements }, (_, index) => `taskexecutor-${targets.executors.length + index}`)]);
+  const nodes = new Set(['jobmaster', ...executors]);
+  const list = (names: ReadonlySet<string>): string => {
+    const all = [...names];
+    return all.length <= 12 ? all.join(', ') : `${all.slice(0, 12).join(', ')}, ... (${all.length} in all)`;
+  };
+  const check = (path: string, name: string | undefined, known: ReadonlySet<string>, what: string): void => {
+    if (name !== undefined && !known.has(name)) throw new UsageError(`${path} names no ${what} of this case: '${name}' (there are ${list(known)})`);
+  };
+  plan.forEach((fault, index) => {
+    const path = `faults[${index}]`;
+    if ('onStep' in fault.when) {
+      check(`${path}.when.task`, fault.when.task, tasks, 'task');
+      check(`${path}.when.executor`, fault.when.executor, executors, 'executor');
+    }
+    switch (fault.kind) {
+      case 'fail-task':
+      case 'slow-task':
+        check(`${path}.task`, fault.task, tasks, 'task');
+        return;
+      case 'crash-executor':
+        check(`${path}.executor`, fault.executor, executors, 'executor');
+        return;
+      case 'channel-stall':
+        check(`${path}.channel`, fault.channel, channels, 'channel');
+        return;
+      case 'partition':
+        fault.nodes.forEach((node, position) => check(`${path}.nodes[${position}]`, node, nodes, 'node'));
+        return;
+      case 'rpc':
+        check(`${path}.task`, fault.task, tasks, 'task');
+        check(`${path}.source`, fault.source, nodes, 'node');
+        check(`${path}.target`, fault.target, nodes, 'node');
+        return;
+      default:
+        return;
+    }
+  });
+}

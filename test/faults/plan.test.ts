@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/explore/scenario.js';
-import { parseFaultPlan } from '../../src/faults/plan.js';
+import { checkFaultTargets, parseFaultPlan } from '../../src/faults/plan.js';
 
 describe('fault plan validation', () => {
   it('accepts every kind as plain JSON and keeps it unchanged', () => {
@@ -33,5 +33,35 @@ describe('fault plan validation', () => {
   ])('rejects %j with a sentence naming the bad field', (plan, message) => {
     expect(() => parseFaultPlan(plan)).toThrow(UsageError);
     expect(() => parseFaultPlan(plan)).toThrow(message);
+  });
+});
+
+describe('fault targets', () => {
+  const targets = { tasks: ['source#0', 'count#0', 'count#1'], channels: ['source#0->count#0', 'source#0->count#1'], executors: ['taskexecutor-0', 'taskexecutor-1'] };
+  const at = { atUs: 5 };
+
+  it('accept faults aimed at what the case has, and an executor a replacement in the plan will start', () => {
+    const plan = parseFaultPlan([
+      { kind: 'fail-task', task: 'count#1', when: { onStep: 'task.snapshot-taken', task: 'count#0', executor: 'taskexecutor-1' } },
+      { kind: 'channel-stall', channel: 'source#0->count#1', extraUs: 5, durationUs: 10, when: at },
+      { kind: 'partition', nodes: ['jobmaster', 'taskexecutor-1'], oneWay: false, durationUs: 10, when: at },
+      { kind: 'rpc', action: 'drop', method: 'acknowledgeCheckpoint', task: 'count#0', source: 'taskexecutor-0', target: 'jobmaster', count: 1, when: at },
+      { kind: 'crash-executor', executor: 'taskexecutor-0', restartAfterUs: 0, replacement: true, when: at },
+      { kind: 'crash-executor', executor: 'taskexecutor-2', restartAfterUs: 0, replacement: false, when: at },
+    ]);
+    expect(() => checkFaultTargets(plan, targets)).not.toThrow();
+  });
+
+  it.each([
+    [{ kind: 'fail-task', task: 'count#2', when: at }, "faults[0].task names no task of this case: 'count#2' (there are source#0, count#0, count#1)"],
+    [{ kind: 'slow-task', task: 'sink#0', factor: 2, durationUs: 10, when: at }, "faults[0].task names no task of this case: 'sink#0'"],
+    [{ kind: 'channel-stall', channel: 'count#0->source#0', extraUs: 5, durationUs: 10, when: at }, "faults[0].channel names no channel of this case: 'count#0->source#0'"],
+    [{ kind: 'crash-executor', executor: 'taskexecutor-2', restartAfterUs: 0, replacement: false, when: at }, "faults[0].executor names no executor of this case: 'taskexecutor-2' (there are taskexecutor-0, taskexecutor-1)"],
+    [{ kind: 'partition', nodes: ['jobmaster', 'taskexecutor-5'], oneWay: true, durationUs: 10, when: at }, "faults[0].nodes[1] names no node of this case: 'taskexecutor-5'"],
+    [{ kind: 'rpc', action: 'drop', method: 'acknowledgeCheckpoint', target: 'taskexecutor-9', count: 1, when: at }, "faults[0].target names no node of this case: 'taskexecutor-9'"],
+    [{ kind: 'sink-commit-failure', count: 1, when: { onStep: 'task.snapshot-taken', task: 'split#0' } }, "faults[0].when.task names no task of this case: 'split#0'"],
+  ])('reject a fault aimed at what the case does not have: %j', (fault, message) => {
+    expect(() => checkFaultTargets(parseFaultPlan([fault]), targets)).toThrow(UsageError);
+    expect(() => checkFaultTargets(parseFaultPlan([fault]), targets)).toThrow(message);
   });
 });

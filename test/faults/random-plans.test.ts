@@ -1,7 +1,9 @@
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { profilePlanArbitrary, topologyOf } from '../../src/explore/arbitraries.js';
 import { runCase } from '../../src/explore/run-case.js';
+import { drawnCaseArbitrary } from '../../src/explore/sweep-case.js';
+import { checkFaultTargets } from '../../src/faults/plan.js';
 import { scenarios } from '../../scenarios/index.js';
 
 /**
@@ -24,4 +26,20 @@ describe.each(scenarios.map((scenario) => [scenario.name, scenario] as const))('
       { seed: 20261121, numRuns: plansPerScenario, endOnFailure: true },
     );
   }, 600_000);
+});
+
+describe('varied sweep cases (--vary)', () => {
+  it("aim every fault at a task, channel or executor of the case's own topology, including those only its parameters give", () => {
+    let beyondDefaults = 0;
+    for (const scenario of scenarios) {
+      const defaults = new Set(topologyOf(scenario).tasks);
+      for (const [faults, , variation] of fc.sample(drawnCaseArbitrary(scenario, { profile: 'everything', vary: true }), { numRuns: 150, seed: 7 })) {
+        const topology = topologyOf(scenario, variation?.parameters);
+        expect(() => checkFaultTargets(faults, topology), JSON.stringify({ faults, parameters: variation?.parameters })).not.toThrow();
+        beyondDefaults += faults.filter((fault) => 'task' in fault && typeof fault.task === 'string' && !defaults.has(fault.task)).length;
+      }
+    }
+    // Larger parallelism than the defaults adds tasks, and faults reach them.
+    expect(beyondDefaults).toBeGreaterThan(20);
+  });
 });

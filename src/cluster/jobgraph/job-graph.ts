@@ -89,3 +89,21 @@ export function producerSubtasks(edge: JobEdge, producerParallelism: number, con
   if (edge.partitioner.kind === 'forward') return [consumerSubtask];
   return Array.from({ length: producerParallelism }, (_, index) => index);
 }
+
+/** Every task of the job (`vertex#index`), vertex by vertex. */
+export function jobTasks(graph: JobGraph): string[] {
+  return graph.vertices.flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => taskName(vertex.name, index)));
+}
+
+/** Every data channel of the job (`producer#i->consumer#j`), producer vertex by producer vertex. */
+export function jobChannels(graph: JobGraph): string[] {
+  const channels: string[] = [];
+  for (const vertex of graph.vertices) {
+    for (const { vertex: consumer, edge } of consumersOf(graph, vertex.name)) {
+      for (let subtask = 0; subtask < consumer.parallelism; subtask++) {
+        for (const producer of producerSubtasks(edge, vertex.parallelism, subtask)) channels.push(`${taskName(vertex.name, producer)}->${taskName(consumer.name, subtask)}`);
+      }
+    }
+  }
+  return channels;
+}
