@@ -58,7 +58,7 @@ function caseJson(result: CaseResult): string {
   return JSON.stringify({ scenario, seed, verdict, violations, expectedGaps, stats, traceHash, replay });
 }
 
-function printCase(scenario: Scenario, result: CaseResult): void {
+function printCase(scenario: Scenario, spec: CaseSpec, result: CaseResult): void {
   const violated = new Set(result.violations.map((violation) => violation.property));
   const lines = [`${result.scenario} seed ${result.seed}: ${result.verdict.toUpperCase()} (job ${result.jobStatus}, run ${result.outcome})`];
   for (const property of scenario.properties) {
@@ -72,9 +72,12 @@ function printCase(scenario: Scenario, result: CaseResult): void {
     lines.push(`  expected gap (${gap.name}): ${violation.property}: ${violation.message}`);
     lines.push(`    why it is expected: ${gap.description}`);
   }
-  for (const fault of result.faults) {
-    lines.push(`  fault ${fault.index} ${fault.kind} fired at ${(fault.firedAtUs / 1000).toFixed(1)} ms${fault.applied ? '' : ' (target not there: no effect)'}`);
-  }
+  const faultLines = result.faults.map((fault) => ({ index: fault.index, line: `  fault ${fault.index} ${fault.kind} fired at ${(fault.firedAtUs / 1000).toFixed(1)} ms${fault.applied ? '' : ' (target not there: no effect)'}` }));
+  // runCase accepted the plan, so each fault has a kind.
+  (spec.faults ?? []).forEach((planned, index) => {
+    if (!result.faults.some((fault) => fault.index === index)) faultLines.push({ index, line: `  fault ${index} ${(planned as { kind: string }).kind} never fired: the run ended before its trigger came` });
+  });
+  for (const { line } of faultLines.sort((left, right) => left.index - right.index)) lines.push(line);
   const { stats } = result;
   lines.push(
     `  ${stats.events} events, ${(stats.virtualTimeUs / 1000).toFixed(1)} ms virtual, checkpoints ${stats.checkpoints.completed}/${stats.checkpoints.triggered} completed (${stats.checkpoints.aborted} aborted), ${stats.restores} restores, records in ${stats.records.in} out ${stats.records.out}`,
@@ -87,7 +90,7 @@ function printCase(scenario: Scenario, result: CaseResult): void {
 function runOne(scenario: Scenario, spec: CaseSpec, json: boolean): number {
   const result = runCase(scenario, spec);
   if (json) process.stdout.write(`${caseJson(result)}\n`);
-  else printCase(scenario, result);
+  else printCase(scenario, spec, result);
   return result.verdict === 'fail' ? 1 : 0;
 }
 
@@ -130,7 +133,7 @@ function commandReplay(argv: readonly string[]): number {
     written.push(`report written to ${htmlPath} (open it in a browser; it needs no network)`);
   }
   if (values['json'] === true) process.stdout.write(`${caseJson(result)}\n`);
-  else printCase(scenario, result);
+  else printCase(scenario, spec, result);
   for (const line of written) process.stderr.write(`${line}\n`);
   return result.verdict === 'fail' ? 1 : 0;
 }

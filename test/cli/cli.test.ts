@@ -19,6 +19,19 @@ describe('ckptsim run', () => {
     expect(first.stats.checkpoints.completed).toBeGreaterThanOrEqual(3);
   }, 60_000);
 
+  it('says which faults fired and which never did, and refuses a fault aimed at a task the job lacks', () => {
+    const plan = [
+      { kind: 'fail-task', task: 'count#1', when: { atUs: 3_000_000 } },
+      { kind: 'fail-task', task: 'count#0', when: { atUs: 120_000 } },
+    ];
+    const result = ckptsim('run', 'wordcount', '--seed', '1', '--faults', JSON.stringify(plan));
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}fault 0 fail-task never fired: the run ended before its trigger came\n {2}fault 1 fail-task fired at 120\.0 ms\n/m);
+    const typo = ckptsim('run', 'wordcount', '--seed', '1', '--faults', JSON.stringify([{ kind: 'fail-task', task: 'count#7', when: { atUs: 120_000 } }]));
+    expect(typo.status).toBe(2);
+    expect(typo.stderr.trim()).toBe("ckptsim: faults[0].task names no task of this case: 'count#7' (there are source#0, source#1, split#0, split#1, count#0, count#1, count#2, sink#0, sink#1)");
+  }, 60_000);
+
   it('replays a case from its token with the same trace hash', () => {
     const first = JSON.parse(ckptsim('run', 'diamond', '--seed', '11', '--json').stdout);
     const replayed = JSON.parse(ckptsim('replay', first.replay, '--json').stdout);
