@@ -1,28 +1,98 @@
 import fc from 'fast-check';
-import { jobChannels, jobTasks, taskName } from '../cluster/jobgraph/job-graph.js';
+import { jobChannels, jobTasks, taskName, type JobGraph } from '../cluster/jobgraph/job-graph.js';
 import { faultKinds, rpcMethods, type Fault, type FaultKind, type FaultTrigger } from '../faults/plan.js';
 import { deriveStream } from '../sim/index.js';
-import { mergeClusterConfig } from './run-case.js';
+import { mergeClusterConfig, runCase } from './run-case.js';
 import { resolveParameters, type Scenario } from './scenario.js';
 
-/** The names a fault can aim at in one scenario: tasks, executors and data channels. */
+/** The names a fault can aim at in one scenario (tasks, executors, data channels), and when. */
 export interface Topology {
   readonly tasks: readonly string[];
   readonly executors: readonly string[];
   readonly channels: readonly string[];
   readonly sinkTasks: readonly string[];
+  /**
+   * Virtual times time-triggered faults are aimed at: from when the job's tasks start running
+   * to a little past when the job, run without faults, finishes. A fault timed after the job
+   * ends never fires.
+   */
+  readonly faultWindowUs: { readonly fromUs: number; readonly toUs: number };
 }
 
-/** Reads a scenario's topology from its job graph and cluster size (the input seed does not change it). */
+/**
+ * Reads a scenario's topology from its job graph and cluster size (the input seed does not
+ * change it). The fault window comes from one fault-free run of the scenario with its default
+ * parameters (made once per scenario), stretched for other parameters by how much longer their
+ * sources take to read their input.
+ */
 export function topologyOf(scenario: Scenario, parameters?: Readonly<Record<string, number>>): Topology {
   const setup = scenario.build(resolveParameters(scenario, parameters), deriveStream(0, 'scenario.input'));
   const config = mergeClusterConfig(setup.cluster);
+  const calibration = calibrate(scenario);
+  const activeUs = calibration.activeUs * (sourceReadingUs(setup.job) / calibration.readingUs);
+  const fromUs = calibration.fromUs;
   return {
     tasks: jobTasks(setup.job),
     executors: Array.from({ length: config.executors }, (_, index) => `taskexecutor-${index}`),
     channels: jobChannels(setup.job),
     sinkTasks: setup.job.vertices.filter((vertex) => vertex.operator.kind === 'sink').flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => taskName(vertex.name, index))),
+    faultWindowUs: { fromUs, toUs: fromUs + Math.max(minimumWindowUs, Math.round(activeUs * windowStretch)) },
   };
+}
+
+/** How far past the fault-free run's end faults are aimed: faults slow a run, and its finishing phase is worth hitting. */
+const windowStretch = 1.25;
+/** The narrowest fault window, for a job that finishes almost at once. */
+const minimumWindowUs = 10_000;
+
+/** When a scenario's job runs, without faults and with its default parameters. */
+interface Calibration {
+  /** When the first task started running. */
+  readonly fromUs: number;
+  /** From then until the run ended. */
+  readonly activeUs: number;
+  /** {@link sourceReadingUs} of the default job. */
+  readonly readingUs: number;
+}
+
+const calibrations = new WeakMap<Scenario, Calibration>();
+
+/**
+ * When a scenario that cannot be run is taken to run (a scenario whose build or job throws):
+ * its cases fail on their own, reported as such.
+ */
+const uncalibrated: Calibration = { fromUs: 100_000, activeUs: 280_000, readingUs: 1 };
+
+function calibrate(scenario: Scenario): Calibration {
+  const known = calibrations.get(scenario);
+  if (known !== undefined) return known;
+  let calibration = uncalibrated;
+  try {
+    let fromUs: number | undefined;
+    const result = runCase(scenario, { scenario: scenario.name, seed: 1 }, { oracle: false, observers: [(observation) => void (observation.type === 'task-running' && (fromUs ??= observation.timeUs))] });
+    const startUs = fromUs ?? 0;
+    const setup = scenario.build(resolveParameters(scenario, undefined), deriveStream(0, 'scenario.input'));
+    calibration = { fromUs: startUs, activeUs: Math.max(0, result.stats.virtualTimeUs - startUs), readingUs: sourceReadingUs(setup.job) };
+  } catch {
+    // Left uncalibrated (above).
+  }
+  calibrations.set(scenario, calibration);
+  return calibration;
+}
+
+/**
+ * How long the slowest source vertex takes to read its input at its own speed: records per
+ * subtask times the time per record. A job paced by its sources runs for about this long times
+ * a constant of the job, which the calibration measures.
+ */
+function sourceReadingUs(job: JobGraph): number {
+  let slowest = 1;
+  for (const vertex of job.vertices) {
+    if (vertex.operator.kind !== 'source') continue;
+    const records = vertex.operator.partitions.reduce((total, partition) => total + partition.length, 0);
+    slowest = Math.max(slowest, Math.ceil(records / vertex.parallelism) * vertex.recordCostUs);
+  }
+  return slowest;
 }
 
 /** Fault profiles: which kinds a sweep draws from. `swarm` enables a random subset per case. */
@@ -35,10 +105,6 @@ export const faultProfiles = {
   swarm: [...faultKinds],
 } as const;
 export type FaultProfile = keyof typeof faultProfiles;
-
-/** Virtual times faults are aimed at: jobs start running at 100 ms and run for a few hundred ms. */
-const earliestUs = 100_000;
-const latestUs = 450_000;
 
 const triggerSteps = [
   'task.alignment-completed',
@@ -54,7 +120,7 @@ const triggerSteps = [
 ] as const;
 
 function triggerArbitrary(topology: Topology): fc.Arbitrary<FaultTrigger> {
-  const atTime = fc.integer({ min: earliestUs, max: latestUs }).map((atUs) => ({ atUs }));
+  const atTime = fc.integer({ min: topology.faultWindowUs.fromUs, max: topology.faultWindowUs.toUs }).map((atUs) => ({ atUs }));
   const atStep = fc
     .record({
       onStep: fc.constantFrom(...triggerSteps),
@@ -62,12 +128,20 @@ function triggerArbitrary(topology: Topology): fc.Arbitrary<FaultTrigger> {
       checkpointId: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
       occurrence: fc.integer({ min: 1, max: 3 }),
     })
-    .map(({ onStep, task, checkpointId, occurrence }) => ({
-      onStep,
-      occurrence,
-      ...(task === undefined || onStep.startsWith('coordinator.') ? {} : { task }),
-      ...(checkpointId === undefined ? {} : { checkpointId }),
-    }));
+    .map(({ onStep, task: drawnTask, checkpointId: drawnCheckpointId, occurrence }) => {
+      // The coordinator's steps belong to no task; a task's end of data, to no checkpoint.
+      const task = onStep.startsWith('coordinator.') ? undefined : drawnTask;
+      const checkpointId = onStep === 'task.end-of-data' ? undefined : drawnCheckpointId;
+      // Narrowed to one checkpoint of one task (or of the coordinator), or to one task's end of
+      // data, a step happens once: a later occurrence would never come.
+      const once = (checkpointId !== undefined && (task !== undefined || onStep.startsWith('coordinator.'))) || (task !== undefined && onStep === 'task.end-of-data');
+      return {
+        onStep,
+        occurrence: once ? 1 : occurrence,
+        ...(task === undefined ? {} : { task }),
+        ...(checkpointId === undefined ? {} : { checkpointId }),
+      };
+    });
   // Time triggers first: fast-check shrinks a oneof towards its first branch.
   return fc.oneof(atTime, atStep);
 }

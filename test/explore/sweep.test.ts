@@ -91,7 +91,8 @@ describe('sweeps', () => {
 
   it('a case whose run throws out of the harness is reported as a harness error with the drawn case to replay', () => {
     const wordcount = findScenario('wordcount')!;
-    // Builds once (the sweep learns the topology from it), then throws.
+    // Builds once (the sweep learns the topology from it), then throws (the fault window's
+    // calibration run falls back to a default window).
     let builds = 0;
     const scenario: Scenario = {
       ...wordcount,
