@@ -17,6 +17,8 @@ export interface ScenarioSummary {
   readonly violations: Readonly<Record<string, number>>;
   /** Fault kind -> cases whose plan used it. */
   readonly faultKinds: Readonly<Record<string, number>>;
+  /** Fault kind -> cases in which a fault of that kind fired and took effect. */
+  readonly firedFaultKinds: Readonly<Record<string, number>>;
   readonly events: number;
   readonly virtualTimeUs: number;
 }
@@ -94,6 +96,7 @@ class ScenarioTally {
   virtualTimeUs = 0;
   private readonly violations = new Map<string, number>();
   private readonly faultKinds = new Map<string, number>();
+  private readonly firedFaultKinds = new Map<string, number>();
 
   constructor(readonly scenario: string) {}
 
@@ -107,11 +110,12 @@ class ScenarioTally {
     this.virtualTimeUs += entry.virtualTimeUs;
     for (const property of new Set(entry.violated)) this.violations.set(property, (this.violations.get(property) ?? 0) + 1);
     for (const kind of entry.faultKinds) this.faultKinds.set(kind, (this.faultKinds.get(kind) ?? 0) + 1);
+    for (const kind of entry.firedFaultKinds ?? []) this.firedFaultKinds.set(kind, (this.firedFaultKinds.get(kind) ?? 0) + 1);
   }
 
   summary(): ScenarioSummary {
     const { scenario, cases, passed, failed, expectedGaps, nondeterministic, events, virtualTimeUs } = this;
-    return { scenario, cases, passed, failed, expectedGaps, nondeterministic, violations: sortedRecord(this.violations), faultKinds: sortedRecord(this.faultKinds), events, virtualTimeUs };
+    return { scenario, cases, passed, failed, expectedGaps, nondeterministic, violations: sortedRecord(this.violations), faultKinds: sortedRecord(this.faultKinds), firedFaultKinds: sortedRecord(this.firedFaultKinds), events, virtualTimeUs };
   }
 }
 

@@ -27,6 +27,8 @@ export interface SweepCaseResult {
   readonly simSeed: number;
   readonly verdict: CaseResult['verdict'] | 'nondeterministic';
   readonly faultKinds: readonly FaultKind[];
+  /** The kinds among them of the faults that fired and took effect (a fault timed after the run ended, or aimed at a task not running then, did not). */
+  readonly firedFaultKinds?: readonly FaultKind[];
   readonly faultCount: number;
   readonly traceHash: string;
   readonly events: number;
@@ -129,6 +131,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     simSeed: original.simSeed,
     verdict: nondeterministic ? ('nondeterministic' as const) : result.verdict,
     faultKinds: [...new Set(original.faults.map((fault) => fault.kind))].sort(),
+    firedFaultKinds: [...new Set(result.faults.filter((fault) => fault.applied).map((fault) => fault.kind))].sort(),
     faultCount: original.faults.length,
     traceHash: result.traceHash,
     events: result.stats.events,

@@ -39,12 +39,14 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
     lines.push(`| ${property} | ${cells.join(' | ')} |`);
   }
   lines.push('');
-  lines.push('## Fault kinds exercised (cases per kind)');
+  lines.push('## Fault kinds exercised (cases per kind: drawn / fired)');
+  lines.push('');
+  lines.push('Drawn: cases whose fault plan had the kind. Fired: cases in which a fault of the kind fired and took effect.');
   lines.push('');
   const kinds = [...new Set(results.summary.flatMap((entry) => Object.keys(entry.faultKinds)))].sort();
   lines.push(`| fault kind | ${results.summary.map((entry) => entry.scenario).join(' | ')} |`);
   lines.push(`|---|${results.summary.map(() => '---:').join('|')}|`);
-  for (const kind of kinds) lines.push(`| ${kind} | ${results.summary.map((entry) => String(entry.faultKinds[kind] ?? 0)).join(' | ')} |`);
+  for (const kind of kinds) lines.push(`| ${kind} | ${results.summary.map((entry) => `${entry.faultKinds[kind] ?? 0} / ${entry.firedFaultKinds?.[kind] ?? 0}`).join(' | ')} |`);
   if (results.plantedBugs !== undefined) {
     const matrix = results.plantedBugs;
     lines.push('');

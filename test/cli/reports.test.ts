@@ -40,6 +40,21 @@ describe('the reports of a sweep', () => {
     expect(validate(JSON.parse(JSON.stringify(missing)))).toBe(false);
   });
 
+  it('count for each fault kind the cases that drew it and the cases in which it fired', () => {
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      cases: Array<{ faultKinds: string[]; firedFaultKinds: string[] }>;
+      summary: Array<{ faultKinds: Record<string, number>; firedFaultKinds: Record<string, number> }>;
+    };
+    for (const entry of results.cases) expect(entry.firedFaultKinds.every((kind) => entry.faultKinds.includes(kind))).toBe(true);
+    const drawn = results.cases.reduce((total, entry) => total + entry.faultKinds.length, 0);
+    const fired = results.cases.reduce((total, entry) => total + entry.firedFaultKinds.length, 0);
+    expect(fired).toBeGreaterThan(0);
+    expect(fired).toBeLessThanOrEqual(drawn);
+    const summed = results.summary.reduce((total, entry) => total + Object.values(entry.firedFaultKinds).reduce((sum, count) => sum + count, 0), 0);
+    expect(summed).toBe(fired);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/## Fault kinds exercised \(cases per kind: drawn \/ fired\)[\s\S]*\| \d+ \/ \d+ \|/);
+  });
+
   it('the planted-bug kill matrix of sweep --mutants follows the schema too', () => {
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as object;
     const mutants = [runMutant('coordinator-completes-without-all-acks', 20, 1)];

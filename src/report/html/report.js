@@ -472,13 +472,15 @@
     }
     select.addEventListener('change', render);
     render();
-    section.appendChild(el('h3', null, 'Fault kinds exercised (cases per kind)'));
+    section.appendChild(el('h3', null, 'Fault kinds exercised (cases per kind: drawn / fired)'));
+    section.appendChild(el('p', { class: 'lead' }, 'Drawn: cases whose fault plan had the kind. Fired: cases in which a fault of the kind fired and took effect.'));
     var coverage = el('table', { class: 'coverage' },
       el('thead', null, el('tr', null, el('th', null, 'fault kind'), data.scenarios.map(function (s) { return el('th', null, s.name); }))),
       el('tbody', null, data.faultKinds.map(function (kind) {
         return el('tr', null, el('th', null, kind), data.scenarios.map(function (s) {
           var cell = (data.cube[s.name] || {})[kind];
-          return el('td', { class: 'num' }, cell ? fmtCount(cell.cases) : '0');
+          var fired = (s.firedFaultKinds || {})[kind] || 0;
+          return el('td', { class: 'num' }, (cell ? fmtCount(cell.cases) : '0') + ' / ' + fmtCount(fired));
         }));
       })));
     section.appendChild(coverage);
