@@ -227,6 +227,15 @@ export class JobMaster implements JobMasterGateway {
         if (vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING') vertex.state = state;
         return;
       case 'FINISHED':
+        // As Flink's Execution.markFinished: an attempt that finished before a cancel reached it
+        // counts as canceled, and one already failed or canceled stays so. Either way it is part
+        // of a restart that has begun, and does not make the job FINISHED.
+        if (vertex.state === 'CANCELING') {
+          vertex.state = 'CANCELED';
+          for (const restart of [...this.pendingRestarts]) this.maybeRestart(restart);
+          return;
+        }
+        if (vertex.state !== 'DEPLOYING' && vertex.state !== 'INITIALIZING' && vertex.state !== 'RUNNING') return;
         vertex.state = 'FINISHED';
         this.checkFinished();
         return;
