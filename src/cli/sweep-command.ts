@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { faultProfiles, type FaultProfile } from '../explore/arbitraries.js';
@@ -254,14 +254,36 @@ function asUsageError<T>(read: () => T): T {
   }
 }
 
-/** Creates the output directory and starts results.json.partial in it. */
+/**
+ * Creates the output directory and starts results.json.partial in it. A results.json.partial
+ * already there was left by a sweep that was killed outright; it is kept, renamed to the first
+ * free results.json.partial.N, for `report merge --partial` to salvage.
+ */
 function openResultsWriter(directory: string, head: ResultsHead): ResultsFileWriter {
   try {
     mkdirSync(directory, { recursive: true });
+  } catch {
+    throw new UsageError(`cannot write the results to directory '${directory}'`);
+  }
+  keepLeftoverPartial(join(directory, 'results.json.partial'));
+  try {
     return new ResultsFileWriter(join(directory, 'results.json'), head);
   } catch {
     throw new UsageError(`cannot write the results to directory '${directory}'`);
   }
+}
+
+function keepLeftoverPartial(partialPath: string): void {
+  if (!existsSync(partialPath)) return;
+  let number = 1;
+  while (existsSync(`${partialPath}.${number}`)) number++;
+  const kept = `${partialPath}.${number}`;
+  try {
+    renameSync(partialPath, kept);
+  } catch {
+    throw new UsageError(`cannot move aside '${partialPath}', left by a sweep that did not finish; move or salvage it first`);
+  }
+  process.stderr.write(`ckptsim: '${partialPath}' was left by a sweep that did not finish; kept as '${kept}' (salvage it with: ckptsim report merge --partial '${kept}' --out DIR)\n`);
 }
 
 /** Re-runs a case with trace capture for the HTML report's diagrams. */

@@ -189,6 +189,15 @@ describe('the reports of a sweep', () => {
     expect(results.cases.map((entry) => entry.index)).toEqual(written.map((_, index) => index));
     expect(results.summary[0]?.cases).toBe(results.cases.length);
     for (const name of ['report.md', 'report.html', 'junit.xml']) expect(existsSync(join(salvaged, name)), name).toBe(true);
+
+    // A new sweep in the same directory keeps the killed sweep's partial file instead of overwriting it.
+    const again = ckptsim('sweep', 'wordcount', '--runs', '2', '--workers', '1', '--out', directory);
+    expect(again.status, again.stderr).toBe(0);
+    const kept = `${partialPath}.1`;
+    expect(again.stderr).toContain(`ckptsim: '${partialPath}' was left by a sweep that did not finish; kept as '${kept}'`);
+    expect(readFileSync(kept, 'utf8')).toBe(text);
+    expect(existsSync(partialPath)).toBe(false);
+    expect((JSON.parse(readFileSync(join(directory, 'results.json'), 'utf8')) as { cases: unknown[] }).cases).toHaveLength(2);
   }, 120_000);
 });
 
