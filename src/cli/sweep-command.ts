@@ -10,10 +10,13 @@ import {
   MergeError,
   ResultsCollector,
   resultsSchema,
+  timelineChoices,
+  type PlantedBugMatrix,
   type ResultsHead,
   type ResultsTail,
   type SweepReport,
   type SweepResults,
+  type TimelineChoice,
 } from '../explore/results.js';
 import { openResultsFile, ResultsFileError, ResultsFileWriter } from '../report/results-file.js';
 import { UsageError } from '../explore/scenario.js';
@@ -28,7 +31,6 @@ import { runCase } from '../explore/run-case.js';
 import { runMutant } from '../explore/mutants.js';
 import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { plantedBugNames } from '../cluster/planted-bugs.js';
-import type { PlantedBugMatrix } from '../explore/results.js';
 import { paint, terminalTables } from './terminal.js';
 import { toolName } from './version.js';
 
@@ -74,7 +76,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   const plan = new SweepPlan(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard, vary);
   const head: ResultsHead = {
     schema: resultsSchema,
-    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary },
+    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, timelines: timelines as TimelineChoice },
     shards: [`${shard.index}/${shard.count}`],
     properties: Object.fromEntries(scenarioNames.map((name) => [name, [...(findScenario(name)?.properties ?? [])]])),
   };
@@ -151,10 +153,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   return hasFailures(report) || (plantedBugs !== undefined && !canaryHeld(plantedBugs)) ? 1 : 0;
 }
 
-/** Which cases keep their checkpoint timeline in the results (most of a case's bytes on disk). */
-const timelineChoices = ['all', 'not-passing', 'none'] as const;
-type TimelineChoice = (typeof timelineChoices)[number];
-
+/** Drops the checkpoint timeline (most of a case's bytes on disk) from the cases `choice` leaves out. */
 function timelineKeeper(choice: TimelineChoice): (result: SweepCaseResult) => SweepCaseResult {
   if (choice === 'all') return (result) => result;
   return (result) => {

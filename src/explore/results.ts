@@ -23,7 +23,11 @@ export interface ScenarioSummary {
   readonly virtualTimeUs: number;
 }
 
-/** What a sweep was asked to do; equal across the shards of one sweep. */
+/** Which cases keep their checkpoint timeline in results.json (`sweep --timelines`). */
+export const timelineChoices = ['all', 'not-passing', 'none'] as const;
+export type TimelineChoice = (typeof timelineChoices)[number];
+
+/** What a sweep was asked to do; equal across the shards of one sweep (`timelines` aside). */
 export interface SweepParameters {
   readonly scenarios: readonly string[];
   readonly runsPerScenario: number;
@@ -31,6 +35,11 @@ export interface SweepParameters {
   readonly profile: FaultProfile;
   /** Whether scenario parameters and runtime config were drawn per case too. */
   readonly vary: boolean;
+  /**
+   * Which cases kept their checkpoint timeline. Absent in results written before it was
+   * recorded, and in a merge of shards that chose differently.
+   */
+  readonly timelines?: TimelineChoice;
 }
 
 /**
@@ -260,16 +269,21 @@ export function reportOf(results: SweepResults, limits?: HeldCaseLimits): SweepR
 
 // ---- merging shards ----------------------------------------------------------------------------
 
-/** Checks that shard heads belong to one sweep; returns the parameters they share. */
+/**
+ * Checks that shard heads belong to one sweep; returns the parameters they share. Shards may
+ * have kept timelines for different cases: the merge then records no `timelines` choice.
+ */
 export function checkMergeable(heads: readonly ResultsHead[]): SweepParameters {
   const first = heads[0];
   if (first === undefined) throw new MergeError('nothing to merge');
-  const key = JSON.stringify(first.parameters);
+  const sweepOf = ({ timelines: _timelines, ...sweep }: SweepParameters): string => JSON.stringify(sweep);
+  const key = sweepOf(first.parameters);
   for (const head of heads) {
     if (head.schema !== resultsSchema) throw new MergeError(`cannot merge results of schema ${String(head.schema)}; expected ${resultsSchema}`);
-    if (JSON.stringify(head.parameters) !== key) throw new MergeError(`cannot merge results of different sweeps: ${JSON.stringify(head.parameters)} vs ${key}`);
+    if (sweepOf(head.parameters) !== key) throw new MergeError(`cannot merge results of different sweeps: ${sweepOf(head.parameters)} vs ${key}`);
   }
-  return first.parameters;
+  const { timelines, ...shared } = first.parameters;
+  return timelines !== undefined && heads.every((head) => head.parameters.timelines === timelines) ? { ...shared, timelines } : shared;
 }
 
 /**

@@ -18,7 +18,7 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
   lines.push(`# ckptsim sweep: ${failed === 0 ? 'no violation' : `${failed} failing case(s)`}`);
   lines.push('');
   lines.push(
-    `${results.caseCount} cases (${results.parameters.runsPerScenario} per scenario, seed ${results.parameters.seed}, profile \`${results.parameters.profile}\`${results.parameters.vary ? ', varied parameters and config' : ''}), shards ${results.shards.join(', ')}${results.interrupted ? ', **interrupted**' : ''}.`,
+    `${results.caseCount} cases (${results.parameters.runsPerScenario} per scenario, seed ${results.parameters.seed}, profile \`${results.parameters.profile}\`${results.parameters.vary ? ', varied parameters and config' : ''}${timelinesNote(results.parameters.timelines)}), shards ${results.shards.join(', ')}${results.interrupted ? ', **interrupted**' : ''}.`,
   );
   lines.push('');
   lines.push('| scenario | cases | passed | failed | expected gaps | nondeterministic |');
@@ -78,4 +78,11 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/** How the lead line tells which cases kept their checkpoint timeline, when not every case did. */
+function timelinesNote(timelines: SweepReport['parameters']['timelines']): string {
+  if (timelines === 'not-passing') return ', timelines kept for cases that did not pass';
+  if (timelines === 'none') return ', no timelines kept';
+  return '';
 }

@@ -129,8 +129,11 @@ describe('the reports of a sweep', () => {
       const directory = mkdtempSync(join(tmpdir(), `ckptsim-timelines-${timelines}-`));
       const result = ckptsim('sweep', 'unaligned', '--runs', '5', '--vary', '--seed', '9', '--workers', '1', '--timelines', timelines, '--out', directory);
       expect(result.status, result.stderr).toBe(0);
-      const results = JSON.parse(readFileSync(join(directory, 'results.json'), 'utf8')) as { cases: Array<{ verdict: string; timeline?: unknown }> };
+      const results = JSON.parse(readFileSync(join(directory, 'results.json'), 'utf8')) as { parameters: { timelines?: string }; cases: Array<{ verdict: string; timeline?: unknown }> };
       expect(validate(results), JSON.stringify(validate.errors)).toBe(true);
+      expect(results.parameters.timelines).toBe(timelines);
+      const lead = readFileSync(join(directory, 'report.md'), 'utf8').split('\n')[2];
+      expect(lead).toContain(({ all: 'varied parameters and config), shards', 'not-passing': ', timelines kept for cases that did not pass)', none: ', no timelines kept)' } as Record<string, string>)[timelines]);
       return results.cases;
     };
     const all = casesWith('all');

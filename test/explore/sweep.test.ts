@@ -69,6 +69,13 @@ describe('sweeps', () => {
     const part = await sweep(0, { index: 0, count: 4 });
     expect(() => mergeResults([part, part], environment)).toThrow('appears in more than one');
     expect(() => mergeResults([part, { ...part, parameters: { ...part.parameters, seed: 5 } }], environment)).toThrow('different sweeps');
+    // Shards that kept timelines for different cases are still one sweep; the merge records no choice.
+    const other = await sweep(0, { index: 1, count: 4 });
+    const keptFor = (results: typeof part, timelines: 'all' | 'not-passing'): typeof part => ({ ...results, parameters: { ...results.parameters, timelines } });
+    expect(mergeResults([keptFor(part, 'not-passing'), keptFor(other, 'not-passing')], environment).parameters.timelines).toBe('not-passing');
+    const mixed = mergeResults([keptFor(part, 'all'), keptFor(other, 'not-passing')], environment);
+    expect(mixed.parameters.timelines).toBeUndefined();
+    expect(mixed.parameters).toEqual(part.parameters);
   }, 180_000);
 
   it('an exception thrown inside the simulation ends the run as a failure of its own, never a gap or a crash', () => {

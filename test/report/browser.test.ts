@@ -181,6 +181,29 @@ describe.skipIf(!available)(title, () => {
     await page.close();
   }, 120_000);
 
+  it('says when a case has no timeline because the sweep kept timelines only for cases that did not pass', async () => {
+    const results = sweepWithFailure(false);
+    const stripped = {
+      ...results,
+      parameters: { ...results.parameters, timelines: 'not-passing' as const },
+      cases: results.cases.map(({ timeline, ...entry }) => (entry.verdict === 'pass' ? entry : { ...entry, timeline })),
+    };
+    const declared = new Map([
+      ['wordcount', [...findScenario('wordcount')!.properties]],
+      ['savepoint-stop', [...findScenario('savepoint-stop')!.properties]],
+    ]);
+    const file = join(directory, 'not-passing-timelines-report.html');
+    writeFileSync(file, renderSweepHtml(reportOf(stripped), declared));
+    const { page, errors, requests } = await open(file);
+    expect(await page.locator('main').innerText()).toContain('timelines kept for cases that did not pass');
+    const passing = page.locator('#cases tr.case-row', { has: page.locator('td.verdict-pass') }).first();
+    await passing.click();
+    expect(await page.locator('#cases tr.case-detail:visible').first().innerText()).toContain('no timeline recorded for this case (the sweep ran with --timelines not-passing)');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('stays responsive with a trace of a million events', async () => {
     const spec: CaseSpec = { scenario: 'wordcount', seed: 4, faults: [{ kind: 'crash-executor', executor: 'taskexecutor-1', restartAfterUs: 100_000, replacement: false, when: { atUs: 150_000 } }] };
     const replayed = replay(spec);

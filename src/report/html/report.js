@@ -487,6 +487,12 @@
     return section;
   }
 
+  function timelinesNote(timelines) {
+    if (timelines === 'not-passing') return ' · timelines kept for cases that did not pass';
+    if (timelines === 'none') return ' · no timelines kept';
+    return '';
+  }
+
   function casesTable() {
     var section = el('section', { id: 'cases' });
     section.appendChild(el('h2', null, 'Cases'));
@@ -523,7 +529,7 @@
           detail.style.display = open ? '' : 'none';
           row.classList.toggle('selected', open);
           if (open && !cell.firstChild) {
-            if (c.timeline) cell.appendChild(checkpointTimeline(c.timeline)); else cell.appendChild(el('span', { class: 'pager' }, 'no timeline recorded for this case'));
+            if (c.timeline) cell.appendChild(checkpointTimeline(c.timeline)); else cell.appendChild(el('span', { class: 'pager' }, data.parameters.timelines === 'not-passing' || data.parameters.timelines === 'none' ? 'no timeline recorded for this case (the sweep ran with --timelines ' + data.parameters.timelines + ')' : 'no timeline recorded for this case'));
             if (c.violated.length) cell.appendChild(el('p', null, 'violated: ' + c.violated.join(', ') + (c.gaps.length ? ' (gaps: ' + c.gaps.join(', ') + ')' : '')));
             if (c.replay) cell.appendChild(commandBlock('npx ckptsim replay ' + c.replay));
           }
@@ -562,7 +568,7 @@
     var gaps = data.scenarios.reduce(function (t, s) { return t + s.expectedGaps; }, 0);
     root.appendChild(el('h1', null, data.title));
     root.appendChild(el('p', { class: 'lead' }, fmtCount(data.caseCount) + ' cases · ' + data.parameters.runsPerScenario + ' per scenario · seed ' + data.parameters.seed + ' · profile ' + data.parameters.profile +
-      (data.parameters.vary ? ' · varied parameters and config' : '') + ' · shards ' + data.shards.join(', ') + ' · ' + data.environment.tool + ' on Node ' + data.environment.node + ', ' + data.environment.cpus + ' CPU(s)'));
+      (data.parameters.vary ? ' · varied parameters and config' : '') + timelinesNote(data.parameters.timelines) + ' · shards ' + data.shards.join(', ') + ' · ' + data.environment.tool + ' on Node ' + data.environment.node + ', ' + data.environment.cpus + ' CPU(s)'));
     if (data.interrupted) root.appendChild(el('div', { class: 'banner interrupted' }, 'Interrupted: these results cover only the cases that finished.'));
     root.appendChild(el('div', { class: 'banner ' + (failed === 0 ? 'pass' : 'fail'), id: 'verdict' }, failed === 0 ? 'No property violated in ' + fmtCount(data.caseCount) + ' cases' + (gaps ? ' (' + gaps + ' expected gap(s), explained below)' : '') + '.' : failed + ' failing case(s): see Failures below.'));
     var totalEvents = data.scenarios.reduce(function (t, s) { return t + s.events; }, 0);
