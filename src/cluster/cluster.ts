@@ -51,6 +51,19 @@ export interface ClusterConfig {
   readonly operatorOverride: ((vertex: JobVertex) => StreamOperator | undefined) | undefined;
 }
 
+/**
+ * The name of the executor started `index`-th: the first `executors` at the start, then each
+ * replacement machine in turn. Fault plans and their checks name executors this way.
+ */
+export function executorName(index: number): string {
+  return `taskexecutor-${index}`;
+}
+
+/** The names of the executors a cluster of `count` starts with. */
+export function executorNames(count: number): string[] {
+  return Array.from({ length: count }, (_, index) => executorName(index));
+}
+
 export const defaultClusterConfig: ClusterConfig = {
   executors: 2,
   slotsPerExecutor: 8,
@@ -227,7 +240,7 @@ export class Cluster {
 
   /** Starts a brand-new executor (a replacement machine), registered with the current leader. */
   addExecutor(): TaskExecutor {
-    const executor = new TaskExecutor(this.executorServices, `taskexecutor-${this.executors.length}`, this.config.slotsPerExecutor);
+    const executor = new TaskExecutor(this.executorServices, executorName(this.executors.length), this.config.slotsPerExecutor);
     this.executors.push(executor);
     executor.start();
     return executor;
@@ -349,7 +362,7 @@ export class Cluster {
     };
     this.executorServices = services;
     for (let index = 0; index < config.executors; index++) {
-      this.executors.push(new TaskExecutor(services, `taskexecutor-${index}`, config.slotsPerExecutor));
+      this.executors.push(new TaskExecutor(services, executorName(index), config.slotsPerExecutor));
     }
   }
 }

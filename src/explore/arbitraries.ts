@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { executorNames } from '../cluster/cluster.js';
 import { jobChannels, jobTasks, taskName, type JobGraph } from '../cluster/jobgraph/job-graph.js';
 import { faultKinds, rpcMethods, type Fault, type FaultKind, type FaultTrigger } from '../faults/plan.js';
 import { deriveStream } from '../sim/index.js';
@@ -33,7 +34,7 @@ export function topologyOf(scenario: Scenario, parameters?: Readonly<Record<stri
   const fromUs = calibration.fromUs;
   return {
     tasks: jobTasks(setup.job),
-    executors: Array.from({ length: config.executors }, (_, index) => `taskexecutor-${index}`),
+    executors: executorNames(config.executors),
     channels: jobChannels(setup.job),
     sinkTasks: setup.job.vertices.filter((vertex) => vertex.operator.kind === 'sink').flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => taskName(vertex.name, index))),
     faultWindowUs: { fromUs, toUs: fromUs + Math.max(minimumWindowUs, Math.round(activeUs * windowStretch)) },

@@ -1,4 +1,4 @@
-import { Cluster, defaultClusterConfig, type ClusterConfig } from '../cluster/cluster.js';
+import { Cluster, defaultClusterConfig, executorNames, type ClusterConfig } from '../cluster/cluster.js';
 import { Nemesis, type FiredFault } from '../faults/nemesis.js';
 import { checkFaultTargets, parseFaultPlan } from '../faults/plan.js';
 import type { Observation } from '../cluster/observations.js';
@@ -149,7 +149,7 @@ function simulate(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions, r
   const setup = scenario.build(parameters, deriveStream(spec.seed, 'scenario.input'));
   const overrides = validateConfigOverrides(spec.config);
   const config = withEnoughSlots(mergeClusterConfig(setup.cluster, overrides), setup.job, overrides);
-  checkFaultTargets(plan, { tasks: jobTasks(setup.job), channels: jobChannels(setup.job), executors: Array.from({ length: config.executors }, (_, index) => `taskexecutor-${index}`) });
+  checkFaultTargets(plan, { tasks: jobTasks(setup.job), channels: jobChannels(setup.job), executors: executorNames(config.executors) });
   const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...defaultCaseLimits, ...spec.limits, ...options.limits } });
   const cluster = new Cluster(sim, setup.job, config, { retainCommitted });
   const tally = { triggered: 0, completed: 0, aborted: 0, restores: 0 };

@@ -1,3 +1,4 @@
+import { executorName } from '../cluster/cluster.js';
 import { UsageError } from '../sim/usage-error.js';
 
 /**
@@ -143,8 +144,8 @@ class Field {
   }
 }
 
-const executorName = /^taskexecutor-\d+$/;
-const nodeName = /^(jobmaster|taskexecutor-\d+)$/;
+const executorNamePattern = /^taskexecutor-\d+$/;
+const nodeNamePattern = /^(jobmaster|taskexecutor-\d+)$/;
 const taskPattern = /^[^#@>]+#\d+$/;
 const channelPattern = /^[^#@>]+#\d+->[^#@>]+#\d+$/;
 
@@ -155,7 +156,7 @@ function parseTrigger(value: unknown, path: string): FaultTrigger {
   if ('atUs' in record) return { atUs: field.integer('atUs', 0, maxDurationUs) };
   const onStep = field.oneOf('onStep', stepNames as readonly string[] as string[]);
   const task = field.optionalString('task', taskPattern, "a task name like 'count#1'");
-  const executor = field.optionalString('executor', executorName, "an executor name like 'taskexecutor-1'");
+  const executor = field.optionalString('executor', executorNamePattern, "an executor name like 'taskexecutor-1'");
   const checkpointId = field.optionalInteger('checkpointId', 1, 1_000_000);
   const occurrence = field.optionalInteger('occurrence', 1, 1_000_000);
   const afterUs = field.optionalInteger('afterUs', 0, maxDurationUs);
@@ -177,7 +178,7 @@ function parseFault(value: unknown, path: string): Fault {
   const when = parseTrigger(record['when'], `${path}.when`);
   switch (kind) {
     case 'crash-executor':
-      return { kind, executor: field.string('executor', executorName, "an executor name like 'taskexecutor-0'"), restartAfterUs: field.integer('restartAfterUs', 0, maxDurationUs), replacement: field.boolean('replacement'), when };
+      return { kind, executor: field.string('executor', executorNamePattern, "an executor name like 'taskexecutor-0'"), restartAfterUs: field.integer('restartAfterUs', 0, maxDurationUs), replacement: field.boolean('replacement'), when };
     case 'fail-task':
       return { kind, task: field.string('task', taskPattern, "a task name like 'count#1'"), when };
     case 'crash-jobmaster':
@@ -185,8 +186,8 @@ function parseFault(value: unknown, path: string): Fault {
     case 'rpc': {
       const task = field.optionalString('task', taskPattern, "a task name like 'count#1'");
       const checkpointId = field.optionalInteger('checkpointId', 1, 1_000_000);
-      const source = field.optionalString('source', nodeName, "'jobmaster' or 'taskexecutor-N'");
-      const target = field.optionalString('target', nodeName, "'jobmaster' or 'taskexecutor-N'");
+      const source = field.optionalString('source', nodeNamePattern, "'jobmaster' or 'taskexecutor-N'");
+      const target = field.optionalString('target', nodeNamePattern, "'jobmaster' or 'taskexecutor-N'");
       const delayUs = field.optionalInteger('delayUs', 0, maxDurationUs);
       return {
         kind,
@@ -203,7 +204,7 @@ function parseFault(value: unknown, path: string): Fault {
     }
     case 'partition': {
       const nodes = record['nodes'];
-      if (!Array.isArray(nodes) || nodes.length !== 2 || !nodes.every((node) => typeof node === 'string' && nodeName.test(node)) || nodes[0] === nodes[1]) {
+      if (!Array.isArray(nodes) || nodes.length !== 2 || !nodes.every((node) => typeof node === 'string' && nodeNamePattern.test(node)) || nodes[0] === nodes[1]) {
         throw new UsageError(`${path}.nodes must be two different node names ('jobmaster', 'taskexecutor-N'), got ${JSON.stringify(nodes)}`);
       }
       return { kind, nodes: [nodes[0], nodes[1]] as [string, string], oneWay: field.boolean('oneWay'), durationUs: field.integer('durationUs', 1, maxDurationUs), when };
@@ -259,7 +260,7 @@ export function checkFaultTargets(plan: FaultPlan, targets: FaultTargets): void 
   // A replacement executor takes the next free name, so a plan may aim at the ones its own
   // crashes can start.
   const replacements = plan.filter((fault) => fault.kind === 'crash-executor' && fault.replacement).length;
-  const executors = new Set([...targets.executors, ...Array.from({ length: replacements }, (_, index) => `taskexecutor-${targets.executors.length + index}`)]);
+  const executors = new Set([...targets.executors, ...Array.from({ length: replacements }, (_, index) => executorName(targets.executors.length + index))]);
   const nodes = new Set(['jobmaster', ...executors]);
   const list = (names: ReadonlySet<string>): string => {
     const all = [...names];
