@@ -146,12 +146,17 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   const report = finishResults(outDirectory, writer, collector, head, tail);
   printSummary(report, outDirectory);
   if (workerError !== undefined) {
-    process.stderr.write(`ckptsim: the sweep stopped early because a worker failed; the ${collector.caseCount} cases that finished are written\n`);
-    throw workerError;
+    // A harness failure, not a verdict on the protocol: exit 3, with what a bug report needs.
+    const detail = workerError instanceof Error ? (workerError.stack ?? workerError.message) : String(workerError);
+    process.stderr.write(`ckptsim: the sweep stopped early because a sweep worker failed (a fault of ckptsim, not of the protocol under test); the ${collector.caseCount} cases that finished are written to ${outDirectory}, marked interrupted\n${detail}\n`);
+    return harnessFailureExitCode;
   }
   if (interrupted) return 130;
   return hasFailures(report) || (plantedBugs !== undefined && !canaryHeld(plantedBugs)) ? 1 : 0;
 }
+
+/** The exit code when the harness itself failed: neither a verdict (0, 1) nor bad input (2). */
+export const harnessFailureExitCode = 3;
 
 /** Drops the checkpoint timeline (most of a case's bytes on disk) from the cases `choice` leaves out. */
 function timelineKeeper(choice: TimelineChoice): (result: SweepCaseResult) => SweepCaseResult {
