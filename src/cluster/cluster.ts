@@ -281,7 +281,7 @@ export class Cluster {
     const idCounter = haCounter ? new HaCheckpointIdCounter(this.ha, `${prefix}checkpoint-id-counter`) : new StandaloneCheckpointIdCounter();
     if (restoreFrom !== undefined && idCounter.get() <= restoreFrom.checkpointId) idCounter.setCount(restoreFrom.checkpointId + 1);
     const store = config.highAvailability
-      ? new HaCompletedCheckpointStore(this.ha, config.checkpoint.retainedCheckpoints, `${prefix}completed-checkpoint/`)
+      ? new HaCompletedCheckpointStore(this.ha, config.checkpoint.retainedCheckpoints, `${prefix}completed-checkpoint/`, this.hooks)
       : new StandaloneCompletedCheckpointStore(config.checkpoint.retainedCheckpoints);
     const jobRun = this.jobRun;
     this.jobMaster = new JobMaster(

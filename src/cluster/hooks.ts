@@ -27,6 +27,12 @@ export interface StorageVerdict {
   readonly fail: boolean;
 }
 
+/**
+ * Decisions for writes to the HA store: go ahead, fail (nothing written), or write and still
+ * report a failure (the outcome is unknown to the writer, as after a lost connection).
+ */
+export type HaWriteVerdict = 'proceed' | 'fail' | 'ambiguous';
+
 /** Decisions for external-system operations (the source log, the sink's transactional store). */
 export interface ExternalVerdict {
   readonly fail: boolean;
@@ -44,6 +50,7 @@ export class RuntimeHooks {
   private readonly stepListeners: Array<(step: ProtocolStep) => void> = [];
   private rpcInterceptor: ((envelope: RpcEnvelope) => RpcVerdict) | undefined;
   private storageInterceptor: ((operation: 'write' | 'finalize' | 'read', key: string) => StorageVerdict) | undefined;
+  private haInterceptor: ((key: string) => HaWriteVerdict) | undefined;
   private externalInterceptor: ((system: 'source-log' | 'sink-store', operation: string, detail: string) => ExternalVerdict) | undefined;
 
   onStep(listener: (step: ProtocolStep) => void): void {
@@ -56,6 +63,10 @@ export class RuntimeHooks {
 
   interceptStorage(interceptor: (operation: 'write' | 'finalize' | 'read', key: string) => StorageVerdict): void {
     this.storageInterceptor = interceptor;
+  }
+
+  interceptHaWrites(interceptor: (key: string) => HaWriteVerdict): void {
+    this.haInterceptor = interceptor;
   }
 
   interceptExternal(
@@ -79,6 +90,11 @@ export class RuntimeHooks {
 
   storage(operation: 'write' | 'finalize' | 'read', key: string): StorageVerdict {
     return this.storageInterceptor === undefined ? proceed : this.storageInterceptor(operation, key);
+  }
+
+  /** Asked before a completed checkpoint is written to the HA store under `key`. */
+  haWrite(key: string): HaWriteVerdict {
+    return this.haInterceptor === undefined ? 'proceed' : this.haInterceptor(key);
   }
 
   external(system: 'source-log' | 'sink-store', operation: string, detail: string): ExternalVerdict {

@@ -47,6 +47,8 @@ export type ObservationBody =
   | { readonly type: 'checkpoint-completed'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly acknowledgedTasks: readonly string[]; readonly awaitedTasks: readonly string[]; readonly stateHandles: readonly string[] }
   | { readonly type: 'checkpoint-aborted'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason }
   | { readonly type: 'checkpoint-removed-from-store'; readonly checkpointId: number }
+  /** The HA write of a completed checkpoint failed; `possiblyStored` when it may have landed (then a later JobMaster may recover it). */
+  | { readonly type: 'checkpoint-store-write-failed'; readonly checkpointId: number; readonly possiblyStored: boolean; readonly stateKept: boolean; readonly acknowledgedTasks: readonly string[] }
   | { readonly type: 'checkpoint-notification-sent'; readonly checkpointId: number; readonly kind: 'complete' | 'aborted'; readonly task: string }
   | { readonly type: 'checkpoint-notification-received'; readonly checkpointId: number; readonly kind: 'complete' | 'aborted'; readonly task: string; readonly ignored: boolean }
   | { readonly type: 'barrier-received'; readonly checkpointId: number; readonly task: string; readonly channel: string }

@@ -7,6 +7,7 @@ export const plantedBugCatalogue = {
   'coordinator-completes-without-all-acks': { component: 'coordinator', description: 'completes a checkpoint when all but one task acknowledged, recording no state for the missing task' },
   'coordinator-ignores-max-concurrent': { component: 'coordinator', description: 'triggers periodic checkpoints even when max-concurrent checkpoints are already pending' },
   'coordinator-never-expires': { component: 'coordinator', description: 'arms no timeout canceller, so a checkpoint whose ack is lost stays pending forever' },
+  'coordinator-discards-possibly-stored-checkpoint': { component: 'coordinator', description: 'discards the state of a checkpoint whose HA write may have landed, which a new JobMaster can then recover and fail to restore' },
   'coordinator-leaks-subsumed-state': { component: 'coordinator', description: 'removes subsumed checkpoints from the store without discarding their state' },
   'handler-snapshots-before-alignment': { component: 'barrier handler', description: 'takes the aligned snapshot on the first barrier instead of after the last one' },
   'handler-never-blocks-channels': { component: 'barrier handler', description: 'never blocks a channel whose barrier arrived, so post-barrier records enter the snapshot' },

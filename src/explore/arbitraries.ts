@@ -101,7 +101,9 @@ export const faultProfiles = {
   none: [] as FaultKind[],
   crashes: ['fail-task', 'crash-executor', 'crash-jobmaster'] as FaultKind[],
   network: ['rpc', 'partition', 'channel-stall', 'slow-task'] as FaultKind[],
-  storage: ['storage', 'sink-commit-failure', 'source-unavailable', 'transaction-timeout'] as FaultKind[],
+  storage: ['storage', 'sink-commit-failure', 'source-unavailable', 'transaction-timeout', 'ha-store'] as FaultKind[],
+  /** JobMaster failover and the HA store it recovers from. */
+  ha: ['ha-store', 'crash-jobmaster'] as FaultKind[],
   everything: [...faultKinds],
   swarm: [...faultKinds],
 } as const;
@@ -190,6 +192,8 @@ export function faultOfKind(kind: FaultKind, topology: Topology): fc.Arbitrary<F
         durationUs: duration(1_000_000),
         when,
       });
+    case 'ha-store':
+      return fc.record({ kind: fc.constant(kind), action: fc.constantFrom('fail-writes', 'ambiguous-writes'), count: fc.integer({ min: 1, max: 3 }), when });
     case 'sink-commit-failure':
       return fc.record({ kind: fc.constant(kind), count: fc.integer({ min: 1, max: 3 }), when });
     case 'transaction-timeout':

@@ -18,6 +18,8 @@ export const mutantSetups: Readonly<Record<PlantedBug, MutantSetup>> = {
   'coordinator-completes-without-all-acks': { scenarios: ['wordcount'], profile: 'none' },
   'coordinator-ignores-max-concurrent': { scenarios: ['fan-in-skew'], profile: 'none', config: { checkpoint: { intervalUs: 2_000 } } },
   'coordinator-never-expires': { scenarios: ['wordcount', 'diamond'], profile: 'network' },
+  // Caught when a checkpoint whose HA write was ambiguous stays in HA without its state.
+  'coordinator-discards-possibly-stored-checkpoint': { scenarios: ['wordcount', 'diamond'], profile: 'ha' },
   'coordinator-leaks-subsumed-state': { scenarios: ['wordcount'], profile: 'none' },
   'handler-snapshots-before-alignment': { scenarios: ['fan-in-skew', 'wordcount'], profile: 'none' },
   'handler-never-blocks-channels': { scenarios: ['fan-in-skew', 'wordcount'], profile: 'none' },

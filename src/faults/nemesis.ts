@@ -1,5 +1,5 @@
 import type { Cluster } from '../cluster/cluster.js';
-import type { ProtocolStep, RpcEnvelope, RpcVerdict, StorageVerdict } from '../cluster/hooks.js';
+import type { HaWriteVerdict, ProtocolStep, RpcEnvelope, RpcVerdict, StorageVerdict } from '../cluster/hooks.js';
 import { eventKind } from '../sim/index.js';
 import type { Fault, FaultPlan, FaultTrigger } from './plan.js';
 
@@ -50,6 +50,7 @@ export class Nemesis {
     hooks.interceptRpc((envelope) => this.onRpc(envelope));
     hooks.interceptStorage((operation, key) => this.onStorage(operation, key));
     hooks.interceptExternal((system, operation) => ({ fail: this.onExternal(system, operation) }));
+    hooks.interceptHaWrites(() => this.onHaWrite());
   }
 
   /** When the last fault's effect ended (0 if none fired): liveness is judged after this. */
@@ -115,6 +116,15 @@ export class Nemesis {
         this.cluster.sinkStore.transactionTimeoutUs = fault.timeoutUs;
         record(true, now);
         return;
+      case 'ha-store':
+        // Without HA services there is no HA store to fail.
+        if (!this.cluster.config.highAvailability) {
+          record(false, now);
+          return;
+        }
+        this.active.push({ index, fault, remaining: fault.count, untilUs: now + (fault.durationUs ?? Number.MAX_SAFE_INTEGER - now) });
+        record(true, fault.durationUs !== undefined ? now + fault.durationUs : now);
+        return;
       case 'rpc':
       case 'storage':
       case 'sink-commit-failure': {
@@ -159,6 +169,12 @@ export class Nemesis {
     return { extraLatencyUs: 0, fail: true };
   }
 
+  private onHaWrite(): HaWriteVerdict {
+    const effect = this.take((fault) => fault.kind === 'ha-store');
+    if (effect === undefined || effect.fault.kind !== 'ha-store') return 'proceed';
+    return effect.fault.action === 'ambiguous-writes' ? 'ambiguous' : 'fail';
+  }
+
   private onExternal(system: 'source-log' | 'sink-store', operation: string): boolean {
     if (system === 'source-log') return this.take((fault) => fault.kind === 'source-unavailable') !== undefined;
     return operation === 'commit' && this.take((fault) => fault.kind === 'sink-commit-failure') !== undefined;
@@ -176,7 +192,7 @@ export class Nemesis {
       }
       if (!matches(effect.fault)) continue;
       effect.remaining--;
-      if (effect.fault.kind === 'rpc' || effect.fault.kind === 'sink-commit-failure' || effect.fault.kind === 'storage') {
+      if (effect.fault.kind === 'rpc' || effect.fault.kind === 'sink-commit-failure' || effect.fault.kind === 'storage' || effect.fault.kind === 'ha-store') {
         const fired = this.fired.find((entry) => entry.index === effect.index);
         if (fired !== undefined) fired.healedAtUs = Math.max(fired.healedAtUs, now);
       }

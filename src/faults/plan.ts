@@ -57,6 +57,8 @@ export type FaultTrigger =
 
 export type StorageAction = 'slow-writes' | 'fail-writes' | 'fail-finalize' | 'unreadable-handle';
 export type RpcAction = 'drop' | 'delay' | 'duplicate';
+/** `fail-writes`: nothing is written; `ambiguous-writes`: the write lands but the writer is told it failed. */
+export type HaStoreAction = 'fail-writes' | 'ambiguous-writes';
 
 /** One fault. `when` says when it fires; the other fields what it does. */
 export type Fault =
@@ -81,6 +83,8 @@ export type Fault =
   | { readonly kind: 'channel-stall'; readonly channel: string; readonly extraUs: number; readonly durationUs: number; readonly when: FaultTrigger }
   | { readonly kind: 'slow-task'; readonly task: string; readonly factor: number; readonly durationUs: number; readonly when: FaultTrigger }
   | { readonly kind: 'storage'; readonly action: StorageAction; readonly count: number; readonly extraUs?: number; readonly durationUs?: number; readonly when: FaultTrigger }
+  /** The next `count` writes of completed checkpoints to the HA store (ZooKeeper, ConfigMaps) fail, within `durationUs` if given. */
+  | { readonly kind: 'ha-store'; readonly action: HaStoreAction; readonly count: number; readonly durationUs?: number; readonly when: FaultTrigger }
   | { readonly kind: 'sink-commit-failure'; readonly count: number; readonly when: FaultTrigger }
   | { readonly kind: 'transaction-timeout'; readonly timeoutUs: number; readonly when: FaultTrigger }
   | { readonly kind: 'source-unavailable'; readonly durationUs: number; readonly when: FaultTrigger };
@@ -98,6 +102,7 @@ export const faultKinds: readonly FaultKind[] = [
   'sink-commit-failure',
   'transaction-timeout',
   'source-unavailable',
+  'ha-store',
 ];
 
 export type FaultPlan = readonly Fault[];
@@ -221,6 +226,16 @@ function parseFault(value: unknown, path: string): Fault {
         action: field.oneOf('action', ['slow-writes', 'fail-writes', 'fail-finalize', 'unreadable-handle'] as const),
         count: field.integer('count', 1, 1_000_000),
         ...(extraUs === undefined ? {} : { extraUs }),
+        ...(durationUs === undefined ? {} : { durationUs }),
+        when,
+      };
+    }
+    case 'ha-store': {
+      const durationUs = field.optionalInteger('durationUs', 1, maxDurationUs);
+      return {
+        kind,
+        action: field.oneOf('action', ['fail-writes', 'ambiguous-writes'] as const),
+        count: field.integer('count', 1, 1_000_000),
         ...(durationUs === undefined ? {} : { durationUs }),
         when,
       };

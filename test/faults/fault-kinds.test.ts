@@ -119,6 +119,39 @@ describe('each fault kind fires where aimed and the runtime recovers', () => {
     expect(result.verdict).toBe('pass');
   });
 
+  it('ha-store fail-writes: the HA write of checkpoint 2 is refused; it aborts (FINALIZE_CHECKPOINT_FAILURE), its state is discarded, and the job finishes', () => {
+    const { result, observations } = runWithFaults('wordcount', 1, [{ kind: 'ha-store', action: 'fail-writes', count: 1, when: { onStep: 'coordinator.all-acknowledged', checkpointId: 2 } }]);
+    expect(ofType(observations, 'checkpoint-store-write-failed')).toEqual([expect.objectContaining({ checkpointId: 2, possiblyStored: false, stateKept: false })]);
+    expect(ofType(observations, 'checkpoint-aborted').some((observation) => observation.checkpointId === 2 && observation.reason === 'FINALIZE_CHECKPOINT_FAILURE')).toBe(true);
+    expect(ofType(observations, 'storage-discarded').some((observation) => observation.key.startsWith('chk-2/'))).toBe(true);
+    expect(ofType(observations, 'checkpoint-completed').some((observation) => observation.checkpointId === 3)).toBe(true);
+    expect(result.verdict).toBe('pass');
+  });
+
+  it('ha-store ambiguous-writes: checkpoint 2 lands in HA although its writer was told it failed; the state stays, and a new JobMaster recovers and restores it', () => {
+    const { result, observations } = runWithFaults('wordcount', 1, [
+      { kind: 'ha-store', action: 'ambiguous-writes', count: 1, when: { onStep: 'coordinator.all-acknowledged', checkpointId: 2 } },
+      { kind: 'crash-jobmaster', recoverAfterUs: 20_000, when: { onStep: 'coordinator.checkpoint-aborted', checkpointId: 2 } },
+    ]);
+    expect(ofType(observations, 'checkpoint-store-write-failed')).toEqual([expect.objectContaining({ checkpointId: 2, possiblyStored: true, stateKept: true })]);
+    expect(ofType(observations, 'checkpoint-aborted').some((observation) => observation.checkpointId === 2 && observation.reason === 'FINALIZE_CHECKPOINT_FAILURE')).toBe(true);
+    expect(ofType(observations, 'jobmaster-started').at(-1)?.recoveredCheckpointIds).toEqual([1, 2]);
+    const restored = ofType(observations, 'task-restored');
+    expect(restored.length).toBeGreaterThan(0);
+    expect(restored.every((observation) => observation.checkpointId === 2)).toBe(true);
+    // Its state went only when a later checkpoint subsumed it, after the restore.
+    const firstRestoreUs = restored[0]!.timeUs;
+    expect(ofType(observations, 'storage-discarded').filter((observation) => observation.key.startsWith('chk-2/')).every((observation) => observation.timeUs > firstRestoreUs)).toBe(true);
+    expect(result.verdict).toBe('pass');
+    expect(result.jobStatus).toBe('FINISHED');
+  });
+
+  it('ha-store does nothing without HA services (no HA store to fail)', () => {
+    const { result } = runWithFaults('wordcount', 1, [{ kind: 'ha-store', action: 'fail-writes', count: 1, when: { atUs: 100_000 } }], { highAvailability: false });
+    expect(result.faults[0]).toMatchObject({ kind: 'ha-store', applied: false });
+    expect(result.verdict).toBe('pass');
+  });
+
   it('storage slow-writes: uploads take 50 ms longer, checkpoints still complete', () => {
     const { result } = runWithFaults('wordcount', 16, [{ kind: 'storage', action: 'slow-writes', count: 6, extraUs: 50_000, when: { atUs: 100_000 } }]);
     expect(result.faults[0]?.applied).toBe(true);

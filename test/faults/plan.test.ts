@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/explore/scenario.js';
-import { checkFaultTargets, parseFaultPlan } from '../../src/faults/plan.js';
+import { checkFaultTargets, faultKinds, parseFaultPlan } from '../../src/faults/plan.js';
 
 describe('fault plan validation', () => {
   it('accepts every kind as plain JSON and keeps it unchanged', () => {
@@ -16,7 +16,9 @@ describe('fault plan validation', () => {
       { kind: 'sink-commit-failure', count: 2, when: { atUs: 0 } },
       { kind: 'transaction-timeout', timeoutUs: 100, when: { atUs: 0 } },
       { kind: 'source-unavailable', durationUs: 100, when: { atUs: 0 } },
+      { kind: 'ha-store', action: 'ambiguous-writes', count: 1, durationUs: 50, when: { onStep: 'coordinator.all-acknowledged', checkpointId: 2 } },
     ];
+    expect(new Set(plan.map((fault) => fault.kind))).toEqual(new Set(faultKinds));
     expect(parseFaultPlan(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
   });
 
@@ -30,6 +32,7 @@ describe('fault plan validation', () => {
     [[{ kind: 'rpc', action: 'drop', method: 'gossip', count: 1, when: { atUs: 0 } }], 'faults[0].method must be one of'],
     [[{ kind: 'partition', nodes: ['jobmaster', 'jobmaster'], oneWay: true, durationUs: 1, when: { atUs: 0 } }], 'faults[0].nodes must be two different node names'],
     [[{ kind: 'storage', action: 'fail-writes', count: 0, when: { atUs: 0 } }], 'faults[0].count must be an integer in [1, 1000000], got 0'],
+    [[{ kind: 'ha-store', action: 'lose-writes', count: 1, when: { atUs: 0 } }], 'faults[0].action must be one of fail-writes, ambiguous-writes, got "lose-writes"'],
   ])('rejects %j with a sentence naming the bad field', (plan, message) => {
     expect(() => parseFaultPlan(plan)).toThrow(UsageError);
     expect(() => parseFaultPlan(plan)).toThrow(message);

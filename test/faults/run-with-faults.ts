@@ -4,11 +4,11 @@ import type { Fault } from '../../src/faults/plan.js';
 import { findScenario } from '../../scenarios/index.js';
 
 /** Runs a scenario with a fault plan and keeps every observation, for tests that look at both. */
-export function runWithFaults(scenarioName: string, seed: number, faults: readonly Fault[]): { result: CaseResult; observations: Observation[] } {
+export function runWithFaults(scenarioName: string, seed: number, faults: readonly Fault[], config?: Readonly<Record<string, unknown>>): { result: CaseResult; observations: Observation[] } {
   const scenario = findScenario(scenarioName);
   if (scenario === undefined) throw new Error(`no scenario ${scenarioName}`);
   const observations: Observation[] = [];
-  const result = runCase(scenario, { scenario: scenarioName, seed, faults }, { observers: [(observation) => observations.push(observation)] });
+  const result = runCase(scenario, { scenario: scenarioName, seed, faults, ...(config === undefined ? {} : { config }) }, { observers: [(observation) => observations.push(observation)] });
   return { result, observations };
 }
 

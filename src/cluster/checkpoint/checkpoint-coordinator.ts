@@ -7,7 +7,7 @@ import type { CheckpointDone } from './checkpoint-result.js';
 import { masterHookStatesOf } from './master-hook-states.js';
 import { PendingCheckpoint } from './pending-checkpoint.js';
 import { PeriodicTrigger } from './periodic-trigger.js';
-import type { CancellableTimer, CoordinatorPorts, ExecutionState, ExecutionView } from './ports.js';
+import { CheckpointStoreWriteError, type CancellableTimer, type CoordinatorPorts, type ExecutionState, type ExecutionView } from './ports.js';
 import { RecentCheckpoints } from './recent-checkpoints.js';
 import {
   checkpointOptionsFor,
@@ -445,16 +445,27 @@ export class CheckpointCoordinator {
     });
   }
 
-  /** Checkpoints go to the completed store (HA first); a failing store aborts with FINALIZE_CHECKPOINT_FAILURE. */
+  /**
+   * Checkpoints go to the completed store (HA first); a failing store aborts with
+   * FINALIZE_CHECKPOINT_FAILURE. As in Flink, the state is discarded only when the write surely
+   * did not land: a write that may have (Flink's PossibleInconsistentStateException) leaves the
+   * checkpoint to a later JobMaster, which may recover it from HA and restore it.
+   */
   private storeCompletedCheckpoint(pending: PendingCheckpoint, metadataHandle: StateHandle): void {
     const completed = pending.toCompletedCheckpoint(this.ports.clock.nowUs, metadataHandle);
     let subsumed: CompletedCheckpoint[] = [];
     if (completed.type === 'checkpoint') {
       try {
         subsumed = this.ports.store.addCheckpointAndSubsumeOldest(completed);
-      } catch {
-        this.discardState([metadataHandle.key]);
-        this.abortPendingCheckpoint(pending, 'FINALIZE_CHECKPOINT_FAILURE', undefined);
+      } catch (error) {
+        const possiblyStored = error instanceof CheckpointStoreWriteError && error.possiblyStored;
+        const keepState = possiblyStored && !bugOn(this.bugs, 'coordinator-discards-possibly-stored-checkpoint');
+        if (this.ports.observations.active) {
+          const acknowledgedTasks = [...completed.subtaskStates.values()].filter((state) => !state.finished).map((state) => state.taskName);
+          this.ports.observations.publish({ type: 'checkpoint-store-write-failed', checkpointId: pending.checkpointId, possiblyStored, stateKept: keepState, acknowledgedTasks });
+        }
+        if (!keepState) this.discardState([metadataHandle.key]);
+        this.abortPendingCheckpoint(pending, 'FINALIZE_CHECKPOINT_FAILURE', undefined, keepState);
         return;
       }
     }
@@ -515,8 +526,9 @@ export class CheckpointCoordinator {
    * tell its tasks, report the outcome to the trigger's caller and to the failure manager.
    *
    * @param declinedBy - the declining task, for task-side failures
+   * @param keepState - leave its state in storage (a checkpoint that may be in the HA store)
    */
-  private abortPendingCheckpoint(pending: PendingCheckpoint, reason: CheckpointFailureReason, declinedBy: string | undefined): void {
+  private abortPendingCheckpoint(pending: PendingCheckpoint, reason: CheckpointFailureReason, declinedBy: string | undefined, keepState = false): void {
     if (pending.isDisposed) return;
     const checkpointId = pending.checkpointId;
     if (reason === 'CHECKPOINT_SUBSUMED' && !pending.canBeSubsumed) throw new Error(`savepoint ${checkpointId} cannot be subsumed`);
@@ -524,9 +536,11 @@ export class CheckpointCoordinator {
     this.pendingById.delete(checkpointId);
     this.recent.rememberAborted(checkpointId);
     this.abortedCount++;
-    this.discardState(keys);
-    // Flink deletes the aborted checkpoint's directory, taking uploads no ack ever announced with it.
-    if (pending.storageLocation !== undefined) this.ports.storage.discard([pending.storageLocation]);
+    if (!keepState) {
+      this.discardState(keys);
+      // Flink deletes the aborted checkpoint's directory, taking uploads no ack ever announced with it.
+      if (pending.storageLocation !== undefined) this.ports.storage.discard([pending.storageLocation]);
+    }
     this.ports.observations.publish({ type: 'checkpoint-aborted', checkpointId, checkpointType: pending.type, reason });
     this.ports.hooks.step({ name: 'coordinator.checkpoint-aborted', checkpointId });
     this.sendAbortedMessages(pending);

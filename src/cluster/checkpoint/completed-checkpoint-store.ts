@@ -1,6 +1,7 @@
 import { subsumeOldest } from './checkpoint-subsume-helper.js';
 import { fromCompletedCheckpointRecord, toCompletedCheckpointRecord } from './completed-checkpoint-record.js';
-import type { CompletedCheckpointStore, DurableKeyValue } from './ports.js';
+import type { RuntimeHooks } from '../hooks.js';
+import { CheckpointStoreWriteError, type CompletedCheckpointStore, type DurableKeyValue } from './ports.js';
 import type { CompletedCheckpoint } from './types.js';
 
 /** The key prefix the HA store keeps completed checkpoints under, unless told otherwise. */
@@ -57,8 +58,14 @@ export class HaCompletedCheckpointStore implements CompletedCheckpointStore {
    * @param durable - the HA services' store, which survives JobMaster crashes
    * @param retainedCheckpoints - how many to keep (at least 1)
    * @param keyPrefix - where the checkpoints live; defaults to {@link defaultCompletedCheckpointKeyPrefix}
+   * @param hooks - asked before each write (the fault nemesis fails some); none for a reader
    */
-  constructor(durable: DurableKeyValue, retainedCheckpoints: number, keyPrefix: string = defaultCompletedCheckpointKeyPrefix) {
+  constructor(
+    durable: DurableKeyValue,
+    retainedCheckpoints: number,
+    keyPrefix: string = defaultCompletedCheckpointKeyPrefix,
+    private readonly hooks?: RuntimeHooks,
+  ) {
     assertRetainedCheckpoints(retainedCheckpoints);
     this.durable = durable;
     this.retainedCheckpoints = retainedCheckpoints;
@@ -67,11 +74,18 @@ export class HaCompletedCheckpointStore implements CompletedCheckpointStore {
   }
 
   /**
-   * Writes `checkpoint` to the durable store (a failing write throws and leaves the store as it
-   * was), then subsumes the oldest entries and removes them from the durable store.
+   * Writes `checkpoint` to the durable store, then subsumes the oldest entries and removes them
+   * from the durable store. A failing write throws a {@link CheckpointStoreWriteError} and leaves
+   * the retained list as it was; when the write may have landed (`possiblyStored`), the durable
+   * store holds the checkpoint and a JobMaster that recovers later finds it.
    */
   addCheckpointAndSubsumeOldest(checkpoint: CompletedCheckpoint): CompletedCheckpoint[] {
-    this.durable.put(this.keyFor(checkpoint.checkpointId), toCompletedCheckpointRecord(checkpoint));
+    const key = this.keyFor(checkpoint.checkpointId);
+    // The coordinator's completions only: a savepoint added at a resume is outside the fault model.
+    const verdict = checkpoint.type === 'checkpoint' ? (this.hooks?.haWrite(key) ?? 'proceed') : 'proceed';
+    if (verdict === 'fail') throw new CheckpointStoreWriteError(`the HA store refused the write of ${key}`, false);
+    this.durable.put(key, toCompletedCheckpointRecord(checkpoint));
+    if (verdict === 'ambiguous') throw new CheckpointStoreWriteError(`the write of ${key} to the HA store had no answer; it may have landed`, true);
     const { retained, subsumed } = subsumeOldest([...this.checkpoints, checkpoint], this.retainedCheckpoints);
     this.checkpoints = retained;
     for (const old of subsumed) this.durable.remove(this.keyFor(old.checkpointId));

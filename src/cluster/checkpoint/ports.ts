@@ -106,6 +106,22 @@ export interface CheckpointIdCounter {
   setCount(next: number): void;
 }
 
+/**
+ * A write of a completed checkpoint to the HA store that failed. `possiblyStored` is Flink's
+ * PossibleInconsistentStateException: the write may have landed (ZooKeeper lost the connection
+ * after the request went out), so the checkpoint may be recovered later and its state must stay.
+ */
+export class CheckpointStoreWriteError extends Error {
+  override readonly name = 'CheckpointStoreWriteError';
+
+  constructor(
+    message: string,
+    readonly possiblyStored: boolean,
+  ) {
+    super(message);
+  }
+}
+
 /** Flink's CompletedCheckpointStore. */
 export interface CompletedCheckpointStore {
   /**

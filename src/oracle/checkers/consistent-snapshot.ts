@@ -70,7 +70,11 @@ export function createConsistentSnapshotChecker(context: CheckerContext): Checke
           // A new JobMaster starts with no pending checkpoint: whatever the old one had is gone.
           pending.clear();
           return;
+        case 'checkpoint-store-write-failed':
         case 'checkpoint-completed': {
+          // A checkpoint whose HA write may have landed can be restored by a later JobMaster:
+          // it is judged as a completed one.
+          if (observation.type === 'checkpoint-store-write-failed' && !observation.possiblyStored) return;
           const entry = pending.get(observation.checkpointId);
           pending.delete(observation.checkpointId);
           if (entry === undefined) return;

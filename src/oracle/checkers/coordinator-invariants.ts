@@ -47,6 +47,8 @@ class CoordinatorInvariants {
   private lastCompletionUs: number | undefined;
   /** Ended checkpoints: id -> `outcome/type`, as runs of ids (a long run of completions is one). */
   private readonly endings = new RunMap<string>();
+  /** Checkpoints aborted after an HA write that may have landed: the HA store may legitimately keep them. */
+  private readonly possiblyStored = new Set<number>();
 
   constructor(private readonly context: CheckerContext, private readonly violation: FirstViolation) {}
 
@@ -66,6 +68,9 @@ class CoordinatorInvariants {
         return this.completed(observation);
       case 'checkpoint-aborted':
         return this.aborted(observation);
+      case 'checkpoint-store-write-failed':
+        if (observation.possiblyStored) this.possiblyStored.add(observation.checkpointId);
+        return;
       case 'checkpoint-notification-sent':
         return this.notified(observation);
       default:
@@ -169,9 +174,18 @@ class CoordinatorInvariants {
 
   private checkStorage(final: FinalState): void {
     const owned = new Set<string>();
+    const stored = new Set(final.storageKeys);
     for (const retained of final.retainedCheckpoints) {
-      if (this.ended(retained.checkpointId)?.outcome !== 'completed') {
+      // A checkpoint whose HA write may have landed stays in HA, as in Flink (left to manual cleanup).
+      if (this.ended(retained.checkpointId)?.outcome !== 'completed' && !(retained.type === 'checkpoint' && this.possiblyStored.has(retained.checkpointId))) {
         return this.violation.report(`the runtime retains ${retained.type} ${retained.checkpointId}, which never completed`, final.endUs, { checkpointId: retained.checkpointId });
+      }
+      const missing = retained.handles.filter((handle) => !stored.has(handle));
+      if (missing.length > 0) {
+        return this.violation.report(`the runtime retains ${retained.type} ${retained.checkpointId}, but its state ${missing[0]} is gone from storage${missing.length > 1 ? ` (${missing.length} keys missing)` : ''}`, final.endUs, {
+          checkpointId: retained.checkpointId,
+          missingKeys: missing.slice(0, 20),
+        });
       }
       for (const handle of retained.handles) owned.add(handle);
     }

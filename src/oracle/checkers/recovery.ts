@@ -58,6 +58,8 @@ class RecoveryModel {
   /** Ids in the completed store of the current JobMaster, as observed. */
   private store = new Set<number>();
   private readonly completedSavepoints = new Set<number>();
+  /** Checkpoints aborted because their HA write failed in a way that may have stored them. */
+  private readonly possiblyStored = new Set<number>();
   private readonly pendingIds = new Set<number>();
   /** Snapshot contents of pending checkpoints, stored checkpoints and completed savepoints. */
   private readonly states = new Map<number, CheckpointState>();
@@ -90,9 +92,13 @@ class RecoveryModel {
         else this.completedSavepoints.add(observation.checkpointId);
         if (observation.checkpointType === 'sync-savepoint') this.notifiedSavepoint = { checkpointId: observation.checkpointId, timeUs: observation.timeUs };
         return;
+      case 'checkpoint-store-write-failed':
+        // Its HA write may have landed: a later JobMaster may recover and restore it.
+        if (observation.possiblyStored) this.possiblyStored.add(observation.checkpointId);
+        return;
       case 'checkpoint-aborted':
         this.pendingIds.delete(observation.checkpointId);
-        this.states.delete(observation.checkpointId);
+        if (!this.possiblyStored.has(observation.checkpointId)) this.states.delete(observation.checkpointId);
         return;
       case 'checkpoint-removed-from-store':
         this.store.delete(observation.checkpointId);
@@ -143,7 +149,7 @@ class RecoveryModel {
     else if (this.rolledBack(highestOf(recovered), `the JobMaster of leader epoch ${epoch}`, timeUs)) return;
     this.store = new Set(recovered);
     this.pendingIds.clear();
-    for (const id of [...this.states.keys()]) if (!this.store.has(id) && !this.completedSavepoints.has(id)) this.states.delete(id);
+    for (const id of [...this.states.keys()]) if (!this.store.has(id) && !this.completedSavepoints.has(id) && !this.possiblyStored.has(id)) this.states.delete(id);
     const highest = highestOf(recovered);
     const because = `the JobMaster of leader epoch ${epoch} started at ${formatTime(timeUs)}`;
     const expectation: Expectation = newRun

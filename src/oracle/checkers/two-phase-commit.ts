@@ -86,7 +86,12 @@ class TransactionModel {
         return this.snapshotTaken(observation.task, observation.checkpointId, observation.attempt);
       case 'checkpoint-completed':
         if (observation.checkpointType === 'sync-savepoint') this.runSyncSavepoints.add(observation.checkpointId);
-        return this.completed(observation.checkpointId);
+        return this.completed(observation.checkpointId, true);
+      case 'checkpoint-store-write-failed':
+        // Its HA write may have landed: a later JobMaster may restore it and commit its
+        // transactions, which is then legitimate; nothing requires them committed, though.
+        if (observation.possiblyStored) this.completed(observation.checkpointId, false);
+        return;
       case 'transaction-committed':
         return this.transactionCommitted(observation);
       case 'transaction-aborted': {
@@ -115,7 +120,8 @@ class TransactionModel {
     if (transaction !== undefined) transaction.attempt = attempt;
   }
 
-  private completed(checkpointId: number): void {
+  /** @param required - the checkpoint surely completed: its own transactions must end committed */
+  private completed(checkpointId: number, required: boolean): void {
     this.maxCompletedId = Math.max(this.maxCompletedId, checkpointId);
     const attempts = this.snapshotAttempts.get(checkpointId);
     this.snapshotAttempts.delete(checkpointId);
@@ -124,7 +130,7 @@ class TransactionModel {
       if (transaction.checkpointId > checkpointId || transaction.attempt === undefined) continue;
       if (attempts.get(transaction.task) !== transaction.attempt) continue;
       transaction.covered = true;
-      if (transaction.checkpointId === checkpointId) transaction.required = true;
+      if (required && transaction.checkpointId === checkpointId) transaction.required = true;
     }
   }
 
