@@ -32,6 +32,11 @@ export const knownGaps = {
     description:
       'a notifyCheckpointComplete of the stop-with-savepoint savepoint was lost; periodic checkpoints are stopped by then, so no later notification repairs it, and the tasks wait for it forever (Flink waits for the executions to terminate without a timeout)',
   },
+  possiblyStoredCheckpointRestored: {
+    name: 'possibly-stored-checkpoint-restored',
+    description:
+      "a checkpoint's HA write failed after it may have landed (Flink's PossibleInconsistentStateException), so the checkpoint was aborted but left in HA; a restore to an older checkpoint then aborted its transactions as lingering, and a later JobMaster recovered it from HA and restored it: its records were in transactions that no longer exist, and are lost (the sink cannot commit an aborted transaction)",
+  },
   atLeastOnceMode: {
     name: 'at-least-once-mode',
     description: 'AT_LEAST_ONCE checkpoints do not align barriers, so a snapshot may include records after the barrier and a restore replays them: duplicates',
@@ -52,6 +57,14 @@ export class GapFacts {
   commitsLostToTimeout = 0;
   private syncSavepointId: number | undefined;
   private readonly savepointNotificationsPending = new Set<string>();
+  /** Checkpoints aborted after an HA write that may have landed. */
+  private readonly possiblyStored = new Set<number>();
+  /** Transaction id -> the checkpoint it was pre-committed for, for transactions of possibly stored checkpoints. */
+  private readonly preCommitted = new Map<string, number>();
+  /** Possibly stored checkpoints one of whose transactions was aborted. */
+  private readonly abortedTransactionsOf = new Set<number>();
+  /** A possibly stored checkpoint was restored after one of its transactions had been aborted. */
+  restoredAbortedPossiblyStored = false;
 
   /** A notification of the stop-with-savepoint savepoint was sent and never arrived. */
   get lostSyncSavepointNotification(): boolean {
@@ -61,6 +74,11 @@ export class GapFacts {
   observe(observation: Observation): void {
     switch (observation.type) {
       case 'checkpoint-completed':
+        // A transaction of a checkpoint at or before a completed one can no longer belong to a
+        // checkpoint whose HA write fails later: forget it (the map holds one interval's worth).
+        for (const [transactionId, checkpointId] of this.preCommitted) {
+          if (checkpointId <= observation.checkpointId && !this.possiblyStored.has(checkpointId)) this.preCommitted.delete(transactionId);
+        }
         if (observation.checkpointType === 'sync-savepoint') {
           this.syncSavepointCompleted = true;
           this.syncSavepointId = observation.checkpointId;
@@ -88,8 +106,20 @@ export class GapFacts {
         // A new run resumed from the savepoint: later failovers are ordinary ones.
         if (observation.status === 'FINISHED') this.syncSavepointCompleted = false;
         return;
-      case 'transaction-aborted':
+      case 'transaction-aborted': {
         if (observation.cause.includes('timed-out')) this.commitsLostToTimeout++;
+        const checkpointId = this.preCommitted.get(observation.transactionId);
+        if (checkpointId !== undefined && this.possiblyStored.has(checkpointId)) this.abortedTransactionsOf.add(checkpointId);
+        return;
+      }
+      case 'checkpoint-store-write-failed':
+        if (observation.possiblyStored) this.possiblyStored.add(observation.checkpointId);
+        return;
+      case 'transaction-pre-committed':
+        this.preCommitted.set(observation.transactionId, observation.checkpointId);
+        return;
+      case 'task-restored':
+        if (this.abortedTransactionsOf.has(observation.checkpointId)) this.restoredAbortedPossiblyStored = true;
         return;
       default:
         return;
@@ -130,7 +160,9 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   if (violation.property !== 'exactly-once') return undefined;
   const missing = (violation.details['missing'] as unknown[] | undefined)?.length ?? 0;
   const extra = (violation.details['extra'] as unknown[] | undefined)?.length ?? 0;
-  if (missing > 0) return facts.commitsLostToTimeout > 0 && extra === 0 ? knownGaps.transactionTimeout : undefined;
+  if (missing > 0 && extra === 0 && facts.commitsLostToTimeout > 0) return knownGaps.transactionTimeout;
+  if (missing > 0 && extra === 0 && facts.restoredAbortedPossiblyStored) return knownGaps.possiblyStoredCheckpointRestored;
+  if (missing > 0) return undefined;
   if (extra === 0 || facts.failovers === 0) return undefined;
   const directSink = context.job.vertices.some((vertex) => vertex.operator.kind === 'sink' && vertex.operator.sink === 'at-least-once');
   if (directSink) return knownGaps.nonTransactionalSink;

@@ -36,4 +36,26 @@ describe('negative controls', () => {
     expect(result.stats.restores).toBeGreaterThan(0);
     expect(result.verdict).toBe('pass');
   });
+
+  // Checkpoint 2's HA write lands but is reported failed; the failure counts against the
+  // tolerable checkpoint failures (0), so the job restarts from checkpoint 1 and its sinks abort
+  // checkpoint 2's transactions as lingering. A JobMaster crash then recovers [1, 2] from HA and
+  // restores 2, whose transactions are gone.
+  const ambiguousThenJobMasterCrash = (action: 'ambiguous-writes' | 'fail-writes'): Fault[] => [
+    { kind: 'crash-jobmaster', recoverAfterUs: 0, when: { onStep: 'task.alignment-completed', occurrence: 1, checkpointId: 3 } },
+    { kind: 'ha-store', action, count: 1, when: { onStep: 'task.alignment-completed', occurrence: 1, checkpointId: 2 } },
+  ];
+
+  it('a checkpoint left in HA by an ambiguous write, restored after its transactions were aborted, loses records: the possibly-stored-checkpoint-restored gap', () => {
+    const result = runCase(findScenario('diamond')!, { scenario: 'diamond', seed: 1004407241, faults: ambiguousThenJobMasterCrash('ambiguous-writes') });
+    expect(result.verdict).toBe('expected-gap');
+    expect(result.gaps.map(({ gap }) => gap.name)).toEqual(['possibly-stored-checkpoint-restored']);
+    expect(result.gaps[0]?.violation.message).toMatch(/\d+ record\(s\) lost, 0 duplicated/);
+  });
+
+  it('the same faults with a write that surely failed keep exactly-once: the checkpoint never reaches HA', () => {
+    const result = runCase(findScenario('diamond')!, { scenario: 'diamond', seed: 1004407241, faults: ambiguousThenJobMasterCrash('fail-writes') });
+    expect(result.stats.restores).toBeGreaterThan(0);
+    expect(result.verdict).toBe('pass');
+  });
 });
