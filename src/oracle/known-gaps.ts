@@ -59,11 +59,9 @@ export class GapFacts {
   private readonly savepointNotificationsPending = new Set<string>();
   /** Checkpoints aborted after an HA write that may have landed. */
   private readonly possiblyStored = new Set<number>();
-  /** Transaction id -> the checkpoint it was pre-committed for, for transactions of possibly stored checkpoints. */
-  private readonly preCommitted = new Map<string, number>();
-  /** Possibly stored checkpoints one of whose transactions was aborted. */
-  private readonly abortedTransactionsOf = new Set<number>();
-  /** A possibly stored checkpoint was restored after one of its transactions had been aborted. */
+  /** Sink tasks that, restoring, failed to commit a transaction because it had been aborted. */
+  private readonly recommitFailed = new Set<string>();
+  /** A restore of a possibly stored checkpoint found some of its transactions already aborted. */
   restoredAbortedPossiblyStored = false;
 
   /** A notification of the stop-with-savepoint savepoint was sent and never arrived. */
@@ -74,11 +72,6 @@ export class GapFacts {
   observe(observation: Observation): void {
     switch (observation.type) {
       case 'checkpoint-completed':
-        // A transaction of a checkpoint at or before a completed one can no longer belong to a
-        // checkpoint whose HA write fails later: forget it (the map holds one interval's worth).
-        for (const [transactionId, checkpointId] of this.preCommitted) {
-          if (checkpointId <= observation.checkpointId && !this.possiblyStored.has(checkpointId)) this.preCommitted.delete(transactionId);
-        }
         if (observation.checkpointType === 'sync-savepoint') {
           this.syncSavepointCompleted = true;
           this.syncSavepointId = observation.checkpointId;
@@ -106,20 +99,16 @@ export class GapFacts {
         // A new run resumed from the savepoint: later failovers are ordinary ones.
         if (observation.status === 'FINISHED') this.syncSavepointCompleted = false;
         return;
-      case 'transaction-aborted': {
+      case 'transaction-aborted':
         if (observation.cause.includes('timed-out')) this.commitsLostToTimeout++;
-        const checkpointId = this.preCommitted.get(observation.transactionId);
-        if (checkpointId !== undefined && this.possiblyStored.has(checkpointId)) this.abortedTransactionsOf.add(checkpointId);
+        // The sink commits the restored state's transactions before the task reports its restore.
+        if (observation.cause === 'commit failed: aborted') this.recommitFailed.add(observation.task);
         return;
-      }
       case 'checkpoint-store-write-failed':
         if (observation.possiblyStored) this.possiblyStored.add(observation.checkpointId);
         return;
-      case 'transaction-pre-committed':
-        this.preCommitted.set(observation.transactionId, observation.checkpointId);
-        return;
       case 'task-restored':
-        if (this.abortedTransactionsOf.has(observation.checkpointId)) this.restoredAbortedPossiblyStored = true;
+        if (this.recommitFailed.delete(observation.task) && this.possiblyStored.has(observation.checkpointId)) this.restoredAbortedPossiblyStored = true;
         return;
       default:
         return;
@@ -160,10 +149,19 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   if (violation.property !== 'exactly-once') return undefined;
   const missing = (violation.details['missing'] as unknown[] | undefined)?.length ?? 0;
   const extra = (violation.details['extra'] as unknown[] | undefined)?.length ?? 0;
-  if (missing > 0 && extra === 0 && facts.commitsLostToTimeout > 0) return knownGaps.transactionTimeout;
-  if (missing > 0 && extra === 0 && facts.restoredAbortedPossiblyStored) return knownGaps.possiblyStoredCheckpointRestored;
-  if (missing > 0) return undefined;
-  if (extra === 0 || facts.failovers === 0) return undefined;
+  if (missing > 0) {
+    if (extra === 0 && facts.commitsLostToTimeout > 0) return knownGaps.transactionTimeout;
+    if (!facts.restoredAbortedPossiblyStored) return undefined;
+    // Records lost to the restore of a possibly stored checkpoint; duplicates too only when a
+    // duplicating gap explains them.
+    return extra === 0 || duplicatesGap(facts, context) !== undefined ? knownGaps.possiblyStoredCheckpointRestored : undefined;
+  }
+  return extra === 0 ? undefined : duplicatesGap(facts, context);
+}
+
+/** The gap that explains duplicated records after a restore, if any. */
+function duplicatesGap(facts: GapFacts, context: GapContext): KnownGap | undefined {
+  if (facts.failovers === 0) return undefined;
   const directSink = context.job.vertices.some((vertex) => vertex.operator.kind === 'sink' && vertex.operator.sink === 'at-least-once');
   if (directSink) return knownGaps.nonTransactionalSink;
   if (context.mode === 'AT_LEAST_ONCE') return knownGaps.atLeastOnceMode;
