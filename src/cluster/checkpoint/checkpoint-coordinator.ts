@@ -461,8 +461,7 @@ export class CheckpointCoordinator {
         const possiblyStored = error instanceof CheckpointStoreWriteError && error.possiblyStored;
         const keepState = possiblyStored && !bugOn(this.bugs, 'coordinator-discards-possibly-stored-checkpoint');
         if (this.ports.observations.active) {
-          const acknowledgedTasks = [...completed.subtaskStates.values()].filter((state) => !state.finished).map((state) => state.taskName);
-          this.ports.observations.publish({ type: 'checkpoint-store-write-failed', checkpointId: pending.checkpointId, possiblyStored, stateKept: keepState, acknowledgedTasks });
+          this.ports.observations.publish({ type: 'checkpoint-store-write-failed', checkpointId: pending.checkpointId, possiblyStored, stateKept: keepState, acknowledgedTasks: acknowledgedTasksOf(completed) });
         }
         if (!keepState) this.discardState([metadataHandle.key]);
         this.abortPendingCheckpoint(pending, 'FINALIZE_CHECKPOINT_FAILURE', undefined, keepState);
@@ -654,11 +653,16 @@ export class CheckpointCoordinator {
       type: 'checkpoint-completed',
       checkpointId: completed.checkpointId,
       checkpointType: completed.type,
-      acknowledgedTasks: [...completed.subtaskStates.values()].filter((state) => !state.finished).map((state) => state.taskName),
+      acknowledgedTasks: acknowledgedTasksOf(completed),
       awaitedTasks: pending.tasksToWaitFor.map((task) => task.taskName),
       stateHandles: [...completed.subtaskStates.values()].flatMap(keysOf),
     });
   }
+}
+
+/** The tasks whose snapshot a completed checkpoint holds (finished tasks acknowledged nothing). */
+function acknowledgedTasksOf(completed: CompletedCheckpoint): string[] {
+  return [...completed.subtaskStates.values()].filter((state) => !state.finished).map((state) => state.taskName);
 }
 
 /** The keys of a subtask state's handles. */
