@@ -278,7 +278,7 @@ export class Cluster {
     const epoch = this.ha.electLeader();
     const prefix = `job-run-${this.jobRun}/`;
     const haCounter = config.highAvailability && !bugOn(config.plantedBugs, 'checkpoint-id-counter-not-ha');
-    const idCounter = haCounter ? new HaCheckpointIdCounter(this.ha, `${prefix}checkpoint-id-counter`) : new StandaloneCheckpointIdCounter();
+    const idCounter = haCounter ? new HaCheckpointIdCounter(this.ha, `${prefix}checkpoint-id-counter`, this.hooks) : new StandaloneCheckpointIdCounter();
     if (restoreFrom !== undefined && idCounter.get() <= restoreFrom.checkpointId) idCounter.setCount(restoreFrom.checkpointId + 1);
     const store = config.highAvailability
       ? new HaCompletedCheckpointStore(this.ha, config.checkpoint.retainedCheckpoints, `${prefix}completed-checkpoint/`, this.hooks)

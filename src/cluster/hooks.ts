@@ -33,6 +33,9 @@ export interface StorageVerdict {
  */
 export type HaWriteVerdict = 'proceed' | 'fail' | 'ambiguous';
 
+/** The HA writes the fault model can fail: a completed checkpoint's pointer, the checkpoint id counter. */
+export type HaWriteTarget = 'completed-checkpoint' | 'id-counter';
+
 /** Decisions for external-system operations (the source log, the sink's transactional store). */
 export interface ExternalVerdict {
   readonly fail: boolean;
@@ -50,7 +53,7 @@ export class RuntimeHooks {
   private readonly stepListeners: Array<(step: ProtocolStep) => void> = [];
   private rpcInterceptor: ((envelope: RpcEnvelope) => RpcVerdict) | undefined;
   private storageInterceptor: ((operation: 'write' | 'finalize' | 'read', key: string) => StorageVerdict) | undefined;
-  private haInterceptor: ((key: string) => HaWriteVerdict) | undefined;
+  private haInterceptor: ((target: HaWriteTarget, key: string) => HaWriteVerdict) | undefined;
   private externalInterceptor: ((system: 'source-log' | 'sink-store', operation: string, detail: string) => ExternalVerdict) | undefined;
 
   onStep(listener: (step: ProtocolStep) => void): void {
@@ -65,7 +68,7 @@ export class RuntimeHooks {
     this.storageInterceptor = interceptor;
   }
 
-  interceptHaWrites(interceptor: (key: string) => HaWriteVerdict): void {
+  interceptHaWrites(interceptor: (target: HaWriteTarget, key: string) => HaWriteVerdict): void {
     this.haInterceptor = interceptor;
   }
 
@@ -92,9 +95,9 @@ export class RuntimeHooks {
     return this.storageInterceptor === undefined ? proceed : this.storageInterceptor(operation, key);
   }
 
-  /** Asked before a completed checkpoint is written to the HA store under `key`. */
-  haWrite(key: string): HaWriteVerdict {
-    return this.haInterceptor === undefined ? 'proceed' : this.haInterceptor(key);
+  /** Asked before a completed checkpoint's pointer, or the checkpoint id counter, is written to the HA store under `key`. */
+  haWrite(target: HaWriteTarget, key: string): HaWriteVerdict {
+    return this.haInterceptor === undefined ? 'proceed' : this.haInterceptor(target, key);
   }
 
   external(system: 'source-log' | 'sink-store', operation: string, detail: string): ExternalVerdict {

@@ -193,7 +193,13 @@ export function faultOfKind(kind: FaultKind, topology: Topology): fc.Arbitrary<F
         when,
       });
     case 'ha-store':
-      return fc.record({ kind: fc.constant(kind), action: fc.constantFrom('fail-writes', 'ambiguous-writes'), count: fc.integer({ min: 1, max: 3 }), when });
+      return fc.record({
+        kind: fc.constant(kind),
+        action: fc.constantFrom('fail-writes', 'ambiguous-writes'),
+        target: fc.constantFrom('completed-checkpoint', 'id-counter'),
+        count: fc.integer({ min: 1, max: 3 }),
+        when,
+      });
     case 'sink-commit-failure':
       return fc.record({ kind: fc.constant(kind), count: fc.integer({ min: 1, max: 3 }), when });
     case 'transaction-timeout':

@@ -1,5 +1,5 @@
 import type { Cluster } from '../cluster/cluster.js';
-import type { HaWriteVerdict, ProtocolStep, RpcEnvelope, RpcVerdict, StorageVerdict } from '../cluster/hooks.js';
+import type { HaWriteTarget, HaWriteVerdict, ProtocolStep, RpcEnvelope, RpcVerdict, StorageVerdict } from '../cluster/hooks.js';
 import { eventKind } from '../sim/index.js';
 import type { Fault, FaultPlan, FaultTrigger } from './plan.js';
 
@@ -50,7 +50,7 @@ export class Nemesis {
     hooks.interceptRpc((envelope) => this.onRpc(envelope));
     hooks.interceptStorage((operation, key) => this.onStorage(operation, key));
     hooks.interceptExternal((system, operation) => ({ fail: this.onExternal(system, operation) }));
-    hooks.interceptHaWrites(() => this.onHaWrite());
+    hooks.interceptHaWrites((target) => this.onHaWrite(target));
   }
 
   /** When the last fault's effect ended (0 if none fired): liveness is judged after this. */
@@ -169,8 +169,8 @@ export class Nemesis {
     return { extraLatencyUs: 0, fail: true };
   }
 
-  private onHaWrite(): HaWriteVerdict {
-    const effect = this.take((fault) => fault.kind === 'ha-store');
+  private onHaWrite(target: HaWriteTarget): HaWriteVerdict {
+    const effect = this.take((fault) => fault.kind === 'ha-store' && (fault.target ?? 'completed-checkpoint') === target);
     if (effect === undefined || effect.fault.kind !== 'ha-store') return 'proceed';
     return effect.fault.action === 'ambiguous-writes' ? 'ambiguous' : 'fail';
   }

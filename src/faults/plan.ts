@@ -60,6 +60,9 @@ export type RpcAction = 'drop' | 'delay' | 'duplicate';
 /** `fail-writes`: nothing is written; `ambiguous-writes`: the write lands but the writer is told it failed. */
 export type HaStoreAction = 'fail-writes' | 'ambiguous-writes';
 
+/** What an `ha-store` fault fails: the write of a completed checkpoint's pointer, or the increment of the checkpoint id counter. */
+export type HaStoreTarget = 'completed-checkpoint' | 'id-counter';
+
 /** One fault. `when` says when it fires; the other fields what it does. */
 export type Fault =
   | { readonly kind: 'crash-executor'; readonly executor: string; readonly restartAfterUs: number; readonly replacement: boolean; readonly when: FaultTrigger }
@@ -84,7 +87,15 @@ export type Fault =
   | { readonly kind: 'slow-task'; readonly task: string; readonly factor: number; readonly durationUs: number; readonly when: FaultTrigger }
   | { readonly kind: 'storage'; readonly action: StorageAction; readonly count: number; readonly extraUs?: number; readonly durationUs?: number; readonly when: FaultTrigger }
   /** The next `count` writes of completed checkpoints to the HA store (ZooKeeper, ConfigMaps) fail, within `durationUs` if given. */
-  | { readonly kind: 'ha-store'; readonly action: HaStoreAction; readonly count: number; readonly durationUs?: number; readonly when: FaultTrigger }
+  | {
+      readonly kind: 'ha-store';
+      readonly action: HaStoreAction;
+      /** Absent means `completed-checkpoint`. */
+      readonly target?: HaStoreTarget;
+      readonly count: number;
+      readonly durationUs?: number;
+      readonly when: FaultTrigger;
+    }
   | { readonly kind: 'sink-commit-failure'; readonly count: number; readonly when: FaultTrigger }
   | { readonly kind: 'transaction-timeout'; readonly timeoutUs: number; readonly when: FaultTrigger }
   | { readonly kind: 'source-unavailable'; readonly durationUs: number; readonly when: FaultTrigger };
@@ -140,6 +151,10 @@ class Field {
     const value = this.record[name];
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) this.bad(name, `one of ${allowed.join(', ')}`);
     return value as T;
+  }
+
+  optionalOneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    return this.record[name] === undefined ? undefined : this.oneOf(name, allowed);
   }
 
   boolean(name: string): boolean {
@@ -232,9 +247,11 @@ function parseFault(value: unknown, path: string): Fault {
     }
     case 'ha-store': {
       const durationUs = field.optionalInteger('durationUs', 1, maxDurationUs);
+      const target = field.optionalOneOf('target', ['completed-checkpoint', 'id-counter'] as const);
       return {
         kind,
         action: field.oneOf('action', ['fail-writes', 'ambiguous-writes'] as const),
+        ...(target === undefined ? {} : { target }),
         count: field.integer('count', 1, 1_000_000),
         ...(durationUs === undefined ? {} : { durationUs }),
         when,

@@ -146,6 +146,36 @@ describe('each fault kind fires where aimed and the runtime recovers', () => {
     expect(result.jobStatus).toBe('FINISHED');
   });
 
+  it('ha-store fail-writes on the id counter: the trigger after checkpoint 2 fails before it has an id (TRIGGER_CHECKPOINT_FAILURE, not counted), the next trigger takes id 3', () => {
+    const { result, observations } = runWithFaults('wordcount', 1, [
+      { kind: 'ha-store', action: 'fail-writes', target: 'id-counter', count: 1, when: { onStep: 'coordinator.checkpoint-completed', checkpointId: 2 } },
+    ]);
+    expect(result.faults[0]).toMatchObject({ applied: true });
+    const failedTriggers = ofType(observations, 'checkpoint-trigger-failed').filter((observation) => observation.reason === 'TRIGGER_CHECKPOINT_FAILURE');
+    expect(failedTriggers).toHaveLength(1);
+    const triggered = ofType(observations, 'checkpoint-triggered').map((observation) => observation.checkpointId);
+    expect(triggered.slice(0, 3)).toEqual([1, 2, 3]);
+    // The coordinator does not count a trigger failure against the tolerable failures: no failover.
+    expect(ofType(observations, 'failover')).toEqual([]);
+    expect(ofType(observations, 'checkpoint-store-write-failed')).toEqual([]);
+    expect(result.verdict).toBe('pass');
+  });
+
+  it('ha-store ambiguous-writes on the id counter: the increment lands but the trigger fails, so id 3 is skipped; a new JobMaster continues above it', () => {
+    const { result, observations } = runWithFaults('wordcount', 1, [
+      { kind: 'ha-store', action: 'ambiguous-writes', target: 'id-counter', count: 1, when: { onStep: 'coordinator.checkpoint-completed', checkpointId: 2 } },
+      { kind: 'crash-jobmaster', recoverAfterUs: 10_000, when: { onStep: 'coordinator.checkpoint-completed', checkpointId: 4 } },
+    ]);
+    expect(result.faults.map((fault) => fault.applied)).toEqual([true, true]);
+    expect(ofType(observations, 'checkpoint-trigger-failed').filter((observation) => observation.reason === 'TRIGGER_CHECKPOINT_FAILURE')).toHaveLength(1);
+    const triggered = ofType(observations, 'checkpoint-triggered').map((observation) => observation.checkpointId);
+    expect(triggered.slice(0, 3)).toEqual([1, 2, 4]);
+    expect(triggered.every((id, index) => index === 0 || id > triggered[index - 1]!)).toBe(true);
+    expect(ofType(observations, 'jobmaster-started').at(-1)?.recoveredCheckpointIds).toEqual([4]);
+    expect(result.verdict).toBe('pass');
+    expect(result.jobStatus).toBe('FINISHED');
+  });
+
   it('ha-store does nothing without HA services (no HA store to fail)', () => {
     const { result } = runWithFaults('wordcount', 1, [{ kind: 'ha-store', action: 'fail-writes', count: 1, when: { atUs: 100_000 } }], { highAvailability: false });
     expect(result.faults[0]).toMatchObject({ kind: 'ha-store', applied: false });

@@ -17,6 +17,7 @@ describe('fault plan validation', () => {
       { kind: 'transaction-timeout', timeoutUs: 100, when: { atUs: 0 } },
       { kind: 'source-unavailable', durationUs: 100, when: { atUs: 0 } },
       { kind: 'ha-store', action: 'ambiguous-writes', count: 1, durationUs: 50, when: { onStep: 'coordinator.all-acknowledged', checkpointId: 2 } },
+      { kind: 'ha-store', action: 'fail-writes', target: 'id-counter', count: 2, when: { atUs: 0 } },
     ];
     expect(new Set(plan.map((fault) => fault.kind))).toEqual(new Set(faultKinds));
     expect(parseFaultPlan(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
@@ -33,6 +34,7 @@ describe('fault plan validation', () => {
     [[{ kind: 'partition', nodes: ['jobmaster', 'jobmaster'], oneWay: true, durationUs: 1, when: { atUs: 0 } }], 'faults[0].nodes must be two different node names'],
     [[{ kind: 'storage', action: 'fail-writes', count: 0, when: { atUs: 0 } }], 'faults[0].count must be an integer in [1, 1000000], got 0'],
     [[{ kind: 'ha-store', action: 'lose-writes', count: 1, when: { atUs: 0 } }], 'faults[0].action must be one of fail-writes, ambiguous-writes, got "lose-writes"'],
+    [[{ kind: 'ha-store', action: 'fail-writes', target: 'leader', count: 1, when: { atUs: 0 } }], 'faults[0].target must be one of completed-checkpoint, id-counter, got "leader"'],
   ])('rejects %j with a sentence naming the bad field', (plan, message) => {
     expect(() => parseFaultPlan(plan)).toThrow(UsageError);
     expect(() => parseFaultPlan(plan)).toThrow(message);

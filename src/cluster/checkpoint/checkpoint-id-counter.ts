@@ -1,3 +1,4 @@
+import type { RuntimeHooks } from '../hooks.js';
 import type { CheckpointIdCounter, DurableKeyValue } from './ports.js';
 
 /** Flink's CheckpointIDCounter.INITIAL_CHECKPOINT_ID: the first id a job ever uses. */
@@ -43,16 +44,28 @@ export class HaCheckpointIdCounter implements CheckpointIdCounter {
   /**
    * @param durable - the HA services' store, which survives JobMaster crashes
    * @param key - where the next id is kept; defaults to {@link defaultCheckpointIdCounterKey}
+   * @param hooks - asked before each increment (the fault nemesis fails some); none for a reader
    */
-  constructor(durable: DurableKeyValue, key: string = defaultCheckpointIdCounterKey) {
+  constructor(
+    durable: DurableKeyValue,
+    key: string = defaultCheckpointIdCounterKey,
+    private readonly hooks?: RuntimeHooks,
+  ) {
     this.durable = durable;
     this.key = key;
   }
 
-  /** Returns the next id and persists its successor before handing it out. */
+  /**
+   * Returns the next id and persists its successor before handing it out. A failed HA write
+   * throws and hands out nothing; so does one whose outcome is unknown, and then the successor
+   * may have landed, so the id is skipped (ZooKeeper's shared counter behaves the same).
+   */
   getAndIncrement(): number {
+    const verdict = this.hooks?.haWrite('id-counter', this.key) ?? 'proceed';
+    if (verdict === 'fail') throw new Error(`the HA store refused the increment of ${this.key}`);
     const id = this.get();
     this.durable.put(this.key, id + 1);
+    if (verdict === 'ambiguous') throw new Error(`the increment of ${this.key} in the HA store had no answer; it may have landed`);
     return id;
   }
 

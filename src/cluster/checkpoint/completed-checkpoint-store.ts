@@ -82,7 +82,7 @@ export class HaCompletedCheckpointStore implements CompletedCheckpointStore {
   addCheckpointAndSubsumeOldest(checkpoint: CompletedCheckpoint): CompletedCheckpoint[] {
     const key = this.keyFor(checkpoint.checkpointId);
     // The coordinator's completions only: a savepoint added at a resume is outside the fault model.
-    const verdict = checkpoint.type === 'checkpoint' ? (this.hooks?.haWrite(key) ?? 'proceed') : 'proceed';
+    const verdict = checkpoint.type === 'checkpoint' ? (this.hooks?.haWrite('completed-checkpoint', key) ?? 'proceed') : 'proceed';
     if (verdict === 'fail') throw new CheckpointStoreWriteError(`the HA store refused the write of ${key}`, false);
     this.durable.put(key, toCompletedCheckpointRecord(checkpoint));
     if (verdict === 'ambiguous') throw new CheckpointStoreWriteError(`the write of ${key} to the HA store had no answer; it may have landed`, true);
