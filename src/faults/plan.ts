@@ -121,44 +121,63 @@ export type FaultPlan = readonly Fault[];
 const maxDurationUs = 3_600_000_000;
 
 class Field {
+  /** Every field name asked for, present or not: what this kind of object takes. */
+  private readonly known = new Set<string>();
+
   constructor(private readonly record: Record<string, unknown>, private readonly path: string) {}
+
+  /** Declares `name` a field of this object without reading it through a typed accessor. */
+  take(name: string): unknown {
+    this.known.add(name);
+    return this.record[name];
+  }
+
+  /**
+   * Rejects a field the object does not take: a misspelt optional field would otherwise be
+   * ignored, and the fault would run without the setting its author wrote.
+   */
+  rejectUnknown(what: string): void {
+    for (const name of Object.keys(this.record)) {
+      if (!this.known.has(name)) throw new UsageError(`${this.path} has no field ${JSON.stringify(name)}: ${what} takes ${[...this.known].join(', ')}`);
+    }
+  }
 
   private bad(name: string, want: string): never {
     throw new UsageError(`${this.path}.${name} must be ${want}, got ${JSON.stringify(this.record[name]) ?? 'nothing'}`);
   }
 
   integer(name: string, minimum: number, maximum: number): number {
-    const value = this.record[name];
+    const value = this.take(name);
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum || value > maximum) this.bad(name, `an integer in [${minimum}, ${maximum}]`);
     return value;
   }
 
   optionalInteger(name: string, minimum: number, maximum: number): number | undefined {
-    return this.record[name] === undefined ? undefined : this.integer(name, minimum, maximum);
+    return this.take(name) === undefined ? undefined : this.integer(name, minimum, maximum);
   }
 
   string(name: string, pattern?: RegExp, description?: string): string {
-    const value = this.record[name];
+    const value = this.take(name);
     if (typeof value !== 'string' || value.length === 0 || (pattern !== undefined && !pattern.test(value))) this.bad(name, description ?? 'a non-empty string');
     return value;
   }
 
   optionalString(name: string, pattern?: RegExp, description?: string): string | undefined {
-    return this.record[name] === undefined ? undefined : this.string(name, pattern, description);
+    return this.take(name) === undefined ? undefined : this.string(name, pattern, description);
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[]): T {
-    const value = this.record[name];
+    const value = this.take(name);
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) this.bad(name, `one of ${allowed.join(', ')}`);
     return value as T;
   }
 
   optionalOneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
-    return this.record[name] === undefined ? undefined : this.oneOf(name, allowed);
+    return this.take(name) === undefined ? undefined : this.oneOf(name, allowed);
   }
 
   boolean(name: string): boolean {
-    const value = this.record[name];
+    const value = this.take(name);
     if (typeof value !== 'boolean') this.bad(name, 'true or false');
     return value;
   }
@@ -173,13 +192,18 @@ function parseTrigger(value: unknown, path: string): FaultTrigger {
   if (typeof value !== 'object' || value === null) throw new UsageError(`${path} must be an object with atUs or onStep`);
   const record = value as Record<string, unknown>;
   const field = new Field(record, path);
-  if ('atUs' in record) return { atUs: field.integer('atUs', 0, maxDurationUs) };
+  if ('atUs' in record) {
+    const atUs = field.integer('atUs', 0, maxDurationUs);
+    field.rejectUnknown('a time trigger');
+    return { atUs };
+  }
   const onStep = field.oneOf('onStep', stepNames as readonly string[] as string[]);
   const task = field.optionalString('task', taskPattern, "a task name like 'count#1'");
   const executor = field.optionalString('executor', executorNamePattern, "an executor name like 'taskexecutor-1'");
   const checkpointId = field.optionalInteger('checkpointId', 1, 1_000_000);
   const occurrence = field.optionalInteger('occurrence', 1, 1_000_000);
   const afterUs = field.optionalInteger('afterUs', 0, maxDurationUs);
+  field.rejectUnknown('a step trigger');
   return {
     onStep,
     ...(task === undefined ? {} : { task }),
@@ -195,7 +219,13 @@ function parseFault(value: unknown, path: string): Fault {
   const record = value as Record<string, unknown>;
   const field = new Field(record, path);
   const kind = field.oneOf('kind', faultKinds);
-  const when = parseTrigger(record['when'], `${path}.when`);
+  const when = parseTrigger(field.take('when'), `${path}.when`);
+  const fault = parseFaultFields(kind, field, when, path);
+  field.rejectUnknown(`a ${kind} fault`);
+  return fault;
+}
+
+function parseFaultFields(kind: FaultKind, field: Field, when: FaultTrigger, path: string): Fault {
   switch (kind) {
     case 'crash-executor':
       return { kind, executor: field.string('executor', executorNamePattern, "an executor name like 'taskexecutor-0'"), restartAfterUs: field.integer('restartAfterUs', 0, maxDurationUs), replacement: field.boolean('replacement'), when };
@@ -223,7 +253,7 @@ function parseFault(value: unknown, path: string): Fault {
       };
     }
     case 'partition': {
-      const nodes = record['nodes'];
+      const nodes = field.take('nodes');
       if (!Array.isArray(nodes) || nodes.length !== 2 || !nodes.every((node) => typeof node === 'string' && nodeNamePattern.test(node)) || nodes[0] === nodes[1]) {
         throw new UsageError(`${path}.nodes must be two different node names ('jobmaster', 'taskexecutor-N'), got ${JSON.stringify(nodes)}`);
       }

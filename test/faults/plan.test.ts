@@ -35,6 +35,10 @@ describe('fault plan validation', () => {
     [[{ kind: 'storage', action: 'fail-writes', count: 0, when: { atUs: 0 } }], 'faults[0].count must be an integer in [1, 1000000], got 0'],
     [[{ kind: 'ha-store', action: 'lose-writes', count: 1, when: { atUs: 0 } }], 'faults[0].action must be one of fail-writes, ambiguous-writes, got "lose-writes"'],
     [[{ kind: 'ha-store', action: 'fail-writes', target: 'leader', count: 1, when: { atUs: 0 } }], 'faults[0].target must be one of completed-checkpoint, id-counter, got "leader"'],
+    // A misspelt optional field would otherwise be ignored, and the fault run without it.
+    [[{ kind: 'ha-store', action: 'fail-writes', taget: 'id-counter', count: 1, when: { atUs: 0 } }], 'faults[0] has no field "taget": a ha-store fault takes kind, when, durationUs, target, action, count'],
+    [[{ kind: 'fail-task', task: 'count#1', when: { atUs: 0, onStep: 'task.snapshot-taken' } }], 'faults[0].when has no field "onStep": a time trigger takes atUs'],
+    [[{ kind: 'fail-task', task: 'count#1', when: { onStep: 'task.snapshot-taken', checkpointid: 3 } }], 'faults[0].when has no field "checkpointid": a step trigger takes onStep, task, executor, checkpointId, occurrence, afterUs'],
   ])('rejects %j with a sentence naming the bad field', (plan, message) => {
     expect(() => parseFaultPlan(plan)).toThrow(UsageError);
     expect(() => parseFaultPlan(plan)).toThrow(message);
