@@ -86,7 +86,7 @@ export type Fault =
   | { readonly kind: 'channel-stall'; readonly channel: string; readonly extraUs: number; readonly durationUs: number; readonly when: FaultTrigger }
   | { readonly kind: 'slow-task'; readonly task: string; readonly factor: number; readonly durationUs: number; readonly when: FaultTrigger }
   | { readonly kind: 'storage'; readonly action: StorageAction; readonly count: number; readonly extraUs?: number; readonly durationUs?: number; readonly when: FaultTrigger }
-  /** The next `count` writes of completed checkpoints to the HA store (ZooKeeper, ConfigMaps) fail, within `durationUs` if given. */
+  /** The next `count` HA store writes (ZooKeeper, ConfigMaps) of `target` fail: completed checkpoints' pointers, or the checkpoint id counter's increments; within `durationUs` if given. */
   | {
       readonly kind: 'ha-store';
       readonly action: HaStoreAction;
