@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'properties/**/*.test.ts'],
     setupFiles: ['./vitest.setup.ts'],
+    // Builds dist/ once: the CLI tests spawn the compiled binary, the package tests pack it.
+    globalSetup: ['./test/build-package.ts'],
     // A property test's runs all count against one test's timeout; the properties bound
     // themselves with fast-check's interruptAfterTimeLimit well below this.
     testTimeout: 60_000,

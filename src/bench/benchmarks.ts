@@ -202,20 +202,27 @@ export function summariseGrowth(points: readonly GrowthPoint[]): GrowthSummary |
   };
 }
 
+/**
+ * A measuring script beside this module, run in a child process with its own V8 flags: compiled
+ * JavaScript once built; from source, TypeScript with tsx's loader imported into the child itself
+ * (tsx's CLI would run the script in a grandchild that gets none of the flags).
+ */
+function pointScript(name: string): { readonly script: string; readonly loader: readonly string[] } {
+  if (!import.meta.url.endsWith('.ts')) return { script: fileURLToPath(new URL(`./${name}.js`, import.meta.url)), loader: [] };
+  const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return { script: fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), loader: ['--import', tsxLoader] };
+}
+
 /** Events per record of the large job, measured once, to aim growth points at event counts. */
 const eventsPerRecord = 4.6;
 
 /** Growth: the large job sized to about each of `eventTargets`, with trace capture off and on. */
 export function growth(eventTargets: readonly number[]): GrowthPoint[] {
-  const require = createRequire(import.meta.url);
-  // tsx's loader imported into the measuring process itself (tsx's CLI would run the script in a
-  // child process that gets none of these V8 flags).
-  const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
-  const script = fileURLToPath(new URL('./growth-point.ts', import.meta.url));
+  const { script, loader } = pointScript('growth-point');
   const points: GrowthPoint[] = [];
   const measure = (records: number, capture: boolean, sample: boolean, oldSpaceMb = 16_384): GrowthPoint => {
     const flags = sample ? ['--expose-gc'] : [];
-    const output = execFileSync(process.execPath, [...flags, `--max-old-space-size=${oldSpaceMb}`, '--import', tsxLoader, script, String(records), capture ? '1' : '0', sample ? '1' : '0'], {
+    const output = execFileSync(process.execPath, [...flags, `--max-old-space-size=${oldSpaceMb}`, ...loader, script, String(records), capture ? '1' : '0', sample ? '1' : '0'], {
       encoding: 'utf8',
       maxBuffer: 1 << 20,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -257,11 +264,9 @@ export interface SweepMemoryPoint {
  * before results were streamed (`hold-all`); each in its own process.
  */
 export function sweepMemory(cases: number): { readonly stream: SweepMemoryPoint; readonly holdAll: SweepMemoryPoint } {
-  const require = createRequire(import.meta.url);
-  const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
-  const script = fileURLToPath(new URL('./sweep-memory-point.ts', import.meta.url));
+  const { script, loader } = pointScript('sweep-memory-point');
   const measure = (mode: 'stream' | 'hold-all'): SweepMemoryPoint => {
-    const output = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', '--import', tsxLoader, script, String(cases), mode], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=16384', ...loader, script, String(cases), mode], { encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
     return JSON.parse(output.trim().split('\n').at(-1) as string) as SweepMemoryPoint;
   };
   return { stream: measure('stream'), holdAll: measure('hold-all') };

@@ -153,7 +153,8 @@ export function runSweep(cases: CaseList, workers: number, progress: SweepProgre
     const sweepCase = cases.at(next++);
     if (sweepCase !== undefined) worker.postMessage(sweepCase);
   };
-  const entry = new URL('./sweep-worker.ts', import.meta.url).href;
+  // The worker's module beside this one: TypeScript under tsx and vitest, JavaScript once built.
+  const entry = new URL(import.meta.url.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', import.meta.url).href;
   const count = Math.max(1, Math.min(workers, cases.length));
   if (cases.length === 0) {
     settle({ completed, interrupted: false });
