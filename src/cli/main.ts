@@ -43,7 +43,7 @@ usage:
 `;
 
 /** Properties the oracle judges today; the rest of a scenario's declared list is reported as not checked. */
-const checkedProperties = new Set(['job-finishes', 'exactly-once', 'at-least-once', 'upsert-exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness']);
+const checkedProperties = new Set(['job-finishes', 'exactly-once', 'at-least-once', 'upsert-exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results']);
 
 function scenarioNamed(name: string | undefined): Scenario {
   if (name === undefined) throw new UsageError(`name a scenario; known: ${scenarios.map((scenario) => scenario.name).join(', ')}`);

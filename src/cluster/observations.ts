@@ -42,6 +42,13 @@ export type ObservationBody =
   | { readonly type: 'jobmaster-started'; readonly leaderEpoch: number; readonly recoveredCheckpointIds: readonly number[] }
   | { readonly type: 'checkpoint-triggered'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly timestampUs: number; readonly tasksToWaitFor: readonly string[]; readonly preAcknowledged: readonly string[] }
   | { readonly type: 'checkpoint-trigger-failed'; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason }
+  /** A trigger request reached the coordinator (before the request decider sees it). */
+  | { readonly type: 'checkpoint-trigger-requested'; readonly requestId: string; readonly kind: TriggerKind }
+  /**
+   * A trigger request's result was given to its caller (its future completed): `checkpointId` is
+   * absent only for a request that failed before it had an id.
+   */
+  | { readonly type: 'checkpoint-trigger-answered'; readonly requestId: string; readonly kind: TriggerKind; readonly checkpointId: number | undefined; readonly outcome: 'success' | 'failure'; readonly reason: CheckpointFailureReason | undefined }
   | { readonly type: 'checkpoint-acknowledged'; readonly checkpointId: number; readonly task: string; readonly result: AcknowledgeResult }
   | { readonly type: 'checkpoint-declined'; readonly checkpointId: number; readonly task: string; readonly reason: CheckpointFailureReason }
   | { readonly type: 'checkpoint-completed'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly acknowledgedTasks: readonly string[]; readonly awaitedTasks: readonly string[]; readonly stateHandles: readonly string[] }
@@ -78,6 +85,12 @@ export type ObservationBody =
   | { readonly type: 'sink-direct-write'; readonly task: string; readonly records: number };
 
 export type ObservationType = ObservationBody['type'];
+
+/**
+ * Who asked for a checkpoint: the periodic scheduler, a user's manual checkpoint, a plain
+ * savepoint, or the synchronous savepoint of stop-with-savepoint.
+ */
+export type TriggerKind = 'periodic' | 'manual' | 'savepoint' | 'stop-with-savepoint';
 
 /** The result of CheckpointCoordinator.receiveAcknowledgeMessage, as in Flink. */
 export type AcknowledgeResult = 'SUCCESS' | 'DUPLICATE' | 'UNKNOWN' | 'DISCARDED';

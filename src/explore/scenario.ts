@@ -17,7 +17,8 @@ export type PropertyName =
   | 'recovery'
   | 'coordinator-invariants'
   | 'two-phase-commit'
-  | 'liveness';
+  | 'liveness'
+  | 'trigger-results';
 
 /** Cluster settings a scenario overrides; the checkpoint part merges field by field. */
 export type ClusterOverrides = Partial<Omit<ClusterConfig, 'checkpoint'>> & { readonly checkpoint?: Partial<CheckpointConfig> };

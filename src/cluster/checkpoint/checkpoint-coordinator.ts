@@ -1,9 +1,9 @@
 import { bugOn } from '../planted-bugs.js';
-import type { AcknowledgeResult, JobStatus } from '../observations.js';
+import type { AcknowledgeResult, JobStatus, TriggerKind } from '../observations.js';
 import { CheckpointFailureManager } from './checkpoint-failure-manager.js';
 import { calculateCheckpointPlan } from './checkpoint-plan.js';
 import { CheckpointRequestDecider, defaultMaxQueuedRequests, type DecidableRequest, type DeciderState, type RequestDecision } from './checkpoint-request-decider.js';
-import type { CheckpointDone } from './checkpoint-result.js';
+import type { CheckpointDone, CheckpointResult } from './checkpoint-result.js';
 import { masterHookStatesOf } from './master-hook-states.js';
 import { PendingCheckpoint } from './pending-checkpoint.js';
 import { PeriodicTrigger } from './periodic-trigger.js';
@@ -28,6 +28,11 @@ export interface CheckpointCoordinatorOptions {
   readonly plantedBugs?: readonly string[];
   /** The failure reasons the failure manager counts (types.ts' countedFailureReasons). */
   readonly countedFailureReasons?: ReadonlySet<CheckpointFailureReason>;
+  /**
+   * Prefix of this coordinator's trigger request ids, so ids stay unique across the coordinators
+   * of one run (the JobMaster passes its leader epoch); default ''.
+   */
+  readonly requestIdPrefix?: string;
 }
 
 /** Checkpoint totals since the coordinator was created, for run statistics. */
@@ -41,6 +46,9 @@ export interface CheckpointCounts {
 /** A trigger request waiting for, or given, its turn. */
 interface TriggerRequest extends DecidableRequest {
   readonly type: SnapshotType;
+  /** Unique in the run; named in the request's trigger-requested and trigger-answered observations. */
+  readonly requestId: string;
+  readonly kind: TriggerKind;
   readonly done: CheckpointDone | undefined;
 }
 
@@ -77,6 +85,7 @@ export class CheckpointCoordinator {
   private completedCount = 0;
   private abortedCount = 0;
   private readonly bugs: readonly string[];
+  private readonly requestIdPrefix: string;
 
   /**
    * @param config - Flink's checkpoint configuration (see defaultCheckpointConfig)
@@ -90,6 +99,7 @@ export class CheckpointCoordinator {
     this.baseIntervalUs = config.intervalUs === 0 ? 0 : Math.max(config.intervalUs, config.minPauseBetweenCheckpointsUs);
     this.maxTriggersPerDecision = 10 * (options.maxQueuedRequests ?? defaultMaxQueuedRequests) + 10;
     this.bugs = options.plantedBugs ?? [];
+    this.requestIdPrefix = options.requestIdPrefix ?? '';
     this.decider = new CheckpointRequestDecider<TriggerRequest>({
       maxConcurrentCheckpoints: bugOn(this.bugs, 'coordinator-ignores-max-concurrent') ? Number.MAX_SAFE_INTEGER : config.maxConcurrentCheckpoints,
       minPauseBetweenCheckpointsUs: config.minPauseBetweenCheckpointsUs,
@@ -189,32 +199,56 @@ export class CheckpointCoordinator {
   // ---------------------------------------------------------------------------------------------
   // Triggering
 
-  /** Requests a checkpoint; `isPeriodic` marks requests of the scheduler (min pause applies to them). */
-  triggerCheckpoint(isPeriodic: boolean, done?: CheckpointDone): void {
-    this.submit('checkpoint', isPeriodic, done);
+  /**
+   * Requests a checkpoint; `isPeriodic` marks requests of the scheduler (min pause applies to them).
+   * Returns the request id its checkpoint-trigger-answered observation names.
+   */
+  triggerCheckpoint(isPeriodic: boolean, done?: CheckpointDone): string {
+    return this.submit('checkpoint', isPeriodic, done);
   }
 
-  /** Requests a savepoint: not stored, not notified, never subsumed. */
-  triggerSavepoint(done?: CheckpointDone): void {
-    this.submit('savepoint', false, done);
+  /** Requests a savepoint: not stored, not notified, never subsumed. Returns the request id. */
+  triggerSavepoint(done?: CheckpointDone): string {
+    return this.submit('savepoint', false, done);
   }
 
-  /** Requests the synchronous savepoint of stop-with-savepoint: notified on completion; a task decline fails the job. */
-  triggerSynchronousSavepoint(done?: CheckpointDone): void {
-    this.submit('sync-savepoint', false, done);
+  /**
+   * Requests the synchronous savepoint of stop-with-savepoint: notified on completion; a task
+   * decline fails the job. Returns the request id.
+   */
+  triggerSynchronousSavepoint(done?: CheckpointDone): string {
+    return this.submit('sync-savepoint', false, done);
   }
 
-  private submit(type: SnapshotType, isPeriodic: boolean, done: CheckpointDone | undefined): void {
+  private submit(type: SnapshotType, isPeriodic: boolean, done: CheckpointDone | undefined): string {
     const isSavepoint = type !== 'checkpoint';
+    const sequence = this.nextRequestSequence++;
     const request: TriggerRequest = {
       type,
       isPeriodic,
       isSavepoint,
       isForce: isSavepoint && !this.config.unaligned,
-      sequence: this.nextRequestSequence++,
+      sequence,
+      requestId: `${this.requestIdPrefix}${sequence}`,
+      kind: triggerKindOf(type, isPeriodic),
       done,
     };
+    this.ports.observations.publish({ type: 'checkpoint-trigger-requested', requestId: request.requestId, kind: request.kind });
     this.carryOut(this.decider.submit(request, this.deciderState()));
+    return request.requestId;
+  }
+
+  /** Completes a request's result for its caller, once, and publishes it. */
+  private answer(request: TriggerRequest, checkpointId: number | undefined, result: CheckpointResult): void {
+    this.ports.observations.publish({
+      type: 'checkpoint-trigger-answered',
+      requestId: request.requestId,
+      kind: request.kind,
+      checkpointId,
+      outcome: result.ok ? 'success' : 'failure',
+      reason: result.ok ? undefined : result.reason,
+    });
+    request.done?.(result);
   }
 
   private executeQueuedRequest(): void {
@@ -300,7 +334,7 @@ export class CheckpointCoordinator {
       triggerTimestampUs,
       plan: planned.plan,
       masterHookIdentifiers: this.ports.masterHooks.map((hook) => hook.identifier),
-      done: request.done,
+      done: (result) => this.answer(request, checkpointId, result),
     });
     this.pendingById.set(checkpointId, pending);
     const expire = (): void => this.abortPendingCheckpoint(pending, 'CHECKPOINT_EXPIRED', undefined);
@@ -364,7 +398,7 @@ export class CheckpointCoordinator {
 
   private failRequest(request: TriggerRequest, reason: CheckpointFailureReason): void {
     this.ports.observations.publish({ type: 'checkpoint-trigger-failed', checkpointType: request.type, reason });
-    request.done?.({ ok: false, reason });
+    this.answer(request, undefined, { ok: false, reason });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -658,6 +692,13 @@ export class CheckpointCoordinator {
       stateHandles: [...completed.subtaskStates.values()].flatMap(keysOf),
     });
   }
+}
+
+/** Who asked, from the snapshot type and whether the scheduler asked. */
+function triggerKindOf(type: SnapshotType, isPeriodic: boolean): TriggerKind {
+  if (type === 'savepoint') return 'savepoint';
+  if (type === 'sync-savepoint') return 'stop-with-savepoint';
+  return isPeriodic ? 'periodic' : 'manual';
 }
 
 /** The tasks whose snapshot a completed checkpoint holds (finished tasks acknowledged nothing). */

@@ -120,7 +120,7 @@ export class JobMaster implements JobMasterGateway {
         this.byName.set(name, execution);
       }
     }
-    this.coordinator = new CheckpointCoordinator(services.checkpointConfig, this.coordinatorPorts(), { plantedBugs: services.plantedBugs });
+    this.coordinator = new CheckpointCoordinator(services.checkpointConfig, this.coordinatorPorts(), { plantedBugs: services.plantedBugs, requestIdPrefix: `jm${services.leaderEpoch}-` });
   }
 
   /**

@@ -5,6 +5,7 @@ import { createConsistentSnapshotChecker } from './consistent-snapshot.js';
 import { createCoordinatorInvariantsChecker } from './coordinator-invariants.js';
 import { createLivenessChecker } from './liveness.js';
 import { createRecoveryChecker } from './recovery.js';
+import { createTriggerResultsChecker } from './trigger-results.js';
 import { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 
 export type { Checker, CheckerContext, CheckerFactory, CheckerProperty, FinalState, RetainedCheckpoint } from './checker.js';
@@ -12,6 +13,7 @@ export { createConsistentSnapshotChecker } from './consistent-snapshot.js';
 export { createCoordinatorInvariantsChecker } from './coordinator-invariants.js';
 export { createLivenessChecker } from './liveness.js';
 export { createRecoveryChecker } from './recovery.js';
+export { createTriggerResultsChecker } from './trigger-results.js';
 export { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 
 /** Every streaming checker, by the property it judges. */
@@ -21,6 +23,7 @@ export const checkerRegistry: Readonly<Record<CheckerProperty, CheckerFactory>> 
   'coordinator-invariants': createCoordinatorInvariantsChecker,
   'two-phase-commit': createTwoPhaseCommitChecker,
   liveness: createLivenessChecker,
+  'trigger-results': createTriggerResultsChecker,
 };
 
 /** The property names the registry knows, in a stable order. */

@@ -22,9 +22,10 @@ describe('CheckpointCoordinator completion', () => {
       'coordinator.all-acknowledged',
       'coordinator.checkpoint-completed',
     ]);
-    expect(h.observations.map((o) => o.type).slice(-5)).toEqual([
+    expect(h.observations.map((o) => o.type).slice(-6)).toEqual([
       'checkpoint-acknowledged',
       'checkpoint-completed',
+      'checkpoint-trigger-answered',
       'checkpoint-notification-sent',
       'checkpoint-notification-sent',
       'checkpoint-notification-sent',

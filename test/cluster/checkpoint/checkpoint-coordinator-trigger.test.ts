@@ -44,6 +44,25 @@ describe('CheckpointCoordinator triggering', () => {
     expect(h.coordinator.counts).toEqual({ triggered: 0, completed: 0, aborted: 0 });
   });
 
+  it('publishes each trigger request and its answer, naming the request, its kind and the checkpoint', () => {
+    const h = harness();
+    h.graph.set('map#0', 'DEPLOYING', 1);
+    const refused = h.coordinator.triggerSavepoint(h.record);
+    h.graph.set('map#0', 'RUNNING', 1);
+    const manual = h.coordinator.triggerCheckpoint(false, h.record);
+    const id = h.coordinator.pendingCheckpointIds[0] as number;
+    acknowledgeAll(h, id);
+    expect(observed(h, 'checkpoint-trigger-requested')).toMatchObject([
+      { requestId: refused, kind: 'savepoint' },
+      { requestId: manual, kind: 'manual' },
+    ]);
+    expect(observed(h, 'checkpoint-trigger-answered')).toMatchObject([
+      { requestId: refused, kind: 'savepoint', checkpointId: undefined, outcome: 'failure', reason: 'NOT_ALL_REQUIRED_TASKS_RUNNING' },
+      { requestId: manual, kind: 'manual', checkpointId: id, outcome: 'success', reason: undefined },
+    ]);
+    expect(refused).not.toBe(manual);
+  });
+
   it('finished tasks are pre-acknowledged and the first running tasks behind them are triggered', () => {
     const h = harness();
     h.graph.set('source#0', 'FINISHED');
