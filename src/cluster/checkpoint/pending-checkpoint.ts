@@ -123,11 +123,15 @@ export class PendingCheckpoint {
     return this.acknowledgedStates.get(task);
   }
 
-  /** Records a master hook's state; ignored once disposed or for a hook that is not awaited. */
+  /**
+   * Records a master hook's state; ignored once disposed or for a hook that is not awaited. A hook
+   * that returned no state (null or undefined) counts as acknowledged but leaves no entry, as in
+   * Flink's PendingCheckpoint.acknowledgeMasterState.
+   */
   acknowledgeMasterState(identifier: string, state: unknown): void {
     if (this.isDisposed) return;
     if (!this.notYetAcknowledgedMasterHooks.delete(identifier)) return;
-    this.masterStates.push({ identifier, state });
+    if (state !== undefined && state !== null) this.masterStates.push({ identifier, state });
   }
 
   /** Attaches the expiry timer; a checkpoint disposed already cancels it at once. */
