@@ -1,8 +1,7 @@
-import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { profilePlanArbitrary, topologyOf, type FaultProfile } from '../src/explore/arbitraries.js';
-import { runCase } from '../src/explore/run-case.js';
+import { describe } from 'vitest';
+import type { FaultProfile } from '../src/explore/arbitraries.js';
 import type { PropertyName } from '../src/explore/scenario.js';
+import { protocolTest } from '../src/vitest/index.js';
 import { scenarios } from '../scenarios/index.js';
 
 /** Runs per scenario in CI; raise with CKPTSIM_PROPERTY_RUNS for a deeper local or nightly run. */
@@ -12,21 +11,14 @@ const timeLimitMs = Number(process.env['CKPTSIM_PROPERTY_TIME_LIMIT_MS'] ?? 60_0
 
 /**
  * A property suite: the named property, over every built-in scenario that declares it, under
- * random fault plans from `profile`. Seeds are pinned so test names and cases are the same on
- * every CI run; a failure is shrunk by fast-check and reported with its replay command.
+ * random fault plans from `profile`, through `ckptsim/vitest` as a user's suite would run it.
+ * Seeds are pinned so test names and cases are the same on every CI run; a failure is shrunk
+ * by fast-check and reported with its plan, its replay command and the case's report attached.
  */
 export function propertySuite(property: PropertyName, profile: FaultProfile = 'everything', seed = 20261121): void {
-  const applicable = scenarios.filter((scenario) => scenario.properties.includes(property));
-  describe.each(applicable.map((scenario) => [scenario.name, scenario] as const))(`${property} on %s`, (_name, scenario) => {
-    it(`holds under ${profile} faults`, () => {
-      fc.assert(
-        fc.property(profilePlanArbitrary(topologyOf(scenario), profile), fc.noShrink(fc.integer({ min: 1, max: 1_000_000 })), (faults, simSeed) => {
-          const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults });
-          const violation = result.violations.find((found) => found.property === property);
-          if (violation !== undefined) throw new Error(`${property}: ${violation.message}\n  replay: npx ckptsim replay ${result.replay}`);
-        }),
-        { seed, numRuns: runsPerScenario, plugins: [fc.interruptAfterTimeLimit(timeLimitMs)] },
-      );
-    }, timeLimitMs * 4);
-  });
+  for (const scenario of scenarios.filter((candidate) => candidate.properties.includes(property))) {
+    describe(`${property} on ${scenario.name}`, () => {
+      protocolTest.prop(`holds under ${profile} faults`, { scenario, profile, properties: [property], runs: runsPerScenario, seed, timeLimitMs });
+    });
+  }
 }

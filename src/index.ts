@@ -21,6 +21,13 @@ export { faultPlanArbitrary, profilePlanArbitrary, faultOfKind, topologyOf, faul
 export { runMutant, runMutants, mutantSetups, type MutantResult } from './explore/mutants.js';
 export { scenarios, findScenario } from '../scenarios/index.js';
 
+// Reports: the renderers behind report.md, junit.xml, report.html and Perfetto traces.
+export { renderMarkdown, type DeclaredProperties } from './report/markdown.js';
+export { renderJunit } from './report/junit.js';
+export { renderSweepHtml, renderCaseHtml, replayForReport, type ReplayedCase, type SweepHtmlOptions } from './report/html.js';
+export { PerfettoTraceBuilder } from './report/perfetto.js';
+export { renderCaseReport, type CaseReport } from './report/case-report.js';
+
 // Fault plans.
 export { parseFaultPlan, faultKinds, rpcMethods, stepNames, type Fault, type FaultKind, type FaultPlan, type FaultTrigger } from './faults/plan.js';
 

@@ -1,9 +1,19 @@
 import seedrandom from 'seedrandom';
 
+/**
+ * A saved xor4096 generator state, spelt out here (the same shape as seedrandom's
+ * `State.Xor4096`) so that the package's declarations do not ask users for @types/seedrandom.
+ */
+export interface GeneratorState {
+  readonly i: number;
+  readonly w: number;
+  readonly X: readonly number[];
+}
+
 /** The saved state of a {@link RandomStream}, as returned by {@link RandomStream.saveState}. */
 export interface RandomStreamState {
   readonly name: string;
-  readonly generator: seedrandom.State.Xor4096;
+  readonly generator: GeneratorState;
 }
 
 const UINT32_RANGE = 4294967296;
@@ -24,12 +34,12 @@ export class RandomStream {
    * @param seed - the full derivation string; use {@link deriveStream} rather than calling this directly.
    * @param state - a state saved with {@link RandomStream.saveState}; when given, `seed` is ignored.
    */
-  constructor(name: string, seed: string, state?: seedrandom.State.Xor4096) {
+  constructor(name: string, seed: string, state?: GeneratorState) {
     this.name = name;
     this.generator =
       state === undefined
         ? seedrandom.xor4096(seed, { state: true })
-        : seedrandom.xor4096('', { state });
+        : seedrandom.xor4096('', { state: state as seedrandom.State.Xor4096 });
   }
 
   /** A uniform integer in [0, 2^32). */

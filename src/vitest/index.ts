@@ -1,0 +1,147 @@
+/**
+ * `ckptsim/vitest`: protocol properties as vitest tests, and matchers for case results.
+ *
+ * ```ts
+ * import { protocolTest } from 'ckptsim/vitest';
+ * protocolTest.prop('my sink survives crashes', { scenario: mine, profile: 'crashes', properties: ['exactly-once'], runs: 20 });
+ * ```
+ *
+ * Importing this module registers the matchers (`expect(result).toHoldProperty('exactly-once')`).
+ * vitest is a peer dependency of this entry only.
+ */
+import fc from 'fast-check';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'vitest';
+import { toolName } from '../cli/version.js';
+import { profilePlanArbitrary, topologyOf, type FaultProfile } from '../explore/arbitraries.js';
+import type { CaseSpec } from '../explore/replay-token.js';
+import { runCase, type CaseResult } from '../explore/run-case.js';
+import type { PropertyName, Scenario } from '../explore/scenario.js';
+import type { Fault } from '../faults/plan.js';
+import { renderCaseReport } from '../report/case-report.js';
+import type { Violation } from '../oracle/violation.js';
+
+export { ckptsimMatchers, type CkptsimMatchers } from './matchers.js';
+
+/** What one protocol property runs: a scenario under random fault plans. */
+export interface ProtocolPropertyOptions {
+  /** The scenario: a built-in (`findScenario`) or your own. */
+  readonly scenario: Scenario;
+  /** The fault profile plans are drawn from (default `everything`); ignored when `plans` is given. */
+  readonly profile?: FaultProfile;
+  /** Your own fault-plan arbitrary instead of a profile's (fast-check, shrinking by dropping faults). */
+  readonly plans?: fc.Arbitrary<readonly Fault[]>;
+  /** At most this many faults in a drawn plan (default 4). */
+  readonly maxFaults?: number;
+  /** The properties that must hold (default: every property the scenario declares). */
+  readonly properties?: readonly PropertyName[];
+  /** Cases to run (default 20). */
+  readonly runs?: number;
+  /** fast-check's seed (default: fast-check's global seed, else 1): the same cases on every run. */
+  readonly seed?: number;
+  /** Stop drawing new cases after this many milliseconds (default 60 000); the cases run so far count. */
+  readonly timeLimitMs?: number;
+  /** vitest's timeout for the whole test (default: four times `timeLimitMs`, room to shrink). */
+  readonly timeout?: number;
+  /** Where a failure's report.html and Perfetto trace are written (default: a folder under the OS temp dir). */
+  readonly artifactsDir?: string;
+}
+
+/** The outcome of {@link checkProtocolProperty}: passed, or the shrunk failing case. */
+export type ProtocolPropertyOutcome =
+  | { readonly passed: true; readonly runs: number; readonly interrupted: boolean }
+  | {
+      readonly passed: false;
+      readonly runs: number;
+      /** The shrunk case, as a replayable spec. */
+      readonly spec: CaseSpec;
+      readonly result: CaseResult;
+      /** The violations of the chosen properties in the shrunk case. */
+      readonly violations: readonly Violation[];
+      readonly shrinks: number;
+      /** The failure as the test prints it: property, messages, plan, replay command. */
+      readonly message: string;
+    };
+
+/** The violations of `result` that count for the chosen properties. */
+function counted(result: CaseResult, properties: readonly PropertyName[] | undefined): readonly Violation[] {
+  return properties === undefined ? result.violations : result.violations.filter((violation) => (properties as readonly string[]).includes(violation.property));
+}
+
+function failureMessage(name: string, spec: CaseSpec, result: CaseResult, violations: readonly Violation[], shrinks: number, runs: number): string {
+  return [
+    `${name}: ${[...new Set(violations.map((violation) => violation.property))].join(', ')} violated in ${result.scenario} seed ${result.seed} (run ${runs}, shrunk ${shrinks} time(s))`,
+    ...violations.map((violation) => `  ${violation.property}: ${violation.message}`),
+    `  plan: ${JSON.stringify(spec.faults ?? [])}`,
+    `  replay: npx ckptsim replay ${result.replay}`,
+  ].join('\n');
+}
+
+/**
+ * Runs a protocol property outside a test: cases of `options.scenario` under drawn fault plans,
+ * each with a fresh simulation seed, until one violates a chosen property (then shrunk by
+ * fast-check to a smallest plan) or `runs` pass. Deterministic for a given seed.
+ */
+export function checkProtocolProperty(name: string, options: ProtocolPropertyOptions): ProtocolPropertyOutcome {
+  const { scenario } = options;
+  const plans = options.plans ?? profilePlanArbitrary(topologyOf(scenario), options.profile ?? 'everything', options.maxFaults ?? 4);
+  const seed = options.seed ?? fc.readConfigureGlobal().seed ?? 1;
+  const property = fc.property(plans, fc.noShrink(fc.integer({ min: 1, max: 1_000_000 })), (faults, simSeed) => {
+    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults });
+    return counted(result, options.properties).length === 0;
+  });
+  const details = fc.check(property, { seed, numRuns: options.runs ?? 20, plugins: [fc.interruptAfterTimeLimit(options.timeLimitMs ?? 60_000)] });
+  if (!details.failed || details.counterexample === null) return { passed: true, runs: details.numRuns, interrupted: details.interrupted };
+  const [faults, simSeed] = details.counterexample as unknown as [readonly Fault[], number];
+  const spec: CaseSpec = { scenario: scenario.name, seed: simSeed, faults };
+  // Re-run (deterministic: the same case); a harness error in the case is thrown from here.
+  const result = runCase(scenario, spec);
+  const violations = counted(result, options.properties);
+  return { passed: false, runs: details.numRuns, spec, result, violations, shrinks: details.numShrinks, message: failureMessage(name, spec, result, violations, details.numShrinks, details.numRuns) };
+}
+
+/** A file-name-safe form of a test name. */
+function slug(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'property';
+}
+
+/** Writes the failing case's report.html and Perfetto trace and attaches both to the test. */
+async function attachArtifacts(context: TestContext, name: string, options: ProtocolPropertyOptions, spec: CaseSpec): Promise<readonly string[]> {
+  const directory = options.artifactsDir ?? join(tmpdir(), 'ckptsim-vitest', slug(name));
+  mkdirSync(directory, { recursive: true });
+  const report = renderCaseReport(options.scenario, spec, toolName);
+  const htmlPath = join(directory, 'report.html');
+  const tracePath = join(directory, 'trace.json');
+  writeFileSync(htmlPath, report.html);
+  writeFileSync(tracePath, report.perfetto);
+  await context.annotate('single-case report of the shrunk case (open in a browser)', 'ckptsim-report', { path: htmlPath, contentType: 'text/html' });
+  await context.annotate('Perfetto trace of the shrunk case (open in https://ui.perfetto.dev)', 'ckptsim-trace', { path: tracePath, contentType: 'application/json' });
+  return [htmlPath, tracePath];
+}
+
+/**
+ * Registers a vitest test that runs a protocol property ({@link checkProtocolProperty}). On a
+ * failure the test fails with the shrunk plan and the replay command, and the shrunk case's
+ * report.html and Perfetto trace are attached through vitest's annotations.
+ */
+function prop(name: string, options: ProtocolPropertyOptions): void {
+  test(
+    name,
+    async (context) => {
+      const outcome = checkProtocolProperty(name, options);
+      if (outcome.passed) {
+        if (outcome.interrupted) await context.annotate(`time limit reached after ${outcome.runs} case(s)`, 'ckptsim');
+        return;
+      }
+      const written = await attachArtifacts(context, name, options, outcome.spec);
+      throw new Error(`${outcome.message}\n  report: ${written.join(', ')}`);
+    },
+    options.timeout ?? (options.timeLimitMs ?? 60_000) * 4,
+  );
+}
+
+/** The test builder: `protocolTest.prop(name, options)`. */
+export const protocolTest = { prop } as const;
+
