@@ -33,13 +33,15 @@ usage:
                                               join the results of shards; --partial also
                                               reads a results.json.partial left by a sweep
                                               that was killed
-  ckptsim mutants [bug...] [--budget N] [--json]
-                                              run the suite against each planted bug: the kill matrix
+  ckptsim mutants [bug...] [--budget N] [--seed S] [--workers K] [--tailored] [--json]
+                                              the kill matrix: each planted bug run on the default
+                                              sweep's cases (no per-bug setup); --tailored adds
+                                              each bug's own setup as a second column
   ckptsim bench [--json] [--full]             speed and memory figures (events/s vs a bare loop, cases/s, growth, oracle share)
   ckptsim list [--json]                       the built-in scenarios
   ckptsim start [sweep options]               the default sweep (npm start): every scenario, 300 cases
                                               each under swarm faults, then the planted-bug kill
-                                              matrix; reports in reports/latest
+                                              matrix on the same cases; reports in reports/latest
 `;
 
 /** Properties the oracle judges today; the rest of a scenario's declared list is reported as not checked. */

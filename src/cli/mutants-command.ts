@@ -1,55 +1,67 @@
+import { availableParallelism } from 'node:os';
 import { table } from 'table';
 import { plantedBugNames, type PlantedBug } from '../cluster/planted-bugs.js';
-import { runMutant, type MutantResult } from '../explore/mutants.js';
+import { defaultMutantSweep, summariseMutants, type MutantResult, type MutantSweep } from '../explore/mutants.js';
+import { runMutantPool } from '../explore/mutant-pool.js';
 import { UsageError } from '../explore/scenario.js';
 import { integerOption, parseCommand } from './arguments.js';
 
-/** `ckptsim mutants [bug...] [--budget N] [--seed S] [--json]`: the kill matrix of the planted bugs. */
-export function commandMutants(argv: readonly string[]): number {
-  const { values, positionals } = parseCommand('mutants', argv, { budget: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } });
+/** Cases each planted bug is tried on by default: the first 100 of every scenario of the default sweep. */
+export const defaultMutantBudget = 700;
+
+/**
+ * `ckptsim mutants [bug...] [--budget N] [--seed S] [--workers K] [--tailored] [--json]`: the
+ * kill matrix, each planted bug run on the default sweep's cases (those of `npm start`, same
+ * seed) with no setup of its own. --tailored adds the second, labelled column: the bug's own
+ * setup, where it has one.
+ */
+export async function commandMutants(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('mutants', argv, { budget: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, tailored: { type: 'boolean' }, json: { type: 'boolean' } });
   for (const name of positionals) {
     if (!(plantedBugNames as string[]).includes(name)) throw new UsageError(`unknown planted bug '${name}'; known: ${plantedBugNames.join(', ')}`);
   }
   const bugs = (positionals.length > 0 ? positionals : plantedBugNames) as PlantedBug[];
-  const budget = integerOption('budget', values['budget'], 300, 100_000);
+  const budget = integerOption('budget', values['budget'], defaultMutantBudget, 100_000);
+  if (budget < 1) throw new UsageError('--budget must be at least 1, got 0');
   const seed = integerOption('seed', values['seed'], 1);
+  const workers = Math.max(1, integerOption('workers', values['workers'], availableParallelism(), 256));
   const json = values['json'] === true;
-  const results: MutantResult[] = [];
-  for (const bug of bugs) {
-    const result = runMutant(bug, budget, seed);
-    results.push(result);
-    if (!json) process.stderr.write(`${result.killed ? 'killed  ' : 'SURVIVED'} ${bug} after ${result.casesToDetection} case(s)\n`);
-  }
+  const tailored = values['tailored'] === true;
+  const sweep = defaultMutantSweep(budget, seed);
+  const { rows } = await runMutantPool(bugs, sweep, workers, (row, done) => {
+    if (!json) process.stderr.write(`${done}/${bugs.length} ${row.killed ? 'killed  ' : 'SURVIVED'} ${row.bug} after ${row.casesToDetection} case(s), ${row.secondsToDetection ?? 0} s\n`);
+  }, tailored ? { tailoredBudget: 300 } : {});
   if (json) {
-    process.stdout.write(`${JSON.stringify({ budget, seed, mutants: results, summary: summary(results) })}\n`);
+    process.stdout.write(`${JSON.stringify({ sweep, budget: sweep.budget, seed, mutants: rows, summary: summariseMutants(rows) })}\n`);
   } else {
-    printMatrix(results);
+    process.stdout.write(mutantMatrixText(rows, sweep, tailored));
   }
-  return results.every((result) => result.killed && result.control !== 'fail') ? 0 : 1;
+  return rows.every((result) => result.killed && result.control !== 'fail') ? 0 : 1;
 }
 
-function summary(results: readonly MutantResult[]) {
-  const killed = results.filter((result) => result.killed);
-  const cases = killed.map((result) => result.casesToDetection).sort((left, right) => left - right);
-  const sizes = killed.map((result) => result.shrunkPlanSize ?? 0).sort((left, right) => left - right);
-  const median = (values: number[]) => (values.length === 0 ? 0 : (values[Math.floor((values.length - 1) / 2)] as number));
-  return {
-    bugs: results.length,
-    killed: killed.length,
-    casesToDetection: { median: median(cases), worst: cases.at(-1) ?? 0 },
-    shrunkPlanSize: { median: median(sizes), worst: sizes.at(-1) ?? 0 },
-  };
-}
-
-function printMatrix(results: readonly MutantResult[]): void {
-  const rows = [['planted bug', 'component', 'detected by', 'cases', 'shrunk faults', 'control']];
+/** The kill matrix as terminal text: the table, each killed bug's replay command, and the figures. */
+export function mutantMatrixText(results: readonly MutantResult[], sweep: MutantSweep, tailored = false): string {
+  const header = ['planted bug', 'FLINK id', 'killed by', 'cases', 'seconds', 'shrunk faults', 'control'];
+  if (tailored) header.push('tailored setup (2nd column)');
+  const rows = [header];
   for (const result of results) {
-    rows.push([result.bug, result.component, result.detectedBy ?? 'SURVIVED', String(result.casesToDetection), result.shrunkPlanSize === undefined ? '-' : String(result.shrunkPlanSize), result.control ?? '-']);
+    const row = [
+      result.bug,
+      result.issue,
+      result.detectedBy ?? 'SURVIVED',
+      String(result.casesToDetection),
+      result.secondsToDetection === undefined ? '-' : result.secondsToDetection.toFixed(1),
+      result.shrunkPlanSize === undefined ? '-' : String(result.shrunkPlanSize),
+      result.control ?? '-',
+    ];
+    if (tailored) row.push(result.tailored === undefined ? 'none' : `${result.tailored.killed ? (result.tailored.detectedBy ?? '') : 'survived'} after ${result.tailored.casesToDetection}`);
+    rows.push(row);
   }
-  process.stdout.write(table(rows));
-  for (const result of results) if (result.replay !== undefined) process.stdout.write(`${result.bug}: ${result.message}\n  ckptsim replay ${result.replay}\n`);
-  const totals = summary(results);
-  process.stdout.write(
-    `${totals.killed}/${totals.bugs} planted bugs killed; cases to detection median ${totals.casesToDetection.median}, worst ${totals.casesToDetection.worst}; shrunk plan size median ${totals.shrunkPlanSize.median}, worst ${totals.shrunkPlanSize.worst}\n`,
+  const parts = [table(rows, { header: { alignment: 'center', content: `kill matrix on the default sweep: ${sweep.scenarios.length} scenarios, profile ${sweep.profile}, seed ${sweep.seed}, up to ${sweep.budget} cases per bug, no per-bug setup` } })];
+  for (const result of results) if (result.replay !== undefined) parts.push(`${result.bug}: ${result.message}\n  ckptsim replay ${result.replay}\n`);
+  const totals = summariseMutants(results);
+  parts.push(
+    `${totals.killed}/${totals.bugs} planted bugs killed by the default sweep; cases to detection median ${totals.casesToDetection.median}, worst ${totals.casesToDetection.worst}; seconds to detection median ${totals.secondsToDetection.median}, worst ${totals.secondsToDetection.worst}; shrunk plan size median ${totals.shrunkPlanSize.median}, worst ${totals.shrunkPlanSize.worst}\n`,
   );
+  return parts.join('');
 }

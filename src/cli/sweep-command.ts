@@ -28,7 +28,8 @@ import { renderMarkdown } from '../report/markdown.js';
 import { renderSweepHtml, replayForReport } from '../report/html.js';
 import { decodeReplayToken, type CaseSpec } from '../explore/replay-token.js';
 import { runCase } from '../explore/run-case.js';
-import { runMutant } from '../explore/mutants.js';
+import { summariseMutants, type MutantSweep } from '../explore/mutants.js';
+import { runMutantPool } from '../explore/mutant-pool.js';
 import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { plantedBugNames } from '../cluster/planted-bugs.js';
 import { paint, terminalTables } from './terminal.js';
@@ -130,7 +131,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   }
   let plantedBugs: PlantedBugMatrix | undefined;
   if (values['mutants'] === true && !interrupted) {
-    const matrix = await runPlantedBugs(seed, () => signalled);
+    const matrix = await runPlantedBugs({ scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary }, workers, () => signalled);
     interrupted ||= matrix.interrupted;
     plantedBugs = matrix.matrix;
   }
@@ -173,19 +174,25 @@ function canaryHeld(matrix: PlantedBugMatrix): boolean {
   return matrix.mutants.every((mutant) => mutant.killed && mutant.control !== 'fail');
 }
 
-/** The planted-bug kill matrix, bug by bug (progress on stderr); stops early when interrupted. */
-async function runPlantedBugs(seed: number, stopped: () => boolean): Promise<{ matrix: PlantedBugMatrix; interrupted: boolean }> {
-  const budget = 300;
-  const mutants = [];
-  for (const bug of plantedBugNames) {
-    // Let a pending Ctrl-C be handled between bugs.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (stopped()) return { matrix: { budget, seed, killed: mutants.filter((mutant) => mutant.killed).length, mutants }, interrupted: true };
-    const result = runMutant(bug, budget, seed);
-    mutants.push(result);
-    process.stderr.write(`planted bug ${mutants.length}/${plantedBugNames.length} ${bug}: ${result.killed ? `caught by ${result.detectedBy} after ${result.casesToDetection} case(s)` : 'NOT CAUGHT'}\n`);
-  }
-  return { matrix: { budget, seed, killed: mutants.filter((mutant) => mutant.killed).length, mutants }, interrupted: false };
+/** Cases each planted bug is tried on after a sweep (`--mutants`, `npm start`): the sweep's first cases, scenario by scenario in turn. */
+export const sweepMutantBudget = 350;
+
+/**
+ * The planted-bug kill matrix on the sweep's own cases (same scenarios, profile, seed), bugs
+ * spread over the workers (progress on stderr); stops early when interrupted.
+ */
+async function runPlantedBugs(cases: Omit<MutantSweep, 'budget'>, workers: number, stopped: () => boolean): Promise<{ matrix: PlantedBugMatrix; interrupted: boolean }> {
+  const sweep: MutantSweep = { ...cases, budget: Math.min(sweepMutantBudget, cases.scenarios.length * cases.runsPerScenario) };
+  const { rows, interrupted } = await runMutantPool(
+    plantedBugNames,
+    sweep,
+    Math.max(1, workers),
+    (result, done) => {
+      process.stderr.write(`planted bug ${done}/${plantedBugNames.length} ${result.bug}: ${result.killed ? `caught by ${result.detectedBy} after ${result.casesToDetection} case(s), ${result.secondsToDetection ?? 0} s` : 'NOT CAUGHT'}\n`);
+    },
+    { stopped },
+  );
+  return { matrix: { budget: sweep.budget, seed: sweep.seed, killed: rows.filter((mutant) => mutant.killed).length, mutants: rows, summary: summariseMutants(rows) }, interrupted };
 }
 
 /**

@@ -69,9 +69,17 @@ export function terminalTables(results: SweepReport, declared: DeclaredPropertie
     parts.push(`${commands.join('\n')}\n`);
   }
   if (results.plantedBugs !== undefined) {
-    const rows = [['planted bug', 'caught by', 'cases', 'control']];
+    const rows = [['planted bug', 'Flink bug', 'caught by', 'cases', 'seconds', 'shrunk', 'control']];
     for (const mutant of results.plantedBugs.mutants) {
-      rows.push([mutant.bug, mutant.killed ? (mutant.detectedBy ?? '') : paint(colour, 'red', 'NOT CAUGHT'), String(mutant.casesToDetection), mutant.control === 'fail' ? paint(colour, 'red', 'FAILS') : (mutant.control ?? '-')]);
+      rows.push([
+        mutant.bug,
+        mutant.issue ?? '-',
+        mutant.killed ? (mutant.detectedBy ?? '') : paint(colour, 'red', 'NOT CAUGHT'),
+        String(mutant.casesToDetection),
+        mutant.secondsToDetection === undefined ? '-' : mutant.secondsToDetection.toFixed(1),
+        mutant.shrunkPlanSize === undefined ? '-' : String(mutant.shrunkPlanSize),
+        mutant.control === 'fail' ? paint(colour, 'red', 'FAILS') : (mutant.control ?? '-'),
+      ]);
     }
     parts.push(table(rows, { header: { alignment: 'center', content: `planted bugs: ${results.plantedBugs.killed}/${results.plantedBugs.mutants.length} caught` } }));
   }

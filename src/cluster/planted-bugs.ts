@@ -3,26 +3,38 @@
  * (`plantedBugs`), with no code edits. They prove the oracle catches real bugs: `ckptsim mutants`
  * runs the suite against each and reports which property kills it and how fast.
  */
+/**
+ * One planted bug: the component it lives in, what it does wrong, and the real Flink bug it is
+ * modelled on (`issue`: FLINK-NNNNN, or 'generic' for a generic mistake; `realBug`: one sentence
+ * on what went wrong in Flink).
+ */
+export interface PlantedBugEntry {
+  readonly component: string;
+  readonly description: string;
+  readonly issue: string;
+  readonly realBug: string;
+}
+
 export const plantedBugCatalogue = {
-  'coordinator-completes-without-all-acks': { component: 'coordinator', description: 'completes a checkpoint when all but one task acknowledged, recording no state for the missing task' },
-  'coordinator-ignores-max-concurrent': { component: 'coordinator', description: 'triggers periodic checkpoints even when max-concurrent checkpoints are already pending' },
-  'coordinator-never-expires': { component: 'coordinator', description: 'arms no timeout canceller, so a checkpoint whose ack is lost stays pending forever' },
-  'coordinator-discards-possibly-stored-checkpoint': { component: 'coordinator', description: 'discards the state of a checkpoint whose HA write may have landed, which a new JobMaster can then recover and fail to restore' },
-  'coordinator-leaks-subsumed-state': { component: 'coordinator', description: 'removes subsumed checkpoints from the store without discarding their state' },
-  'handler-snapshots-before-alignment': { component: 'barrier handler', description: 'takes the aligned snapshot on the first barrier instead of after the last one' },
-  'handler-never-blocks-channels': { component: 'barrier handler', description: 'never blocks a channel whose barrier arrived, so post-barrier records enter the snapshot' },
-  'handler-ignores-newer-barrier': { component: 'barrier handler', description: 'counts a newer checkpoint barrier during alignment as if it belonged to the current checkpoint' },
-  'exactly-once-uses-tracker': { component: 'barrier handler', description: 'uses the non-blocking at-least-once barrier tracker in EXACTLY_ONCE mode' },
-  'source-offset-after-emit': { component: 'source', description: 'records its read offset after emitting the next batch, past the barrier' },
-  'source-ignores-restored-offsets': { component: 'source', description: 'starts reading from the beginning after a restore instead of the restored offsets' },
-  'task-drops-input-channel-state': { component: 'task', description: 'persists no input channel state in unaligned checkpoints' },
-  'restore-skips-channel-state': { component: 'task', description: 'restores operator state but does not replay unaligned channel state' },
-  'sink-commits-on-snapshot': { component: 'two-phase-commit sink', description: 'commits its transaction when snapshotting instead of on notifyCheckpointComplete' },
-  'sink-skips-recommit-on-restore': { component: 'two-phase-commit sink', description: 'does not commit the pending transactions of the restored state' },
-  'sink-commits-only-exact-id': { component: 'two-phase-commit sink', description: 'on notifyCheckpointComplete(N) commits only the transaction of N, not every one up to N' },
-  'restore-oldest-retained-checkpoint': { component: 'recovery', description: 'restores the oldest retained checkpoint instead of the latest' },
-  'checkpoint-id-counter-not-ha': { component: 'recovery', description: 'keeps the checkpoint id counter in memory, so a new JobMaster starts ids again from 1' },
-} as const satisfies Record<string, { component: string; description: string }>;
+  'coordinator-completes-without-all-acks': { component: 'coordinator', description: 'completes a checkpoint when all but one task acknowledged, recording no state for the missing task' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'coordinator-ignores-max-concurrent': { component: 'coordinator', description: 'triggers periodic checkpoints even when max-concurrent checkpoints are already pending' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'coordinator-never-expires': { component: 'coordinator', description: 'arms no timeout canceller, so a checkpoint whose ack is lost stays pending forever' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'coordinator-discards-possibly-stored-checkpoint': { component: 'coordinator', description: 'discards the state of a checkpoint whose HA write may have landed, which a new JobMaster can then recover and fail to restore' , issue: 'FLINK-22494', realBug: 'The CheckpointCoordinator discarded a checkpoint whose ZooKeeper write failed ambiguously, although a new JobMaster could find it in HA and fail to restore it.' },
+  'coordinator-leaks-subsumed-state': { component: 'coordinator', description: 'removes subsumed checkpoints from the store without discarding their state' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'handler-snapshots-before-alignment': { component: 'barrier handler', description: 'takes the aligned snapshot on the first barrier instead of after the last one' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'handler-never-blocks-channels': { component: 'barrier handler', description: 'never blocks a channel whose barrier arrived, so post-barrier records enter the snapshot' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'handler-ignores-newer-barrier': { component: 'barrier handler', description: 'counts a newer checkpoint barrier during alignment as if it belonged to the current checkpoint' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'exactly-once-uses-tracker': { component: 'barrier handler', description: 'uses the non-blocking at-least-once barrier tracker in EXACTLY_ONCE mode' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'source-offset-after-emit': { component: 'source', description: 'records its read offset after emitting the next batch, past the barrier' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'source-ignores-restored-offsets': { component: 'source', description: 'starts reading from the beginning after a restore instead of the restored offsets' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'task-drops-input-channel-state': { component: 'task', description: 'persists no input channel state in unaligned checkpoints' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'restore-skips-channel-state': { component: 'task', description: 'restores operator state but does not replay unaligned channel state' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'sink-commits-on-snapshot': { component: 'two-phase-commit sink', description: 'commits its transaction when snapshotting instead of on notifyCheckpointComplete' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'sink-skips-recommit-on-restore': { component: 'two-phase-commit sink', description: 'does not commit the pending transactions of the restored state' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'sink-commits-only-exact-id': { component: 'two-phase-commit sink', description: 'on notifyCheckpointComplete(N) commits only the transaction of N, not every one up to N' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'restore-oldest-retained-checkpoint': { component: 'recovery', description: 'restores the oldest retained checkpoint instead of the latest' , issue: 'FLINK-14145', realBug: 'CompletedCheckpointStore.getLatestCheckpoint(true) walked back past the latest checkpoint and recovered from an older one.' },
+  'checkpoint-id-counter-not-ha': { component: 'recovery', description: 'keeps the checkpoint id counter in memory, so a new JobMaster starts ids again from 1' , issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+} as const satisfies Record<string, PlantedBugEntry>;
 
 export type PlantedBug = keyof typeof plantedBugCatalogue;
 

@@ -1,10 +1,50 @@
 import { plantedBugCatalogue, plantedBugNames, type PlantedBug } from '../cluster/planted-bugs.js';
-import { findScenario } from '../../scenarios/index.js';
+import { findScenario, scenarios as builtIn } from '../../scenarios/index.js';
 import type { FaultProfile } from './arbitraries.js';
+import { decodeReplayToken } from './replay-token.js';
 import { runCase } from './run-case.js';
-import { caseSeedFor, runSweepCase, type SweepCaseResult } from './sweep-case.js';
+import { SweepPlan } from './sweep.js';
+import { caseSeedFor, runSweepCase, type SweepCase } from './sweep-case.js';
 
-/** Where a planted bug shows: the scenarios to run, the faults to inject, and config that exposes it. */
+/**
+ * The cases a kill matrix runs each planted bug on: those of a sweep (by default the one
+ * `npm start` runs: every built-in scenario under swarm faults, the same seed), with the bug
+ * switched on and nothing else changed. Plain data, so worker threads can rebuild it.
+ */
+export interface MutantSweep {
+  readonly scenarios: readonly string[];
+  readonly runsPerScenario: number;
+  readonly seed: number;
+  readonly profile: FaultProfile;
+  /** Cases tried per bug before it counts as surviving, taken scenario by scenario in turn. */
+  readonly budget: number;
+  /** The sweep draws scenario parameters and runtime config as `--vary` does. */
+  readonly vary?: boolean;
+}
+
+/** The default sweep's cases (`npm start`), tried `budget` at a time per bug. */
+export function defaultMutantSweep(budget: number, seed = 1, runsPerScenario = 300): MutantSweep {
+  return { scenarios: builtIn.map((scenario) => scenario.name), runsPerScenario, seed, profile: 'swarm', budget: Math.min(budget, builtIn.length * runsPerScenario) };
+}
+
+/**
+ * Case `attempt` of a kill-matrix search: the sweep's cases taken round-robin over its
+ * scenarios (case 0 of each scenario, then case 1 of each, ...), so that a small budget already
+ * reaches every scenario. Each is exactly the sweep's case, with the bug added to its config.
+ */
+export function mutantCase(sweep: MutantSweep, bug: PlantedBug, attempt: number): SweepCase {
+  const plan = new SweepPlan(sweep.scenarios, sweep.runsPerScenario, sweep.seed, sweep.profile, undefined, sweep.vary === true);
+  const scenario = sweep.scenarios[attempt % sweep.scenarios.length] as string;
+  const index = Math.floor(attempt / sweep.scenarios.length);
+  const sweepCase = plan.at(plan.positionOf(scenario, index) as number) as SweepCase;
+  return { ...sweepCase, config: { ...sweepCase.config, plantedBugs: [bug] } };
+}
+
+/**
+ * Per-bug setups written to expose each of the first planted bugs (a chosen scenario, fault
+ * profile and config). They are not the kill matrix: they stay as its second, labelled column
+ * ("tailored"), to show how much easier a bug is to catch when one knows where it is.
+ */
 interface MutantSetup {
   readonly scenarios: readonly string[];
   readonly profile: FaultProfile;
@@ -13,18 +53,15 @@ interface MutantSetup {
 
 const overlapping = { checkpoint: { maxConcurrentCheckpoints: 3, intervalUs: 3_000 } };
 
-/** For each planted bug, a setup in which a correct oracle must catch it. */
-export const mutantSetups: Readonly<Record<PlantedBug, MutantSetup>> = {
+/** For some planted bugs, a setup tailored to catch it (the matrix's second column). */
+export const mutantSetups: Readonly<Partial<Record<PlantedBug, MutantSetup>>> = {
   'coordinator-completes-without-all-acks': { scenarios: ['wordcount'], profile: 'none' },
   'coordinator-ignores-max-concurrent': { scenarios: ['fan-in-skew'], profile: 'none', config: { checkpoint: { intervalUs: 2_000 } } },
   'coordinator-never-expires': { scenarios: ['wordcount', 'diamond'], profile: 'network' },
-  // Caught when a checkpoint whose HA write was ambiguous stays in HA without its state.
   'coordinator-discards-possibly-stored-checkpoint': { scenarios: ['wordcount', 'diamond'], profile: 'ha' },
   'coordinator-leaks-subsumed-state': { scenarios: ['wordcount'], profile: 'none' },
   'handler-snapshots-before-alignment': { scenarios: ['fan-in-skew', 'wordcount'], profile: 'none' },
   'handler-never-blocks-channels': { scenarios: ['fan-in-skew', 'wordcount'], profile: 'none' },
-  // A newer barrier reaches an alignment only when some producer skipped the older checkpoint
-  // entirely (its trigger RPC was lost): overlapping checkpoints under network faults.
   'handler-ignores-newer-barrier': { scenarios: ['fan-in-skew', 'wordcount'], profile: 'network', config: overlapping },
   'exactly-once-uses-tracker': { scenarios: ['fan-in-skew', 'wordcount'], profile: 'none' },
   'source-offset-after-emit': { scenarios: ['wordcount', 'diamond'], profile: 'crashes' },
@@ -38,14 +75,25 @@ export const mutantSetups: Readonly<Record<PlantedBug, MutantSetup>> = {
   'checkpoint-id-counter-not-ha': { scenarios: ['wordcount', 'diamond'], profile: 'crashes' },
 };
 
+/** How a tailored setup fared (the matrix's second column). */
+export interface TailoredResult {
+  readonly killed: boolean;
+  readonly casesToDetection: number;
+  readonly detectedBy: string | undefined;
+}
+
 /** One row of the kill matrix. */
 export interface MutantResult {
   readonly bug: PlantedBug;
   readonly component: string;
   readonly description: string;
+  /** The real Flink bug the planted one is modelled on (FLINK-NNNNN), or 'generic' for a generic mistake. */
+  readonly issue: string;
   readonly killed: boolean;
-  /** Cases run until the first one that failed (or the budget, when it survived). */
+  /** Default-sweep cases run until the first one that failed (the budget, when it survived). */
   readonly casesToDetection: number;
+  /** Wall-clock seconds of those cases and of shrinking the failing one (not deterministic; absent when no clock was given). */
+  readonly secondsToDetection?: number;
   readonly detectedBy: string | undefined;
   readonly scenario: string | undefined;
   readonly message: string | undefined;
@@ -54,43 +102,107 @@ export interface MutantResult {
   readonly replay: string | undefined;
   /** The shrunk case run again without the bug: 'pass' shows the bug, not the harness, failed it. */
   readonly control: 'pass' | 'fail' | 'expected-gap' | undefined;
+  /** The bug's tailored setup, when it has one and it was run (`ckptsim mutants --tailored`). */
+  readonly tailored?: TailoredResult;
+}
+
+/** A wall clock in milliseconds, given by the caller (simulated code has none). */
+export type WallClock = () => number;
+
+/**
+ * The control: the shrunk failing case (read back from its replay token, so it carries whatever
+ * the case drew: config, parameters, operations) run again with the planted bug taken out.
+ */
+function control(replay: string): MutantResult['control'] {
+  const spec = decodeReplayToken(replay);
+  const scenario = findScenario(spec.scenario);
+  if (scenario === undefined) throw new Error(`kill matrix: unknown scenario ${spec.scenario}`);
+  const { plantedBugs: _bugs, ...config } = spec.config ?? {};
+  const { config: _config, ...rest } = spec;
+  return runCase(scenario, { ...rest, ...(Object.keys(config).length === 0 ? {} : { config }) }).verdict;
 }
 
 /**
- * Runs the suite against one planted bug: cases of its setup, in a fixed order from `seed`,
- * until one fails; that case is shrunk by fast-check. A bug no case catches within `budget`
- * cases survived, and that is a finding about the oracle.
+ * Runs the default sweep's cases against one planted bug, in the order of {@link mutantCase},
+ * until one fails; fast-check shrinks that case, and the shrunk case is run again without the
+ * bug (the control). A bug no case catches within the budget survived: a finding about the
+ * workload or the oracle, never a reason to tune the sweep for that bug.
  */
-export function runMutant(bug: PlantedBug, budget: number, seed: number): MutantResult {
+export function runMutant(bug: PlantedBug, sweep: MutantSweep, clock?: WallClock): MutantResult {
+  const startedMs = clock?.();
+  const seconds = () => (clock === undefined || startedMs === undefined ? {} : { secondsToDetection: Math.round(clock() - startedMs) / 1000 });
+  const { component, description, issue } = plantedBugCatalogue[bug];
+  for (let attempt = 0; attempt < sweep.budget; attempt++) {
+    const sweepCase = mutantCase(sweep, bug, attempt);
+    const scenario = findScenario(sweepCase.scenario);
+    if (scenario === undefined) throw new Error(`kill matrix: unknown scenario ${sweepCase.scenario}`);
+    const last = runSweepCase(scenario, sweepCase);
+    if (last.failure === undefined) continue;
+    const verdict = control(last.failure.replay);
+    return {
+      bug,
+      component,
+      description,
+      issue,
+      killed: true,
+      casesToDetection: attempt + 1,
+      ...seconds(),
+      detectedBy: last.failure.property,
+      scenario: sweepCase.scenario,
+      message: last.failure.message,
+      shrunkPlanSize: last.failure.shrunkFaults.length,
+      shrinkSteps: last.failure.shrinkSteps,
+      replay: last.failure.replay,
+      control: verdict,
+    };
+  }
+  return { bug, component, description, issue, killed: false, casesToDetection: sweep.budget, ...seconds(), detectedBy: undefined, scenario: undefined, message: undefined, shrunkPlanSize: undefined, shrinkSteps: undefined, replay: undefined, control: undefined };
+}
+
+/**
+ * Runs a planted bug's tailored setup (when it has one): cases of its chosen scenarios and
+ * profile, with its config, until one fails. The kill matrix's second column only.
+ */
+export function runTailoredMutant(bug: PlantedBug, budget: number, seed: number): TailoredResult | undefined {
   const setup = mutantSetups[bug];
+  if (setup === undefined) return undefined;
   const config = { ...setup.config, plantedBugs: [bug] };
-  let last: SweepCaseResult | undefined;
   for (let index = 0; index < budget; index++) {
     const scenarioName = setup.scenarios[index % setup.scenarios.length] as string;
     const scenario = findScenario(scenarioName);
     if (scenario === undefined) throw new Error(`mutant ${bug} names unknown scenario ${scenarioName}`);
-    last = runSweepCase(scenario, { index, scenario: scenarioName, caseSeed: caseSeedFor(seed, `${bug}/${scenarioName}`, index), profile: setup.profile, config });
-    if (last.failure !== undefined) {
-      const control = runCase(scenario, { scenario: scenarioName, seed: last.failure.shrunkSeed, faults: last.failure.shrunkFaults, ...(setup.config === undefined ? {} : { config: setup.config }) });
-      return {
-        control: control.verdict,
-        bug,
-        ...plantedBugCatalogue[bug],
-        killed: true,
-        casesToDetection: index + 1,
-        detectedBy: last.failure.property,
-        scenario: scenarioName,
-        message: last.failure.message,
-        shrunkPlanSize: last.failure.shrunkFaults.length,
-        shrinkSteps: last.failure.shrinkSteps,
-        replay: last.failure.replay,
-      };
-    }
+    const last = runSweepCase(scenario, { index, scenario: scenarioName, caseSeed: caseSeedFor(seed, `${bug}/${scenarioName}`, index), profile: setup.profile, config });
+    if (last.failure !== undefined) return { killed: true, casesToDetection: index + 1, detectedBy: last.failure.property };
   }
-  return { bug, ...plantedBugCatalogue[bug], killed: false, casesToDetection: budget, detectedBy: undefined, scenario: undefined, message: undefined, shrunkPlanSize: undefined, shrinkSteps: undefined, replay: undefined, control: undefined };
+  return { killed: false, casesToDetection: budget, detectedBy: undefined };
 }
 
-/** Runs every planted bug (or the named ones) and returns the kill matrix in catalogue order. */
-export function runMutants(budget: number, seed: number, only?: readonly PlantedBug[]): MutantResult[] {
-  return (only ?? plantedBugNames).map((bug) => runMutant(bug, budget, seed));
+/** Runs every planted bug (or the named ones) on the default sweep's cases; the kill matrix in catalogue order. */
+export function runMutants(sweep: MutantSweep, only?: readonly PlantedBug[], clock?: WallClock): MutantResult[] {
+  return (only ?? plantedBugNames).map((bug) => runMutant(bug, sweep, clock));
+}
+
+/** The figures of a kill matrix: killed of total, cases and seconds to detection, shrunk plan sizes. */
+export interface MutantSummary {
+  readonly bugs: number;
+  readonly killed: number;
+  readonly casesToDetection: { readonly median: number; readonly worst: number };
+  readonly secondsToDetection: { readonly median: number; readonly worst: number };
+  readonly shrunkPlanSize: { readonly median: number; readonly worst: number };
+}
+
+/** Sums a kill matrix up; medians and worsts are over the killed bugs. */
+export function summariseMutants(results: readonly MutantResult[]): MutantSummary {
+  const killed = results.filter((result) => result.killed);
+  const spread = (values: number[]) => {
+    const sorted = values.sort((left, right) => left - right);
+    return { median: sorted.length === 0 ? 0 : (sorted[Math.floor((sorted.length - 1) / 2)] as number), worst: sorted.at(-1) ?? 0 };
+  };
+  return {
+    bugs: results.length,
+    killed: killed.length,
+    casesToDetection: spread(killed.map((result) => result.casesToDetection)),
+    secondsToDetection: spread(killed.map((result) => result.secondsToDetection ?? 0)),
+    shrunkPlanSize: spread(killed.map((result) => result.shrunkPlanSize ?? 0)),
+  };
 }

@@ -1,5 +1,5 @@
 import type { FaultProfile } from './arbitraries.js';
-import type { MutantResult } from './mutants.js';
+import type { MutantResult, MutantSummary } from './mutants.js';
 import type { SweepCaseResult } from './sweep-case.js';
 
 /** The version tag of results.json; bump it on any incompatible change. */
@@ -69,13 +69,15 @@ export type ResultsHead = Pick<SweepResults, 'schema' | 'parameters' | 'shards' 
 /** The part of results.json known only when the sweep has ended. */
 export type ResultsTail = Pick<SweepResults, 'interrupted' | 'plantedBugs' | 'summary' | 'environment' | 'timing'>;
 
-/** The canary: each planted bug switched on alone, swept until caught, its shrunk case re-run without it. */
+/** The kill matrix: each planted bug switched on alone on the sweep's own cases until caught, its shrunk case re-run without it. */
 export interface PlantedBugMatrix {
   /** Cases tried per bug before it counts as surviving. */
   readonly budget: number;
   readonly seed: number;
   readonly killed: number;
   readonly mutants: readonly MutantResult[];
+  /** Cases and seconds to detection and shrunk plan sizes, median and worst over the killed bugs. */
+  readonly summary?: MutantSummary;
 }
 
 /** A case's place in canonical order: its scenario's position in the sweep, then its index. */

@@ -210,6 +210,7 @@ export function renderSweepHtml(results: SweepReport, declared: DeclaredProperti
             killed: results.plantedBugs.killed,
             rows: results.plantedBugs.mutants.map((mutant) => ({
               bug: mutant.bug,
+              issue: mutant.issue ?? '–',
               scenario: mutant.scenario ?? '–',
               killed: mutant.killed,
               property: mutant.detectedBy ?? '',

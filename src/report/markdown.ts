@@ -50,12 +50,14 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
   if (results.plantedBugs !== undefined) {
     const matrix = results.plantedBugs;
     lines.push('');
-    lines.push(`## Planted bugs: ${matrix.killed} of ${matrix.mutants.length} caught`);
+    lines.push(`## Planted bugs: ${matrix.killed} of ${matrix.mutants.length} caught by this sweep's cases`);
     lines.push('');
-    lines.push('| planted bug | caught by | cases to detection | shrunk faults | control without the bug |');
-    lines.push('|---|---|---:|---:|---|');
+    lines.push(`Each planted bug switched on alone and run on this sweep's own cases (up to ${matrix.budget}, scenario by scenario in turn), with no setup of its own.`);
+    lines.push('');
+    lines.push('| planted bug | Flink bug | caught by | cases to detection | seconds | shrunk faults | control without the bug |');
+    lines.push('|---|---|---|---:|---:|---:|---|');
     for (const mutant of matrix.mutants) {
-      lines.push(`| ${mutant.bug} | ${mutant.killed ? (mutant.detectedBy ?? '') : '**not caught**'} | ${mutant.casesToDetection} | ${mutant.shrunkPlanSize ?? '–'} | ${mutant.control ?? '–'} |`);
+      lines.push(`| ${mutant.bug} | ${mutant.issue ?? '–'} | ${mutant.killed ? (mutant.detectedBy ?? '') : '**not caught**'} | ${mutant.casesToDetection} | ${mutant.secondsToDetection ?? '–'} | ${mutant.shrunkPlanSize ?? '–'} | ${mutant.control ?? '–'} |`);
     }
   }
   const failures = results.notPassing.filter((entry) => entry.failure !== undefined);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { runMutant } from '../../src/explore/mutants.js';
+import { defaultMutantSweep, runMutant } from '../../src/explore/mutants.js';
 import { encodeReplayToken } from '../../src/explore/replay-token.js';
 
 function ckptsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -57,7 +57,7 @@ describe('the reports of a sweep', () => {
 
   it('the planted-bug kill matrix of sweep --mutants follows the schema too', () => {
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as object;
-    const mutants = [runMutant('coordinator-completes-without-all-acks', 20, 1)];
+    const mutants = [runMutant('coordinator-completes-without-all-acks', defaultMutantSweep(20, 1))];
     const withMatrix = JSON.parse(JSON.stringify({ ...results, plantedBugs: { budget: 20, seed: 1, killed: mutants.filter((mutant) => mutant.killed).length, mutants } }));
     expect(validate(withMatrix), JSON.stringify(validate.errors)).toBe(true);
     expect(withMatrix.plantedBugs.killed).toBe(1);

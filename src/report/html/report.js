@@ -550,12 +550,12 @@
   function plantedBugs() {
     var bugs = data.plantedBugs;
     var section = el('section', { id: 'planted-bugs' });
-    section.appendChild(el('h2', null, 'Planted bugs (canary): ' + bugs.killed + ' of ' + bugs.rows.length + ' caught'));
-    section.appendChild(el('p', { class: 'lead' }, 'Each planted bug is switched on alone and swept until a property catches it; the shrunk case is then re-run without the bug, which must pass.'));
+    section.appendChild(el('h2', null, 'Planted bugs (kill matrix): ' + bugs.killed + ' of ' + bugs.rows.length + ' caught'));
+    section.appendChild(el('p', { class: 'lead' }, 'Each planted bug is switched on alone and run on this sweep\'s own cases, with no setup of its own, until a property catches it; the shrunk case is then re-run without the bug, which must pass.'));
     section.appendChild(el('table', null,
-      el('thead', null, el('tr', null, ['planted bug', 'scenario', 'caught by', 'cases to detection', 'shrunk faults', 'control without the bug'].map(function (h) { return el('th', null, h); }))),
+      el('thead', null, el('tr', null, ['planted bug', 'Flink bug', 'scenario', 'caught by', 'cases to detection', 'shrunk faults', 'control without the bug'].map(function (h) { return el('th', null, h); }))),
       el('tbody', null, bugs.rows.map(function (row) {
-        return el('tr', null, el('td', null, row.bug), el('td', null, row.scenario),
+        return el('tr', null, el('td', null, row.bug), el('td', null, row.issue || '–'), el('td', null, row.scenario),
           el('td', { class: row.killed ? 'held' : 'violated' }, row.killed ? row.property : 'NOT CAUGHT'),
           el('td', { class: 'num' }, row.killed ? row.casesToDetection : '–'), el('td', { class: 'num' }, row.killed ? row.shrunkFaults : '–'),
           el('td', { class: row.controlPassed === false ? 'violated' : 'held' }, row.controlPassed === undefined ? '–' : row.controlPassed ? 'passes' : 'FAILS'));
