@@ -497,7 +497,8 @@ export class CheckpointCoordinator {
         if (this.ports.observations.active) {
           this.ports.observations.publish({ type: 'checkpoint-store-write-failed', checkpointId: pending.checkpointId, possiblyStored, stateKept: keepState, acknowledgedTasks: acknowledgedTasksOf(completed) });
         }
-        if (!keepState) this.discardState([metadataHandle.key]);
+        if (keepState) this.recent.rememberPossiblyStored(completed);
+        else this.discardState([metadataHandle.key]);
         this.abortPendingCheckpoint(pending, 'FINALIZE_CHECKPOINT_FAILURE', undefined, keepState);
         return;
       }
@@ -654,11 +655,16 @@ export class CheckpointCoordinator {
     return executions;
   }
 
-  /** Discards `keys`, except those a retained checkpoint or a completed savepoint still owns. */
+  /**
+   * Discards `keys`, except those a retained checkpoint, a completed savepoint or a checkpoint
+   * that may be in the HA store still owns. A late or duplicated ack names the same keys as the
+   * ack the checkpoint was built from; Flink keeps such state alive (a registered state handle
+   * outlives a late message's discard, and a possibly stored checkpoint is never cleaned up).
+   */
   private discardState(keys: readonly string[]): void {
     if (keys.length === 0) return;
     const live = new Set<string>();
-    for (const checkpoint of [...this.ports.store.all(), ...this.recent.completedSavepoints()]) {
+    for (const checkpoint of [...this.ports.store.all(), ...this.recent.completedSavepoints(), ...this.recent.possiblyStored()]) {
       for (const key of checkpointKeys(checkpoint)) live.add(key);
     }
     const doomed = [...new Set(keys)].filter((key) => !live.has(key));

@@ -14,6 +14,7 @@ export const recentCompletedLimit = 64;
 export class RecentCheckpoints {
   private readonly aborted: number[] = [];
   private readonly completedById = new Map<number, CompletedCheckpoint>();
+  private readonly possiblyStoredCheckpoints: CompletedCheckpoint[] = [];
 
   /** Remembers that `checkpointId` was aborted, forgetting the oldest beyond the limit. */
   rememberAborted(checkpointId: number): void {
@@ -37,6 +38,21 @@ export class RecentCheckpoints {
   /** The recently completed checkpoint with `checkpointId`, if remembered. */
   completed(checkpointId: number): CompletedCheckpoint | undefined {
     return this.completedById.get(checkpointId);
+  }
+
+  /**
+   * Remembers a checkpoint whose HA write may have landed (Flink's PossibleInconsistentStateException).
+   * Flink never cleans such a checkpoint up: a later JobMaster may recover it from HA, so its
+   * state must outlive every late or duplicated message about it. Not bounded by a limit: one
+   * entry per ambiguous HA write, which only a fault makes.
+   */
+  rememberPossiblyStored(checkpoint: CompletedCheckpoint): void {
+    this.possiblyStoredCheckpoints.push(checkpoint);
+  }
+
+  /** Checkpoints that may be in the HA store though their write reported failure. */
+  possiblyStored(): readonly CompletedCheckpoint[] {
+    return this.possiblyStoredCheckpoints;
   }
 
   /** Recently completed savepoints: their state is the user's, never discarded by the coordinator. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HaCompletedCheckpointStore } from '../../../src/cluster/checkpoint/completed-checkpoint-store.js';
+import { RuntimeHooks } from '../../../src/cluster/hooks.js';
 import { FakeStorage, InMemoryDurableKeyValue, acknowledgeAll, harness, observed, stateFor, triggerOne } from './fakes.js';
 
 describe('CheckpointCoordinator completion', () => {
@@ -187,6 +188,24 @@ describe('CheckpointCoordinator completion', () => {
     expect([...h.storage.discarded].sort()).toEqual(['chk-1', 'chk-1/_metadata', 'chk-1/map#0/operator', 'chk-1/sink#0/operator', 'chk-1/source#0/operator']);
     expect(h.gateway.aborts).toHaveLength(3);
     expect(h.failJobCauses).toEqual([]);
+  });
+
+  it('a duplicated late ack of a checkpoint whose HA write may have landed keeps its state, so a new JobMaster can restore it', () => {
+    const durable = new InMemoryDurableKeyValue();
+    const haHooks = new RuntimeHooks();
+    haHooks.interceptHaWrites(() => 'ambiguous');
+    const h = harness({ store: new HaCompletedCheckpointStore(durable, 1, undefined, haHooks), config: { tolerableCheckpointFailures: 5 } });
+    const id = triggerOne(h);
+    acknowledgeAll(h, id);
+    expect(h.results).toEqual(['fail:FINALIZE_CHECKPOINT_FAILURE']);
+    expect(h.storage.discarded).toEqual([]);
+    // The network delivers one ack a second time, after the abort.
+    expect(h.coordinator.receiveAcknowledgeMessage('map#0', 0, id, stateFor('map#0', id))).toBe('DISCARDED');
+    expect(h.storage.discarded).toEqual([]);
+    // A new JobMaster recovers the checkpoint from HA: every key it names is still there.
+    const recovered = new HaCompletedCheckpointStore(durable, 1).latest();
+    expect(recovered?.checkpointId).toBe(id);
+    expect(recovered?.subtaskStates.get('map#0')?.operatorState?.key).toBe(`chk-${id}/map#0/operator`);
   });
 
   it('an abort while the metadata is being written wins: the finalize result is ignored and the metadata discarded', () => {
