@@ -36,7 +36,8 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     if (id <= this.latestCompletedId) return;
     let tracked = this.pending.find((candidate) => candidate.barrier.checkpointId === id);
     if (tracked === undefined) {
-      if (id < this.latestId) return; // older than every pending one: dropped already
+      // Not newer than the latest seen: a trailing barrier of a checkpoint dropped already.
+      if (id <= this.latestId) return;
       tracked = { barrier, arrived: new Set(), aborted: false };
       this.pending.push(tracked);
       this.latestId = id;
@@ -46,7 +47,7 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     this.completeReady();
   }
 
-  processCancellationMarker(checkpointId: number): void {
+  processCancellationMarker(checkpointId: number, channel: number): void {
     if (checkpointId <= this.latestCompletedId) return;
     // As Flink: the marker for N also aborts (each at most once) and drops every older pending one.
     while (this.pending.length > 0 && (this.pending[0] as TrackedCheckpoint).barrier.checkpointId < checkpointId) {
@@ -55,14 +56,25 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     }
     let tracked = this.pending.find((candidate) => candidate.barrier.checkpointId === checkpointId);
     if (tracked === undefined) {
-      if (checkpointId < this.latestId) return;
+      if (checkpointId <= this.latestId) return;
       tracked = { barrier: { checkpointId, timestampUs: 0, options: { type: 'checkpoint', alignment: 'at-least-once', alignedTimeoutUs: 0 } }, arrived: new Set(), aborted: false };
       this.pending.push(tracked);
       this.latestId = checkpointId;
     }
-    if (tracked.aborted) return;
-    tracked.aborted = true;
-    this.host.abortCheckpoint(checkpointId, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER');
+    if (!tracked.aborted) {
+      tracked.aborted = true;
+      this.host.abortCheckpoint(checkpointId, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER');
+    }
+    // As Flink: the marker counts its channel as done for this checkpoint, and once every open
+    // channel delivered a barrier or a marker the aborted checkpoint is forgotten.
+    tracked.arrived.add(channel);
+    if (this.arrivedOpen(tracked) >= this.host.channelCount - this.finished.size) this.pending.splice(this.pending.indexOf(tracked), 1);
+  }
+
+  private arrivedOpen(tracked: TrackedCheckpoint): number {
+    let count = 0;
+    for (const arrived of tracked.arrived) if (!this.finished.has(arrived)) count++;
+    return count;
   }
 
   processEndOfPartition(channel: number): void {
@@ -74,9 +86,7 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     const openChannels = this.host.channelCount - this.finished.size;
     for (let index = this.pending.length - 1; index >= 0; index--) {
       const tracked = this.pending[index] as TrackedCheckpoint;
-      let arrivedOpen = 0;
-      for (const channel of tracked.arrived) if (!this.finished.has(channel)) arrivedOpen++;
-      if (arrivedOpen < openChannels) continue;
+      if (this.arrivedOpen(tracked) < openChannels) continue;
       // Completing this one drops it and every older one.
       this.pending.splice(0, index + 1);
       this.latestCompletedId = tracked.barrier.checkpointId;
