@@ -6,7 +6,9 @@ import type { Observation } from '../cluster/observations.js';
 import { runCase, type CaseResult } from '../explore/run-case.js';
 import { decodeReplayToken, type CaseSpec } from '../explore/replay-token.js';
 import { UsageError, type Scenario } from '../explore/scenario.js';
-import { findScenario, scenarios } from '../../scenarios/index.js';
+import { registeredScenarios, requireScenario, scenarioOrigin } from '../explore/scenario-registry.js';
+import { scenarioForSpec } from '../explore/scenario-modules.js';
+import { loadProject, takeScenariosOption } from './project.js';
 import { parseFaultPlan } from '../faults/plan.js';
 import { integerOption, parseCommand, readJsonOption } from './arguments.js';
 import { commandReportMerge, commandSweep, harnessFailureExitCode } from './sweep-command.js';
@@ -38,20 +40,21 @@ usage:
                                               sweep's cases (no per-bug setup); --tailored adds
                                               each bug's own setup as a second column
   ckptsim bench [--json] [--full]             speed and memory figures (events/s vs a bare loop, cases/s, growth, oracle share)
-  ckptsim list [--json]                       the built-in scenarios
+  ckptsim list [--json]                       the scenarios: built-in, then the project's own
   ckptsim start [sweep options]               the default sweep (npm start): every scenario, 300 cases
                                               each under swarm faults, then the planted-bug kill
                                               matrix on the same cases; reports in reports/latest
+
+every command takes --scenarios PATH[,PATH...] (repeatable): your own scenario modules, added
+to the built-ins (a sweep without scenario names then covers yours); ckptsim.config.{js,mjs,ts}
+at the project root (the nearest package.json) may list them and set sweep defaults
 `;
 
 /** Properties the oracle judges today; the rest of a scenario's declared list is reported as not checked. */
 const checkedProperties = new Set(['job-finishes', 'exactly-once', 'at-least-once', 'upsert-exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results']);
 
 function scenarioNamed(name: string | undefined): Scenario {
-  if (name === undefined) throw new UsageError(`name a scenario; known: ${scenarios.map((scenario) => scenario.name).join(', ')}`);
-  const scenario = findScenario(name);
-  if (scenario === undefined) throw new UsageError(`unknown scenario '${name}'; known: ${scenarios.map((known) => known.name).join(', ')}`);
-  return scenario;
+  return requireScenario(name);
 }
 
 function caseJson(result: CaseResult): string {
@@ -105,13 +108,14 @@ function commandRun(argv: readonly string[]): number {
   return runOne(scenario, { scenario: scenario.name, seed, faults }, values['json'] === true);
 }
 
-function commandReplay(argv: readonly string[]): number {
+async function commandReplay(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('replay', argv, { json: { type: 'boolean' }, trace: { type: 'string' }, html: { type: 'string' } });
   if (positionals[0] === undefined) throw new UsageError('ckptsim replay needs a replay token');
   const spec = decodeReplayToken(positionals[0]);
   const tracePath = values['trace'] as string | undefined;
   const htmlPath = values['html'] as string | undefined;
-  const scenario = scenarioNamed(spec.scenario);
+  // A user scenario's module is loaded from the path the token records, when not loaded already.
+  const scenario = await scenarioForSpec(spec);
   if (tracePath === undefined && htmlPath === undefined) return runOne(scenario, spec, values['json'] === true);
   const builder = tracePath === undefined ? undefined : new PerfettoTraceBuilder();
   const replayed = replayForReport(
@@ -151,12 +155,15 @@ function writeOutput(path: string, what: string, text: string): void {
 function commandList(argv: readonly string[]): number {
   const { values } = parseCommand('list', argv, { json: { type: 'boolean' } });
   if (values['json'] === true) {
-    const listed = scenarios.map(({ name, description, properties, defaults }) => ({ name, description, properties, parameters: defaults }));
+    const listed = registeredScenarios().map(({ name, description, properties, defaults }) => {
+      const origin = scenarioOrigin(name);
+      return { name, description, properties, parameters: defaults, ...(origin === undefined ? {} : { module: origin.path }) };
+    });
     process.stdout.write(`${JSON.stringify(listed)}\n`);
     return 0;
   }
-  const rows = [['scenario', 'description'], ...scenarios.map((scenario) => [scenario.name, scenario.description])];
-  process.stdout.write(table(rows, { columns: { 1: { width: 80, wrapWord: true } } }));
+  const rows = [['scenario', 'from', 'description'], ...registeredScenarios().map((scenario) => [scenario.name, scenarioOrigin(scenario.name)?.path ?? 'built-in', scenario.description])];
+  process.stdout.write(table(rows, { columns: { 1: { width: 24, wrapWord: true }, 2: { width: 64, wrapWord: true } } }));
   return 0;
 }
 
@@ -165,11 +172,21 @@ function commandStart(argv: readonly string[]): Promise<number> {
   return commandSweep(['--runs', '300', '--profile', 'swarm', '--mutants', '--out', 'reports/latest', ...argv]);
 }
 
+/** Commands that run no scenario, and so load no project config or scenario modules. */
+const commandsWithoutScenarios = new Set([undefined, 'help', '--help', '-h', 'bench']);
+
 async function main(argv: readonly string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  const [command] = argv;
+  let rest = argv.slice(1);
+  let sweepDefaults: readonly string[] = [];
+  if (!commandsWithoutScenarios.has(command)) {
+    const taken = takeScenariosOption(rest);
+    rest = taken.argv;
+    sweepDefaults = (await loadProject(taken.modules)).sweepArguments;
+  }
   switch (command) {
     case 'sweep':
-      return commandSweep(rest);
+      return commandSweep([...sweepDefaults, ...rest]);
     case 'mutants':
       return commandMutants(rest);
     case 'bench':
@@ -184,7 +201,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'list':
       return commandList(rest);
     case 'start':
-      return commandStart(rest);
+      return commandStart([...sweepDefaults, ...rest]);
     case undefined:
     case 'help':
     case '--help':

@@ -4,6 +4,7 @@ import { plantedBugNames, type PlantedBug } from '../cluster/planted-bugs.js';
 import { defaultMutantSweep, summariseMutants, type MutantResult, type MutantSweep } from '../explore/mutants.js';
 import { runMutantPool } from '../explore/mutant-pool.js';
 import { UsageError } from '../explore/scenario.js';
+import { loadedUserScenarios } from '../explore/scenario-registry.js';
 import { integerOption, parseCommand } from './arguments.js';
 
 /** Cases each planted bug is tried on by default: the first 100 of every scenario of the default sweep. */
@@ -13,7 +14,8 @@ export const defaultMutantBudget = 700;
  * `ckptsim mutants [bug...] [--budget N] [--seed S] [--workers K] [--tailored] [--json]`: the
  * kill matrix, each planted bug run on the default sweep's cases (those of `npm start`, same
  * seed) with no setup of its own. --tailored adds the second, labelled column: the bug's own
- * setup, where it has one.
+ * setup, where it has one. With user scenarios loaded (--scenarios or the project config), the
+ * matrix runs on their cases instead: it then says which planted bugs those scenarios catch.
  */
 export async function commandMutants(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('mutants', argv, { budget: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, tailored: { type: 'boolean' }, json: { type: 'boolean' } });
@@ -27,7 +29,7 @@ export async function commandMutants(argv: readonly string[]): Promise<number> {
   const workers = Math.max(1, integerOption('workers', values['workers'], availableParallelism(), 256));
   const json = values['json'] === true;
   const tailored = values['tailored'] === true;
-  const sweep = defaultMutantSweep(budget, seed);
+  const sweep = onUserScenarios(defaultMutantSweep(budget, seed));
   const { rows } = await runMutantPool(bugs, sweep, workers, (row, done) => {
     if (!json) process.stderr.write(`${done}/${bugs.length} ${row.killed ? 'killed  ' : 'SURVIVED'} ${row.bug} after ${row.casesToDetection} case(s), ${row.secondsToDetection ?? 0} s\n`);
   }, tailored ? { tailoredBudget: 300 } : {});
@@ -37,6 +39,13 @@ export async function commandMutants(argv: readonly string[]): Promise<number> {
     process.stdout.write(mutantMatrixText(rows, sweep, tailored));
   }
   return rows.every((result) => result.killed && result.control !== 'fail') ? 0 : 1;
+}
+
+/** The default sweep's settings over the user's scenarios, when some are loaded. */
+function onUserScenarios(sweep: MutantSweep): MutantSweep {
+  const scenarios = loadedUserScenarios().map((scenario) => scenario.name);
+  if (scenarios.length === 0) return sweep;
+  return { ...sweep, scenarios, budget: Math.min(sweep.budget, scenarios.length * sweep.runsPerScenario) };
 }
 
 /** The kill matrix as terminal text: the table, each killed bug's replay command, and the figures. */

@@ -21,7 +21,9 @@ import {
 import { openResultsFile, ResultsFileError, ResultsFileWriter } from '../report/results-file.js';
 import { UsageError } from '../explore/scenario.js';
 import { CanonicalOrder, runSweep, SweepPlan, type Shard } from '../explore/sweep.js';
-import { scenarios as builtIn, findScenario } from '../../scenarios/index.js';
+import { scenarios as builtIn } from '../../scenarios/index.js';
+import { declaredProperties, loadedUserScenarios, lookupScenario, registeredScenarios } from '../explore/scenario-registry.js';
+import { scenarioForSpec } from '../explore/scenario-modules.js';
 import { integerOption, parseCommand } from './arguments.js';
 import { renderJunit } from '../report/junit.js';
 import { renderMarkdown } from '../report/markdown.js';
@@ -61,8 +63,10 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     mutants: { type: 'boolean' },
     timelines: { type: 'string' },
   });
-  for (const name of positionals) if (findScenario(name) === undefined) throw new UsageError(`unknown scenario '${name}'; known: ${builtIn.map((scenario) => scenario.name).join(', ')}`);
-  const scenarioNames = positionals.length > 0 ? positionals : builtIn.map((scenario) => scenario.name);
+  for (const name of positionals) if (lookupScenario(name) === undefined) throw new UsageError(`unknown scenario '${name}'; known: ${registeredScenarios().map((scenario) => scenario.name).join(', ')}`);
+  // Without names, a sweep covers the project's own scenarios when it has some, else the built-ins.
+  const userScenarios = loadedUserScenarios();
+  const scenarioNames = positionals.length > 0 ? positionals : (userScenarios.length > 0 ? userScenarios : builtIn).map((scenario) => scenario.name);
   const runsPerScenario = integerOption('runs', values['runs'], 100, 10_000_000);
   const seed = integerOption('seed', values['seed'], 1);
   const profile = (values['profile'] ?? 'swarm') as string;
@@ -79,7 +83,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     schema: resultsSchema,
     parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, timelines: timelines as TimelineChoice },
     shards: [`${shard.index}/${shard.count}`],
-    properties: Object.fromEntries(scenarioNames.map((name) => [name, [...(findScenario(name)?.properties ?? [])]])),
+    properties: Object.fromEntries(scenarioNames.map((name) => [name, [...(lookupScenario(name)?.properties ?? [])]])),
   };
   // results.json is written while the sweep runs (to results.json.partial until it is complete),
   // and the reports are made from a bounded summary: memory does not grow with the cases.
@@ -201,7 +205,7 @@ async function runPlantedBugs(cases: Omit<MutantSweep, 'budget'>, workers: numbe
  * sweep does. With --partial a file cut short (the results.json.partial of a sweep that was
  * killed) is read up to its last complete case, and the merged results are marked interrupted.
  */
-export function commandReportMerge(argv: readonly string[]): number {
+export async function commandReportMerge(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('report merge', argv, { out: { type: 'string' }, partial: { type: 'boolean' } });
   if (positionals.length === 0) throw new UsageError('ckptsim report merge needs one or more results.json files');
   const partial = values['partial'] === true;
@@ -236,9 +240,30 @@ export function commandReportMerge(argv: readonly string[]): number {
   readers.forEach((reader, index) => {
     if (reader.cutShort) process.stderr.write(`ckptsim: '${positionals[index]}' was cut short; its complete cases are merged and the results marked interrupted\n`);
   });
+  // The HTML report re-runs held cases: a user scenario's module is loaded from its token.
+  try {
+    await loadScenariosOfHeldCases(collector, head, tail);
+  } catch (error) {
+    writer.abandon();
+    throw error;
+  }
   const report = finishResults(outDirectory, writer, collector, head, tail);
   printSummary(report, outDirectory);
   return hasFailures(report) ? 1 : 0;
+}
+
+/** Loads the module of each user scenario whose held cases a report will re-run (from their tokens). */
+async function loadScenariosOfHeldCases(collector: ResultsCollector, head: ResultsHead, tail: ResultsTail): Promise<void> {
+  const { schema: _schema, ...headRest } = head;
+  const { summary: _summary, ...tailRest } = tail;
+  const report = collector.report({ ...headRest, ...tailRest });
+  const loading = new Set<string>();
+  for (const entry of [...report.notPassing, ...report.passing]) {
+    const token = entry.failure?.replay ?? entry.replay;
+    if (token === undefined || loading.has(entry.scenario) || lookupScenario(entry.scenario) !== undefined) continue;
+    loading.add(entry.scenario);
+    await scenarioForSpec(decodeReplayToken(token));
+  }
 }
 
 /** A test for whether a path names the same file as `target` (false when either does not exist). */
@@ -299,8 +324,8 @@ function keepLeftoverPartial(partialPath: string): void {
 
 /** Re-runs a case with trace capture for the HTML report's diagrams. */
 function replayCaptured(spec: CaseSpec) {
-  const scenario = findScenario(spec.scenario);
-  if (scenario === undefined) throw new UsageError(`unknown scenario '${spec.scenario}' in a replay token`);
+  const scenario = lookupScenario(spec.scenario);
+  if (scenario === undefined) throw new UsageError(`unknown scenario '${spec.scenario}' in a replay token (load its module with --scenarios)`);
   return replayForReport((caseSpec, observers) => runCase(scenario, caseSpec, { captureTrace: true, observers }), spec);
 }
 
@@ -313,7 +338,7 @@ function finishResults(directory: string, writer: ResultsFileWriter, collector: 
   const { schema: _schema, ...headRest } = head;
   const { summary: _summary, ...tailRest } = tail;
   const report = collector.report({ ...headRest, ...tailRest });
-  const declared = new Map(builtIn.map((scenario) => [scenario.name, [...scenario.properties]]));
+  const declared = declaredOf(head);
   let files: Array<[string, string]>;
   try {
     files = [
@@ -330,8 +355,15 @@ function finishResults(directory: string, writer: ResultsFileWriter, collector: 
   return report;
 }
 
+/** Each scenario's declared properties: those of the loaded scenarios, then those a results head records (a merge may not load every module). */
+function declaredOf(head: Pick<ResultsHead, 'properties'>): Map<string, string[]> {
+  const declared: Map<string, string[]> = declaredProperties();
+  for (const [name, properties] of Object.entries(head.properties)) if (!declared.has(name)) declared.set(name, [...properties]);
+  return declared;
+}
+
 function printSummary(results: SweepReport, directory: string): void {
-  const declared = new Map(builtIn.map((scenario) => [scenario.name, [...scenario.properties]]));
+  const declared = declaredOf(results);
   const colour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   process.stdout.write(terminalTables(results, declared, colour));
   const { wallMs, casesPerSecond } = results.timing;

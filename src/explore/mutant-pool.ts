@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { PlantedBug } from '../cluster/planted-bugs.js';
 import type { MutantJob } from './mutant-worker.js';
 import type { MutantResult, MutantSweep } from './mutants.js';
+import { loadedScenarioModules } from './scenario-modules.js';
 
 type WorkerMessage = MutantResult | { readonly ready: true } | { readonly failed: string; readonly stack: string };
 
@@ -45,7 +46,7 @@ export function runMutantPool(
     const entry = new URL('./mutant-worker.ts', import.meta.url).href;
     const count = Math.max(1, Math.min(workers, bugs.length));
     for (let index = 0; index < count; index++) {
-      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry } });
+      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry, scenarioModules: loadedScenarioModules() } });
       worker.on('message', (message: WorkerMessage) => {
         if (settled) return;
         if ('ready' in message) {

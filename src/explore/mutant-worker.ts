@@ -1,7 +1,8 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import type { PlantedBug } from '../cluster/planted-bugs.js';
 import { runMutant, runTailoredMutant, type MutantSweep } from './mutants.js';
+import { loadScenarioModules, type ScenarioModuleSet } from './scenario-modules.js';
 
 /** What the kill-matrix pool sends a worker: one planted bug to search for, on the given cases. */
 export interface MutantJob {
@@ -14,6 +15,9 @@ export interface MutantJob {
 /** A kill-matrix worker: runs the planted bugs it is sent, one at a time, and posts each row back. */
 const port = parentPort;
 if (port === null) throw new Error('mutant-worker.ts must run in a worker thread');
+// The user scenario modules the matrix's process loaded, in the same order, before any bug.
+const scenarioModules = (workerData as { scenarioModules?: ScenarioModuleSet } | null)?.scenarioModules;
+if (scenarioModules !== undefined) await loadScenarioModules(scenarioModules.modules, scenarioModules.root);
 port.on('message', (job: MutantJob) => {
   try {
     // Safe for determinism: the wall clock only times the search (secondsToDetection); no

@@ -1,5 +1,6 @@
 import { plantedBugCatalogue, plantedBugNames, type PlantedBug } from '../cluster/planted-bugs.js';
-import { findScenario, scenarios as builtIn } from '../../scenarios/index.js';
+import { scenarios as builtIn } from '../../scenarios/index.js';
+import { lookupScenario } from './scenario-registry.js';
 import type { FaultProfile } from './arbitraries.js';
 import { decodeReplayToken } from './replay-token.js';
 import { runCase } from './run-case.js';
@@ -115,7 +116,7 @@ export type WallClock = () => number;
  */
 function control(replay: string): MutantResult['control'] {
   const spec = decodeReplayToken(replay);
-  const scenario = findScenario(spec.scenario);
+  const scenario = lookupScenario(spec.scenario);
   if (scenario === undefined) throw new Error(`kill matrix: unknown scenario ${spec.scenario}`);
   const { plantedBugs: _bugs, ...config } = spec.config ?? {};
   const { config: _config, ...rest } = spec;
@@ -134,7 +135,7 @@ export function runMutant(bug: PlantedBug, sweep: MutantSweep, clock?: WallClock
   const { component, description, issue } = plantedBugCatalogue[bug];
   for (let attempt = 0; attempt < sweep.budget; attempt++) {
     const sweepCase = mutantCase(sweep, bug, attempt);
-    const scenario = findScenario(sweepCase.scenario);
+    const scenario = lookupScenario(sweepCase.scenario);
     if (scenario === undefined) throw new Error(`kill matrix: unknown scenario ${sweepCase.scenario}`);
     const last = runSweepCase(scenario, sweepCase);
     if (last.failure === undefined) continue;
@@ -169,7 +170,7 @@ export function runTailoredMutant(bug: PlantedBug, budget: number, seed: number)
   const config = { ...setup.config, plantedBugs: [bug] };
   for (let index = 0; index < budget; index++) {
     const scenarioName = setup.scenarios[index % setup.scenarios.length] as string;
-    const scenario = findScenario(scenarioName);
+    const scenario = lookupScenario(scenarioName);
     if (scenario === undefined) throw new Error(`mutant ${bug} names unknown scenario ${scenarioName}`);
     const last = runSweepCase(scenario, { index, scenario: scenarioName, caseSeed: caseSeedFor(seed, `${bug}/${scenarioName}`, index), profile: setup.profile, config });
     if (last.failure !== undefined) return { killed: true, casesToDetection: index + 1, detectedBy: last.failure.property };

@@ -1,5 +1,6 @@
 import { hashString, toHex32 } from '../sim/index.js';
 import { UsageError } from './scenario.js';
+import { originId, scenarioOrigin, type ScenarioOrigin } from './scenario-registry.js';
 
 /** Everything needed to re-run one case exactly. */
 export interface CaseSpec {
@@ -12,6 +13,8 @@ export interface CaseSpec {
   readonly config?: Readonly<Record<string, unknown>>;
   /** Bounds of the run, when not the defaults (events, virtual deadline, queue length). */
   readonly limits?: Readonly<{ maxEvents?: number; deadlineUs?: number; maxQueueLength?: number }>;
+  /** For a user scenario: the module it came from (filled in from the registry when a token is made). */
+  readonly module?: ScenarioOrigin;
 }
 
 const prefix = 'ckpt1';
@@ -50,6 +53,11 @@ function validateSpec(value: unknown): CaseSpec {
   if (typeof record['scenario'] !== 'string') throw new UsageError('replay token has no scenario name');
   if (!Number.isSafeInteger(record['seed'])) throw new UsageError('replay token has no integer seed');
   validateLimits(record['limits'], 'replay token limits');
+  const module = Object.hasOwn(record, 'module') ? record['module'] : undefined;
+  validateModule(module);
+  if (module !== undefined && (module as ScenarioOrigin).id !== originId((module as ScenarioOrigin).path, record['scenario'])) {
+    throw new UsageError(`replay token module.id does not match its path '${(module as ScenarioOrigin).path}' and scenario '${record['scenario']}'`);
+  }
   return record as unknown as CaseSpec;
 }
 
@@ -63,7 +71,22 @@ export function validateLimits(value: unknown, where: string): void {
   }
 }
 
+/** Longest module path a token may carry. */
+const modulePathLength = 1_000;
+
+/** Checks the module a token names for a user scenario: own `path` and `id` fields only. */
+function validateModule(value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`replay token module must be an object, got ${JSON.stringify(value)}`);
+  for (const name of Object.keys(value)) if (name !== 'path' && name !== 'id') throw new UsageError(`replay token module has unknown field '${name}'; known: path, id`);
+  const path = Object.hasOwn(value, 'path') ? (value as Record<string, unknown>)['path'] : undefined;
+  const id = Object.hasOwn(value, 'id') ? (value as Record<string, unknown>)['id'] : undefined;
+  if (typeof path !== 'string' || path.length === 0 || path.length > modulePathLength || path.includes('\u0000')) throw new UsageError(`replay token module.path must be a path of 1 to ${modulePathLength} characters, got ${JSON.stringify(path)}`);
+  if (typeof id !== 'string' || !/^[0-9a-f]{8}$/.test(id)) throw new UsageError(`replay token module.id must be 8 hex digits, got ${JSON.stringify(id)}`);
+}
+
 function canonical(spec: CaseSpec): CaseSpec {
+  const module = spec.module ?? scenarioOrigin(spec.scenario);
   return {
     scenario: spec.scenario,
     seed: spec.seed,
@@ -71,6 +94,7 @@ function canonical(spec: CaseSpec): CaseSpec {
     ...(spec.faults !== undefined && spec.faults.length > 0 ? { faults: spec.faults } : {}),
     ...(spec.config !== undefined && Object.keys(spec.config).length > 0 ? { config: spec.config } : {}),
     ...(spec.limits !== undefined && Object.keys(spec.limits).length > 0 ? { limits: spec.limits } : {}),
+    ...(module === undefined ? {} : { module: { path: module.path, id: module.id } }),
   };
 }
 

@@ -1,14 +1,18 @@
-import { parentPort } from 'node:worker_threads';
-import { findScenario } from '../../scenarios/index.js';
+import { parentPort, workerData } from 'node:worker_threads';
+import { lookupScenario } from './scenario-registry.js';
+import { loadScenarioModules, type ScenarioModuleSet } from './scenario-modules.js';
 import { runSweepCase, type SweepCase } from './sweep-case.js';
 
 /** A sweep worker: runs the cases it is sent, one at a time, and posts each result back. */
 const port = parentPort;
 if (port === null) throw new Error('sweep-worker.ts must run in a worker thread');
+// The user scenario modules the sweep's process loaded, in the same order, before any case.
+const scenarioModules = (workerData as { scenarioModules?: ScenarioModuleSet } | null)?.scenarioModules;
+if (scenarioModules !== undefined) await loadScenarioModules(scenarioModules.modules, scenarioModules.root);
 port.on('message', (sweepCase: SweepCase) => {
   let result;
   try {
-    const scenario = findScenario(sweepCase.scenario);
+    const scenario = lookupScenario(sweepCase.scenario);
     if (scenario === undefined) throw new Error(`unknown scenario ${sweepCase.scenario}`);
     result = runSweepCase(scenario, sweepCase);
   } catch (error) {

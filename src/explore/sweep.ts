@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { findScenario } from '../../scenarios/index.js';
+import { lookupScenario } from './scenario-registry.js';
+import { loadedScenarioModules } from './scenario-modules.js';
 import type { FaultProfile } from './arbitraries.js';
 import { caseSeedFor, runSweepCase, type SweepCase, type SweepCaseResult } from './sweep-case.js';
 
@@ -162,7 +163,7 @@ export function runSweep(cases: CaseList, workers: number, progress: SweepProgre
   }
   let ready = 0;
   for (let index = 0; index < count; index++) {
-    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry } });
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry, scenarioModules: loadedScenarioModules() } });
     const workerIndex = index;
     worker.on('message', (message: WorkerMessage) => {
       if ('ready' in message) {
@@ -215,7 +216,7 @@ function runInline(cases: CaseList, progress: SweepProgress): RunningSweep {
     for (let position = 0; position < cases.length; position++) {
       const sweepCase = cases.at(position) as SweepCase;
       if (stopped) return { completed, interrupted: true };
-      const scenario = findScenario(sweepCase.scenario);
+      const scenario = lookupScenario(sweepCase.scenario);
       if (scenario === undefined) throw new Error(`unknown scenario ${sweepCase.scenario}`);
       const result = runSweepCase(scenario, sweepCase);
       completed++;
