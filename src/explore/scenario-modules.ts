@@ -30,6 +30,7 @@ const knownProperties: Readonly<Record<PropertyName, true>> = {
   'coordinator-invariants': true,
   'two-phase-commit': true,
   liveness: true,
+  'trigger-results': true,
 };
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

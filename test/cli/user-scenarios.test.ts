@@ -1,0 +1,127 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * User scenarios end to end, from a fresh project as a user has it: ckptsim installed (here a
+ * link to this package, so its exports map and built dist/ are what the user's modules import),
+ * a JavaScript and a TypeScript scenario module, and a ckptsim.config listing one of them.
+ * Cases are few: this is about the plumbing (workers, shards, merge, tokens, reports), not the protocol.
+ */
+const bin = resolve('bin/ckptsim.js');
+let project: string;
+
+function ckptsim(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+// Two scenarios in one module (the `scenarios` export): a correct count, and one that declares
+// exactly-once over a non-transactional sink, so that crashes make cases that do not pass.
+const javascriptModule = `import { JobBuilder } from 'ckptsim';
+
+function count(name, sink, parameters, input) {
+  const lines = [];
+  for (let index = 0; index < parameters.lines; index++) lines.push({ key: undefined, value: 'w' + input.int(5) });
+  const job = new JobBuilder(name);
+  job.source('source', [lines], { parallelism: 1, recordCostUs: 500 }).keyBy((word) => String(word)).count('count', { parallelism: 2 }).sink('sink', sink, { parallelism: 1 });
+  return { job: job.build(), cluster: { checkpoint: { intervalUs: 3000 } } };
+}
+
+export const scenarios = [
+  { name: 'user-count', description: 'a small keyed count into a two-phase-commit sink', properties: ['job-finishes', 'exactly-once'], defaults: { lines: 30 }, build: (parameters, input) => count('user-count', 'two-phase-commit', parameters, input) },
+  { name: 'leaky-count', description: 'exactly-once declared over an at-least-once sink', properties: ['job-finishes', 'exactly-once'], defaults: { lines: 30 }, build: (parameters, input) => count('leaky-count', 'at-least-once', parameters, input) },
+];
+`;
+
+// One scenario as the default export, typed against the package's declarations.
+const typescriptModule = `import { JobBuilder, type Scenario } from 'ckptsim';
+
+const typed: Scenario = {
+  name: 'typed-count',
+  description: 'the small count, written in TypeScript',
+  properties: ['job-finishes', 'exactly-once'],
+  defaults: { lines: 30 },
+  build(parameters, input) {
+    const lines = [];
+    for (let index = 0; index < (parameters['lines'] ?? 0); index++) lines.push({ key: undefined, value: 'w' + input.int(5) });
+    const job = new JobBuilder('typed-count');
+    job.source('source', [lines], { parallelism: 1 }).keyBy((word: unknown) => String(word)).count('count', { parallelism: 2 }).sink('sink', 'two-phase-commit', { parallelism: 1 });
+    return { job: job.build(), cluster: {} };
+  },
+};
+export default typed;
+`;
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'ckptsim-user-'));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
+  mkdirSync(join(project, 'node_modules'));
+  symlinkSync(resolve('.'), join(project, 'node_modules', 'ckptsim'), 'dir');
+  mkdirSync(join(project, 'checks'));
+  writeFileSync(join(project, 'checks', 'counts.mjs'), javascriptModule);
+  writeFileSync(join(project, 'checks', 'typed.ts'), typescriptModule);
+  writeFileSync(join(project, 'checks', 'clash.mjs'), javascriptModule.replace("name: 'user-count'", "name: 'wordcount'"));
+  // The config lists the JavaScript module and sweep defaults; the TypeScript one comes from --scenarios.
+  writeFileSync(join(project, 'ckptsim.config.mjs'), `export default { scenarios: ['checks/counts.mjs'], runs: 2, profile: 'crashes' };\n`);
+});
+
+afterAll(() => {
+  rmSync(project, { recursive: true, force: true });
+});
+
+describe('user scenarios', () => {
+  it('are listed beside the built-ins with the module they came from', () => {
+    const listed = ckptsim(project, 'list', '--json', '--scenarios', 'checks/typed.ts');
+    expect(listed.status, listed.stderr).toBe(0);
+    const user = (JSON.parse(listed.stdout) as Array<{ name: string; module?: string }>).filter((entry) => entry.module !== undefined);
+    expect(user).toEqual([
+      expect.objectContaining({ name: 'user-count', module: 'checks/counts.mjs' }),
+      expect.objectContaining({ name: 'leaky-count', module: 'checks/counts.mjs' }),
+      expect.objectContaining({ name: 'typed-count', module: 'checks/typed.ts' }),
+    ]);
+  }, 60_000);
+
+  it('sweep in shards on two workers, merge, replay from a token in another directory, and show in report.html', () => {
+    for (const shard of ['0/2', '1/2']) {
+      const swept = ckptsim(project, 'sweep', '--scenarios', 'checks/typed.ts', '--workers', '2', '--shard', shard, '--out', `out/shard-${shard[0]}`);
+      expect(swept.status, swept.stderr).toBe(0);
+    }
+    const merged = ckptsim(project, 'report', 'merge', 'out/shard-0/results.json', 'out/shard-1/results.json', '--out', 'out/merged');
+    expect(merged.status, merged.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(project, 'out', 'merged', 'results.json'), 'utf8')) as { parameters: { scenarios: string[] }; cases: Array<{ scenario: string; verdict: string; traceHash: string; replay?: string }> };
+    // Without scenario names the sweep covers the project's own scenarios, config modules first.
+    expect(results.parameters.scenarios).toEqual(['user-count', 'leaky-count', 'typed-count']);
+    expect(results.cases.map((entry) => entry.scenario)).toEqual(['user-count', 'user-count', 'leaky-count', 'leaky-count', 'typed-count', 'typed-count']);
+    const html = readFileSync(join(project, 'out', 'merged', 'report.html'), 'utf8');
+    for (const name of ['user-count', 'leaky-count', 'typed-count']) expect(html).toContain(name);
+
+    const notPassing = results.cases.find((entry) => entry.scenario === 'leaky-count' && entry.replay !== undefined);
+    expect(notPassing, 'a leaky-count case under crashes keeps its replay token').toBeDefined();
+    // From a subdirectory, with the module neither given nor listed in the config: the token
+    // names it, relative to the project root, and replay loads it.
+    writeFileSync(join(project, 'ckptsim.config.mjs'), `export default { runs: 2, profile: 'crashes' };\n`);
+    const replayed = ckptsim(join(project, 'checks'), 'replay', notPassing!.replay!, '--json');
+    expect(replayed.stderr).toBe('');
+    expect(JSON.parse(replayed.stdout).traceHash).toBe(notPassing!.traceHash);
+  }, 120_000);
+
+  it('refuse a token whose module is missing, and a user scenario named like a built-in, with exit 2 and one sentence', () => {
+    const run = ckptsim(project, 'run', 'leaky-count', '--seed', '3', '--json', '--scenarios', 'checks/counts.mjs');
+    expect(run.status, run.stderr).toBe(0);
+    const token = JSON.parse(run.stdout).replay as string;
+    renameSync(join(project, 'checks', 'counts.mjs'), join(project, 'checks', 'moved.mjs'));
+    try {
+      const missing = ckptsim(project, 'replay', token);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toBe(`ckptsim: the replay token's scenario 'leaky-count' comes from module 'checks/counts.mjs', which does not exist under the project root ${project}\n`);
+    } finally {
+      renameSync(join(project, 'checks', 'moved.mjs'), join(project, 'checks', 'counts.mjs'));
+    }
+    const clash = ckptsim(project, 'list', '--scenarios', 'checks/clash.mjs');
+    expect(clash.status).toBe(2);
+    expect(clash.stderr).toBe("ckptsim: scenario 'wordcount' in module 'checks/clash.mjs' has the name of a built-in scenario; give it another name\n");
+  }, 60_000);
+});
