@@ -17,12 +17,17 @@ export function parseCommand<Options extends NonNullable<ParseArgsConfig['option
   }
 }
 
-/** A non-negative integer option such as --seed; names the option and the bad value when it is not one. */
-export function integerOption(name: string, raw: string | boolean | undefined, fallback: number, maximum = Number.MAX_SAFE_INTEGER): number {
+/**
+ * A non-negative integer option such as --seed, at least `minimum` (1 for counts such as --runs,
+ * where 0 would make a run that judges nothing) and at most `maximum`; names the option and the
+ * bad value when it is not one.
+ */
+export function integerOption(name: string, raw: string | boolean | undefined, fallback: number, maximum = Number.MAX_SAFE_INTEGER, minimum = 0): number {
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string' || !/^\d+$/.test(raw)) throw new UsageError(`--${name} must be a non-negative integer, got '${String(raw)}'`);
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value > maximum) throw new UsageError(`--${name} must be at most ${maximum}, got ${raw}`);
+  if (value < minimum) throw new UsageError(`--${name} must be at least ${minimum}, got ${raw}`);
   return value;
 }
 

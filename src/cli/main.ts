@@ -30,11 +30,14 @@ usage:
                                               report.md, report.html and junit.xml in DIR;
                                               --mutants adds the planted-bug kill matrix;
                                               --timelines not-passing|none keeps checkpoint
-                                              timelines (most of results.json) for fewer cases
-  ckptsim report merge <results.json...> [--partial] --out DIR
-                                              join the results of shards; --partial also
-                                              reads a results.json.partial left by a sweep
-                                              that was killed
+                                              timelines (most of results.json) for fewer cases;
+                                              --shard counts from 1 (1/4 .. 4/4); the last line
+                                              is the verdict: PASS: ... or FAIL: ...
+  ckptsim report merge <results.json...> [--partial] [--allow-partial] --out DIR
+                                              join the results of shards, all of 1..n once
+                                              each; --allow-partial merges with shards missing
+                                              (every report says which); --partial also reads
+                                              a results.json.partial left by a killed sweep
   ckptsim mutants [bug...] [--budget N] [--seed S] [--workers K] [--tailored] [--json]
                                               the kill matrix: each planted bug run on the default
                                               sweep's cases (no per-bug setup); --tailored adds
@@ -192,7 +195,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'bench':
       return commandBench(rest);
     case 'report':
-      if (rest[0] !== 'merge') throw new UsageError(`unknown report command '${rest[0] ?? ''}'; try: ckptsim report merge <results.json...> [--partial] --out DIR`);
+      if (rest[0] !== 'merge') throw new UsageError(`unknown report command '${rest[0] ?? ''}'; try: ckptsim report merge <results.json...> [--partial] [--allow-partial] --out DIR`);
       return commandReportMerge(rest.slice(1));
     case 'run':
       return commandRun(rest);

@@ -35,15 +35,21 @@ import { runMutantPool } from '../explore/mutant-pool.js';
 import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { plantedBugNames } from '../cluster/planted-bugs.js';
 import { paint, terminalTables } from './terminal.js';
+import { sweepVerdict, verdictLine } from '../report/verdict.js';
 import { toolName } from './version.js';
+import { maxShardCount, shardLabel } from '../explore/shards.js';
+import { checkShardCoverage } from './merge-checks.js';
 
+/** `--shard i/n`, counting from 1 like vitest and playwright (`1/4` .. `4/4`); a {@link Shard} counts from 0. */
 function parseShard(raw: string | boolean | undefined): Shard {
   if (raw === undefined) return { index: 0, count: 1 };
   const match = typeof raw === 'string' ? /^(\d+)\/(\d+)$/.exec(raw) : null;
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
-  if (match === null || count < 1 || index >= count) throw new UsageError(`--shard must be i/n with 0 <= i < n, got '${String(raw)}'`);
-  return { index, count };
+  if (match === null || count < 1 || count > maxShardCount) throw new UsageError(`--shard must be i/n with 1 <= i <= n <= ${maxShardCount}, got '${String(raw)}'`);
+  if (index === 0) throw new UsageError(`--shard counts from 1 (1/${count} .. ${count}/${count}), got '${raw}'`);
+  if (index > count) throw new UsageError(`--shard ${raw} names shard ${index} of only ${count}`);
+  return { index: index - 1, count };
 }
 
 function environment(workers: number): SweepResults['environment'] {
@@ -67,11 +73,11 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   // Without names, a sweep covers the project's own scenarios when it has some, else the built-ins.
   const userScenarios = loadedUserScenarios();
   const scenarioNames = positionals.length > 0 ? positionals : (userScenarios.length > 0 ? userScenarios : builtIn).map((scenario) => scenario.name);
-  const runsPerScenario = integerOption('runs', values['runs'], 100, 10_000_000);
+  const runsPerScenario = integerOption('runs', values['runs'], 100, 10_000_000, 1);
   const seed = integerOption('seed', values['seed'], 1);
   const profile = (values['profile'] ?? 'swarm') as string;
   if (!(profile in faultProfiles)) throw new UsageError(`--profile must be one of ${Object.keys(faultProfiles).join(', ')}, got '${profile}'`);
-  const workers = integerOption('workers', values['workers'], availableParallelism(), 256);
+  const workers = integerOption('workers', values['workers'], availableParallelism(), 256, 1);
   const shard = parseShard(values['shard']);
   const outDirectory = (values['out'] as string | undefined) ?? join('reports', 'latest');
   const vary = values['vary'] === true;
@@ -79,10 +85,11 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   if (!(timelineChoices as readonly string[]).includes(timelines)) throw new UsageError(`--timelines must be one of ${timelineChoices.join(', ')}, got '${timelines}'`);
   const keepTimeline = timelineKeeper(timelines as TimelineChoice);
   const plan = new SweepPlan(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard, vary);
+  if (plan.length === 0) throw new UsageError(`--shard ${shardLabel(shard)} holds no case: the sweep has ${scenarioNames.length * runsPerScenario} case(s), so split it into at most that many shards`);
   const head: ResultsHead = {
     schema: resultsSchema,
     parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, timelines: timelines as TimelineChoice },
-    shards: [`${shard.index}/${shard.count}`],
+    shards: [shardLabel(shard)],
     properties: Object.fromEntries(scenarioNames.map((name) => [name, [...(lookupScenario(name)?.properties ?? [])]])),
   };
   // results.json is written while the sweep runs (to results.json.partial until it is complete),
@@ -154,8 +161,10 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     // A harness failure, not a verdict on the protocol: exit 3, with what a bug report needs.
     const detail = workerError instanceof Error ? (workerError.stack ?? workerError.message) : String(workerError);
     process.stderr.write(`ckptsim: the sweep stopped early because a sweep worker failed (a fault of ckptsim, not of the protocol under test); the ${collector.caseCount} cases that finished are written to ${outDirectory}, marked interrupted\n${detail}\n`);
+    printVerdict(report);
     return harnessFailureExitCode;
   }
+  printVerdict(report);
   if (interrupted) return 130;
   return hasFailures(report) || (plantedBugs !== undefined && !canaryHeld(plantedBugs)) ? 1 : 0;
 }
@@ -206,9 +215,10 @@ async function runPlantedBugs(cases: Omit<MutantSweep, 'budget'>, workers: numbe
  * killed) is read up to its last complete case, and the merged results are marked interrupted.
  */
 export async function commandReportMerge(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommand('report merge', argv, { out: { type: 'string' }, partial: { type: 'boolean' } });
+  const { values, positionals } = parseCommand('report merge', argv, { out: { type: 'string' }, partial: { type: 'boolean' }, 'allow-partial': { type: 'boolean' } });
   if (positionals.length === 0) throw new UsageError('ckptsim report merge needs one or more results.json files');
   const partial = values['partial'] === true;
+  const outGiven = values['out'] !== undefined;
   const outDirectory = (values['out'] as string | undefined) ?? join('reports', 'merged');
   // The output is written to results.json.partial in --out: never one of the inputs.
   const written = sameFileAs(join(outDirectory, 'results.json.partial'));
@@ -216,7 +226,9 @@ export async function commandReportMerge(argv: readonly string[]): Promise<numbe
     if (written(path)) throw new UsageError(`'${path}' would be overwritten by the merge's own output; choose another --out`);
   }
   const readers = positionals.map((path) => asUsageError(() => openResultsFile(path, { partial })));
-  const head = asUsageError(() => mergedHead(readers.map((reader) => reader.head)));
+  const missingShards = checkShardCoverage(positionals, readers.map((reader) => reader.head.shards), values['allow-partial'] === true);
+  const merged = asUsageError(() => mergedHead(readers.map((reader) => reader.head)));
+  const head: ResultsHead = missingShards.length === 0 ? merged : { ...merged, missingShards };
   const writer = openResultsWriter(outDirectory, head);
   const collector = new ResultsCollector(head.parameters.scenarios);
   let tail: ResultsTail;
@@ -249,7 +261,9 @@ export async function commandReportMerge(argv: readonly string[]): Promise<numbe
   }
   const report = finishResults(outDirectory, writer, collector, head, tail);
   printSummary(report, outDirectory);
-  return hasFailures(report) ? 1 : 0;
+  if (!outGiven) process.stderr.write(`ckptsim: no --out given; the merged reports are in ${outDirectory}\n`);
+  // Not a pass (a violation, a harness error, an interrupted shard, a planted bug not caught): 1.
+  return printVerdict(report) ? 0 : 1;
 }
 
 /** Loads the module of each user scenario whose held cases a report will re-run (from their tokens). */
@@ -371,6 +385,14 @@ function printSummary(results: SweepReport, directory: string): void {
   process.stdout.write(
     `${results.caseCount} cases in ${(wallMs / 1000).toFixed(1)} s (${casesPerSecond.toFixed(1)} cases/s)${results.interrupted ? paint(colour, 'yellow', ', interrupted') : ''}\nreports written:\n${files.map((file) => `  ${file}`).join('\n')}\n`,
   );
+}
+
+/** The last line of a sweep's or merge's output: PASS or FAIL, with the counts behind it. */
+function printVerdict(results: SweepReport): boolean {
+  const verdict = sweepVerdict(results, declaredOf(results));
+  const colour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
+  process.stdout.write(`${paint(colour, verdict.passed ? 'green' : 'red', verdictLine(verdict))}\n`);
+  return verdict.passed;
 }
 
 /** Progress on stderr: a rewritten line on a terminal, a plain line every few seconds otherwise. */

@@ -1,6 +1,8 @@
 import { table } from 'table';
 import type { SweepReport } from '../explore/results.js';
 import type { DeclaredProperties } from '../report/markdown.js';
+import { printable } from '../report/sanitise.js';
+import { matrixCell, sweepVerdict, totalsHeader, totalsRow, type MatrixCell } from '../report/verdict.js';
 
 const codes = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 
@@ -8,6 +10,8 @@ const codes = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 export function paint(colour: boolean, style: keyof typeof codes, text: string): string {
   return colour ? `\u001b[${codes[style]}m${text}\u001b[0m` : text;
 }
+
+const cellStyle: Record<MatrixCell['kind'], keyof typeof codes> = { 'not-declared': 'dim', skipped: 'yellow', violated: 'red', gap: 'yellow', held: 'green' };
 
 /** Failures the terminal lists; report.md and results.json have every one. */
 const terminalFailureRows = 20;
@@ -19,30 +23,29 @@ const terminalFailureRows = 20;
  */
 export function terminalTables(results: SweepReport, declared: DeclaredProperties, colour: boolean): string {
   const parts: string[] = [];
-  const totals = [['scenario', 'cases', 'passed', 'failed', 'expected gaps', 'nondeterministic', 'events']];
-  for (const entry of results.summary) {
+  const verdict = sweepVerdict(results, declared);
+  const totals: string[][] = [[...totalsHeader]];
+  for (const entry of verdict.scenarios) {
+    const [scenario, cases, passed, violated, harnessErrors, gaps, nondeterministic] = totalsRow(entry).map(printable) as [string, string, string, string, string, string, string];
     totals.push([
-      entry.scenario,
-      String(entry.cases),
-      paint(colour, 'green', String(entry.passed)),
-      entry.failed > 0 ? paint(colour, 'red', String(entry.failed)) : '0',
-      entry.expectedGaps > 0 ? paint(colour, 'yellow', String(entry.expectedGaps)) : '0',
-      entry.nondeterministic > 0 ? paint(colour, 'red', String(entry.nondeterministic)) : '0',
-      String(entry.events),
+      scenario,
+      entry.cases < entry.planned ? paint(colour, 'yellow', cases) : cases,
+      paint(colour, 'green', passed),
+      entry.violated > 0 ? paint(colour, 'red', violated) : violated,
+      entry.harnessErrors > 0 ? paint(colour, 'red', harnessErrors) : harnessErrors,
+      entry.expectedGaps > 0 ? paint(colour, 'yellow', gaps) : gaps,
+      entry.nondeterministic > 0 ? paint(colour, 'red', nondeterministic) : nondeterministic,
     ]);
   }
   parts.push(table(totals));
   const properties = [...new Set([...declared.values()].flat())].sort();
-  const matrix = [['property', ...results.summary.map((entry) => entry.scenario)]];
+  const matrix = [['property', ...results.summary.map((entry) => printable(entry.scenario))]];
   for (const property of properties) {
     matrix.push([
-      property,
+      printable(property),
       ...results.summary.map((entry) => {
-        if (!(declared.get(entry.scenario) ?? []).includes(property)) return paint(colour, 'dim', '·');
-        const violated = entry.violations[property] ?? 0;
-        if (violated > 0) return paint(colour, 'red', `VIOLATED ${violated}`);
-        const gaps = results.cube[entry.scenario]?.['*']?.gaps[property] ?? 0;
-        return gaps > 0 ? paint(colour, 'yellow', `held (${gaps} gap)`) : paint(colour, 'green', 'held');
+        const cell = matrixCell(results, declared, entry, property);
+        return paint(colour, cellStyle[cell.kind], cell.text);
       }),
     ]);
   }
@@ -57,10 +60,10 @@ export function terminalTables(results: SweepReport, declared: DeclaredPropertie
     failures.forEach((entry, position) => {
       const failure = entry.failure;
       if (failure !== undefined) {
-        rows.push([String(position + 1), entry.scenario, String(entry.index), paint(colour, 'red', failure.property), failure.message, String(failure.shrunkFaults.length)]);
+        rows.push([String(position + 1), printable(entry.scenario), String(entry.index), paint(colour, 'red', printable(failure.property)), printable(failure.message.length > 2_000 ? `${failure.message.slice(0, 2_000)}...` : failure.message), String(failure.shrunkFaults.length)]);
         commands.push(`[${position + 1}] npx ckptsim replay ${failure.replay}`);
       } else {
-        rows.push([String(position + 1), entry.scenario, String(entry.index), paint(colour, 'red', 'determinism'), 'two runs of the same case gave different trace hashes (a harness bug)', '-']);
+        rows.push([String(position + 1), printable(entry.scenario), String(entry.index), paint(colour, 'red', 'determinism'), 'two runs of the same case gave different trace hashes (a harness bug)', '-']);
         if (entry.replay !== undefined) commands.push(`[${position + 1}] npx ckptsim replay ${entry.replay}`);
       }
     });
@@ -72,7 +75,7 @@ export function terminalTables(results: SweepReport, declared: DeclaredPropertie
     const rows = [['planted bug', 'Flink bug', 'caught by', 'cases', 'seconds', 'shrunk', 'control']];
     for (const mutant of results.plantedBugs.mutants) {
       rows.push([
-        mutant.bug,
+        printable(mutant.bug),
         mutant.issue ?? '-',
         mutant.killed ? (mutant.detectedBy ?? '') : paint(colour, 'red', 'NOT CAUGHT'),
         String(mutant.casesToDetection),

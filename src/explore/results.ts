@@ -1,6 +1,7 @@
 import type { FaultProfile } from './arbitraries.js';
 import type { MutantResult, MutantSummary } from './mutants.js';
 import type { SweepCaseResult } from './sweep-case.js';
+import { parseShardLabels, shardLabel } from './shards.js';
 
 /** The version tag of results.json; bump it on any incompatible change. */
 export const resultsSchema = 'ckptsim.results/1';
@@ -50,8 +51,10 @@ export interface SweepParameters {
 export interface SweepResults {
   readonly schema: typeof resultsSchema;
   readonly parameters: SweepParameters;
-  /** The shards these results cover, as `index/count` strings (one for a single run). */
+  /** The shards these results cover, as `i/n` strings counting from 1 (`1/1` for a sweep not split); see shards.ts. */
   readonly shards: readonly string[];
+  /** Shards of 1..n a merge went without (`report merge --allow-partial`); absent when none was missing. */
+  readonly missingShards?: readonly string[];
   /** The properties each scenario declares (and is judged on), by scenario name. */
   readonly properties: Readonly<Record<string, readonly string[]>>;
   readonly cases: readonly SweepCaseResult[];
@@ -64,7 +67,7 @@ export interface SweepResults {
 }
 
 /** The part of results.json known before the first case finishes. */
-export type ResultsHead = Pick<SweepResults, 'schema' | 'parameters' | 'shards' | 'properties'>;
+export type ResultsHead = Pick<SweepResults, 'schema' | 'parameters' | 'shards' | 'missingShards' | 'properties'>;
 
 /** The part of results.json known only when the sweep has ended. */
 export type ResultsTail = Pick<SweepResults, 'interrupted' | 'plantedBugs' | 'summary' | 'environment' | 'timing'>;
@@ -337,7 +340,14 @@ export function mergedHead(heads: readonly ResultsHead[]): ResultsHead {
   return {
     schema: resultsSchema,
     parameters,
-    shards: heads.flatMap((head) => head.shards).sort(),
+    shards: heads
+      .flatMap((head) => {
+        const shards = parseShardLabels(head.shards);
+        if (shards === undefined) throw new MergeError(`cannot merge results whose shards are not i/n: ${JSON.stringify(head.shards)}`);
+        return shards;
+      })
+      .sort((left, right) => left.count - right.count || left.index - right.index)
+      .map(shardLabel),
     properties: Object.assign({}, ...heads.map((head) => head.properties ?? {})) as Record<string, readonly string[]>,
   };
 }

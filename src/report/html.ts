@@ -7,6 +7,7 @@ import type { SweepCaseResult } from '../explore/sweep-case.js';
 import type { CaseResult } from '../explore/run-case.js';
 import type { CaseSpec } from '../explore/replay-token.js';
 import type { DeclaredProperties } from './markdown.js';
+import { sweepVerdict, verdictLine } from './verdict.js';
 import { buildSpaceTime, encodeSpaceTime, type SpaceTimeOptions } from './space-time.js';
 
 /**
@@ -166,14 +167,15 @@ export function renderSweepHtml(results: SweepReport, declared: DeclaredProperti
     }
     return card;
   });
-  const failed = results.summary.reduce((total, entry) => total + entry.failed + entry.nondeterministic, 0);
+  const verdict = sweepVerdict(results, declared);
   const passed = results.summary.reduce((total, entry) => total + entry.passed, 0);
   const passingRoom = Math.max(0, (options.listedCases ?? defaultListedCases) - (results.caseCount - passed));
   const position = scenarioPositions(results.parameters.scenarios);
   const listed = [...results.notPassing, ...results.passing.slice(0, passingRoom)].sort((left, right) => canonicalCompare(position, left, right));
   const data = {
     kind: 'sweep',
-    title: `ckptsim sweep: ${failed === 0 ? 'no violation' : `${failed} failing case(s)`}`,
+    title: `ckptsim sweep: ${verdictLine(verdict)}`,
+    missingShards: verdict.missingShards,
     tool: results.environment.tool,
     parameters: results.parameters,
     shards: results.shards,

@@ -1,42 +1,64 @@
 import type { SweepReport } from '../explore/results.js';
+import type { SweepCaseResult } from '../explore/sweep-case.js';
+import { markdownText } from './sanitise.js';
+import { formatCount, matrixCell, sweepVerdict, totalsHeader, totalsRow, verdictLine } from './verdict.js';
 
 /** The properties each scenario declares, by scenario name (from the scenario registry). */
 export type DeclaredProperties = ReadonlyMap<string, readonly string[]>;
 
-function escapeCell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
+/**
+ * report.md stays under this many bytes: GitHub refuses a job summary over 1 MiB, and a
+ * pull-request comment over 64 K characters. The failure list is cut to fit, saying how many
+ * more report.html and results.json hold.
+ */
+export const markdownByteBudget = 900 * 1024;
+
+/** Failures report.md lists at most; report.html and results.json list the rest. */
+export const markdownFailureRows = 100;
+
+/** A failure's message is cut to this many characters in report.md (a harness error's stack can be long). */
+const messageChars = 2_000;
 
 /**
- * report.md: a sweep's results for a pull-request comment or a CI job summary: totals per
- * scenario, the property x scenario verdict matrix, fault-kind coverage, and every failure with
- * its replay command.
+ * report.md: a sweep's results for a pull-request comment or a CI job summary: the verdict line,
+ * totals per scenario, the property x scenario verdict matrix, fault-kind coverage, and the
+ * failures with their replay commands (capped: see {@link markdownByteBudget}). Every name and
+ * message from outside is escaped (see sanitise.ts).
  */
 export function renderMarkdown(results: SweepReport, declared: DeclaredProperties): string {
+  const verdict = sweepVerdict(results, declared);
   const lines: string[] = [];
-  const failed = results.summary.reduce((total, entry) => total + entry.failed + entry.nondeterministic, 0);
-  lines.push(`# ckptsim sweep: ${failed === 0 ? 'no violation' : `${failed} failing case(s)`}`);
+  lines.push(`# ckptsim sweep: ${verdictLine(verdict)}`);
   lines.push('');
+  const scope = verdict.planned > verdict.cases ? `${formatCount(verdict.cases)} of ${formatCount(verdict.planned)} planned cases` : `${formatCount(results.caseCount)} cases`;
   lines.push(
-    `${results.caseCount} cases (${results.parameters.runsPerScenario} per scenario, seed ${results.parameters.seed}, profile \`${results.parameters.profile}\`${results.parameters.vary ? ', varied parameters and config' : ''}${timelinesNote(results.parameters.timelines)}), shards ${results.shards.join(', ')}${results.interrupted ? ', **interrupted**' : ''}.`,
+    `${scope} (${formatCount(results.parameters.runsPerScenario)} per scenario, seed ${results.parameters.seed}, profile \`${markdownText(results.parameters.profile)}\`${results.parameters.vary ? ', varied parameters and config' : ''}${timelinesNote(results.parameters.timelines)}), shards ${results.shards.map(markdownText).join(', ')}${results.interrupted ? ', **interrupted**' : ''}.`,
   );
+  if (verdict.interrupted) {
+    lines.push('');
+    lines.push(`**Interrupted:** ${formatCount(verdict.planned - verdict.cases)} of ${formatCount(verdict.planned)} planned cases did not run; these results cover only the cases that finished.`);
+  }
+  if (verdict.missingShards.length > 0) {
+    lines.push('');
+    lines.push(`**Partial:** merged without shard(s) ${verdict.missingShards.join(', ')} (\`--allow-partial\`); their cases were not run or not merged.`);
+  }
   lines.push('');
-  lines.push('| scenario | cases | passed | failed | expected gaps | nondeterministic |');
-  lines.push('|---|---:|---:|---:|---:|---:|');
-  for (const entry of results.summary) lines.push(`| ${entry.scenario} | ${entry.cases} | ${entry.passed} | ${entry.failed} | ${entry.expectedGaps} | ${entry.nondeterministic} |`);
+  lines.push(`| ${totalsHeader.join(' | ')} |`);
+  lines.push(`|---|${totalsHeader.slice(1).map(() => '---:').join('|')}|`);
+  for (const entry of verdict.scenarios) lines.push(`| ${totalsRow(entry).map(markdownText).join(' | ')} |`);
   lines.push('');
   const properties = [...new Set([...declared.values()].flat())].sort();
+  const scenarioNames = results.summary.map((entry) => markdownText(entry.scenario));
   lines.push('## Properties');
   lines.push('');
-  lines.push(`| property | ${results.summary.map((entry) => entry.scenario).join(' | ')} |`);
+  lines.push(`| property | ${scenarioNames.join(' | ')} |`);
   lines.push(`|---|${results.summary.map(() => '---').join('|')}|`);
   for (const property of properties) {
     const cells = results.summary.map((entry) => {
-      if (!(declared.get(entry.scenario) ?? []).includes(property)) return '·';
-      const violated = entry.violations[property] ?? 0;
-      return violated === 0 ? `held (${entry.cases})` : `**violated in ${violated}**`;
+      const cell = matrixCell(results, declared, entry, property);
+      return cell.kind === 'violated' ? `**${cell.text}**` : cell.text;
     });
-    lines.push(`| ${property} | ${cells.join(' | ')} |`);
+    lines.push(`| ${markdownText(property)} | ${cells.join(' | ')} |`);
   }
   lines.push('');
   lines.push('## Fault kinds exercised (cases per kind: drawn / fired)');
@@ -44,9 +66,9 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
   lines.push('Drawn: cases whose fault plan had the kind. Fired: cases in which a fault of the kind fired and took effect.');
   lines.push('');
   const kinds = [...new Set(results.summary.flatMap((entry) => Object.keys(entry.faultKinds)))].sort();
-  lines.push(`| fault kind | ${results.summary.map((entry) => entry.scenario).join(' | ')} |`);
+  lines.push(`| fault kind | ${scenarioNames.join(' | ')} |`);
   lines.push(`|---|${results.summary.map(() => '---:').join('|')}|`);
-  for (const kind of kinds) lines.push(`| ${kind} | ${results.summary.map((entry) => `${entry.faultKinds[kind] ?? 0} / ${entry.firedFaultKinds?.[kind] ?? 0}`).join(' | ')} |`);
+  for (const kind of kinds) lines.push(`| ${markdownText(kind)} | ${results.summary.map((entry) => `${entry.faultKinds[kind] ?? 0} / ${entry.firedFaultKinds?.[kind] ?? 0}`).join(' | ')} |`);
   if (results.plantedBugs !== undefined) {
     const matrix = results.plantedBugs;
     lines.push('');
@@ -57,29 +79,53 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
     lines.push('| planted bug | Flink bug | caught by | cases to detection | seconds | shrunk faults | control without the bug |');
     lines.push('|---|---|---|---:|---:|---:|---|');
     for (const mutant of matrix.mutants) {
-      lines.push(`| ${mutant.bug} | ${mutant.issue ?? '–'} | ${mutant.killed ? (mutant.detectedBy ?? '') : '**not caught**'} | ${mutant.casesToDetection} | ${mutant.secondsToDetection ?? '–'} | ${mutant.shrunkPlanSize ?? '–'} | ${mutant.control ?? '–'} |`);
+      lines.push(`| ${markdownText(mutant.bug)} | ${markdownText(mutant.issue ?? '–')} | ${mutant.killed ? markdownText(mutant.detectedBy ?? '') : '**not caught**'} | ${mutant.casesToDetection} | ${mutant.secondsToDetection ?? '–'} | ${mutant.shrunkPlanSize ?? '–'} | ${mutant.control ?? '–'} |`);
     }
   }
-  const failures = results.notPassing.filter((entry) => entry.failure !== undefined);
-  if (failures.length > 0) {
-    lines.push('');
-    lines.push('## Failures');
-    for (const entry of failures) {
-      const failure = entry.failure!;
-      lines.push('');
-      lines.push(`- **${entry.scenario}** case ${entry.index}, \`${failure.property}\`: ${escapeCell(failure.message)}`);
-      lines.push(`  shrunk to ${failure.shrunkFaults.length} fault(s) in ${failure.shrinkSteps} steps:`);
-      lines.push('  ```sh');
-      lines.push(`  npx ckptsim replay ${failure.replay}`);
-      lines.push('  ```');
-    }
-    if (results.failureCount > failures.length) {
-      lines.push('');
-      lines.push(`${results.failureCount - failures.length} more failing case(s) are listed in results.json.`);
-    }
-  }
+  lines.push(...failureSection(results, Buffer.byteLength(lines.join('\n'))));
   lines.push('');
   return lines.join('\n');
+}
+
+/** The failures (and nondeterministic cases) with replay commands, as many as fit the budget. */
+function failureSection(results: SweepReport, usedBytes: number): string[] {
+  const failing = results.notPassing.filter((entry) => entry.failure !== undefined || entry.verdict === 'nondeterministic');
+  if (failing.length === 0) return [];
+  const total = results.summary.reduce((sum, entry) => sum + entry.failed + entry.nondeterministic, 0);
+  const lines = ['', '## Failures'];
+  let bytes = usedBytes + 20;
+  let listed = 0;
+  for (const entry of failing) {
+    const item = failureItem(entry);
+    const size = Buffer.byteLength(item.join('\n')) + 1;
+    // Room is kept for the line that says how many more there are.
+    if (listed >= markdownFailureRows || bytes + size > markdownByteBudget - 512) break;
+    lines.push(...item);
+    bytes += size;
+    listed++;
+  }
+  if (total > listed) {
+    lines.push('');
+    lines.push(`${formatCount(total - listed)} more failing case(s) are in report.html and results.json (report.md lists the first ${formatCount(listed)}).`);
+  }
+  return lines;
+}
+
+function failureItem(entry: SweepCaseResult): string[] {
+  const scenario = markdownText(entry.scenario);
+  const failure = entry.failure;
+  if (failure === undefined) {
+    return ['', `- **${scenario}** case ${entry.index}, \`determinism\`: two runs of the same case gave different trace hashes (a harness bug)`, '  ```sh', `  npx ckptsim replay ${entry.replay ?? ''}`, '  ```'];
+  }
+  const message = failure.message.length > messageChars ? `${failure.message.slice(0, messageChars)}... (cut; whole in results.json)` : failure.message;
+  return [
+    '',
+    `- **${scenario}** case ${entry.index}, \`${markdownText(failure.property)}\`: ${markdownText(message)}`,
+    `  shrunk to ${failure.shrunkFaults.length} fault(s) in ${failure.shrinkSteps} steps:`,
+    '  ```sh',
+    `  npx ckptsim replay ${failure.replay}`,
+    '  ```',
+  ];
 }
 
 /** How the lead line tells which cases kept their checkpoint timeline, when not every case did. */

@@ -44,8 +44,8 @@ export class ResultsFileWriter {
     private readonly flushMs = 1_000,
   ) {
     this.partialPath = `${path}.partial`;
-    const { schema, parameters, shards, properties } = head;
-    this.pending = `${JSON.stringify({ schema, parameters, shards, properties }).slice(0, -1)}${casesOpen}`;
+    const { schema, parameters, shards, missingShards, properties } = head;
+    this.pending = `${JSON.stringify({ schema, parameters, shards, ...(missingShards === undefined ? {} : { missingShards }), properties }).slice(0, -1)}${casesOpen}`;
     this.descriptor = openSync(this.partialPath, 'w');
     this.flush();
   }

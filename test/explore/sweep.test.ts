@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mergeResults, resultsSchema, summarise, type SweepResults } from '../../src/explore/results.js';
 import { CanonicalOrder, runSweep, SweepPlan, type Shard } from '../../src/explore/sweep.js';
+import { shardLabel } from '../../src/explore/shards.js';
 import type { SweepCaseResult } from '../../src/explore/sweep-case.js';
 import { decodeReplayToken } from '../../src/explore/replay-token.js';
 import { JobBuilder } from '../../src/cluster/jobgraph/job-builder.js';
@@ -23,7 +24,7 @@ async function sweep(workers: number, shard: Shard): Promise<SweepResults> {
   return {
     schema: resultsSchema,
     parameters: { scenarios, runsPerScenario: runs, seed: 99, profile: 'swarm', vary: false },
-    shards: [`${shard.index}/${shard.count}`],
+    shards: [shardLabel(shard)],
     properties: {},
     cases: sorted,
     interrupted,

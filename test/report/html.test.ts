@@ -111,8 +111,8 @@ describe('the terminal tables', () => {
     const plain = terminalTables(results([base, failing]), declared, false);
     const coloured = terminalTables(results([base, failing]), declared, true);
     expect(plain).not.toMatch(/\u001b\[/);
-    expect(coloured).toMatch(/\u001b\[31mVIOLATED 1\u001b\[\d+m/);
+    expect(coloured).toMatch(/\u001b\[31mVIOLATED 1 of 2\u001b\[\d+m/);
     expect(plain).toContain('[1] npx ckptsim replay ckpt1.TOKEN.00000000\n');
-    expect(plain).toContain('VIOLATED 1');
+    expect(plain).toContain('VIOLATED 1 of 2');
   });
 });

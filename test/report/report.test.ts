@@ -21,17 +21,17 @@ const declared = new Map([['wordcount', ['exactly-once', 'liveness']]]);
 describe('reports', () => {
   it('markdown shows the verdict matrix and each failure with its replay command, escaping table cells', () => {
     const markdown = renderMarkdown(results([passing, failing]), declared);
-    expect(markdown).toContain('# ckptsim sweep: 1 failing case(s)');
-    expect(markdown).toContain('| exactly-once | **violated in 1** |');
+    expect(markdown).toContain('# ckptsim sweep: FAIL: 2 cases, 1 violation, 0 expected gaps');
+    expect(markdown).toContain('| exactly-once | **VIOLATED 1 of 2** |');
     expect(markdown).toContain('| liveness | held (2) |');
-    expect(markdown).toContain('record <"a"> & \\| duplicated');
+    expect(markdown).toContain('record &lt;"a"&gt; &amp; \\| duplicated');
     expect(markdown).toContain('npx ckptsim replay ckpt1.TOKEN.00000000');
   });
 
   it('junit has one test case per scenario and property, escaped, failing where violated', () => {
     const junit = renderJunit(results([passing, failing]), declared);
-    expect(junit).toContain('<testsuites name="ckptsim" tests="2" failures="1">');
-    expect(junit).toContain('<testcase classname="ckptsim.wordcount" name="liveness"/>');
+    expect(junit).toContain('<testsuites name="ckptsim" tests="2" failures="1" errors="0" skipped="0" time="0.001">');
+    expect(junit).toContain('<testcase classname="ckptsim.wordcount" name="liveness" time="0.001">\n      <system-out>held in 2 case(s)</system-out>');
     expect(junit).toContain('<failure message="record &lt;&quot;a&quot;&gt; &amp; | duplicated">');
     expect(junit).toContain('npx ckptsim replay ckpt1.TOKEN.00000000');
     expect(renderJunit(results([passing]), declared)).toContain('failures="0"');

@@ -570,6 +570,7 @@
     root.appendChild(el('p', { class: 'lead' }, fmtCount(data.caseCount) + ' cases · ' + data.parameters.runsPerScenario + ' per scenario · seed ' + data.parameters.seed + ' · profile ' + data.parameters.profile +
       (data.parameters.vary ? ' · varied parameters and config' : '') + timelinesNote(data.parameters.timelines) + ' · shards ' + data.shards.join(', ') + ' · ' + data.environment.tool + ' on Node ' + data.environment.node + ', ' + data.environment.cpus + ' CPU(s)'));
     if (data.interrupted) root.appendChild(el('div', { class: 'banner interrupted' }, 'Interrupted: these results cover only the cases that finished.'));
+    if (data.missingShards && data.missingShards.length) root.appendChild(el('div', { class: 'banner interrupted' }, 'Partial: merged without shard(s) ' + data.missingShards.join(', ') + ' (--allow-partial); their cases are not here.'));
     root.appendChild(el('div', { class: 'banner ' + (failed === 0 ? 'pass' : 'fail'), id: 'verdict' }, failed === 0 ? 'No property violated in ' + fmtCount(data.caseCount) + ' cases' + (gaps ? ' (' + gaps + ' expected gap(s), explained below)' : '') + '.' : failed + ' failing case(s): see Failures below.'));
     var totalEvents = data.scenarios.reduce(function (t, s) { return t + s.events; }, 0);
     var totalVirtual = data.scenarios.reduce(function (t, s) { return t + s.virtualTimeUs; }, 0);
