@@ -43,7 +43,8 @@ export function runMutantPool(
       const job: MutantJob = { bug, sweep, ...(options.tailoredBudget === undefined ? {} : { tailoredBudget: options.tailoredBudget }) };
       worker.postMessage(job);
     };
-    const entry = new URL('./mutant-worker.ts', import.meta.url).href;
+    // The worker's module beside this one: TypeScript under tsx and vitest, JavaScript once built.
+    const entry = new URL(import.meta.url.endsWith('.ts') ? './mutant-worker.ts' : './mutant-worker.js', import.meta.url).href;
     const count = Math.max(1, Math.min(workers, bugs.length));
     for (let index = 0; index < count; index++) {
       const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry, scenarioModules: loadedScenarioModules() } });

@@ -108,6 +108,15 @@ describe('user scenarios', () => {
     expect(JSON.parse(replayed.stdout).traceHash).toBe(notPassing!.traceHash);
   }, 120_000);
 
+  it('run the kill matrix on their cases, in worker threads that load the same modules', () => {
+    const matrix = ckptsim(project, 'mutants', 'sink-commits-on-snapshot', '--budget', '2', '--workers', '1', '--json', '--scenarios', 'checks/typed.ts');
+    expect([0, 1], matrix.stderr).toContain(matrix.status);
+    const parsed = JSON.parse(matrix.stdout) as { sweep: { scenarios: string[] }; mutants: Array<{ bug: string; casesToDetection: number }> };
+    // The project's scenarios (the config lists no module since the test above), not the built-ins.
+    expect(parsed.sweep.scenarios).toEqual(['typed-count']);
+    expect(parsed.mutants.map((row) => row.bug)).toEqual(['sink-commits-on-snapshot']);
+  }, 60_000);
+
   it('refuse a token whose module is missing, and a user scenario named like a built-in, with exit 2 and one sentence', () => {
     const run = ckptsim(project, 'run', 'leaky-count', '--seed', '3', '--json', '--scenarios', 'checks/counts.mjs');
     expect(run.status, run.stderr).toBe(0);
