@@ -20,6 +20,10 @@ export { ResultsFileWriter, openResultsFile, writeResultsFile } from './report/r
 export { faultPlanArbitrary, profilePlanArbitrary, faultOfKind, topologyOf, faultProfiles, type FaultProfile, type Topology } from './explore/arbitraries.js';
 export { runMutant, runMutants, runTailoredMutant, mutantSetups, defaultMutantSweep, summariseMutants, type MutantResult, type MutantSweep, type MutantSummary } from './explore/mutants.js';
 export { scenarios, findScenario } from '../scenarios/index.js';
+// User scenario modules: load them (before runSweep, so its worker threads load them too) and look
+// scenarios up among the built-ins and the loaded ones.
+export { loadScenarioModules, scenarioForSpec, findProjectRoot, type ScenarioModuleSet } from './explore/scenario-modules.js';
+export { registeredScenarios, lookupScenario, scenarioOrigin, type ScenarioOrigin } from './explore/scenario-registry.js';
 
 // Reports: the renderers behind report.md, junit.xml, report.html and Perfetto traces.
 export { renderMarkdown, type DeclaredProperties } from './report/markdown.js';
