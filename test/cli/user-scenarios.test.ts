@@ -95,6 +95,11 @@ describe('user scenarios', () => {
     // Without scenario names the sweep covers the project's own scenarios, config modules first.
     expect(results.parameters.scenarios).toEqual(['user-count', 'leaky-count', 'typed-count']);
     expect(results.cases.map((entry) => entry.scenario)).toEqual(['user-count', 'user-count', 'leaky-count', 'leaky-count', 'typed-count', 'typed-count']);
+    // The same cases, whole on one worker: the same trace hashes (worker count and shards change nothing).
+    const whole = ckptsim(project, 'sweep', '--scenarios', 'checks/typed.ts', '--workers', '1', '--out', 'out/whole');
+    expect(whole.status, whole.stderr).toBe(0);
+    const wholeCases = (JSON.parse(readFileSync(join(project, 'out', 'whole', 'results.json'), 'utf8')) as typeof results).cases;
+    expect(wholeCases.map((entry) => entry.traceHash)).toEqual(results.cases.map((entry) => entry.traceHash));
     const html = readFileSync(join(project, 'out', 'merged', 'report.html'), 'utf8');
     for (const name of ['user-count', 'leaky-count', 'typed-count']) expect(html).toContain(name);
 
