@@ -22,7 +22,7 @@ import { openResultsFile, ResultsFileError, ResultsFileWriter } from '../report/
 import { UsageError } from '../explore/scenario.js';
 import { CanonicalOrder, runSweep, SweepPlan, type Shard } from '../explore/sweep.js';
 import { scenarios as builtIn } from '../../scenarios/index.js';
-import { declaredProperties, loadedUserScenarios, lookupScenario, registeredScenarios } from '../explore/scenario-registry.js';
+import { declaredProperties, loadedUserScenarios, lookupScenario, requireScenario } from '../explore/scenario-registry.js';
 import { scenarioForSpec } from '../explore/scenario-modules.js';
 import { integerOption, parseCommand } from './arguments.js';
 import { renderJunit } from '../report/junit.js';
@@ -69,7 +69,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     mutants: { type: 'boolean' },
     timelines: { type: 'string' },
   });
-  for (const name of positionals) if (lookupScenario(name) === undefined) throw new UsageError(`unknown scenario '${name}'; known: ${registeredScenarios().map((scenario) => scenario.name).join(', ')}`);
+  for (const name of positionals) requireScenario(name);
   // Without names, a sweep covers the project's own scenarios when it has some, else the built-ins.
   const userScenarios = loadedUserScenarios();
   const scenarioNames = positionals.length > 0 ? positionals : (userScenarios.length > 0 ? userScenarios : builtIn).map((scenario) => scenario.name);

@@ -68,7 +68,7 @@ export function requireScenario(name: string | undefined): Scenario {
   const known = registeredScenarios().map((scenario) => scenario.name).join(', ');
   if (name === undefined) throw new UsageError(`name a scenario; known: ${known}`);
   const scenario = lookupScenario(name);
-  if (scenario === undefined) throw new UsageError(`unknown scenario '${name}'; known: ${known}`);
+  if (scenario === undefined) throw new UsageError(`unknown scenario '${name}'; known: ${known} (load your own with --scenarios MODULE)`);
   return scenario;
 }
 
