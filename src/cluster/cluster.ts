@@ -83,8 +83,9 @@ export const defaultClusterConfig: ClusterConfig = {
 
 /** Flink's barrier handler for the configured mode. */
 export function defaultBarrierHandler(config: CheckpointConfig, plantedBugs: readonly string[] = []): BarrierHandlerFactory {
-  if (config.mode === 'AT_LEAST_ONCE' || bugOn(plantedBugs, 'exactly-once-uses-tracker')) return (host) => new CheckpointBarrierTracker(host);
-  return (host) => new SingleCheckpointBarrierHandler(host, plantedBugs);
+  const afterFinish = config.checkpointsAfterTasksFinish;
+  if (config.mode === 'AT_LEAST_ONCE' || bugOn(plantedBugs, 'exactly-once-uses-tracker')) return (host) => new CheckpointBarrierTracker(host, afterFinish);
+  return (host) => new SingleCheckpointBarrierHandler(host, plantedBugs, afterFinish);
 }
 
 /** The built-in operator of a vertex: DSL operators and the three sinks. */

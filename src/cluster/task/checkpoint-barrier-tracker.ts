@@ -21,7 +21,15 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
   private latestId = -1;
   private latestCompletedId = -1;
 
-  constructor(private readonly host: BarrierHandlerHost) {}
+  /**
+   * @param host - the task the tracker acts on
+   * @param checkpointsAfterTasksFinish - Flink's `execution.checkpointing.checkpoints-after-tasks-finish`;
+   *   when off, an input that ends declines every pending checkpoint (see processEndOfPartition)
+   */
+  constructor(
+    private readonly host: BarrierHandlerHost,
+    private readonly checkpointsAfterTasksFinish = true,
+  ) {}
 
   get latestCheckpointId(): number {
     return this.latestId;
@@ -79,6 +87,13 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
 
   processEndOfPartition(channel: number): void {
     this.finished.add(channel);
+    if (!this.checkpointsAfterTasksFinish) {
+      // As Flink: without checkpoints after tasks finish, every pending checkpoint is declined.
+      for (const tracked of this.pending.splice(0, this.pending.length)) {
+        if (!tracked.aborted) this.host.abortCheckpoint(tracked.barrier.checkpointId, 'CHECKPOINT_DECLINED_INPUT_END_OF_STREAM');
+      }
+      return;
+    }
     this.completeReady();
   }
 

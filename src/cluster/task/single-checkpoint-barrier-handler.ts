@@ -28,7 +28,17 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
   private alignment: Alignment | undefined;
   private readonly finished = new Set<number>();
 
-  constructor(private readonly host: BarrierHandlerHost, private readonly plantedBugs: readonly string[] = []) {}
+  /**
+   * @param host - the task the handler acts on
+   * @param plantedBugs - planted bugs switched on (none for the correct protocol)
+   * @param checkpointsAfterTasksFinish - Flink's `execution.checkpointing.checkpoints-after-tasks-finish`;
+   *   when off, an input that ends declines the checkpoint in progress (see processEndOfPartition)
+   */
+  constructor(
+    private readonly host: BarrierHandlerHost,
+    private readonly plantedBugs: readonly string[] = [],
+    private readonly checkpointsAfterTasksFinish = true,
+  ) {}
 
   get latestCheckpointId(): number {
     return this.currentId;
@@ -89,6 +99,16 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
 
   processEndOfPartition(channel: number): void {
     this.finished.add(channel);
+    if (!this.checkpointsAfterTasksFinish) {
+      // As Flink: without checkpoints after tasks finish, an ended input cannot count as aligned,
+      // so the checkpoint in progress (even one already taken unaligned) is declined.
+      if (this.alignment !== undefined) this.abort('CHECKPOINT_DECLINED_INPUT_END_OF_STREAM');
+      return;
+    }
+    const alignment = this.alignment;
+    // As Flink's AlternatingCollectingBarriers: the passive timeout is checked on an end of
+    // partition too, while barriers are still missing (the timer's letter may still be queued).
+    if (alignment !== undefined && !alignment.unaligned && !this.allAligned(alignment) && this.timedOut(alignment)) this.switchToUnaligned(alignment);
     this.completeIfAligned();
   }
 
