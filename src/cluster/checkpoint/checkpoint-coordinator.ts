@@ -593,7 +593,11 @@ export class CheckpointCoordinator {
   restoreLatestCheckpointedState(): CompletedCheckpoint | undefined {
     if (this.shutDown) throw new Error('cannot restore: the coordinator is shut down');
     const latest = bugOn(this.bugs, 'restore-oldest-retained-checkpoint') ? this.ports.store.all()[0] : this.ports.store.latest();
-    if (latest === undefined) return undefined;
+    if (latest === undefined) {
+      // As Flink: with nothing to restore, every master hook is reset to its initial state.
+      for (const hook of this.ports.masterHooks) hook.reset?.();
+      return undefined;
+    }
     const states = masterHookStatesOf(latest);
     for (const hook of this.ports.masterHooks) {
       hook.restoreCheckpoint(latest.checkpointId, states.find((entry) => entry.identifier === hook.identifier)?.state);
@@ -624,6 +628,7 @@ export class CheckpointCoordinator {
     this.queuedRequestTimer?.cancel();
     this.queuedRequestTimer = undefined;
     this.abortPendingAndQueuedCheckpoints('CHECKPOINT_COORDINATOR_SHUTDOWN');
+    for (const hook of this.ports.masterHooks) hook.close?.();
   }
 
   // ---------------------------------------------------------------------------------------------

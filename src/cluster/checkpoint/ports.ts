@@ -139,6 +139,10 @@ export interface MasterHook {
   readonly identifier: string;
   triggerCheckpoint(checkpointId: number, timestampUs: number): unknown;
   restoreCheckpoint(checkpointId: number, state: unknown): void;
+  /** Called instead of a restore when there is no checkpoint to restore (Flink's reset). */
+  reset?(): void;
+  /** Called once when the coordinator shuts down (Flink's close). */
+  close?(): void;
 }
 
 /** What the coordinator asks of the JobMaster. */
