@@ -52,8 +52,20 @@ export type ObservationBody =
   | { readonly type: 'checkpoint-acknowledged'; readonly checkpointId: number; readonly task: string; readonly result: AcknowledgeResult }
   | { readonly type: 'checkpoint-declined'; readonly checkpointId: number; readonly task: string; readonly reason: CheckpointFailureReason }
   | { readonly type: 'checkpoint-completed'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly acknowledgedTasks: readonly string[]; readonly awaitedTasks: readonly string[]; readonly stateHandles: readonly string[] }
-  | { readonly type: 'checkpoint-aborted'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason }
+  /** `declinedBy`: the task attempt whose decline aborted it (a task-side failure); absent for coordinator-side aborts. */
+  | { readonly type: 'checkpoint-aborted'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason; readonly declinedBy?: { readonly task: string; readonly attempt: number } }
   | { readonly type: 'checkpoint-removed-from-store'; readonly checkpointId: number }
+  /**
+   * The coordinator handed a failed checkpoint (or a trigger that failed before it had an id) to
+   * its CheckpointFailureManager. `declinedBy`: the declining task attempt of a task-side failure.
+   */
+  | { readonly type: 'checkpoint-failure-reported'; readonly checkpointId: number | undefined; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason; readonly declinedBy: { readonly task: string; readonly attempt: number } | undefined }
+  /**
+   * The CheckpointFailureManager asked the JobMaster to fail the job (tolerance exceeded, or a
+   * declined synchronous savepoint). `failingTask`/`failingAttempt`: Flink's failJobDueToTaskFailure,
+   * which fails the job only while that attempt still runs; absent for failJob.
+   */
+  | { readonly type: 'job-failure-requested'; readonly origin: 'checkpoint-failure-manager'; readonly cause: string; readonly failingTask: string | undefined; readonly failingAttempt: number | undefined }
   /** The HA write of a completed checkpoint failed; `possiblyStored` when it may have landed (then a later JobMaster may recover it). */
   | { readonly type: 'checkpoint-store-write-failed'; readonly checkpointId: number; readonly possiblyStored: boolean; readonly stateKept: boolean; readonly acknowledgedTasks: readonly string[] }
   | { readonly type: 'checkpoint-notification-sent'; readonly checkpointId: number; readonly kind: 'complete' | 'aborted'; readonly task: string }

@@ -31,6 +31,7 @@ const knownProperties: Readonly<Record<PropertyName, true>> = {
   'two-phase-commit': true,
   liveness: true,
   'trigger-results': true,
+  'failure-accounting': true,
 };
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

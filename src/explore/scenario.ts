@@ -18,7 +18,8 @@ export type PropertyName =
   | 'coordinator-invariants'
   | 'two-phase-commit'
   | 'liveness'
-  | 'trigger-results';
+  | 'trigger-results'
+  | 'failure-accounting';
 
 /** Cluster settings a scenario overrides; the checkpoint part merges field by field. */
 export type ClusterOverrides = Partial<Omit<ClusterConfig, 'checkpoint'>> & { readonly checkpoint?: Partial<CheckpointConfig> };

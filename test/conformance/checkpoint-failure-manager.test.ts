@@ -12,7 +12,7 @@ import type { CheckpointFailureReason } from '../../src/cluster/checkpoint/types
 
 function manager(tolerable: number): { subject: CheckpointFailureManager; failures: string[] } {
   const failures: string[] = [];
-  return { subject: new CheckpointFailureManager({ tolerableCheckpointFailures: tolerable, failJob: (cause) => failures.push(cause) }), failures };
+  return { subject: new CheckpointFailureManager({ tolerableCheckpointFailures: tolerable, failJob: (cause) => failures.push(cause), failJobDueToTaskFailure: (cause) => failures.push(cause) }), failures };
 }
 
 function jobLevel(subject: CheckpointFailureManager, reason: CheckpointFailureReason, checkpointId: number): void {

@@ -1,6 +1,6 @@
 import { bugOn } from '../planted-bugs.js';
 import type { AcknowledgeResult, JobStatus, TriggerKind } from '../observations.js';
-import { CheckpointFailureManager } from './checkpoint-failure-manager.js';
+import { CheckpointFailureManager, type CheckpointFailure } from './checkpoint-failure-manager.js';
 import { calculateCheckpointPlan } from './checkpoint-plan.js';
 import { CheckpointRequestDecider, defaultMaxQueuedRequests, type DecidableRequest, type DeciderState, type RequestDecision } from './checkpoint-request-decider.js';
 import type { CheckpointDone, CheckpointResult } from './checkpoint-result.js';
@@ -11,6 +11,7 @@ import { CheckpointStoreWriteError, type CancellableTimer, type CoordinatorPorts
 import { RecentCheckpoints } from './recent-checkpoints.js';
 import {
   checkpointOptionsFor,
+  countedFailureReasons,
   type CheckpointBarrier,
   type CheckpointConfig,
   type CheckpointFailureReason,
@@ -107,8 +108,15 @@ export class CheckpointCoordinator {
     });
     this.failureManager = new CheckpointFailureManager({
       tolerableCheckpointFailures: config.tolerableCheckpointFailures,
-      failJob: (cause) => ports.callbacks.failJob(cause),
-      ...(options.countedFailureReasons === undefined ? {} : { countedReasons: options.countedFailureReasons }),
+      failJob: (cause) => {
+        ports.observations.publish({ type: 'job-failure-requested', origin: 'checkpoint-failure-manager', cause, failingTask: undefined, failingAttempt: undefined });
+        ports.callbacks.failJob(cause);
+      },
+      failJobDueToTaskFailure: (cause, task, attempt) => {
+        ports.observations.publish({ type: 'job-failure-requested', origin: 'checkpoint-failure-manager', cause, failingTask: task, failingAttempt: attempt });
+        ports.callbacks.failJobDueToTaskFailure(cause, task, attempt);
+      },
+      ...countedReasonsOption(options.countedFailureReasons, bugOn(this.bugs, 'failure-manager-ignores-expired')),
     });
     this.periodicTrigger =
       this.baseIntervalUs === 0 ? undefined : new PeriodicTrigger(ports.clock, this.baseIntervalUs, () => this.submit('checkpoint', true, undefined));
@@ -393,7 +401,7 @@ export class CheckpointCoordinator {
   /** An attempt that failed before it had an id: no PendingCheckpoint to clean up. */
   private failBeforeId(request: TriggerRequest, reason: CheckpointFailureReason): void {
     this.failRequest(request, reason);
-    this.failureManager.handleCheckpointException({ checkpointId: undefined, type: request.type, reason, declinedBy: undefined });
+    this.reportFailure({ checkpointId: undefined, type: request.type, reason, declinedBy: undefined });
   }
 
   private failRequest(request: TriggerRequest, reason: CheckpointFailureReason): void {
@@ -452,7 +460,7 @@ export class CheckpointCoordinator {
     if (this.shutDown) return;
     const pending = this.pendingById.get(checkpointId);
     if (pending === undefined || pending.isDisposed) return;
-    this.abortPendingCheckpoint(pending, reason, `${task} (attempt ${attempt})`);
+    this.abortPendingCheckpoint(pending, reason, { task, attempt });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -562,7 +570,7 @@ export class CheckpointCoordinator {
    * @param declinedBy - the declining task, for task-side failures
    * @param keepState - leave its state in storage (a checkpoint that may be in the HA store)
    */
-  private abortPendingCheckpoint(pending: PendingCheckpoint, reason: CheckpointFailureReason, declinedBy: string | undefined, keepState = false): void {
+  private abortPendingCheckpoint(pending: PendingCheckpoint, reason: CheckpointFailureReason, declinedBy: CheckpointFailure['declinedBy'], keepState = false): void {
     if (pending.isDisposed) return;
     const checkpointId = pending.checkpointId;
     if (reason === 'CHECKPOINT_SUBSUMED' && !pending.canBeSubsumed) throw new Error(`savepoint ${checkpointId} cannot be subsumed`);
@@ -575,12 +583,19 @@ export class CheckpointCoordinator {
       // Flink deletes the aborted checkpoint's directory, taking uploads no ack ever announced with it.
       if (pending.storageLocation !== undefined) this.ports.storage.discard([pending.storageLocation]);
     }
-    this.ports.observations.publish({ type: 'checkpoint-aborted', checkpointId, checkpointType: pending.type, reason });
+    this.ports.observations.publish({ type: 'checkpoint-aborted', checkpointId, checkpointType: pending.type, reason, ...(declinedBy === undefined ? {} : { declinedBy }) });
     this.ports.hooks.step({ name: 'coordinator.checkpoint-aborted', checkpointId });
     this.sendAbortedMessages(pending);
-    pending.done?.({ ok: false, reason });
-    this.failureManager.handleCheckpointException({ checkpointId, type: pending.type, reason, declinedBy });
+    if (!bugOn(this.bugs, 'coordinator-leaves-aborted-trigger-unanswered')) pending.done?.({ ok: false, reason });
+    this.reportFailure({ checkpointId, type: pending.type, reason, declinedBy });
     this.scheduleTriggerRequest();
+  }
+
+  /** Hands a failure to the failure manager, published first so its decision can be judged. */
+  private reportFailure(failure: CheckpointFailure): void {
+    const { checkpointId, type, reason, declinedBy } = failure;
+    this.ports.observations.publish({ type: 'checkpoint-failure-reported', checkpointId, checkpointType: type, reason, declinedBy });
+    this.failureManager.handleCheckpointException(failure);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -703,6 +718,12 @@ export class CheckpointCoordinator {
       stateHandles: [...completed.subtaskStates.values()].flatMap(keysOf),
     });
   }
+}
+
+/** The failure manager's counted reasons: as configured, less CHECKPOINT_EXPIRED under the planted bug. */
+function countedReasonsOption(configured: ReadonlySet<CheckpointFailureReason> | undefined, ignoreExpired: boolean): { countedReasons?: ReadonlySet<CheckpointFailureReason> } {
+  if (!ignoreExpired) return configured === undefined ? {} : { countedReasons: configured };
+  return { countedReasons: new Set([...(configured ?? countedFailureReasons)].filter((reason) => reason !== 'CHECKPOINT_EXPIRED')) };
 }
 
 /** Who asked, from the snapshot type and whether the scheduler asked. */

@@ -18,8 +18,8 @@ export interface CheckpointFailure {
   readonly checkpointId: number | undefined;
   readonly type: SnapshotType;
   readonly reason: CheckpointFailureReason;
-  /** The task that declined, for failures a task reported; undefined for coordinator-side failures. */
-  readonly declinedBy: string | undefined;
+  /** The task attempt that declined, for failures a task reported; undefined for coordinator-side failures. */
+  readonly declinedBy: { readonly task: string; readonly attempt: number } | undefined;
 }
 
 /** Configuration of a {@link CheckpointFailureManager}. */
@@ -28,6 +28,11 @@ export interface CheckpointFailureManagerOptions {
   readonly tolerableCheckpointFailures: number;
   /** Fails the job (global failover) with a cause in words. */
   readonly failJob: (cause: string) => void;
+  /**
+   * Fails the job for a task-side failure: Flink's failJobDueToTaskFailure, which fails the job
+   * only while the declining attempt still runs (a failure of an attempt already gone is old news).
+   */
+  readonly failJobDueToTaskFailure: (cause: string, task: string, attempt: number) => void;
   /** The reasons that count; defaults to {@link countedFailureReasons}. */
   readonly countedReasons?: ReadonlySet<CheckpointFailureReason>;
 }
@@ -46,6 +51,7 @@ export interface CheckpointFailureManagerOptions {
 export class CheckpointFailureManager {
   private readonly tolerableCheckpointFailures: number;
   private readonly failJob: (cause: string) => void;
+  private readonly failJobDueToTaskFailure: (cause: string, task: string, attempt: number) => void;
   private readonly countedReasons: ReadonlySet<CheckpointFailureReason>;
   private readonly countedCheckpointIds = new Set<number>();
   private continuousFailures = 0;
@@ -57,6 +63,7 @@ export class CheckpointFailureManager {
     }
     this.tolerableCheckpointFailures = options.tolerableCheckpointFailures;
     this.failJob = options.failJob;
+    this.failJobDueToTaskFailure = options.failJobDueToTaskFailure;
     this.countedReasons = options.countedReasons ?? countedFailureReasons;
   }
 
@@ -67,16 +74,16 @@ export class CheckpointFailureManager {
 
   /** Handles one failure: counts it where it counts, and fails the job when it must. */
   handleCheckpointException(failure: CheckpointFailure): void {
-    const isCoordinatorSide = failure.declinedBy === undefined || preFlightFailureReasons.has(failure.reason);
-    if (isCoordinatorSide) {
-      if (failure.type === 'checkpoint') this.checkAgainstCounter(failure);
+    const declinedBy = failure.declinedBy;
+    if (declinedBy === undefined || preFlightFailureReasons.has(failure.reason)) {
+      if (failure.type === 'checkpoint') this.checkAgainstCounter(failure, (cause) => this.failJob(cause));
       return;
     }
     if (failure.type === 'sync-savepoint') {
-      this.failJob(`synchronous savepoint ${failure.checkpointId} failed: ${failure.reason} (declined by ${failure.declinedBy})`);
+      this.failJob(`synchronous savepoint ${failure.checkpointId} failed: ${failure.reason} (declined by ${declinedBy.task} attempt ${declinedBy.attempt})`);
       return;
     }
-    this.checkAgainstCounter(failure);
+    this.checkAgainstCounter(failure, (cause) => this.failJobDueToTaskFailure(cause, declinedBy.task, declinedBy.attempt));
   }
 
   /** A checkpoint or savepoint completed: newer than any before, it resets the count. */
@@ -86,7 +93,7 @@ export class CheckpointFailureManager {
     this.clearCount();
   }
 
-  private checkAgainstCounter(failure: CheckpointFailure): void {
+  private checkAgainstCounter(failure: CheckpointFailure, fail: (cause: string) => void): void {
     const { checkpointId } = failure;
     const isStale =
       checkpointId !== undefined && this.lastSucceededCheckpointId !== undefined && checkpointId <= this.lastSucceededCheckpointId;
@@ -98,7 +105,7 @@ export class CheckpointFailureManager {
     this.continuousFailures++;
     if (this.continuousFailures > this.tolerableCheckpointFailures) {
       this.clearCount();
-      this.failJob(`Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to ${failure.reason}.`);
+      fail(`Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to ${failure.reason}.`);
     }
   }
 

@@ -149,6 +149,11 @@ export interface MasterHook {
 export interface CoordinatorCallbacks {
   /** The failure manager's tolerance was exceeded, or a synchronous savepoint was declined. */
   failJob(cause: string): void;
+  /**
+   * The tolerance was exceeded by a task's decline: fail the job only while that attempt is still
+   * INITIALIZING or RUNNING (Flink's failGlobalIfExecutionIsStillRunning).
+   */
+  failJobDueToTaskFailure(cause: string, task: string, attempt: number): void;
 }
 
 /** Everything the coordinator is built from. */

@@ -558,7 +558,13 @@ export class JobMaster implements JobMasterGateway {
       },
       idCounter: services.idCounter,
       store: services.store,
-      callbacks: { failJob: (cause) => this.handleGlobalFailure(cause) },
+      callbacks: {
+        failJob: (cause) => this.handleGlobalFailure(cause),
+        failJobDueToTaskFailure: (cause, task, attempt) => {
+          const vertex = this.byName.get(task);
+          if (vertex !== undefined && vertex.attempt === attempt && (vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING')) this.handleGlobalFailure(cause);
+        },
+      },
       observations: services.observations,
       hooks: services.hooks,
       masterHooks: [],

@@ -6,6 +6,7 @@ import { createCoordinatorInvariantsChecker } from './coordinator-invariants.js'
 import { createLivenessChecker } from './liveness.js';
 import { createRecoveryChecker } from './recovery.js';
 import { createTriggerResultsChecker } from './trigger-results.js';
+import { createFailureAccountingChecker } from './failure-accounting.js';
 import { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 
 export type { Checker, CheckerContext, CheckerFactory, CheckerProperty, FinalState, RetainedCheckpoint } from './checker.js';
@@ -14,6 +15,7 @@ export { createCoordinatorInvariantsChecker } from './coordinator-invariants.js'
 export { createLivenessChecker } from './liveness.js';
 export { createRecoveryChecker } from './recovery.js';
 export { createTriggerResultsChecker } from './trigger-results.js';
+export { createFailureAccountingChecker } from './failure-accounting.js';
 export { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 
 /** Every streaming checker, by the property it judges. */
@@ -24,6 +26,7 @@ export const checkerRegistry: Readonly<Record<CheckerProperty, CheckerFactory>> 
   'two-phase-commit': createTwoPhaseCommitChecker,
   liveness: createLivenessChecker,
   'trigger-results': createTriggerResultsChecker,
+  'failure-accounting': createFailureAccountingChecker,
 };
 
 /** The property names the registry knows, in a stable order. */

@@ -7,6 +7,7 @@ function manager(tolerable: number, countedReasons?: ReadonlySet<CheckpointFailu
   const subject = new CheckpointFailureManager({
     tolerableCheckpointFailures: tolerable,
     failJob: (cause) => causes.push(cause),
+    failJobDueToTaskFailure: (cause, task, attempt) => causes.push(`${cause} [${task}@${attempt}]`),
     ...(countedReasons === undefined ? {} : { countedReasons }),
   });
   return { subject, causes };
@@ -25,10 +26,10 @@ describe('CheckpointFailureManager', () => {
   it('tolerance N tolerates N consecutive failures and fails on N + 1', () => {
     const { subject, causes } = manager(2);
     subject.handleCheckpointException(expired(1));
-    subject.handleCheckpointException({ checkpointId: 2, type: 'checkpoint', reason: 'CHECKPOINT_DECLINED', declinedBy: 'map#0' });
+    subject.handleCheckpointException({ checkpointId: 2, type: 'checkpoint', reason: 'CHECKPOINT_DECLINED', declinedBy: { task: 'map#0', attempt: 0 } });
     expect(causes).toEqual([]);
     expect(subject.continuousFailureCount).toBe(2);
-    subject.handleCheckpointException({ checkpointId: 3, type: 'checkpoint', reason: 'CHECKPOINT_ASYNC_EXCEPTION', declinedBy: 'map#0' });
+    subject.handleCheckpointException({ checkpointId: 3, type: 'checkpoint', reason: 'CHECKPOINT_ASYNC_EXCEPTION', declinedBy: { task: 'map#0', attempt: 0 } });
     expect(causes).toHaveLength(1);
     expect(subject.continuousFailureCount).toBe(0);
   });
@@ -36,7 +37,7 @@ describe('CheckpointFailureManager', () => {
   it('counts each checkpoint id once', () => {
     const { subject, causes } = manager(1);
     subject.handleCheckpointException(expired(4));
-    subject.handleCheckpointException({ checkpointId: 4, type: 'checkpoint', reason: 'CHECKPOINT_DECLINED', declinedBy: 'a#0' });
+    subject.handleCheckpointException({ checkpointId: 4, type: 'checkpoint', reason: 'CHECKPOINT_DECLINED', declinedBy: { task: 'a#0', attempt: 0 } });
     expect(subject.continuousFailureCount).toBe(1);
     expect(causes).toEqual([]);
   });
@@ -83,7 +84,7 @@ describe('CheckpointFailureManager', () => {
     const { subject, causes } = manager(0, new Set<CheckpointFailureReason>(['CHECKPOINT_DECLINED_SUBSUMED']));
     subject.handleCheckpointException(expired(1));
     expect(causes).toEqual([]);
-    subject.handleCheckpointException({ checkpointId: 2, type: 'checkpoint', reason: 'CHECKPOINT_DECLINED_SUBSUMED', declinedBy: 'a#0' });
+    subject.handleCheckpointException({ checkpointId: 2, type: 'checkpoint', reason: 'CHECKPOINT_DECLINED_SUBSUMED', declinedBy: { task: 'a#0', attempt: 0 } });
     expect(causes).toHaveLength(1);
   });
 
@@ -96,20 +97,20 @@ describe('CheckpointFailureManager', () => {
 
   it('counts task-side failures of plain savepoints', () => {
     const { subject, causes } = manager(0);
-    subject.handleCheckpointException({ checkpointId: 1, type: 'savepoint', reason: 'CHECKPOINT_DECLINED', declinedBy: 'a#0' });
+    subject.handleCheckpointException({ checkpointId: 1, type: 'savepoint', reason: 'CHECKPOINT_DECLINED', declinedBy: { task: 'a#0', attempt: 0 } });
     expect(causes).toHaveLength(1);
   });
 
   it('a synchronous savepoint declined by a task always fails the job, whatever the reason and tolerance', () => {
     const { subject, causes } = manager(100);
-    subject.handleCheckpointException({ checkpointId: 1, type: 'sync-savepoint', reason: 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER', declinedBy: 'sink#0' });
+    subject.handleCheckpointException({ checkpointId: 1, type: 'sync-savepoint', reason: 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER', declinedBy: { task: 'sink#0', attempt: 0 } });
     expect(causes).toHaveLength(1);
     expect(causes[0]).toContain('synchronous savepoint 1');
   });
 
   it('handles pre-flight reasons reported by a task as coordinator-side', () => {
     const { subject, causes } = manager(0);
-    subject.handleCheckpointException({ checkpointId: 1, type: 'sync-savepoint', reason: 'IO_EXCEPTION', declinedBy: 'sink#0' });
+    subject.handleCheckpointException({ checkpointId: 1, type: 'sync-savepoint', reason: 'IO_EXCEPTION', declinedBy: { task: 'sink#0', attempt: 0 } });
     expect(causes).toEqual([]);
   });
 });

@@ -296,7 +296,7 @@ export function harness(options: HarnessOptions = {}): Harness {
     storage: options.storage ?? new FakeStorage(),
     idCounter: options.idCounter ?? new StandaloneCheckpointIdCounter(),
     store: options.store ?? new StandaloneCompletedCheckpointStore(config.retainedCheckpoints),
-    callbacks: { failJob: (cause) => failJobCauses.push(cause) },
+    callbacks: { failJob: (cause) => failJobCauses.push(cause), failJobDueToTaskFailure: (cause) => failJobCauses.push(cause) },
     observations: observationBus,
     hooks,
     masterHooks: options.masterHooks ?? [],
