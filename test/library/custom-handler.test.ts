@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-// The README's library example, kept runnable: everything comes from the package's entry point.
-import { findScenario, runCase, type BarrierHandlerHost, type CheckpointBarrier, type CheckpointBarrierHandler, type Scenario } from '../../src/index.js';
+// The README's library example, kept runnable: everything comes from the package's entry point,
+// the built one (dist/, resolved through package.json's exports; tsconfig's paths type-check it
+// against src/, which the build compiles).
+import { findScenario, runCase, type BarrierHandlerHost, type CheckpointBarrier, type CheckpointBarrierHandler, type Scenario } from 'ckptsim';
 
 /** A protocol variant of your own: snapshot on the first barrier and never block a channel. */
 class SnapshotOnFirstBarrier implements CheckpointBarrierHandler {
@@ -48,6 +50,10 @@ function withHandler(scenario: Scenario): Scenario {
 }
 
 describe('the library API', () => {
+  it('is the built package', () => {
+    expect(import.meta.resolve('ckptsim')).toMatch(/\/dist\/src\/index\.js$/);
+  });
+
   it('judges a user-supplied barrier handler with the same properties', () => {
     const scenario = findScenario('fan-in-skew')!;
     const result = runCase(withHandler(scenario), { scenario: 'fan-in-skew', seed: 1 });
