@@ -71,7 +71,11 @@ export async function loadProject(modules: readonly string[]): Promise<Project> 
   if (configFile !== undefined) {
     const namespace = await importUserModule(join(root, configFile), `config file '${configFile}'`);
     const config = readConfig(namespace['default'], configFile, root);
-    configModules = config.modules.map((path) => resolve(root, path));
+    configModules = config.modules.map((path) => {
+      const absolute = resolve(root, path);
+      if (!existsSync(absolute)) throw new UsageError(`config file '${configFile}' lists scenario module '${path}', which does not exist under the project root ${root}`);
+      return absolute;
+    });
     sweepArguments = config.sweepArguments;
   }
   await loadScenarioModules([...configModules, ...modules], root);

@@ -122,6 +122,26 @@ describe('user scenarios', () => {
     expect(parsed.mutants.map((row) => row.bug)).toEqual(['sink-commits-on-snapshot']);
   }, 60_000);
 
+  it('refuse a bad config file or a missing --scenarios module with exit 2 and one sentence', () => {
+    const other = mkdtempSync(join(tmpdir(), 'ckptsim-config-'));
+    try {
+      writeFileSync(join(other, 'package.json'), '{}');
+      mkdirSync(join(other, 'sub'));
+      const refused = (config: string, ...args: string[]): string => {
+        writeFileSync(join(other, 'ckptsim.config.mjs'), config);
+        const result = ckptsim(join(other, 'sub'), 'list', ...args);
+        expect(result.status, result.stdout).toBe(2);
+        return result.stderr;
+      };
+      expect(refused('export default { run: 5 };\n')).toBe("ckptsim: config file 'ckptsim.config.mjs' has unknown key 'run'; known: scenarios, runs, seed, workers, profile, out, timelines, vary\n");
+      expect(refused("export default { runs: 'many' };\n")).toBe('ckptsim: config file \'ckptsim.config.mjs\': runs must be a non-negative integer, got "many"\n');
+      expect(refused("export default { scenarios: ['nowhere.mjs'] };\n")).toBe(`ckptsim: config file 'ckptsim.config.mjs' lists scenario module 'nowhere.mjs', which does not exist under the project root ${other}\n`);
+      expect(refused('export default {};\n', '--scenarios', 'absent.ts')).toBe("ckptsim: scenario module 'absent.ts' does not exist\n");
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuse a token whose module is missing, and a user scenario named like a built-in, with exit 2 and one sentence', () => {
     const run = ckptsim(project, 'run', 'leaky-count', '--seed', '3', '--json', '--scenarios', 'checks/counts.mjs');
     expect(run.status, run.stderr).toBe(0);
