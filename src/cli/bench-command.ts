@@ -1,10 +1,11 @@
 import { table } from 'table';
 import { fixedHeapOldSpaceMb, runBenchmarks, warmupCasesPerWorker } from '../bench/benchmarks.js';
-import { parseCommand } from './arguments.js';
+import { noExtraPositionals, parseCommand } from './arguments.js';
 
 /** `ckptsim bench [--json] [--full]`: speed and memory figures, as numbers and ratios. */
 export async function commandBench(argv: readonly string[]): Promise<number> {
-  const { values } = parseCommand('bench', argv, { json: { type: 'boolean' }, full: { type: 'boolean' } });
+  const { values, positionals } = parseCommand('bench', argv, { json: { type: 'boolean' }, full: { type: 'boolean' } });
+  noExtraPositionals('bench', positionals, 0, 'no arguments');
   const json = values['json'] === true;
   const report = await runBenchmarks(values['full'] === true, (line) => {
     if (!json) process.stderr.write(`${line}...\n`);

@@ -10,7 +10,8 @@ import { registeredScenarios, requireScenario, scenarioOrigin } from '../explore
 import { scenarioForSpec } from '../explore/scenario-modules.js';
 import { loadProject, takeScenariosOption } from './project.js';
 import { parseFaultPlan } from '../faults/plan.js';
-import { integerOption, parseCommand, readJsonOption } from './arguments.js';
+import { checkTokenParameters } from '../explore/token-bounds.js';
+import { integerOption, noExtraPositionals, parseCommand, readJsonOption, withDefaults } from './arguments.js';
 import { commandReportMerge, commandSweep, harnessFailureExitCode } from './sweep-command.js';
 import { commandMutants } from './mutants-command.js';
 import { commandBench } from './bench-command.js';
@@ -44,6 +45,7 @@ usage:
                                               each bug's own setup as a second column
   ckptsim bench [--json] [--full]             speed and memory figures (events/s vs a bare loop, cases/s, growth, oracle share)
   ckptsim list [--json]                       the scenarios: built-in, then the project's own
+  ckptsim version (or --version)              the version of ckptsim
   ckptsim start [sweep options]               the default sweep (npm start): every scenario, 300 cases
                                               each under swarm faults, then the planted-bug kill
                                               matrix on the same cases; reports in reports/latest
@@ -114,11 +116,13 @@ function commandRun(argv: readonly string[]): number {
 async function commandReplay(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('replay', argv, { json: { type: 'boolean' }, trace: { type: 'string' }, html: { type: 'string' } });
   if (positionals[0] === undefined) throw new UsageError('ckptsim replay needs a replay token');
+  noExtraPositionals('replay', positionals, 1, 'one replay token');
   const spec = decodeReplayToken(positionals[0]);
   const tracePath = values['trace'] as string | undefined;
   const htmlPath = values['html'] as string | undefined;
   // A user scenario's module is loaded from the path the token records, when not loaded already.
   const scenario = await scenarioForSpec(spec);
+  checkTokenParameters(spec.parameters, scenario);
   if (tracePath === undefined && htmlPath === undefined) return runOne(scenario, spec, values['json'] === true);
   const builder = tracePath === undefined ? undefined : new PerfettoTraceBuilder();
   const replayed = replayForReport(
@@ -156,7 +160,8 @@ function writeOutput(path: string, what: string, text: string): void {
 }
 
 function commandList(argv: readonly string[]): number {
-  const { values } = parseCommand('list', argv, { json: { type: 'boolean' } });
+  const { values, positionals } = parseCommand('list', argv, { json: { type: 'boolean' } });
+  noExtraPositionals('list', positionals, 0, 'no arguments');
   if (values['json'] === true) {
     const listed = registeredScenarios().map(({ name, description, properties, defaults }) => {
       const origin = scenarioOrigin(name);
@@ -172,11 +177,11 @@ function commandList(argv: readonly string[]): number {
 
 /** The main job (`npm start`): the default sweep, every scenario under swarm faults, then the planted-bug canary. */
 function commandStart(argv: readonly string[]): Promise<number> {
-  return commandSweep(['--runs', '300', '--profile', 'swarm', '--mutants', '--out', 'reports/latest', ...argv]);
+  return commandSweep(withDefaults(['--runs', '300', '--profile', 'swarm', '--mutants', '--out', 'reports/latest'], argv));
 }
 
 /** Commands that run no scenario, and so load no project config or scenario modules. */
-const commandsWithoutScenarios = new Set([undefined, 'help', '--help', '-h', 'bench']);
+const commandsWithoutScenarios = new Set([undefined, 'help', '--help', '-h', 'bench', 'version', '--version']);
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command] = argv;
@@ -189,7 +194,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   switch (command) {
     case 'sweep':
-      return commandSweep([...sweepDefaults, ...rest]);
+      return commandSweep(withDefaults(sweepDefaults, rest));
     case 'mutants':
       return commandMutants(rest);
     case 'bench':
@@ -204,7 +209,12 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'list':
       return commandList(rest);
     case 'start':
-      return commandStart([...sweepDefaults, ...rest]);
+      return commandStart(withDefaults(sweepDefaults, rest));
+    case 'version':
+    case '--version':
+      noExtraPositionals(command, rest, 0, 'no arguments');
+      process.stdout.write(`${toolName}\n`);
+      return 0;
     case undefined:
     case 'help':
     case '--help':
@@ -212,7 +222,7 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(usage);
       return command === undefined ? 2 : 0;
     default:
-      throw new UsageError(`unknown command '${command}'; try: run, replay, sweep, report merge, mutants, bench, list, start`);
+      throw new UsageError(`unknown command '${command}'; try: run, replay, sweep, report merge, mutants, bench, list, start, version`);
   }
 }
 

@@ -23,10 +23,9 @@ export async function commandMutants(argv: readonly string[]): Promise<number> {
     if (!(plantedBugNames as string[]).includes(name)) throw new UsageError(`unknown planted bug '${name}'; known: ${plantedBugNames.join(', ')}`);
   }
   const bugs = (positionals.length > 0 ? positionals : plantedBugNames) as PlantedBug[];
-  const budget = integerOption('budget', values['budget'], defaultMutantBudget, 100_000);
-  if (budget < 1) throw new UsageError('--budget must be at least 1, got 0');
+  const budget = integerOption('budget', values['budget'], defaultMutantBudget, 100_000, 1);
   const seed = integerOption('seed', values['seed'], 1);
-  const workers = Math.max(1, integerOption('workers', values['workers'], availableParallelism(), 256));
+  const workers = integerOption('workers', values['workers'], availableParallelism(), 256, 1);
   const json = values['json'] === true;
   const tailored = values['tailored'] === true;
   const sweep = onUserScenarios(defaultMutantSweep(budget, seed));

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { faultProfiles, type FaultProfile } from '../explore/arbitraries.js';
@@ -39,6 +39,7 @@ import { sweepVerdict, verdictLine } from '../report/verdict.js';
 import { toolName } from './version.js';
 import { maxShardCount, shardLabel } from '../explore/shards.js';
 import { checkShardCoverage } from './merge-checks.js';
+import { makeOutputDirectory } from './output-directory.js';
 
 /** `--shard i/n`, counting from 1 like vitest and playwright (`1/4` .. `4/4`); a {@link Shard} counts from 0. */
 function parseShard(raw: string | boolean | undefined): Shard {
@@ -310,11 +311,7 @@ function asUsageError<T>(read: () => T): T {
  * free results.json.partial.N, for `report merge --partial` to salvage.
  */
 function openResultsWriter(directory: string, head: ResultsHead): ResultsFileWriter {
-  try {
-    mkdirSync(directory, { recursive: true });
-  } catch {
-    throw new UsageError(`cannot write the results to directory '${directory}'`);
-  }
+  makeOutputDirectory(directory);
   keepLeftoverPartial(join(directory, 'results.json.partial'));
   try {
     return new ResultsFileWriter(join(directory, 'results.json'), head);

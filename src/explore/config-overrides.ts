@@ -33,7 +33,7 @@ export function validateConfigOverrides(value: unknown): ClusterOverrides {
   if (checkpoint !== undefined) {
     if (typeof checkpoint !== 'object' || checkpoint === null) throw new UsageError('config.checkpoint must be an object');
     for (const [key, setting] of Object.entries(checkpoint)) {
-      if (!(key in defaultCheckpointConfig)) throw new UsageError(`config.checkpoint.${key} is not a checkpoint setting`);
+      if (!Object.hasOwn(defaultCheckpointConfig, key)) throw new UsageError(`config.checkpoint.${key} is not a checkpoint setting`);
       const expected = typeof (defaultCheckpointConfig as unknown as Record<string, unknown>)[key];
       if (typeof setting !== expected) throw new UsageError(`config.checkpoint.${key} must be a ${expected}, got ${JSON.stringify(setting)}`);
       if (expected === 'number' && (!Number.isSafeInteger(setting) || (setting as number) < 0)) throw new UsageError(`config.checkpoint.${key} must be a non-negative integer, got ${JSON.stringify(setting)}`);

@@ -1,6 +1,7 @@
 import { hashString, toHex32 } from '../sim/index.js';
 import { UsageError } from './scenario.js';
 import { originId, scenarioOrigin, type ScenarioOrigin } from './scenario-registry.js';
+import { checkTokenBounds } from './token-bounds.js';
 
 /** Everything needed to re-run one case exactly. */
 export interface CaseSpec {
@@ -53,6 +54,7 @@ function validateSpec(value: unknown): CaseSpec {
   if (typeof record['scenario'] !== 'string') throw new UsageError('replay token has no scenario name');
   if (!Number.isSafeInteger(record['seed'])) throw new UsageError('replay token has no integer seed');
   validateLimits(record['limits'], 'replay token limits');
+  checkTokenBounds(record);
   const module = Object.hasOwn(record, 'module') ? record['module'] : undefined;
   validateModule(module);
   if (module !== undefined && (module as ScenarioOrigin).id !== originId((module as ScenarioOrigin).path, record['scenario'])) {

@@ -48,7 +48,7 @@ export interface Scenario {
 export function resolveParameters(scenario: Scenario, given: Readonly<Record<string, number>> | undefined): ScenarioParameters {
   const resolved: Record<string, number> = { ...scenario.defaults };
   for (const [name, value] of Object.entries(given ?? {})) {
-    if (!(name in scenario.defaults)) {
+    if (!Object.hasOwn(scenario.defaults, name)) {
       throw new UsageError(`scenario ${scenario.name} has no parameter '${name}' (it has: ${Object.keys(scenario.defaults).join(', ')})`);
     }
     if (!Number.isSafeInteger(value) || value < 0) throw new UsageError(`parameter ${name} must be a non-negative integer, got ${value}`);
