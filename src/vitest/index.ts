@@ -12,13 +12,15 @@
 import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test, type TestContext } from 'vitest';
 import { toolName } from '../cli/version.js';
 import { profilePlanArbitrary, topologyOf, type FaultProfile } from '../explore/arbitraries.js';
 import type { CaseSpec } from '../explore/replay-token.js';
 import { runCase, type CaseResult } from '../explore/run-case.js';
 import type { PropertyName, Scenario } from '../explore/scenario.js';
+import { findProjectRoot, recordedPath } from '../explore/scenario-modules.js';
+import { lookupScenario, originId, type ScenarioOrigin } from '../explore/scenario-registry.js';
 import type { Fault } from '../faults/plan.js';
 import { renderCaseReport } from '../report/case-report.js';
 import type { Violation } from '../oracle/violation.js';
@@ -29,6 +31,11 @@ export { ckptsimMatchers, type CkptsimMatchers } from './matchers.js';
 export interface ProtocolPropertyOptions {
   /** The scenario: a built-in (`findScenario`) or your own. */
   readonly scenario: Scenario;
+  /**
+   * The module that exports the scenario (a path from the current directory, e.g. `./orders.ts`):
+   * recorded in replay tokens, so the printed `npx ckptsim replay <token>` finds your scenario.
+   */
+  readonly module?: string;
   /** The fault profile plans are drawn from (default `everything`); ignored when `plans` is given. */
   readonly profile?: FaultProfile;
   /** Your own fault-plan arbitrary instead of a profile's (fast-check, shrinking by dropping faults). */
@@ -70,12 +77,30 @@ function counted(result: CaseResult, properties: readonly PropertyName[] | undef
   return properties === undefined ? result.violations : result.violations.filter((violation) => (properties as readonly string[]).includes(violation.property));
 }
 
-function failureMessage(name: string, spec: CaseSpec, result: CaseResult, violations: readonly Violation[], shrinks: number, runs: number): string {
+/** Where a replay of this scenario finds it: the module the caller names, else the registry's. */
+function originOf(scenario: Scenario, module: string | undefined): ScenarioOrigin | undefined {
+  if (module === undefined) return undefined;
+  const path = recordedPath(findProjectRoot(), resolve(module));
+  return { path, id: originId(path, scenario.name) };
+}
+
+/** A line saying what the replay command runs when it is not this scenario object. */
+function replayCaveat(scenario: Scenario, spec: CaseSpec): string[] {
+  if (spec.module !== undefined) return [];
+  const registered = lookupScenario(scenario.name);
+  if (registered === scenario) return [];
+  return registered === undefined
+    ? [`  (the command needs your scenario's module: add --scenarios <module>, or give protocolTest the module option)`]
+    : [`  (the command runs the registered scenario '${scenario.name}', not this test's variant of it: in code, runCase(scenario, decodeReplayToken(token)))`];
+}
+
+function failureMessage(name: string, spec: CaseSpec, result: CaseResult, violations: readonly Violation[], shrinks: number, runs: number, scenario: Scenario): string {
   return [
     `${name}: ${[...new Set(violations.map((violation) => violation.property))].join(', ')} violated in ${result.scenario} seed ${result.seed} (run ${runs}, shrunk ${shrinks} time(s))`,
     ...violations.map((violation) => `  ${violation.property}: ${violation.message}`),
     `  plan: ${JSON.stringify(spec.faults ?? [])}`,
     `  replay: npx ckptsim replay ${result.replay}`,
+    ...replayCaveat(scenario, spec),
   ].join('\n');
 }
 
@@ -88,6 +113,7 @@ export function checkProtocolProperty(name: string, options: ProtocolPropertyOpt
   const { scenario } = options;
   const plans = options.plans ?? profilePlanArbitrary(topologyOf(scenario), options.profile ?? 'everything', options.maxFaults ?? 4);
   const seed = options.seed ?? fc.readConfigureGlobal().seed ?? 1;
+  const origin = originOf(scenario, options.module);
   const property = fc.property(plans, fc.noShrink(fc.integer({ min: 1, max: 1_000_000 })), (faults, simSeed) => {
     const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults });
     return counted(result, options.properties).length === 0;
@@ -95,11 +121,11 @@ export function checkProtocolProperty(name: string, options: ProtocolPropertyOpt
   const details = fc.check(property, { seed, numRuns: options.runs ?? 20, plugins: [fc.interruptAfterTimeLimit(options.timeLimitMs ?? 60_000)] });
   if (!details.failed || details.counterexample === null) return { passed: true, runs: details.numRuns, interrupted: details.interrupted };
   const [faults, simSeed] = details.counterexample as unknown as [readonly Fault[], number];
-  const spec: CaseSpec = { scenario: scenario.name, seed: simSeed, faults };
+  const spec: CaseSpec = { scenario: scenario.name, seed: simSeed, faults, ...(origin === undefined ? {} : { module: origin }) };
   // Re-run (deterministic: the same case); a harness error in the case is thrown from here.
   const result = runCase(scenario, spec);
   const violations = counted(result, options.properties);
-  return { passed: false, runs: details.numRuns, spec, result, violations, shrinks: details.numShrinks, message: failureMessage(name, spec, result, violations, details.numShrinks, details.numRuns) };
+  return { passed: false, runs: details.numRuns, spec, result, violations, shrinks: details.numShrinks, message: failureMessage(name, spec, result, violations, details.numShrinks, details.numRuns, scenario) };
 }
 
 /** A file-name-safe form of a test name. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
 import type { Scenario } from '../../src/explore/scenario.js';
+import { decodeReplayToken } from '../../src/explore/replay-token.js';
 import { runCase } from '../../src/explore/run-case.js';
 import { checkProtocolProperty } from '../../src/vitest/index.js';
 
@@ -31,6 +32,15 @@ describe('ckptsim/vitest', () => {
     expect(outcome.message).toContain(`replay: npx ckptsim replay ${outcome.result.replay}`);
     // Shrunk: a single fault is enough for this bug.
     expect(outcome.spec.faults?.length).toBe(1);
+    // The command would replay the built-in wordcount, not this variant: the message says so.
+    expect(outcome.message).toContain("runs the registered scenario 'wordcount', not this test's variant");
+  });
+
+  it('records the module the caller names in the replay token, so the command finds the scenario', () => {
+    const outcome = checkProtocolProperty('planted', { scenario: withPlantedBug('sink-commits-on-snapshot'), module: './test/vitest/planted-module.ts', profile: 'crashes', properties: ['exactly-once'], runs: 40, seed: 3 });
+    if (outcome.passed) throw new Error('the planted bug was not caught');
+    expect(decodeReplayToken(outcome.result.replay).module?.path).toBe('test/vitest/planted-module.ts');
+    expect(outcome.message).not.toContain('registered scenario');
   });
 
   it('matchers: toHoldProperty, toHoldAllProperties and toHaveVerdict, with the violation in the message', () => {
