@@ -2,11 +2,12 @@ import type { Scenario } from '../src/explore/scenario.js';
 import { atLeastOnce } from './at-least-once.js';
 import { diamond } from './diamond.js';
 import { alignedTimeout, fanInSkew, unaligned } from './fan-in.js';
+import { runningSumScenario } from './running-sum.js';
 import { savepointStop } from './savepoint-stop.js';
 import { wordcount } from './wordcount.js';
 
 /** Every built-in scenario, in the order `ckptsim list` shows them. */
-export const scenarios: readonly Scenario[] = [wordcount, diamond, fanInSkew, unaligned, alignedTimeout, atLeastOnce, savepointStop];
+export const scenarios: readonly Scenario[] = [wordcount, diamond, fanInSkew, unaligned, alignedTimeout, atLeastOnce, savepointStop, runningSumScenario];
 
 /** Looks a scenario up by name; undefined when there is none. */
 export function findScenario(name: string): Scenario | undefined {

@@ -102,7 +102,7 @@ export interface MutantResult {
   readonly shrinkSteps: number | undefined;
   readonly replay: string | undefined;
   /** The shrunk case run again without the bug: 'pass' shows the bug, not the harness, failed it. */
-  readonly control: 'pass' | 'fail' | 'expected-gap' | undefined;
+  readonly control: 'pass' | 'fail' | 'expected-gap' | 'undecided' | undefined;
   /** The bug's tailored setup, when it has one and it was run (`ckptsim mutants --tailored`). */
   readonly tailored?: TailoredResult;
 }

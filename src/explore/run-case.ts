@@ -5,7 +5,9 @@ import type { Observation } from '../cluster/observations.js';
 import { jobChannels, jobTasks, type JobGraph } from '../cluster/jobgraph/job-graph.js';
 import { computeReference, type ReferenceResult } from '../oracle/reference-model.js';
 import { checkAtLeastOnce, checkExactlyOnce, checkUpsert } from '../oracle/output-checks.js';
+import { checkExactlyOnceByInterleaving } from '../oracle/interleaving-search.js';
 import { MultisetDigest } from '../sim/multiset-digest.js';
+import type { SinkEntry } from '../cluster/storage/transactional-store.js';
 import type { Violation } from '../oracle/violation.js';
 import { GapFacts, classifyViolations, type ExpectedGap } from '../oracle/known-gaps.js';
 import { createCheckers } from '../oracle/checkers/index.js';
@@ -28,9 +30,11 @@ export interface CaseStats {
 
 /**
  * 'pass': every property held; 'fail': one was violated; 'expected-gap': every violation is
- * explained by a known guarantee gap of the protocol under this setup (see oracle/known-gaps).
+ * explained by a known guarantee gap of the protocol under this setup (see oracle/known-gaps);
+ * 'undecided': nothing was violated, but the oracle could not decide a property within its bound
+ * (the interleaving search of an order-dependent job): neither a pass nor a failure.
  */
-export type Verdict = 'pass' | 'fail' | 'expected-gap';
+export type Verdict = 'pass' | 'fail' | 'expected-gap' | 'undecided';
 
 /** The result of one case. */
 export interface CaseResult {
@@ -43,6 +47,8 @@ export interface CaseResult {
   readonly violations: readonly Violation[];
   /** Violations a known guarantee gap explains; not counted as failures. */
   readonly gaps: readonly ExpectedGap[];
+  /** Properties the oracle could not decide, each with why (shaped as a violation, never counted as one). */
+  readonly undecided?: readonly Violation[];
   readonly stats: CaseStats;
   readonly traceHash: string;
   readonly replay: string;
@@ -119,25 +125,29 @@ interface SimulatedRun {
  * duplicates (which change the digest) are allowed there.
  */
 export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions = {}): CaseResult {
-  const listOutput = scenario.properties.includes('at-least-once');
+  // An order-dependent job's output seldom equals the one reference order: keep the lists at once.
+  const listOutput = scenario.properties.includes('at-least-once') || scenario.orderDependent === true;
   const run = simulate(scenario, spec, options, listOutput);
   const reference = options.oracle === false ? { skipped: true as const } : safeReference(run.setup.job, listOutput);
-  let outputViolations = 'skipped' in reference ? [] : checkOutput(scenario, run, reference);
+  let outputViolations = 'skipped' in reference ? noOutputFindings : checkOutput(scenario, run, reference);
   if (outputViolations === 'needs-lists') {
     const listed = simulate(scenario, spec, { limits: options.limits, oracle: false }, true);
     const first = run.sim.trace.digest();
     const second = listed.sim.trace.digest();
     outputViolations =
       first === second
-        ? (checkOutput(scenario, listed, safeReference(listed.setup.job, true)) as Violation[])
-        : [
+        ? (checkOutput(scenario, listed, safeReference(listed.setup.job, true)) as OutputFindings)
+        : {
+            undecided: [],
+            violations: [
             {
               property: scenario.properties.includes('exactly-once') ? 'exactly-once' : 'at-least-once',
               message: `committed output differs from the failure-free output (${run.cluster.sinkStore.committedDigest().count} record(s) committed, ${(reference as ReferenceResult).sinkDigest.count} expected), and the run made to list the records went differently (trace hash ${first}, then ${second}): something in the job or the harness is not deterministic`,
               timeUs: run.sim.nowUs,
               details: { traceHash: first, rerunTraceHash: second },
             },
-          ];
+            ],
+          };
   }
   const result = judge(scenario, spec, run, reference, outputViolations);
   return run.sim.trace.events === undefined ? result : { ...result, capturedEvents: run.sim.trace.events };
@@ -210,28 +220,62 @@ function safeReference(job: JobGraph, retainSinkOutput: boolean): ReturnType<typ
   }
 }
 
+/** What the output properties found: violations, and properties left undecided. */
+interface OutputFindings {
+  readonly violations: Violation[];
+  readonly undecided: Violation[];
+}
+
+const noOutputFindings: OutputFindings = { violations: [], undecided: [] };
+
 /**
- * The output properties (exactly-once, at-least-once, upsert) of a finished run: violations, or
- * 'needs-lists' when the digests differ and the run kept no lists to say how.
+ * The output properties (exactly-once, at-least-once, upsert) of a finished run: violations and
+ * undecided ones, or 'needs-lists' when the digests differ and the run kept no lists to say how.
  */
-function checkOutput(scenario: Scenario, run: SimulatedRun, reference: ReturnType<typeof computeReference> | { readonly error: string }): Violation[] | 'needs-lists' {
-  if ('error' in reference || run.cluster.jobStatus !== 'FINISHED') return [];
+function checkOutput(scenario: Scenario, run: SimulatedRun, reference: ReturnType<typeof computeReference> | { readonly error: string }): OutputFindings | 'needs-lists' {
+  if ('error' in reference || run.cluster.jobStatus !== 'FINISHED') return noOutputFindings;
   const store = run.cluster.sinkStore;
   const now = run.sim.nowUs;
   const same = store.committedDigest().equals(reference.sinkDigest);
-  const found: Violation[] = [];
+  const found: OutputFindings = { violations: [], undecided: [] };
   for (const property of scenario.properties) {
     if (property === 'upsert-exactly-once') {
       const violation = checkUpsert(store.upsertEntries(), reference, now);
-      if (violation !== undefined) found.push(violation);
+      if (violation !== undefined) found.violations.push(violation);
     } else if ((property === 'exactly-once' || property === 'at-least-once') && !same) {
       if (!store.retainsCommitted) return 'needs-lists';
       const committed = store.committedEntries();
-      const violation = property === 'exactly-once' ? checkExactlyOnce(committed, reference, now) : checkAtLeastOnce(committed, reference, now);
-      if (violation !== undefined) found.push(violation);
+      if (property === 'at-least-once') {
+        const violation = checkAtLeastOnce(committed, reference, now);
+        if (violation !== undefined) found.violations.push(violation);
+        continue;
+      }
+      const violation = checkExactlyOnce(committed, reference, now);
+      if (violation !== undefined) judgeByInterleaving(scenario, run.setup.job, committed, violation, found);
     }
   }
   return found;
+}
+
+/**
+ * The committed output differs from the reference order's output: before calling records lost or
+ * duplicated, ask whether another failure-free interleaving explains it (order-dependent jobs).
+ * For a job not declared order-dependent whose reference outputs in two orders agree (it looks
+ * confluent), the multiset verdict stands when the search cannot decide, as it did before the
+ * search existed; a job shown order-dependent is never called lossy by the multiset.
+ */
+function judgeByInterleaving(scenario: Scenario, job: JobGraph, committed: readonly SinkEntry[], multiset: Violation, found: OutputFindings): void {
+  const judged = checkExactlyOnceByInterleaving(job, committed, multiset.timeUs);
+  if (judged.violation === undefined && judged.undecided === undefined) return;
+  const orderDependent =
+    scenario.orderDependent === true || !computeReference(job, { retainSinkOutput: false, reversed: true }).sinkDigest.equals(computeReference(job, { retainSinkOutput: false }).sinkDigest);
+  if (orderDependent) {
+    if (judged.violation !== undefined) found.violations.push(judged.violation);
+    else found.undecided.push(judged.undecided as Violation);
+    return;
+  }
+  const search = (judged.violation ?? judged.undecided) as Violation;
+  found.violations.push({ ...multiset, details: { ...multiset.details, interleavingSearch: search.message } });
 }
 
 /** The committed output and the upsert view as one order-independent digest. */
@@ -247,7 +291,7 @@ function judge(
   spec: CaseSpec,
   run: SimulatedRun,
   referenceOrError: ReturnType<typeof computeReference> | { readonly error: string } | { readonly skipped: true },
-  outputViolations: readonly Violation[],
+  output: OutputFindings,
 ): CaseResult {
   const { cluster, sim, outcome, tally, nemesis, gapFacts, config } = run;
   const found: Violation[] = [...run.checkerViolations];
@@ -277,19 +321,20 @@ function judge(
       details: { referenceError: referenceOrError.error },
     });
   }
-  found.push(...outputViolations);
+  found.push(...output.violations);
   const { violations, gaps } = classifyViolations(found, gapFacts, { job: cluster.job, mode: config.checkpoint.mode });
   let recordsIn = 0;
   for (const log of cluster.logs.values()) for (let partition = 0; partition < log.partitionCount; partition++) recordsIn += log.endOffset(partition);
   return {
     scenario: scenario.name,
     seed: spec.seed,
-    verdict: violations.length > 0 ? 'fail' : gaps.length > 0 ? 'expected-gap' : 'pass',
+    verdict: violations.length > 0 ? 'fail' : output.undecided.length > 0 ? 'undecided' : gaps.length > 0 ? 'expected-gap' : 'pass',
     outcome: outcome.kind,
     outcomeReason: outcome.reason,
     jobStatus: cluster.jobStatus,
     violations,
     gaps,
+    ...(output.undecided.length > 0 ? { undecided: output.undecided } : {}),
     stats: {
       events: sim.eventCount,
       virtualTimeUs: now,

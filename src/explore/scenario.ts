@@ -41,6 +41,15 @@ export interface Scenario {
   readonly description: string;
   readonly properties: readonly PropertyName[];
   readonly defaults: ScenarioParameters;
+  /**
+   * True when the job's output depends on the order in which records from different channels
+   * reach an operator (running aggregates, first-seen deduplication). Exactly-once is then judged
+   * by whether some failure-free interleaving explains the committed output (see
+   * oracle/interleaving-search.ts), and the committed records are kept from the start. Left out,
+   * the job is taken as confluent (one failure-free output); should its output differ from that
+   * one, the interleaving search still runs before any record is called lost.
+   */
+  readonly orderDependent?: boolean;
   build(parameters: ScenarioParameters, input: RandomStream): ScenarioSetup;
 }
 

@@ -68,6 +68,19 @@ export class ReferenceKeyedState {
     return result;
   }
 
+  /**
+   * Replaces every state with the content of a {@link snapshot} (values cloned in): the
+   * interleaving search branches from one state into several.
+   */
+  load(snapshot: Readonly<Record<string, Readonly<Record<string, unknown>>>>): void {
+    for (const table of this.tables.values()) table.clear();
+    for (const name of Object.keys(snapshot)) {
+      const table = this.table(name);
+      const entries = snapshot[name]!;
+      for (const key of Object.keys(entries)) table.set(key, cloneValue(entries[key]));
+    }
+  }
+
   private table(name: string): Map<string, unknown> {
     let found = this.tables.get(name);
     if (found === undefined) this.tables.set(name, (found = new Map()));

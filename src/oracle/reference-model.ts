@@ -41,12 +41,21 @@ interface ReferenceRecord {
  * independently of the runtime's operators so a bug there is not copied here. Records are pushed
  * one at a time from the sources, partition by partition in offset order, through every
  * downstream vertex to the sinks, so the model holds keyed state and the sinks' digests but no
- * vertex's whole output: memory does not grow with the input. Scenario jobs are confluent (their
- * output multiset does not depend on the interleaving), so this one order stands for every
- * failure-free run.
+ * vertex's whole output: memory does not grow with the input. For a confluent job (its output
+ * multiset does not depend on the interleaving) this one order stands for every failure-free run;
+ * for an order-dependent one it is one of many, and exactly-once is judged by the interleaving
+ * search instead (interleaving-search.ts) whenever the committed output differs from it.
  */
-export function computeReference(job: JobGraph, options: { readonly sourceLimits?: ReadonlyMap<number, number>; readonly retainSinkOutput?: boolean } = {}): ReferenceResult {
-  const { sourceLimits, retainSinkOutput = true } = options;
+export function computeReference(
+  job: JobGraph,
+  options: {
+    readonly sourceLimits?: ReadonlyMap<number, number>;
+    readonly retainSinkOutput?: boolean;
+    /** Read the sources, and each source's partitions, last first: another failure-free order, to tell an order-dependent job. */
+    readonly reversed?: boolean;
+  } = {},
+): ReferenceResult {
+  const { sourceLimits, retainSinkOutput = true, reversed = false } = options;
   const sinkOutput = new Map<string, ReferenceEntry[]>();
   const sinkDigest = new MultisetDigest();
   const upsertOutput = new Map<string, Map<string, unknown>>();
@@ -56,6 +65,7 @@ export function computeReference(job: JobGraph, options: { readonly sourceLimits
     if (vertex.operator.kind === 'source') continue;
     receivers.set(vertex.name, vertexReceiver(vertex, new Router(job, vertex, receivers), { sinkOutput, sinkDigest, upsertOutput, retainSinkOutput }));
   }
+  const reads: Array<{ router: Router; partition: SourcePartition; limit: number }> = [];
   let firstPartition = 0;
   for (const vertex of job.vertices) {
     if (vertex.operator.kind !== 'source') continue;
@@ -63,13 +73,16 @@ export function computeReference(job: JobGraph, options: { readonly sourceLimits
     const partitions = vertex.operator.partitions;
     for (let local = 0; local < partitions.length; local++) {
       const partition = partitions[local] as SourcePartition;
-      const limit = Math.min(partition.length, sourceLimits?.get(firstPartition + local) ?? partition.length);
-      for (let offset = 0; offset < limit; offset++) {
-        const entry = partition.at(offset) as LogRecord;
-        router.emit({ key: entry.key, value: entry.value });
-      }
+      reads.push({ router, partition, limit: Math.min(partition.length, sourceLimits?.get(firstPartition + local) ?? partition.length) });
     }
     firstPartition += partitions.length;
+  }
+  if (reversed) reads.reverse();
+  for (const { router, partition, limit } of reads) {
+    for (let offset = 0; offset < limit; offset++) {
+      const entry = partition.at(offset) as LogRecord;
+      router.emit({ key: entry.key, value: entry.value });
+    }
   }
   return { sinkOutput, sinkDigest, upsertOutput };
 }

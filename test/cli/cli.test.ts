@@ -59,7 +59,7 @@ describe('ckptsim run', () => {
 
   it('lists the scenarios as JSON', () => {
     const listed = JSON.parse(ckptsim('list', '--json').stdout) as Array<{ name: string }>;
-    expect(listed.map((scenario) => scenario.name)).toEqual(['wordcount', 'diamond', 'fan-in-skew', 'unaligned', 'aligned-timeout', 'at-least-once', 'savepoint-stop']);
+    expect(listed.map((scenario) => scenario.name)).toEqual(['wordcount', 'diamond', 'fan-in-skew', 'unaligned', 'aligned-timeout', 'at-least-once', 'savepoint-stop', 'running-sum']);
   }, 30_000);
 });
 
