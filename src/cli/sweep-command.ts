@@ -36,6 +36,7 @@ import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { plantedBugNames } from '../cluster/planted-bugs.js';
 import { paint, terminalTables } from './terminal.js';
 import { sweepVerdict, verdictLine } from '../report/verdict.js';
+import { githubAnnotations } from '../report/github-annotations.js';
 import { toolName } from './version.js';
 import { maxShardCount, shardLabel } from '../explore/shards.js';
 import { checkShardCoverage } from './merge-checks.js';
@@ -386,7 +387,10 @@ function printSummary(results: SweepReport, directory: string): void {
 
 /** The last line of a sweep's or merge's output: PASS or FAIL, with the counts behind it. */
 function printVerdict(results: SweepReport): boolean {
-  const verdict = sweepVerdict(results, declaredOf(results));
+  const declared = declaredOf(results);
+  const verdict = sweepVerdict(results, declared);
+  // In GitHub Actions, each failure also becomes an annotation carrying its replay command.
+  if (process.env['GITHUB_ACTIONS'] === 'true') for (const line of githubAnnotations(results, declared)) process.stdout.write(`${line}\n`);
   const colour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   process.stdout.write(`${paint(colour, verdict.passed ? 'green' : 'red', verdictLine(verdict))}\n`);
   return verdict.passed;
