@@ -1,8 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { table } from 'table';
-import { PerfettoTraceBuilder } from '../report/perfetto.js';
-import { renderCaseHtml, replayForReport } from '../report/html.js';
-import type { Observation } from '../cluster/observations.js';
+import { renderCaseReport } from '../report/case-report.js';
 import { runCase, type CaseResult } from '../explore/run-case.js';
 import { decodeReplayToken, type CaseSpec } from '../explore/replay-token.js';
 import { UsageError, type Scenario } from '../explore/scenario.js';
@@ -124,25 +122,15 @@ async function commandReplay(argv: readonly string[]): Promise<number> {
   const scenario = await scenarioForSpec(spec);
   checkTokenParameters(spec.parameters, scenario);
   if (tracePath === undefined && htmlPath === undefined) return runOne(scenario, spec, values['json'] === true);
-  const builder = tracePath === undefined ? undefined : new PerfettoTraceBuilder();
-  const replayed = replayForReport(
-    (caseSpec, observers) =>
-      runCase(scenario, caseSpec, {
-        captureTrace: true,
-        observers: builder === undefined ? observers : [...observers, (observation: Observation) => builder.observe(observation)],
-      }),
-    spec,
-  );
-  const result = replayed.result;
+  const report = renderCaseReport(scenario, spec, toolName);
+  const result = report.result;
   const written: string[] = [];
-  if (builder !== undefined && tracePath !== undefined) {
-    for (const fault of result.faults) builder.fault(fault.kind, fault.firedAtUs, fault.index);
-    builder.messages(result.capturedEvents ?? []);
-    writeOutput(tracePath, 'trace', builder.toJson());
+  if (tracePath !== undefined) {
+    writeOutput(tracePath, 'trace', report.perfetto());
     written.push(`trace written to ${tracePath} (open it in https://ui.perfetto.dev or chrome://tracing)`);
   }
   if (htmlPath !== undefined) {
-    writeOutput(htmlPath, 'report', renderCaseHtml(spec, replayed, toolName));
+    writeOutput(htmlPath, 'report', report.html());
     written.push(`report written to ${htmlPath} (open it in a browser; it needs no network)`);
   }
   if (values['json'] === true) process.stdout.write(`${caseJson(result)}\n`);

@@ -8,10 +8,10 @@ import { PerfettoTraceBuilder } from './perfetto.js';
 /** One case re-run with trace capture, with its single-case report and its Perfetto trace. */
 export interface CaseReport {
   readonly result: CaseResult;
-  /** The single-case report.html (what `ckptsim replay <token> --html` writes). */
-  readonly html: string;
-  /** The Chrome trace-event JSON for Perfetto (what `ckptsim replay <token> --trace` writes). */
-  readonly perfetto: string;
+  /** The single-case report.html (what `ckptsim replay <token> --html` writes), rendered when asked. */
+  html(): string;
+  /** The Chrome trace-event JSON for Perfetto (what `ckptsim replay <token> --trace` writes), rendered when asked. */
+  perfetto(): string;
 }
 
 /**
@@ -28,5 +28,6 @@ export function renderCaseReport(scenario: Scenario, spec: CaseSpec, tool = 'ckp
   const { result } = replayed;
   for (const fault of result.faults) builder.fault(fault.kind, fault.firedAtUs, fault.index);
   builder.messages(result.capturedEvents ?? []);
-  return { result, html: renderCaseHtml(spec, replayed, tool), perfetto: builder.toJson() };
+  // Rendered on demand: a whole-trace page of a long case is worth building only when written.
+  return { result, html: () => renderCaseHtml(spec, replayed, tool), perfetto: () => builder.toJson() };
 }

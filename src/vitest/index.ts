@@ -140,8 +140,8 @@ async function attachArtifacts(context: TestContext, name: string, options: Prot
   const report = renderCaseReport(options.scenario, spec, toolName);
   const htmlPath = join(directory, 'report.html');
   const tracePath = join(directory, 'trace.json');
-  writeFileSync(htmlPath, report.html);
-  writeFileSync(tracePath, report.perfetto);
+  writeFileSync(htmlPath, report.html());
+  writeFileSync(tracePath, report.perfetto());
   await context.annotate('single-case report of the shrunk case (open in a browser)', 'ckptsim-report', { path: htmlPath, contentType: 'text/html' });
   await context.annotate('Perfetto trace of the shrunk case (open in https://ui.perfetto.dev)', 'ckptsim-trace', { path: tracePath, contentType: 'application/json' });
   return [htmlPath, tracePath];
