@@ -32,6 +32,7 @@ const knownProperties: Readonly<Record<PropertyName, true>> = {
   liveness: true,
   'trigger-results': true,
   'failure-accounting': true,
+  'notification-order': true,
 };
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -19,7 +19,8 @@ export type PropertyName =
   | 'two-phase-commit'
   | 'liveness'
   | 'trigger-results'
-  | 'failure-accounting';
+  | 'failure-accounting'
+  | 'notification-order';
 
 /** Cluster settings a scenario overrides; the checkpoint part merges field by field. */
 export type ClusterOverrides = Partial<Omit<ClusterConfig, 'checkpoint'>> & { readonly checkpoint?: Partial<CheckpointConfig> };

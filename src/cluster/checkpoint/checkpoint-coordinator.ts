@@ -472,6 +472,7 @@ export class CheckpointCoordinator {
     if (pending.isDisposed) return;
     const location = pending.storageLocation;
     if (location === undefined) throw new Error(`checkpoint ${pending.checkpointId} completed without a storage location`);
+    if (pending.type !== 'savepoint' && bugOn(this.bugs, 'coordinator-notifies-before-finalize')) this.sendCompleteMessages(pending, pending.checkpointId);
     let answered = false;
     this.ports.storage.finalizeMetadata(location, pending.checkpointId, pending.stateHandles(), (result) => {
       if (answered) throw new Error(`storage finalized checkpoint ${pending.checkpointId} twice`);
@@ -528,7 +529,7 @@ export class CheckpointCoordinator {
     pending.done?.({ ok: true, checkpoint: completed });
     if (completed.type !== 'savepoint') {
       this.dropSubsumedCheckpoints(checkpointId);
-      this.sendCompleteMessages(pending, completed);
+      if (!bugOn(this.bugs, 'coordinator-notifies-before-finalize')) this.sendCompleteMessages(pending, completed.checkpointId);
     }
     this.scheduleTriggerRequest();
   }
@@ -649,10 +650,10 @@ export class CheckpointCoordinator {
   // ---------------------------------------------------------------------------------------------
   // Notifications, storage and observations
 
-  private sendCompleteMessages(pending: PendingCheckpoint, completed: CompletedCheckpoint): void {
+  private sendCompleteMessages(pending: PendingCheckpoint, checkpointId: number): void {
     for (const execution of this.notifiableExecutions(pending)) {
-      this.ports.gateway.notifyCheckpointComplete(execution.taskName, execution.attempt, completed.checkpointId, completed.triggerTimestampUs);
-      this.ports.observations.publish({ type: 'checkpoint-notification-sent', checkpointId: completed.checkpointId, kind: 'complete', task: execution.taskName });
+      this.ports.gateway.notifyCheckpointComplete(execution.taskName, execution.attempt, checkpointId, pending.triggerTimestampUs);
+      this.ports.observations.publish({ type: 'checkpoint-notification-sent', checkpointId, kind: 'complete', task: execution.taskName });
     }
   }
 

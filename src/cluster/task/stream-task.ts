@@ -393,7 +393,10 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   notifyCheckpointAbortedAsync(checkpointId: number): void {
     if (!this.active) return;
     this.mailbox.putPriority(() => {
-      this.observe({ type: 'checkpoint-notification-received', checkpointId, kind: 'aborted', task: this.taskName, ignored: false });
+      // A repeated abort (a duplicated message) is not relayed again: each abort reaches the operator once.
+      const ignored = this.abortedCheckpoints.has(checkpointId);
+      this.observe({ type: 'checkpoint-notification-received', checkpointId, kind: 'aborted', task: this.taskName, ignored });
+      if (ignored) return;
       this.abortedCheckpoints.add(checkpointId);
       if (checkpointId === this.syncSavepointId) {
         this.syncSavepointId = undefined;

@@ -7,6 +7,7 @@ import { createLivenessChecker } from './liveness.js';
 import { createRecoveryChecker } from './recovery.js';
 import { createTriggerResultsChecker } from './trigger-results.js';
 import { createFailureAccountingChecker } from './failure-accounting.js';
+import { createNotificationOrderChecker } from './notification-order.js';
 import { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 
 export type { Checker, CheckerContext, CheckerFactory, CheckerProperty, FinalState, RetainedCheckpoint } from './checker.js';
@@ -16,6 +17,7 @@ export { createLivenessChecker } from './liveness.js';
 export { createRecoveryChecker } from './recovery.js';
 export { createTriggerResultsChecker } from './trigger-results.js';
 export { createFailureAccountingChecker } from './failure-accounting.js';
+export { createNotificationOrderChecker } from './notification-order.js';
 export { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 
 /** Every streaming checker, by the property it judges. */
@@ -27,6 +29,7 @@ export const checkerRegistry: Readonly<Record<CheckerProperty, CheckerFactory>> 
   liveness: createLivenessChecker,
   'trigger-results': createTriggerResultsChecker,
   'failure-accounting': createFailureAccountingChecker,
+  'notification-order': createNotificationOrderChecker,
 };
 
 /** The property names the registry knows, in a stable order. */
