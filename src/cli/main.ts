@@ -60,18 +60,29 @@ function scenarioNamed(name: string | undefined): Scenario {
   return requireScenario(name);
 }
 
-function caseJson(result: CaseResult): string {
+function caseJson(result: CaseResult, spec: CaseSpec): string {
   const { scenario, seed, verdict, violations, stats, traceHash, replay } = result;
   const expectedGaps = result.gaps.map(({ gap, violation }) => ({ gap: gap.name, description: gap.description, violation }));
-  return JSON.stringify({ scenario, seed, verdict, violations, expectedGaps, stats, traceHash, replay });
+  const plantedBugs = plantedBugsOf(spec);
+  return JSON.stringify({ scenario, seed, verdict, violations, expectedGaps, stats, traceHash, replay, ...(plantedBugs.length === 0 ? {} : { plantedBugs }) });
+}
+
+/** The planted bugs a case switches on (a token from `ckptsim mutants` does): a FAIL then is the bug, on purpose. */
+function plantedBugsOf(spec: CaseSpec): readonly string[] {
+  const bugs = spec.config !== undefined && Object.hasOwn(spec.config, 'plantedBugs') ? spec.config['plantedBugs'] : undefined;
+  return Array.isArray(bugs) ? bugs.map(String) : [];
 }
 
 function printCase(scenario: Scenario, spec: CaseSpec, result: CaseResult): void {
   const violated = new Set(result.violations.map((violation) => violation.property));
-  const lines = [`${result.scenario} seed ${result.seed}: ${result.verdict.toUpperCase()} (job ${result.jobStatus}, run ${result.outcome})`];
+  const explained = new Set(result.gaps.map(({ violation }) => violation.property));
+  const planted = plantedBugsOf(spec);
+  const plantedNote = planted.length === 0 ? '' : ` with planted bug${planted.length === 1 ? '' : 's'} ${planted.join(', ')} switched on (a deliberate bug, as ckptsim mutants plants)`;
+  const lines = [`${result.scenario} seed ${result.seed}: ${result.verdict.toUpperCase()} (job ${result.jobStatus}, run ${result.outcome})${plantedNote}`];
   for (const property of scenario.properties) {
     if (!checkedProperties.has(property)) continue;
-    lines.push(`  ${violated.has(property) ? 'VIOLATED' : 'held    '}  ${property}`);
+    // A violation a documented gap explains is not "held": it is shown as the gap it is.
+    lines.push(`  ${violated.has(property) ? 'VIOLATED' : explained.has(property) ? 'gap     ' : 'held    '}  ${property}`);
   }
   const unchecked = scenario.properties.filter((property) => !checkedProperties.has(property));
   if (unchecked.length > 0) lines.push(`  not yet checked by this version: ${unchecked.join(', ')}`);
@@ -97,7 +108,7 @@ function printCase(scenario: Scenario, spec: CaseSpec, result: CaseResult): void
 
 function runOne(scenario: Scenario, spec: CaseSpec, json: boolean): number {
   const result = runCase(scenario, spec);
-  if (json) process.stdout.write(`${caseJson(result)}\n`);
+  if (json) process.stdout.write(`${caseJson(result, spec)}\n`);
   else printCase(scenario, spec, result);
   return result.verdict === 'fail' ? 1 : 0;
 }
@@ -133,7 +144,7 @@ async function commandReplay(argv: readonly string[]): Promise<number> {
     writeOutput(htmlPath, 'report', report.html());
     written.push(`report written to ${htmlPath} (open it in a browser; it needs no network)`);
   }
-  if (values['json'] === true) process.stdout.write(`${caseJson(result)}\n`);
+  if (values['json'] === true) process.stdout.write(`${caseJson(result, spec)}\n`);
   else printCase(scenario, spec, result);
   for (const line of written) process.stderr.write(`${line}\n`);
   return result.verdict === 'fail' ? 1 : 0;

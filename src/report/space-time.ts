@@ -249,7 +249,8 @@ class Builder {
         this.mark(t, observation.executor, 'fault', `executor lost: ${observation.cause}`);
         return;
       case 'jobmaster-started':
-        this.mark(t, 'jobmaster', 'fault', `JobMaster started, leader epoch ${observation.leaderEpoch}`);
+        // A new leader is the recovery, not a fault: the crash that caused it has its own mark.
+        this.mark(t, 'jobmaster', 'task', `JobMaster started, leader epoch ${observation.leaderEpoch}`);
         return;
       case 'job-status':
         this.mark(t, 'jobmaster', 'task', `job ${observation.status}${observation.cause === undefined ? '' : `: ${observation.cause}`}`);
