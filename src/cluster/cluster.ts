@@ -13,7 +13,10 @@ import { RuntimeHooks } from './hooks.js';
 import type { JobGraph, JobVertex } from './jobgraph/job-graph.js';
 import { JobMaster } from './jobmaster/job-master.js';
 import type { RestartStrategyConfig } from './jobmaster/restart-strategy.js';
-import { ObservationBus, type JobStatus } from './observations.js';
+import { ObservationBus, type JobOperation, type JobStatus } from './observations.js';
+
+/** The job states a run ends in. */
+export type TerminalJobStatus = 'FINISHED' | 'FAILED' | 'CANCELED';
 import { CheckpointStorage, defaultStorageLatency, type StorageLatency } from './storage/checkpoint-storage.js';
 import { HighAvailabilityServices } from './storage/ha-services.js';
 import { PartitionedLog } from './storage/partitioned-log.js';
@@ -122,8 +125,14 @@ export class Cluster {
   private readonly attempts = new Map<string, number>();
   private readonly savepoints: CompletedCheckpoint[] = [];
   private jobRun = 0;
-  private terminal: { status: 'FINISHED' | 'FAILED'; cause: string | undefined } | undefined;
-  private readonly terminalListeners: Array<(status: 'FINISHED' | 'FAILED', cause: string | undefined) => void> = [];
+  private terminal: { status: TerminalJobStatus; cause: string | undefined } | undefined;
+  private readonly terminalListeners: Array<(status: TerminalJobStatus, cause: string | undefined) => void> = [];
+  /** Retained checkpoints of job runs that ended (canceled or stopped), minus those a later run claimed by restoring them. */
+  private readonly endedRunCheckpoints = new Map<string, CompletedCheckpoint>();
+  /** Snapshots (`type/id`) a later run restored: its store owns them, not the run that took them. */
+  private readonly claimedByLaterRun = new Set<string>();
+  /** The highest checkpoint id any run's counter reached: a new run's ids start above it. */
+  private highestCounter = 1;
 
   /**
    * @param options.retainCommitted - keep every committed sink record, not only their digest
@@ -157,27 +166,95 @@ export class Cluster {
     return this.terminal?.cause;
   }
 
-  /** Runs `listener` when the current job run reaches FINISHED or FAILED. */
-  onJobTerminal(listener: (status: 'FINISHED' | 'FAILED', cause: string | undefined) => void): void {
+  /** Runs `listener` when the current job run reaches FINISHED, FAILED or CANCELED. */
+  onJobTerminal(listener: (status: TerminalJobStatus, cause: string | undefined) => void): void {
     this.terminalListeners.push(listener);
   }
 
   /** Starts the executors (first time only) and a JobMaster for a new run of the job. */
   submit(restoreFrom?: CompletedCheckpoint): void {
     const first = this.jobRun === 0;
+    if (!first) this.handOverEndedRun(restoreFrom);
     this.jobRun++;
     this.terminal = undefined;
     this.startJobMaster(restoreFrom);
     if (first) for (const executor of this.executors) executor.start();
   }
 
-  /** Stop-with-savepoint on the running job. */
-  stopWithSavepoint(done: CheckpointDone): void {
+  /** Stop-with-savepoint on the running job; with `drain`, sources end their input first. */
+  stopWithSavepoint(done: CheckpointDone, drain = false): void {
+    const answer = this.answering(drain ? 'stop-with-savepoint-drain' : 'stop-with-savepoint', done);
     if (this.jobMaster === undefined) {
-      done({ ok: false, reason: 'NOT_ALL_REQUIRED_TASKS_RUNNING' });
+      answer({ ok: false, reason: 'NOT_ALL_REQUIRED_TASKS_RUNNING' });
       return;
     }
-    this.jobMaster.stopWithSavepoint(done);
+    this.jobMaster.stopWithSavepoint(answer, drain);
+  }
+
+  /** A plain savepoint of the running job (the REST API's POST /jobs/:id/savepoints); its answer is published. */
+  triggerSavepoint(done: CheckpointDone): void {
+    const answer = this.answering('savepoint', done);
+    if (this.jobMaster === undefined) answer({ ok: false, reason: 'CHECKPOINT_COORDINATOR_SHUTDOWN' });
+    else this.jobMaster.triggerSavepoint(answer);
+  }
+
+  /** A checkpoint triggered by hand (POST /jobs/:id/checkpoints); its answer is published. */
+  triggerCheckpoint(done: CheckpointDone): void {
+    const answer = this.answering('checkpoint', done);
+    if (this.jobMaster === undefined) answer({ ok: false, reason: 'CHECKPOINT_COORDINATOR_SHUTDOWN' });
+    else this.jobMaster.triggerCheckpoint(answer);
+  }
+
+  /** Cancels the running job; `done` learns whether it reached CANCELED. Its answer is published. */
+  cancel(done: (result: { readonly ok: true } | { readonly ok: false; readonly reason: string }) => void): void {
+    this.observations.publish({ type: 'job-operation-requested', operation: 'cancel' });
+    const answer = (result: { readonly ok: true } | { readonly ok: false; readonly reason: string }): void => {
+      this.observations.publish(result.ok ? { type: 'job-operation-answered', operation: 'cancel', ok: true } : { type: 'job-operation-answered', operation: 'cancel', ok: false, reason: result.reason });
+      done(result);
+    };
+    if (this.jobMaster === undefined) answer({ ok: false, reason: 'no JobMaster is running' });
+    else this.jobMaster.cancel(answer);
+  }
+
+  /**
+   * The newest snapshot a new run of the job may resume from: the savepoints taken and the
+   * checkpoints the current (ended) run retains; of one type only when asked.
+   */
+  latestRestorePoint(which: 'latest' | 'latest-savepoint' | 'latest-checkpoint'): CompletedCheckpoint | undefined {
+    const candidates = [...this.savepoints, ...(this.jobMaster?.retainedCheckpoints() ?? [])].filter((snapshot) =>
+      which === 'latest' ? true : which === 'latest-savepoint' ? snapshot.type !== 'checkpoint' : snapshot.type === 'checkpoint',
+    );
+    return candidates.reduce<CompletedCheckpoint | undefined>((newest, snapshot) => (newest === undefined || snapshot.checkpointId > newest.checkpointId ? snapshot : newest), undefined);
+  }
+
+  /** Wraps a trigger's callback so its request and answer are published as observations, the answer exactly once. */
+  private answering(operation: JobOperation, done: CheckpointDone): CheckpointDone {
+    this.observations.publish({ type: 'job-operation-requested', operation });
+    let answered = false;
+    return (result) => {
+      if (answered) throw new Error(`${operation} answered twice`);
+      answered = true;
+      this.observations.publish(
+        result.ok
+          ? { type: 'job-operation-answered', operation, ok: true, checkpointId: result.checkpoint.checkpointId }
+          : { type: 'job-operation-answered', operation, ok: false, reason: result.reason },
+      );
+      done(result);
+    };
+  }
+
+  /**
+   * Keeps what the ended run retains (Flink keeps a canceled job's checkpoints with
+   * RETAIN_ON_CANCELLATION) and where its counter got to. The snapshot the new run restores is
+   * claimed by it (Flink's RestoreMode.CLAIM): the new run's store owns it from now on.
+   */
+  private handOverEndedRun(restoreFrom: CompletedCheckpoint | undefined): void {
+    for (const checkpoint of this.jobMaster?.retainedCheckpoints() ?? []) this.endedRunCheckpoints.set(`${checkpoint.type}/${checkpoint.checkpointId}`, checkpoint);
+    if (restoreFrom !== undefined) {
+      this.endedRunCheckpoints.delete(`${restoreFrom.type}/${restoreFrom.checkpointId}`);
+      if (restoreFrom.type === 'checkpoint') this.claimedByLaterRun.add(`${restoreFrom.type}/${restoreFrom.checkpointId}`);
+    }
+    this.highestCounter = Math.max(this.highestCounter, this.jobMaster?.checkpointIdCounterValue ?? 1);
   }
 
   /**
@@ -194,8 +271,13 @@ export class Cluster {
         : run === this.jobRun
           ? (this.jobMaster?.retainedCheckpoints() ?? [])
           : [];
-      for (const checkpoint of stored) retained.set(`${checkpoint.type}/${checkpoint.checkpointId}`, checkpoint);
+      for (const checkpoint of stored) {
+        const key = `${checkpoint.type}/${checkpoint.checkpointId}`;
+        // An ended run's checkpoint counts while it keeps it (not claimed by a later run's restore).
+        if (run === this.jobRun || !this.claimedByLaterRun.has(key)) retained.set(key, checkpoint);
+      }
     }
+    if (!this.config.highAvailability) for (const [key, checkpoint] of this.endedRunCheckpoints) retained.set(key, checkpoint);
     for (const savepoint of this.savepoints) retained.set(`${savepoint.type}/${savepoint.checkpointId}`, savepoint);
     return [...retained.values()]
       .sort((left, right) => left.checkpointId - right.checkpointId)
@@ -281,6 +363,9 @@ export class Cluster {
     const haCounter = config.highAvailability && !bugOn(config.plantedBugs, 'checkpoint-id-counter-not-ha');
     const idCounter = haCounter ? new HaCheckpointIdCounter(this.ha, `${prefix}checkpoint-id-counter`, this.hooks) : new StandaloneCheckpointIdCounter();
     if (restoreFrom !== undefined && idCounter.get() <= restoreFrom.checkpointId) idCounter.setCount(restoreFrom.checkpointId + 1);
+    // Flink gives each run a new job id, so a run's chk-N never meets an earlier run's; here ids
+    // share one namespace, so a new run's counter starts above every id an earlier run used.
+    if (idCounter.get() < this.highestCounter) idCounter.setCount(this.highestCounter);
     const store = config.highAvailability
       ? new HaCompletedCheckpointStore(this.ha, config.checkpoint.retainedCheckpoints, `${prefix}completed-checkpoint/`, this.hooks)
       : new StandaloneCompletedCheckpointStore(config.checkpoint.retainedCheckpoints);
@@ -308,7 +393,7 @@ export class Cluster {
           return next;
         },
         onSavepointCompleted: (savepoint) => this.savepoints.push(savepoint),
-        onTerminal: (status, cause) => {
+        onTerminal: (status: TerminalJobStatus, cause) => {
           if (jobRun !== this.jobRun || this.terminal !== undefined) return;
           this.terminal = { status, cause };
           for (const listener of this.terminalListeners) listener(status, cause);

@@ -94,7 +94,14 @@ export type ObservationBody =
   /** `records`: what this commit made visible (0 for a repeated commit, alreadyCommitted true). */
   | { readonly type: 'transaction-committed'; readonly task: string; readonly transactionId: string; readonly checkpointId: number; readonly records: number; readonly alreadyCommitted: boolean }
   | { readonly type: 'transaction-aborted'; readonly task: string; readonly transactionId: string; readonly cause: string }
-  | { readonly type: 'sink-direct-write'; readonly task: string; readonly records: number };
+  | { readonly type: 'sink-direct-write'; readonly task: string; readonly records: number }
+  /** A user operation on the job (REST API or CLI) reached the cluster. */
+  | { readonly type: 'job-operation-requested'; readonly operation: JobOperation }
+  /** Its answer, exactly once: success with the snapshot's id, or Flink's failure reason. */
+  | { readonly type: 'job-operation-answered'; readonly operation: JobOperation; readonly ok: boolean; readonly checkpointId?: number; readonly reason?: string };
+
+/** Operations a user runs on a job, as the cluster's entry points name them. */
+export type JobOperation = 'savepoint' | 'checkpoint' | 'stop-with-savepoint' | 'stop-with-savepoint-drain' | 'cancel';
 
 export type ObservationType = ObservationBody['type'];
 

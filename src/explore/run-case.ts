@@ -1,5 +1,6 @@
 import { Cluster, defaultClusterConfig, executorNames, type ClusterConfig } from '../cluster/cluster.js';
 import { Nemesis, type FiredFault } from '../faults/nemesis.js';
+import type { OperationRecord } from '../faults/operations.js';
 import { checkFaultTargets, parseFaultPlan } from '../faults/plan.js';
 import type { Observation } from '../cluster/observations.js';
 import { jobChannels, jobTasks, type JobGraph } from '../cluster/jobgraph/job-graph.js';
@@ -52,8 +53,10 @@ export interface CaseResult {
   readonly stats: CaseStats;
   readonly traceHash: string;
   readonly replay: string;
-  /** Faults that fired, in order, with when their effect ended. */
+  /** Faults that fired, in order, with when their effect ended (operations too, as plan entries). */
   readonly faults: readonly FiredFault[];
+  /** The plan's operations that fired, with their answers. */
+  readonly operations: readonly OperationRecord[];
   /** Every simulation event, when the case ran with `captureTrace`. */
   readonly capturedEvents?: readonly TraceEvent[];
 }
@@ -180,19 +183,16 @@ function simulate(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions, r
   let phase: 'running' | 'stopping' | 'resumed' = 'running';
   cluster.onJobTerminal((status) => {
     if (status === 'FINISHED' && phase === 'stopping') return; // the savepoint callback resumes
+    if (nemesis.operations.resumesAfter(status)) return; // a canceled run waits for its resume
     sim.stop(`job ${status}`);
   });
   cluster.submit();
   if (setup.stopWithSavepointAtUs !== undefined) {
     sim.schedule(setup.stopWithSavepointAtUs, { name: 'scenario.stop-with-savepoint', hash: 0x5afe }, () => {
       phase = 'stopping';
-      cluster.stopWithSavepoint((result) => {
-        if (!result.ok) {
-          phase = 'running';
-          return;
-        }
-        phase = 'resumed';
-        cluster.submit(result.checkpoint);
+      // The same stop-and-resume a plan's stop-with-savepoint operation runs.
+      nemesis.operations.stopAndResume(false, (result) => {
+        phase = result.ok ? 'resumed' : 'running';
       });
     });
   }
@@ -346,5 +346,6 @@ function judge(
     traceHash: sim.trace.digest(),
     replay: encodeReplayToken(spec),
     faults: nemesis.fired,
+    operations: nemesis.operations.records,
   };
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Fault, FaultKind } from '../faults/plan.js';
+import type { PlanEntry, PlanEntryKind } from '../faults/plan.js';
 import { hashString } from '../sim/index.js';
 import { configArbitrary, parametersArbitrary, profilePlanArbitrary, topologyOf, type FaultProfile } from './arbitraries.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
@@ -26,9 +26,9 @@ export interface SweepCaseResult {
   readonly caseSeed: number;
   readonly simSeed: number;
   readonly verdict: CaseResult['verdict'] | 'nondeterministic';
-  readonly faultKinds: readonly FaultKind[];
+  readonly faultKinds: readonly PlanEntryKind[];
   /** The kinds among them of the faults that fired and took effect (a fault timed after the run ended, or aimed at a task not running then, did not). */
-  readonly firedFaultKinds?: readonly FaultKind[];
+  readonly firedFaultKinds?: readonly PlanEntryKind[];
   readonly faultCount: number;
   readonly traceHash: string;
   readonly events: number;
@@ -44,7 +44,7 @@ export interface SweepCaseResult {
   readonly failure?: {
     readonly property: string;
     readonly message: string;
-    readonly shrunkFaults: readonly Fault[];
+    readonly shrunkFaults: readonly PlanEntry[];
     readonly shrunkSeed: number;
     readonly shrinkSteps: number;
     readonly replay: string;
@@ -83,7 +83,7 @@ export const determinismSampleEvery = 100;
  * faults at the tasks, channels and executors those parameters give (a fault at a task the case
  * does not have would never fire).
  */
-export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase, 'profile' | 'vary'>): fc.Arbitrary<[Fault[], number, Variation | undefined]> {
+export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase, 'profile' | 'vary'>): fc.Arbitrary<[PlanEntry[], number, Variation | undefined]> {
   // The simulation seed is not shrunk: a smaller seed is no simpler, only different.
   const simSeed = fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 }));
   if (sweepCase.vary !== true) return fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), simSeed, fc.constant(undefined));
@@ -98,7 +98,7 @@ export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase
  */
 export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCaseResult {
   const arbitrary = drawnCaseArbitrary(scenario, sweepCase);
-  let first: { faults: Fault[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline } | undefined;
+  let first: { faults: PlanEntry[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline } | undefined;
   let drawn: CaseSpec | undefined;
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
     const extra = specExtras(sweepCase, varied);
@@ -177,7 +177,7 @@ function harnessFailureOf(spec: CaseSpec, error: unknown): NonNullable<SweepCase
   return {
     property: harnessErrorProperty,
     message: `the harness threw while running the case (a bug in ckptsim or in code it calls outside the simulation): ${message}`,
-    shrunkFaults: (spec.faults ?? []) as readonly Fault[],
+    shrunkFaults: (spec.faults ?? []) as readonly PlanEntry[],
     shrunkSeed: spec.seed,
     shrinkSteps: 0,
     replay: encodeReplayToken(spec),
@@ -193,7 +193,7 @@ function harnessFailure(sweepCase: SweepCase, drawn: CaseSpec, error: unknown): 
     caseSeed: sweepCase.caseSeed,
     simSeed: drawn.seed,
     verdict: 'fail',
-    faultKinds: [...new Set(((drawn.faults ?? []) as readonly Fault[]).map((fault) => fault.kind))].sort(),
+    faultKinds: [...new Set(((drawn.faults ?? []) as readonly PlanEntry[]).map((fault) => fault.kind))].sort(),
     faultCount: drawn.faults?.length ?? 0,
     traceHash: '',
     events: 0,

@@ -1,15 +1,16 @@
 import type { Cluster } from '../cluster/cluster.js';
 import type { HaWriteTarget, HaWriteVerdict, ProtocolStep, RpcEnvelope, RpcVerdict, StorageVerdict } from '../cluster/hooks.js';
 import { eventKind } from '../sim/index.js';
-import type { Fault, FaultPlan, FaultTrigger } from './plan.js';
+import { OperationRunner } from './operations.js';
+import { isOperation, type Fault, type FaultPlan, type FaultTrigger, type PlanEntry, type PlanEntryKind } from './plan.js';
 
 const fireKind = eventKind('nemesis.fire');
 const healKind = eventKind('nemesis.heal');
 
-/** A fault that fired: which, when, and when its effect ended. */
+/** A plan entry that fired (a fault, or an operation): which, when, and when its effect ended. */
 export interface FiredFault {
   readonly index: number;
-  readonly kind: Fault['kind'];
+  readonly kind: PlanEntryKind;
   readonly firedAtUs: number;
   healedAtUs: number;
   /** False when the target was not there to hit (an executor already down, a task not running). */
@@ -35,9 +36,13 @@ export class Nemesis {
   readonly fired: FiredFault[] = [];
   private readonly active: ActiveEffect[] = [];
   private readonly stepCounts = new Map<number, number>();
-  private readonly armed: Array<{ index: number; fault: Fault; trigger: Extract<FaultTrigger, { onStep: string }> }> = [];
+  private readonly armed: Array<{ index: number; fault: PlanEntry; trigger: Extract<FaultTrigger, { onStep: string }> }> = [];
+  /** Carries out the plan's operations (savepoints, stops, cancels) and records their answers. */
+  readonly operations: OperationRunner;
 
-  constructor(private readonly cluster: Cluster, private readonly plan: FaultPlan) {}
+  constructor(private readonly cluster: Cluster, private readonly plan: FaultPlan) {
+    this.operations = new OperationRunner(cluster);
+  }
 
   /** Installs the interceptors and arms every fault. Call before the run starts. */
   install(): void {
@@ -74,7 +79,16 @@ export class Nemesis {
     }
   }
 
-  private fire(index: number, fault: Fault): void {
+  private fire(index: number, entry: PlanEntry): void {
+    if (isOperation(entry)) {
+      const now = this.cluster.sim.nowUs;
+      this.fired.push({ index, kind: entry.kind, firedAtUs: now, healedAtUs: now, applied: this.operations.fire(index, entry) });
+      return;
+    }
+    this.fireFault(index, entry);
+  }
+
+  private fireFault(index: number, fault: Fault): void {
     const now = this.cluster.sim.nowUs;
     const record = (applied: boolean, healedAtUs: number): void => {
       this.fired.push({ index, kind: fault.kind, firedAtUs: now, healedAtUs, applied });

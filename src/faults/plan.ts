@@ -1,45 +1,17 @@
 import { executorName } from '../cluster/cluster.js';
 import { UsageError } from '../sim/usage-error.js';
+import { definitionOf, entryDefinitions, faultDefinitions, operationDefinitions, rpcMethods, stepTriggerFields, timeTriggerFields, type EntryDefinition, type FieldDefinition } from './plan-definitions.js';
 
 /**
- * Fault plans: plain, JSON-serialisable data. A plan is an array of small fault records, so a
- * shrinker can simplify a failing plan by dropping faults one at a time.
+ * Fault plans: plain, JSON-serialisable data. A plan is an array of small records (faults and
+ * operations), so a shrinker can simplify a failing plan by dropping entries one at a time. The
+ * rules each field is checked by live in plan-definitions.ts, which docs/fault-plans.md is
+ * generated from.
  */
 
+export { rpcMethods, stepNames } from './plan-definitions.js';
 /** RPCs a fault can target, in Flink's names. */
-export const rpcMethods = [
-  'triggerCheckpoint',
-  'acknowledgeCheckpoint',
-  'declineCheckpoint',
-  'notifyCheckpointComplete',
-  'notifyCheckpointAborted',
-  'heartbeat',
-  'submitTask',
-  'cancelTask',
-  'updateTaskExecutionState',
-  'registerTaskExecutor',
-] as const;
 export type RpcMethod = (typeof rpcMethods)[number];
-
-/** Protocol steps a fault can be aimed at (announced by the runtime's hooks; RPCs as `rpc.<method>`). */
-export const stepNames = [
-  'task.running',
-  'task.alignment-completed',
-  'task.snapshot-taken',
-  'task.async-upload-started',
-  'task.checkpoint-declined',
-  'task.notify-complete',
-  'task.end-of-data',
-  'task.finished',
-  'executor.notify-complete-received',
-  'coordinator.checkpoint-triggered',
-  'coordinator.acknowledge-received',
-  'coordinator.decline-received',
-  'coordinator.all-acknowledged',
-  'coordinator.checkpoint-completed',
-  'coordinator.checkpoint-aborted',
-  ...rpcMethods.map((method) => `rpc.${method}` as const),
-] as const;
 
 /** When a fault fires: at a virtual time, or at the n-th occurrence of a matching protocol step. */
 export type FaultTrigger =
@@ -101,25 +73,36 @@ export type Fault =
   | { readonly kind: 'source-unavailable'; readonly durationUs: number; readonly when: FaultTrigger };
 
 export type FaultKind = Fault['kind'];
-export const faultKinds: readonly FaultKind[] = [
-  'crash-executor',
-  'fail-task',
-  'crash-jobmaster',
-  'rpc',
-  'partition',
-  'channel-stall',
-  'slow-task',
-  'storage',
-  'sink-commit-failure',
-  'transaction-timeout',
-  'source-unavailable',
-  'ha-store',
-];
+/** Every fault kind, in the reference's order. */
+export const faultKinds: readonly FaultKind[] = faultDefinitions.map((definition) => definition.kind as FaultKind);
 
-export type FaultPlan = readonly Fault[];
+/** Where a canceled job resumes from: the newest savepoint or retained checkpoint, or the newest of one sort. */
+export type ResumeFrom = 'latest' | 'latest-savepoint' | 'latest-checkpoint';
 
-const maxDurationUs = 3_600_000_000;
+/** One operation on the running job, fired like a fault; its result is awaited and recorded. */
+export type Operation =
+  | { readonly kind: 'savepoint'; readonly when: FaultTrigger }
+  | { readonly kind: 'checkpoint'; readonly when: FaultTrigger }
+  | { readonly kind: 'stop-with-savepoint'; readonly drain?: boolean; readonly when: FaultTrigger }
+  | { readonly kind: 'cancel'; readonly resumeFrom?: ResumeFrom; readonly resumeAfterUs?: number; readonly when: FaultTrigger };
 
+export type OperationKind = Operation['kind'];
+/** Every operation kind, in the reference's order. */
+export const operationKinds: readonly OperationKind[] = operationDefinitions.map((definition) => definition.kind as OperationKind);
+
+/** One entry of a plan: a fault or an operation. */
+export type PlanEntry = Fault | Operation;
+export type PlanEntryKind = PlanEntry['kind'];
+
+/** Whether a plan entry is an operation (not a fault). */
+export function isOperation(entry: PlanEntry): entry is Operation {
+  return (operationKinds as readonly string[]).includes(entry.kind);
+}
+
+/** A plan: faults and operations, each with its trigger. */
+export type FaultPlan = readonly PlanEntry[];
+
+/** Reads the fields of one JSON object, remembering which names it asked for. */
 class Field {
   /** Every field name asked for, present or not: what this kind of object takes. */
   private readonly known = new Set<string>();
@@ -146,161 +129,78 @@ class Field {
     throw new UsageError(`${this.path}.${name} must be ${want}, got ${JSON.stringify(this.record[name]) ?? 'nothing'}`);
   }
 
-  integer(name: string, minimum: number, maximum: number): number {
+  /** Reads one field as its definition says; undefined for an optional field left out. */
+  read(definition: FieldDefinition): unknown {
+    const name = definition.name;
     const value = this.take(name);
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum || value > maximum) this.bad(name, `an integer in [${minimum}, ${maximum}]`);
-    return value;
+    if (value === undefined && definition.optional === true) return undefined;
+    switch (definition.type) {
+      case 'integer':
+        if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < definition.minimum || value > definition.maximum) this.bad(name, `an integer in [${definition.minimum}, ${definition.maximum}]`);
+        return value;
+      case 'string':
+        if (typeof value !== 'string' || value.length === 0 || !definition.pattern.test(value)) this.bad(name, definition.description);
+        return value;
+      case 'one-of':
+        if (typeof value !== 'string' || !definition.values.includes(value)) this.bad(name, `one of ${definition.values.join(', ')}`);
+        return value;
+      case 'boolean':
+        if (typeof value !== 'boolean') this.bad(name, 'true or false');
+        return value;
+      case 'node-pair':
+        if (!Array.isArray(value) || value.length !== 2 || !value.every((node) => typeof node === 'string' && nodeNamePattern.test(node)) || value[0] === value[1]) {
+          throw new UsageError(`${this.path}.${name} must be two different node names ('jobmaster', 'taskexecutor-N'), got ${JSON.stringify(value)}`);
+        }
+        return [value[0], value[1]];
+    }
   }
 
-  optionalInteger(name: string, minimum: number, maximum: number): number | undefined {
-    return this.take(name) === undefined ? undefined : this.integer(name, minimum, maximum);
-  }
-
-  string(name: string, pattern?: RegExp, description?: string): string {
-    const value = this.take(name);
-    if (typeof value !== 'string' || value.length === 0 || (pattern !== undefined && !pattern.test(value))) this.bad(name, description ?? 'a non-empty string');
-    return value;
-  }
-
-  optionalString(name: string, pattern?: RegExp, description?: string): string | undefined {
-    return this.take(name) === undefined ? undefined : this.string(name, pattern, description);
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[]): T {
-    const value = this.take(name);
-    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) this.bad(name, `one of ${allowed.join(', ')}`);
-    return value as T;
-  }
-
-  optionalOneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
-    return this.take(name) === undefined ? undefined : this.oneOf(name, allowed);
-  }
-
-  boolean(name: string): boolean {
-    const value = this.take(name);
-    if (typeof value !== 'boolean') this.bad(name, 'true or false');
-    return value;
+  /** Reads every field of `definitions` into `into`, leaving absent optional ones out. */
+  readAll(definitions: readonly FieldDefinition[], into: Record<string, unknown>): void {
+    for (const definition of definitions) {
+      const value = this.read(definition);
+      if (value !== undefined) into[definition.name] = value;
+    }
   }
 }
 
-const executorNamePattern = /^taskexecutor-\d+$/;
 const nodeNamePattern = /^(jobmaster|taskexecutor-\d+)$/;
-const taskPattern = /^[^#@>]+#\d+$/;
-const channelPattern = /^[^#@>]+#\d+->[^#@>]+#\d+$/;
 
 function parseTrigger(value: unknown, path: string): FaultTrigger {
-  if (typeof value !== 'object' || value === null) throw new UsageError(`${path} must be an object with atUs or onStep`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${path} must be an object with atUs or onStep`);
   const record = value as Record<string, unknown>;
   const field = new Field(record, path);
-  if ('atUs' in record) {
-    const atUs = field.integer('atUs', 0, maxDurationUs);
-    field.rejectUnknown('a time trigger');
-    return { atUs };
-  }
-  const onStep = field.oneOf('onStep', stepNames as readonly string[] as string[]);
-  const task = field.optionalString('task', taskPattern, "a task name like 'count#1'");
-  const executor = field.optionalString('executor', executorNamePattern, "an executor name like 'taskexecutor-1'");
-  const checkpointId = field.optionalInteger('checkpointId', 1, 1_000_000);
-  const occurrence = field.optionalInteger('occurrence', 1, 1_000_000);
-  const afterUs = field.optionalInteger('afterUs', 0, maxDurationUs);
-  field.rejectUnknown('a step trigger');
-  return {
-    onStep,
-    ...(task === undefined ? {} : { task }),
-    ...(executor === undefined ? {} : { executor }),
-    ...(checkpointId === undefined ? {} : { checkpointId }),
-    ...(occurrence === undefined ? {} : { occurrence }),
-    ...(afterUs === undefined ? {} : { afterUs }),
-  };
+  const trigger: Record<string, unknown> = {};
+  const timed = 'atUs' in record;
+  field.readAll(timed ? timeTriggerFields : stepTriggerFields, trigger);
+  field.rejectUnknown(timed ? 'a time trigger' : 'a step trigger');
+  return trigger as unknown as FaultTrigger;
 }
 
-function parseFault(value: unknown, path: string): Fault {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${path} must be a fault object`);
+const entryKinds = entryDefinitions.map((definition) => definition.kind);
+
+function parseEntry(value: unknown, path: string): PlanEntry {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${path} must be a fault or operation object`);
   const record = value as Record<string, unknown>;
   const field = new Field(record, path);
-  const kind = field.oneOf('kind', faultKinds);
+  const kind = field.read({ name: 'kind', type: 'one-of', values: entryKinds, doc: '' }) as string;
+  const definition = definitionOf(kind) as EntryDefinition;
   const when = parseTrigger(field.take('when'), `${path}.when`);
-  const fault = parseFaultFields(kind, field, when, path);
-  field.rejectUnknown(`a ${kind} fault`);
-  return fault;
+  const entry: Record<string, unknown> = { kind };
+  field.readAll(definition.fields, entry);
+  entry['when'] = when;
+  field.rejectUnknown(`a ${kind} ${definition.category}`);
+  return entry as unknown as PlanEntry;
 }
 
-function parseFaultFields(kind: FaultKind, field: Field, when: FaultTrigger, path: string): Fault {
-  switch (kind) {
-    case 'crash-executor':
-      return { kind, executor: field.string('executor', executorNamePattern, "an executor name like 'taskexecutor-0'"), restartAfterUs: field.integer('restartAfterUs', 0, maxDurationUs), replacement: field.boolean('replacement'), when };
-    case 'fail-task':
-      return { kind, task: field.string('task', taskPattern, "a task name like 'count#1'"), when };
-    case 'crash-jobmaster':
-      return { kind, recoverAfterUs: field.integer('recoverAfterUs', 0, maxDurationUs), when };
-    case 'rpc': {
-      const task = field.optionalString('task', taskPattern, "a task name like 'count#1'");
-      const checkpointId = field.optionalInteger('checkpointId', 1, 1_000_000);
-      const source = field.optionalString('source', nodeNamePattern, "'jobmaster' or 'taskexecutor-N'");
-      const target = field.optionalString('target', nodeNamePattern, "'jobmaster' or 'taskexecutor-N'");
-      const delayUs = field.optionalInteger('delayUs', 0, maxDurationUs);
-      return {
-        kind,
-        action: field.oneOf('action', ['drop', 'delay', 'duplicate'] as const),
-        method: field.oneOf('method', rpcMethods),
-        count: field.integer('count', 1, 1_000_000),
-        ...(task === undefined ? {} : { task }),
-        ...(checkpointId === undefined ? {} : { checkpointId }),
-        ...(source === undefined ? {} : { source }),
-        ...(target === undefined ? {} : { target }),
-        ...(delayUs === undefined ? {} : { delayUs }),
-        when,
-      };
-    }
-    case 'partition': {
-      const nodes = field.take('nodes');
-      if (!Array.isArray(nodes) || nodes.length !== 2 || !nodes.every((node) => typeof node === 'string' && nodeNamePattern.test(node)) || nodes[0] === nodes[1]) {
-        throw new UsageError(`${path}.nodes must be two different node names ('jobmaster', 'taskexecutor-N'), got ${JSON.stringify(nodes)}`);
-      }
-      return { kind, nodes: [nodes[0], nodes[1]] as [string, string], oneWay: field.boolean('oneWay'), durationUs: field.integer('durationUs', 1, maxDurationUs), when };
-    }
-    case 'channel-stall':
-      return { kind, channel: field.string('channel', channelPattern, "a channel like 'source#0->split#0'"), extraUs: field.integer('extraUs', 1, 10_000_000), durationUs: field.integer('durationUs', 1, maxDurationUs), when };
-    case 'slow-task':
-      return { kind, task: field.string('task', taskPattern, "a task name like 'count#1'"), factor: field.integer('factor', 2, 1000), durationUs: field.integer('durationUs', 1, maxDurationUs), when };
-    case 'storage': {
-      const extraUs = field.optionalInteger('extraUs', 1, 100_000_000);
-      const durationUs = field.optionalInteger('durationUs', 1, maxDurationUs);
-      return {
-        kind,
-        action: field.oneOf('action', ['slow-writes', 'fail-writes', 'fail-finalize', 'unreadable-handle'] as const),
-        count: field.integer('count', 1, 1_000_000),
-        ...(extraUs === undefined ? {} : { extraUs }),
-        ...(durationUs === undefined ? {} : { durationUs }),
-        when,
-      };
-    }
-    case 'ha-store': {
-      const durationUs = field.optionalInteger('durationUs', 1, maxDurationUs);
-      const target = field.optionalOneOf('target', ['completed-checkpoint', 'id-counter'] as const);
-      return {
-        kind,
-        action: field.oneOf('action', ['fail-writes', 'ambiguous-writes'] as const),
-        ...(target === undefined ? {} : { target }),
-        count: field.integer('count', 1, 1_000_000),
-        ...(durationUs === undefined ? {} : { durationUs }),
-        when,
-      };
-    }
-    case 'sink-commit-failure':
-      return { kind, count: field.integer('count', 1, 1_000_000), when };
-    case 'transaction-timeout':
-      return { kind, timeoutUs: field.integer('timeoutUs', 1, maxDurationUs), when };
-    case 'source-unavailable':
-      return { kind, durationUs: field.integer('durationUs', 1, maxDurationUs), when };
-  }
-}
-
-/** Validates a fault plan from parsed JSON; a bad plan is a {@link UsageError} naming the field. */
+/**
+ * Validates a plan (faults and operations) from parsed JSON against the definitions of
+ * plan-definitions.ts; a bad plan is a {@link UsageError} naming the field.
+ */
 export function parseFaultPlan(value: unknown): FaultPlan {
-  if (!Array.isArray(value)) throw new UsageError(`a fault plan must be a JSON array of faults, got ${typeof value}`);
-  if (value.length > 1000) throw new UsageError(`a fault plan holds at most 1000 faults, got ${value.length}`);
-  return value.map((fault, index) => parseFault(fault, `faults[${index}]`));
+  if (!Array.isArray(value)) throw new UsageError(`a fault plan must be a JSON array of faults and operations, got ${typeof value}`);
+  if (value.length > 1000) throw new UsageError(`a fault plan holds at most 1000 entries, got ${value.length}`);
+  return value.map((entry, index) => parseEntry(entry, `faults[${index}]`));
 }
 
 /** The names a fault plan may aim at in one case: its job's tasks and channels, its executors. */

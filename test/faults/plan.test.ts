@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/explore/scenario.js';
-import { checkFaultTargets, faultKinds, parseFaultPlan } from '../../src/faults/plan.js';
+import { checkFaultTargets, faultKinds, isOperation, operationKinds, parseFaultPlan, type PlanEntry } from '../../src/faults/plan.js';
 
 describe('fault plan validation', () => {
   it('accepts every kind as plain JSON and keeps it unchanged', () => {
@@ -23,6 +23,20 @@ describe('fault plan validation', () => {
     expect(parseFaultPlan(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
   });
 
+  it('accepts every operation beside faults, with the same triggers', () => {
+    const plan = [
+      { kind: 'savepoint', when: { atUs: 5 } },
+      { kind: 'checkpoint', when: { onStep: 'coordinator.checkpoint-completed', occurrence: 2 } },
+      { kind: 'stop-with-savepoint', when: { atUs: 7 } },
+      { kind: 'stop-with-savepoint', drain: true, when: { onStep: 'task.snapshot-taken', task: 'count#1', afterUs: 3 } },
+      { kind: 'cancel', when: { atUs: 9 } },
+      { kind: 'cancel', resumeFrom: 'latest-savepoint', resumeAfterUs: 100, when: { atUs: 9 } },
+      { kind: 'fail-task', task: 'count#1', when: { atUs: 5 } },
+    ];
+    expect(new Set((plan as PlanEntry[]).filter(isOperation).map((entry) => entry.kind))).toEqual(new Set(operationKinds));
+    expect(parseFaultPlan(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
+  });
+
   it.each([
     [{}, 'a fault plan must be a JSON array'],
     [[{ kind: 'meteor', when: { atUs: 0 } }], 'faults[0].kind must be one of'],
@@ -36,7 +50,12 @@ describe('fault plan validation', () => {
     [[{ kind: 'ha-store', action: 'lose-writes', count: 1, when: { atUs: 0 } }], 'faults[0].action must be one of fail-writes, ambiguous-writes, got "lose-writes"'],
     [[{ kind: 'ha-store', action: 'fail-writes', target: 'leader', count: 1, when: { atUs: 0 } }], 'faults[0].target must be one of completed-checkpoint, id-counter, got "leader"'],
     // A misspelt optional field would otherwise be ignored, and the fault run without it.
-    [[{ kind: 'ha-store', action: 'fail-writes', taget: 'id-counter', count: 1, when: { atUs: 0 } }], 'faults[0] has no field "taget": a ha-store fault takes kind, when, durationUs, target, action, count'],
+    [[{ kind: 'ha-store', action: 'fail-writes', taget: 'id-counter', count: 1, when: { atUs: 0 } }], 'faults[0] has no field "taget": a ha-store fault takes kind, when, action, target, count, durationUs'],
+    [[{ kind: 'stop-with-savepoint', drain: 'yes', when: { atUs: 0 } }], 'faults[0].drain must be true or false, got "yes"'],
+    [[{ kind: 'cancel', resumeFrom: 'oldest', when: { atUs: 0 } }], 'faults[0].resumeFrom must be one of latest, latest-savepoint, latest-checkpoint, got "oldest"'],
+    [[{ kind: 'cancel', resumeAfterUs: -1, when: { atUs: 0 } }], 'faults[0].resumeAfterUs must be an integer in [0, 3600000000], got -1'],
+    [[{ kind: 'savepoint', drain: true, when: { atUs: 0 } }], 'faults[0] has no field "drain": a savepoint operation takes kind, when'],
+    [[{ kind: 'checkpoint' }], 'faults[0].when must be an object with atUs or onStep'],
     [[{ kind: 'fail-task', task: 'count#1', when: { atUs: 0, onStep: 'task.snapshot-taken' } }], 'faults[0].when has no field "onStep": a time trigger takes atUs'],
     [[{ kind: 'fail-task', task: 'count#1', when: { onStep: 'task.snapshot-taken', checkpointid: 3 } }], 'faults[0].when has no field "checkpointid": a step trigger takes onStep, task, executor, checkpointId, occurrence, afterUs'],
   ])('rejects %j with a sentence naming the bad field', (plan, message) => {

@@ -51,6 +51,8 @@ interface TriggerRequest extends DecidableRequest {
   readonly requestId: string;
   readonly kind: TriggerKind;
   readonly done: CheckpointDone | undefined;
+  /** Stop-with-savepoint --drain: sources end their input before the savepoint (SavepointType.shouldDrain). */
+  readonly drain: boolean;
 }
 
 /** Execution states whose attempt holds a slot and can still receive checkpoint notifications. */
@@ -70,6 +72,8 @@ export class CheckpointCoordinator {
   /** The periodic interval, raised to the min pause if smaller; 0 when periodic checkpoints are off. */
   private readonly baseIntervalUs: number;
   private readonly pendingById = new Map<number, PendingCheckpoint>();
+  /** Ids of stop-with-savepoint --drain savepoints: their barriers carry the drain flag. */
+  private readonly drainingSavepoints = new Set<number>();
   private readonly decider: CheckpointRequestDecider<TriggerRequest>;
   private readonly failureManager: CheckpointFailureManager;
   private readonly recent = new RecentCheckpoints();
@@ -222,13 +226,14 @@ export class CheckpointCoordinator {
 
   /**
    * Requests the synchronous savepoint of stop-with-savepoint: notified on completion; a task
-   * decline fails the job. Returns the request id.
+   * decline fails the job. With `drain`, sources end their input before taking it. Returns the
+   * request id.
    */
-  triggerSynchronousSavepoint(done?: CheckpointDone): string {
-    return this.submit('sync-savepoint', false, done);
+  triggerSynchronousSavepoint(done?: CheckpointDone, drain = false): string {
+    return this.submit('sync-savepoint', false, done, drain);
   }
 
-  private submit(type: SnapshotType, isPeriodic: boolean, done: CheckpointDone | undefined): string {
+  private submit(type: SnapshotType, isPeriodic: boolean, done: CheckpointDone | undefined, drain = false): string {
     const isSavepoint = type !== 'checkpoint';
     const sequence = this.nextRequestSequence++;
     const request: TriggerRequest = {
@@ -240,6 +245,7 @@ export class CheckpointCoordinator {
       requestId: `${this.requestIdPrefix}${sequence}`,
       kind: triggerKindOf(type, isPeriodic),
       done,
+      drain,
     };
     this.ports.observations.publish({ type: 'checkpoint-trigger-requested', requestId: request.requestId, kind: request.kind });
     this.carryOut(this.decider.submit(request, this.deciderState()));
@@ -345,6 +351,7 @@ export class CheckpointCoordinator {
       done: (result) => this.answer(request, checkpointId, result),
     });
     this.pendingById.set(checkpointId, pending);
+    if (request.drain) this.drainingSavepoints.add(checkpointId);
     const expire = (): void => this.abortPendingCheckpoint(pending, 'CHECKPOINT_EXPIRED', undefined);
     if (!bugOn(this.bugs, 'coordinator-never-expires')) {
       pending.setCanceller(this.ports.clock.schedule(this.config.timeoutUs, 'checkpoint-coordinator.canceller', expire));
@@ -387,7 +394,7 @@ export class CheckpointCoordinator {
     const barrier: CheckpointBarrier = {
       checkpointId: pending.checkpointId,
       timestampUs: pending.triggerTimestampUs,
-      options: checkpointOptionsFor(pending.type, this.config),
+      options: this.drainingSavepoints.has(pending.checkpointId) ? { ...checkpointOptionsFor(pending.type, this.config), drain: true } : checkpointOptionsFor(pending.type, this.config),
     };
     for (const task of pending.plan.tasksToTrigger) {
       // A failed send may abort the checkpoint at once; the remaining tasks then get nothing.

@@ -20,6 +20,11 @@ export interface CheckpointOptions {
    * timestamp) the checkpoint switches to unaligned. 0 means never (pure aligned).
    */
   readonly alignedTimeoutUs: number;
+  /**
+   * Only on the savepoint of stop-with-savepoint --drain (Flink's SavepointType.shouldDrain):
+   * sources end their input (MAX_WATERMARK, end of data) before they take it.
+   */
+  readonly drain?: true;
 }
 
 /** Flink's CheckpointBarrier: the marker a checkpoint flows through the dataflow with. */

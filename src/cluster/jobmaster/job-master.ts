@@ -69,7 +69,7 @@ export interface JobMasterServices {
   /** A savepoint completed: its state belongs to the user from now on and is never discarded. */
   onSavepointCompleted(savepoint: CompletedCheckpoint): void;
   /** Called once when the job reaches a globally terminal state. */
-  onTerminal(status: 'FINISHED' | 'FAILED', cause: string | undefined): void;
+  onTerminal(status: 'FINISHED' | 'FAILED' | 'CANCELED', cause: string | undefined): void;
 }
 
 /** How long the scheduler waits for enough slots before it fails the deployment. */
@@ -149,10 +149,28 @@ export class JobMaster implements JobMasterGateway {
     this.scheduleTasks(this.vertices.map((vertex) => vertex.taskName), this.services.sim.nowUs);
   }
 
-  /** Flink's stop-with-savepoint: a synchronous savepoint after which every task finishes. */
-  stopWithSavepoint(done: CheckpointDone): void {
+  /** Flink's SchedulerBase.triggerSavepoint: a plain savepoint while periodic checkpoints go on. */
+  triggerSavepoint(done: CheckpointDone): void {
+    this.coordinator.triggerSavepoint(done);
+  }
+
+  /** Flink's SchedulerBase.triggerCheckpoint(CheckpointType.FULL): a checkpoint asked for by hand (no minimum pause). */
+  triggerCheckpoint(done: CheckpointDone): void {
+    this.coordinator.triggerCheckpoint(false, done);
+  }
+
+  /**
+   * Flink's stop-with-savepoint: a synchronous savepoint after which every task finishes. With
+   * `drain`, sources end their input first (stop --drain).
+   */
+  stopWithSavepoint(done: CheckpointDone, drain = false): void {
     if (this.status !== 'RUNNING') {
       done({ ok: false, reason: 'NOT_ALL_REQUIRED_TASKS_RUNNING' });
+      return;
+    }
+    // One stop at a time, as Flink's scheduler refuses a second while the first is in progress.
+    if (this.stopWithSavepointDone !== undefined) {
+      done({ ok: false, reason: 'TOO_MANY_CHECKPOINT_REQUESTS' });
       return;
     }
     this.stopWithSavepointDone = done;
@@ -170,7 +188,55 @@ export class JobMaster implements JobMasterGateway {
       this.stopWithSavepointDone = undefined;
       done(result);
       if (this.status === 'RUNNING') this.coordinator.startCheckpointScheduler();
-    });
+    }, drain);
+  }
+
+  /**
+   * Flink's cancel: the job goes CANCELLING (the coordinator's scheduler stops, aborting pending
+   * checkpoints), every execution is canceled, and once all are gone the job is CANCELED. A
+   * restart or stop-with-savepoint in progress is given up. Completed checkpoints stay in the
+   * store (RETAIN_ON_CANCELLATION), so a new run may resume from one.
+   */
+  cancel(done: (result: { readonly ok: true } | { readonly ok: false; readonly reason: string }) => void): void {
+    if (isTerminal(this.status) || this.status === 'CANCELLING' || !this.live) {
+      done({ ok: false, reason: `the job is ${this.status}` });
+      return;
+    }
+    this.cancelDone = done;
+    this.setStatus('CANCELLING', 'canceled by the user');
+    for (const restart of this.pendingRestarts) restart.done = true;
+    this.pendingRestarts.length = 0;
+    const stopping = this.stopWithSavepointDone;
+    this.stopWithSavepointDone = undefined;
+    this.stopSavepoint = undefined;
+    stopping?.({ ok: false, reason: 'CHECKPOINT_COORDINATOR_SUSPEND' });
+    for (const vertex of this.vertices) this.cancelExecution(vertex);
+    // As a restart does: an execution whose cancel is never confirmed counts as gone after the timeout.
+    this.services.sim.schedule(this.cancelTimeoutUs(), restartKind, () => {
+      if (this.status !== 'CANCELLING') return;
+      for (const vertex of this.vertices) if (vertex.state === 'CANCELING') vertex.state = 'CANCELED';
+      this.checkCanceled();
+    }, this.node);
+    this.checkCanceled();
+  }
+
+  private cancelDone: ((result: { readonly ok: true } | { readonly ok: false; readonly reason: string }) => void) | undefined;
+
+  /** A canceling job whose executions are all gone is CANCELED. */
+  private checkCanceled(): void {
+    if (this.status !== 'CANCELLING') return;
+    if (this.vertices.some((vertex) => vertex.state === 'CANCELING' || vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING')) return;
+    this.setStatus('CANCELED', 'canceled by the user');
+    this.coordinator.shutdown();
+    const done = this.cancelDone;
+    this.cancelDone = undefined;
+    done?.({ ok: true });
+    this.services.onTerminal('CANCELED', 'canceled by the user');
+  }
+
+  /** The next id this JobMaster's checkpoint id counter would hand out. */
+  get checkpointIdCounterValue(): number {
+    return this.services.idCounter.get();
   }
 
   /** The checkpoints this JobMaster's completed store retains. */
@@ -190,6 +256,10 @@ export class JobMaster implements JobMasterGateway {
     const done = this.stopWithSavepointDone;
     this.stopWithSavepointDone = undefined;
     done?.({ ok: false, reason: 'CHECKPOINT_COORDINATOR_SHUTDOWN' });
+    // A cancel in progress is lost with its JobMaster: the successor runs the job on.
+    const canceling = this.cancelDone;
+    this.cancelDone = undefined;
+    canceling?.({ ok: false, reason: 'the JobMaster was lost before the job was CANCELED' });
   }
 
   // ---- ExecutionGraphView for the coordinator ----------------------------------------------
@@ -233,6 +303,7 @@ export class JobMaster implements JobMasterGateway {
         if (vertex.state === 'CANCELING') {
           vertex.state = 'CANCELED';
           for (const restart of [...this.pendingRestarts]) this.maybeRestart(restart);
+          this.checkCanceled();
           return;
         }
         if (vertex.state !== 'DEPLOYING' && vertex.state !== 'INITIALIZING' && vertex.state !== 'RUNNING') return;
@@ -251,6 +322,7 @@ export class JobMaster implements JobMasterGateway {
         }
         vertex.state = 'CANCELED';
         for (const restart of [...this.pendingRestarts]) this.maybeRestart(restart);
+        this.checkCanceled();
         return;
     }
   }
@@ -276,6 +348,8 @@ export class JobMaster implements JobMasterGateway {
   // ---- scheduling ------------------------------------------------------------------------
 
   private scheduleTasks(tasks: readonly string[], sinceUs: number): void {
+    // A job canceled while it waited for slots deploys nothing.
+    if (isTerminal(this.status) || this.status === 'CANCELLING' || !this.live) return;
     const placement = this.placeTasks(tasks);
     if (placement === undefined) {
       if (this.services.sim.nowUs - sinceUs >= slotRequestTimeoutUs) {
@@ -369,9 +443,16 @@ export class JobMaster implements JobMasterGateway {
       // Failing while being canceled: it is gone, which is all a pending restart waits for.
       vertex.state = 'FAILED';
       for (const restart of [...this.pendingRestarts]) this.maybeRestart(restart);
+      this.checkCanceled();
       return;
     }
     if (vertex.state === 'CANCELED' || vertex.state === 'FAILED') return;
+    // A canceling job restarts nothing: the failed execution is gone, which is all the cancel waits for.
+    if (this.status === 'CANCELLING') {
+      vertex.state = 'FAILED';
+      this.checkCanceled();
+      return;
+    }
     // Already part of a restart that has not deployed yet: that restart covers this failure too.
     if (this.pendingRestarts.some((restart) => restart.tasks.includes(task))) return;
     vertex.state = 'FAILED';
@@ -380,7 +461,7 @@ export class JobMaster implements JobMasterGateway {
   }
 
   private handleGlobalFailure(cause: string): void {
-    if (isTerminal(this.status) || !this.live) return;
+    if (isTerminal(this.status) || this.status === 'CANCELLING' || !this.live) return;
     // One global restart at a time: a second cause while one is pending changes nothing.
     if (this.pendingRestarts.some((restart) => restart.scope === 'global')) return;
     this.setStatus('RESTARTING', cause);

@@ -115,6 +115,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   /** Stop-with-savepoint: sources stop emitting after its barrier, and every task finishes once it completes. */
   private suspendedBySavepoint = false;
   private syncSavepointId: number | undefined;
+  /** The stop-with-savepoint --drain savepoint this source ended its input for: it cannot read on if that fails. */
+  private drainedForSavepointId: number | undefined;
   private readonly keyRange: { start: number; end: number } | undefined;
   private readonly digest: number;
   private readonly bugs: readonly string[];
@@ -340,11 +342,14 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.mailbox.put(() => {
       this.pendingTriggers.delete(barrier.checkpointId);
       this.abandonSavepointBefore(barrier.checkpointId);
+      // A drained source whose savepoint was given up has just failed.
+      if (!this.active) return;
       if (this.state !== 'RUNNING' || this.suspendedBySavepoint) {
         this.declineNotReady(barrier.checkpointId);
         return;
       }
       const unfinished = this.inputs.filter((channel) => !channel.finished);
+      if (barrier.options.drain === true && this.source !== undefined) this.drainForSavepoint(barrier.checkpointId);
       if (unfinished.length === 0) {
         // A trigger task's barrier goes out as a priority event when the checkpoint is unaligned.
         this.performCheckpoint(barrier, barrier.options.alignment === 'unaligned');
@@ -362,11 +367,37 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   }
 
   /**
+   * Stop-with-savepoint --drain at a source (Flink's SourceOperator.stop(DRAIN), then
+   * advanceToEndOfEventTime and end of data): the input ends here, before the savepoint's
+   * barrier, so every operator downstream finishes first. There are no event-time timers in
+   * this runtime, so MAX_WATERMARK has nothing to fire.
+   */
+  private drainForSavepoint(checkpointId: number): void {
+    if (this.endedData) return;
+    this.drainedForSavepointId = checkpointId;
+    this.reachEndOfData();
+  }
+
+  /**
+   * A drained source cannot read on once its savepoint failed: as Flink's StreamTask does when
+   * the synchronous savepoint is aborted ("Stop-with-savepoint failed."), the task fails, and
+   * the failover restores the latest checkpoint, whose sources read on.
+   */
+  private failIfDrainedFor(checkpointId: number): boolean {
+    if (this.drainedForSavepointId === undefined || checkpointId < this.drainedForSavepointId) return false;
+    if (checkpointId === this.drainedForSavepointId && this.latestNotifiedId >= checkpointId) return false;
+    this.drainedForSavepointId = undefined;
+    this.fail('Stop-with-savepoint failed.');
+    return true;
+  }
+
+  /**
    * A checkpoint newer than the stop-with-savepoint savepoint proves that savepoint was given up
    * (the coordinator triggers nothing else while it stands), even if its abort notification was
    * lost: sources resume, and no later completion may be taken for the savepoint's.
    */
   private abandonSavepointBefore(checkpointId: number): void {
+    if (this.drainedForSavepointId !== undefined && checkpointId > this.drainedForSavepointId && this.failIfDrainedFor(checkpointId)) return;
     if (this.syncSavepointId === undefined || checkpointId <= this.syncSavepointId) return;
     this.syncSavepointId = undefined;
     this.suspendedBySavepoint = false;
@@ -398,6 +429,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.observe({ type: 'checkpoint-notification-received', checkpointId, kind: 'aborted', task: this.taskName, ignored });
       if (ignored) return;
       this.abortedCheckpoints.add(checkpointId);
+      if (checkpointId === this.drainedForSavepointId && this.failIfDrainedFor(checkpointId)) return;
       if (checkpointId === this.syncSavepointId) {
         this.syncSavepointId = undefined;
         this.suspendedBySavepoint = false;
@@ -660,6 +692,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     const checkpointId = barrier.checkpointId;
     if (checkpointId <= this.lastCheckpointId) return;
     this.abandonSavepointBefore(checkpointId);
+    if (!this.active) return;
     this.lastCheckpointId = checkpointId;
     if (this.abortedCheckpoints.has(checkpointId)) {
       this.broadcastEvent(cancelMarkerEvent(checkpointId));

@@ -12,8 +12,9 @@ import { FirstViolation, formatTime, type Checker, type CheckerContext } from '.
  * ids) and decides, for every deployment, which checkpoint its tasks must restore:
  * - a JobMaster start restores the highest recovered id (none for a fresh job); a JobMaster that
  *   takes over (not a new run) must have recovered the latest checkpoint the store held;
- * - a new job run (a JobMaster started after the job reached FINISHED, as stop-with-savepoint then
- *   resume does) restores a savepoint: its first restore must name a completed savepoint, which
+ * - a new job run (a JobMaster started after the job reached FINISHED or CANCELED, as
+ *   stop-with-savepoint or cancel then resume does) restores a savepoint or a checkpoint the
+ *   ended run retained: its first restore must name a completed savepoint or one of those, which
  *   then joins the store model;
  * - a failover must name the latest checkpoint of the store model as its restoreCheckpointId, and
  *   its tasks restore that one;
@@ -58,6 +59,8 @@ class RecoveryModel {
   /** Ids in the completed store of the current JobMaster, as observed. */
   private store = new Set<number>();
   private readonly completedSavepoints = new Set<number>();
+  /** Checkpoints the ended job runs retained (Flink's RETAIN_ON_CANCELLATION): a new run may resume from one. */
+  private readonly endedRunRetained = new Set<number>();
   /** Checkpoints aborted because their HA write failed in a way that may have stored them. */
   private readonly possiblyStored = new Set<number>();
   private readonly pendingIds = new Set<number>();
@@ -134,7 +137,8 @@ class RecoveryModel {
   }
 
   private jobMasterStarted(epoch: number, recovered: readonly number[], timeUs: number): void {
-    const newRun = this.lastJobStatus === 'FINISHED';
+    const newRun = this.lastJobStatus === 'FINISHED' || this.lastJobStatus === 'CANCELED';
+    if (newRun) for (const id of this.store) this.endedRunRetained.add(id);
     const latest = this.latestStored();
     if (!newRun && this.jobMasters > 0 && latest !== undefined && !recovered.includes(latest)) {
       this.violation.report(
@@ -149,7 +153,7 @@ class RecoveryModel {
     else if (this.rolledBack(highestOf(recovered), `the JobMaster of leader epoch ${epoch}`, timeUs)) return;
     this.store = new Set(recovered);
     this.pendingIds.clear();
-    for (const id of [...this.states.keys()]) if (!this.store.has(id) && !this.completedSavepoints.has(id) && !this.possiblyStored.has(id)) this.states.delete(id);
+    for (const id of [...this.states.keys()]) if (!this.store.has(id) && !this.completedSavepoints.has(id) && !this.possiblyStored.has(id) && !this.endedRunRetained.has(id)) this.states.delete(id);
     const highest = highestOf(recovered);
     const because = `the JobMaster of leader epoch ${epoch} started at ${formatTime(timeUs)}`;
     const expectation: Expectation = newRun
@@ -161,7 +165,7 @@ class RecoveryModel {
   }
 
   private failover(tasks: readonly string[], restoreCheckpointId: number | undefined, timeUs: number): void {
-    if (restoreCheckpointId !== undefined && this.awaitingSavepoint() && this.completedSavepoints.has(restoreCheckpointId)) {
+    if (restoreCheckpointId !== undefined && this.awaitingSavepoint() && this.resumable(restoreCheckpointId)) {
       this.savepointNamed(restoreCheckpointId);
     }
     const latest = this.latestStored();
@@ -197,6 +201,11 @@ class RecoveryModel {
     return true;
   }
 
+  /** Whether a new job run may resume from `checkpointId`: a completed savepoint, or a checkpoint an ended run retained. */
+  private resumable(checkpointId: number): boolean {
+    return this.completedSavepoints.has(checkpointId) || this.endedRunRetained.has(checkpointId);
+  }
+
   private awaitingSavepoint(): boolean {
     return [...this.current.values()].some((expectation) => expectation.kind === 'savepoint');
   }
@@ -221,8 +230,8 @@ class RecoveryModel {
     let expectation = this.expectationOf(task, attempt);
     const who = `${task} (attempt ${attempt})`;
     if (expectation.kind === 'savepoint') {
-      if (!this.completedSavepoints.has(checkpointId)) {
-        return this.violation.report(`${who} restored checkpoint ${checkpointId}, but ${expectation.because} and ${checkpointId} is not a completed savepoint`, timeUs, { task, attempt, checkpointId });
+      if (!this.resumable(checkpointId)) {
+        return this.violation.report(`${who} restored checkpoint ${checkpointId}, but ${expectation.because} and ${checkpointId} is neither a completed savepoint nor a checkpoint an ended run retained`, timeUs, { task, attempt, checkpointId });
       }
       this.savepointNamed(checkpointId);
       expectation = this.expectationOf(task, attempt);

@@ -1,0 +1,138 @@
+import type { Cluster, TerminalJobStatus } from '../cluster/cluster.js';
+import type { CheckpointResult } from '../cluster/checkpoint/checkpoint-result.js';
+import type { CompletedCheckpoint } from '../cluster/checkpoint/types.js';
+import { eventKind } from '../sim/index.js';
+import type { Operation, OperationKind, ResumeFrom } from './plan.js';
+
+const resumeKind = eventKind('operations.resume');
+
+/** What became of one operation of a plan: when it was asked for, and its answer. */
+export interface OperationRecord {
+  /** Its position in the plan (shared with the faults). */
+  readonly index: number;
+  readonly kind: OperationKind;
+  readonly requestedAtUs: number;
+  /** False when it was not carried out (another stop or cancel in progress, nothing to resume from). */
+  readonly applied: boolean;
+  answeredAtUs?: number;
+  /** Success, with the snapshot's id for savepoints and checkpoints. */
+  ok?: boolean;
+  checkpointId?: number;
+  /** Flink's failure reason, or why it was not carried out. */
+  reason?: string;
+  /** For a stop or cancel that succeeded: the snapshot the new job run resumed from. */
+  resumedFromCheckpointId?: number;
+}
+
+/**
+ * Runs the operations of a plan against the cluster's entry points (triggerSavepoint,
+ * triggerCheckpoint, stopWithSavepoint, cancel) and resumes the job as a new run after a stop
+ * or a cancel, as a user or an orchestrator would. The nemesis fires each operation like a
+ * fault; every answer is recorded here and published by the cluster as an observation.
+ */
+export class OperationRunner {
+  readonly records: OperationRecord[] = [];
+  /** A stop or cancel in progress: a second is not carried out until it ends. */
+  private stopping = false;
+  private resumePending = false;
+
+  constructor(private readonly cluster: Cluster) {}
+
+  /**
+   * Whether the current run's end is not the case's end: a canceled run waits for its resume.
+   * The case's driver stops the simulation at a terminal job status only when this is false.
+   */
+  resumesAfter(status: TerminalJobStatus): boolean {
+    return this.resumePending && status === 'CANCELED';
+  }
+
+  /** Carries out `operation` now; its answer comes later, through the cluster. */
+  fire(index: number, operation: Operation): boolean {
+    const now = this.cluster.sim.nowUs;
+    switch (operation.kind) {
+      case 'savepoint': {
+        const record = this.start(index, operation.kind, now);
+        this.cluster.triggerSavepoint((result) => this.answer(record, result));
+        return true;
+      }
+      case 'checkpoint': {
+        const record = this.start(index, operation.kind, now);
+        this.cluster.triggerCheckpoint((result) => this.answer(record, result));
+        return true;
+      }
+      case 'stop-with-savepoint':
+        if (this.stopping) return this.skip(index, operation.kind, now, 'another stop or cancel is in progress');
+        this.stopWithSavepoint(index, operation.drain ?? false, now);
+        return true;
+      case 'cancel':
+        if (this.stopping) return this.skip(index, operation.kind, now, 'another stop or cancel is in progress');
+        return this.cancel(index, operation.resumeFrom ?? 'latest', operation.resumeAfterUs ?? 0, now);
+    }
+  }
+
+  /**
+   * Stop-with-savepoint, then a new run of the job from its savepoint (the savepoint-stop
+   * scenario's stop goes through here too). `onAnswer` sees the result first.
+   */
+  stopAndResume(drain: boolean, onAnswer: (result: CheckpointResult) => void): void {
+    this.stopping = true;
+    this.cluster.stopWithSavepoint((result) => {
+      this.stopping = false;
+      onAnswer(result);
+      // Answered once the job is FINISHED: the new run starts from the savepoint at once.
+      if (result.ok) this.cluster.submit(result.checkpoint);
+    }, drain);
+  }
+
+  private stopWithSavepoint(index: number, drain: boolean, now: number): void {
+    const record = this.start(index, 'stop-with-savepoint', now);
+    this.stopAndResume(drain, (result) => {
+      this.answer(record, result);
+      if (result.ok) record.resumedFromCheckpointId = result.checkpoint.checkpointId;
+    });
+  }
+
+  private cancel(index: number, resumeFrom: ResumeFrom, resumeAfterUs: number, now: number): boolean {
+    // Resuming from nothing would read the input again and duplicate what the sink committed:
+    // no user would, so neither does the plan.
+    if (this.cluster.latestRestorePoint(resumeFrom) === undefined) return this.skip(index, 'cancel', now, `nothing to resume from (${resumeFrom})`);
+    const record = this.start(index, 'cancel', now);
+    this.stopping = true;
+    this.cluster.cancel((result) => {
+      record.answeredAtUs = this.cluster.sim.nowUs;
+      record.ok = result.ok;
+      if (!result.ok) {
+        this.stopping = false;
+        record.reason = result.reason;
+        return;
+      }
+      const restorePoint = this.cluster.latestRestorePoint(resumeFrom) as CompletedCheckpoint;
+      record.resumedFromCheckpointId = restorePoint.checkpointId;
+      this.resumePending = true;
+      this.cluster.sim.schedule(resumeAfterUs, resumeKind, () => {
+        this.resumePending = false;
+        this.stopping = false;
+        this.cluster.submit(restorePoint);
+      });
+    });
+    return true;
+  }
+
+  private start(index: number, kind: OperationKind, now: number): OperationRecord {
+    const record: OperationRecord = { index, kind, requestedAtUs: now, applied: true };
+    this.records.push(record);
+    return record;
+  }
+
+  private skip(index: number, kind: OperationKind, now: number, reason: string): false {
+    this.records.push({ index, kind, requestedAtUs: now, applied: false, reason });
+    return false;
+  }
+
+  private answer(record: OperationRecord, result: CheckpointResult): void {
+    record.answeredAtUs = this.cluster.sim.nowUs;
+    record.ok = result.ok;
+    if (result.ok) record.checkpointId = result.checkpoint.checkpointId;
+    else record.reason = result.reason;
+  }
+}
