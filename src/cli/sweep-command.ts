@@ -2,6 +2,7 @@ import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, platform } from 'node:os';
 import { join } from 'node:path';
 import { faultProfiles, type FaultProfile } from '../explore/arbitraries.js';
+import { operationLevels, type OperationLevel } from '../explore/operation-arbitraries.js';
 import {
   hasFailures,
   mergeCaseStreams,
@@ -58,7 +59,7 @@ function environment(workers: number): SweepResults['environment'] {
   return { tool: toolName, node: process.version, platform: platform(), cpus: availableParallelism(), workers };
 }
 
-/** `ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--vary] [--mutants] [--timelines T] [--workers K] [--shard i/n] [--out DIR]` */
+/** `ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--operations O] [--vary] [--mutants] [--timelines T] [--workers K] [--shard i/n] [--out DIR]` */
 export async function commandSweep(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('sweep', argv, {
     runs: { type: 'string' },
@@ -70,6 +71,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     vary: { type: 'boolean' },
     mutants: { type: 'boolean' },
     timelines: { type: 'string' },
+    operations: { type: 'string' },
   });
   for (const name of positionals) requireScenario(name);
   // Without names, a sweep covers the project's own scenarios when it has some, else the built-ins.
@@ -86,11 +88,13 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   const timelines = (values['timelines'] ?? 'all') as string;
   if (!(timelineChoices as readonly string[]).includes(timelines)) throw new UsageError(`--timelines must be one of ${timelineChoices.join(', ')}, got '${timelines}'`);
   const keepTimeline = timelineKeeper(timelines as TimelineChoice);
-  const plan = new SweepPlan(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard, vary);
+  const operations = (values['operations'] ?? 'some') as string;
+  if (!(operationLevels as readonly string[]).includes(operations)) throw new UsageError(`--operations must be one of ${operationLevels.join(', ')}, got '${operations}'`);
+  const plan = new SweepPlan(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard, vary, operations as OperationLevel);
   if (plan.length === 0) throw new UsageError(`--shard ${shardLabel(shard)} holds no case: the sweep has ${scenarioNames.length * runsPerScenario} case(s), so split it into at most that many shards`);
   const head: ResultsHead = {
     schema: resultsSchema,
-    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, timelines: timelines as TimelineChoice },
+    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, operations: operations as OperationLevel, timelines: timelines as TimelineChoice },
     shards: [shardLabel(shard)],
     properties: Object.fromEntries(scenarioNames.map((name) => [name, [...(lookupScenario(name)?.properties ?? [])]])),
   };

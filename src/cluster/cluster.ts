@@ -146,6 +146,7 @@ export class Cluster {
     this.shuffle = new ShuffleService(sim);
     this.jobMasterNode = sim.createNode('jobmaster');
     this.jobMasterNode.onCrash(() => {
+      this.highestCounter = Math.max(this.highestCounter, this.jobMaster?.checkpointIdCounterValue ?? 1);
       this.jobMaster?.shutdown();
       this.jobMaster = undefined;
     });
@@ -177,7 +178,7 @@ export class Cluster {
     if (!first) this.handOverEndedRun(restoreFrom);
     this.jobRun++;
     this.terminal = undefined;
-    this.startJobMaster(restoreFrom);
+    this.startJobMaster(restoreFrom, !first);
     if (first) for (const executor of this.executors) executor.start();
   }
 
@@ -294,7 +295,10 @@ export class Cluster {
   /** A new JobMaster takes over after a crash: leadership, the HA store and counter, a full restart. */
   recoverJobMaster(): void {
     if (!this.jobMasterNode.alive) this.sim.restart(this.jobMasterNode);
-    this.startJobMaster(undefined);
+    // A run that ended (canceled, finished, failed) is done for good: as Flink's JobResultStore
+    // records, a new leader does not run it again.
+    if (this.terminal !== undefined) return;
+    this.startJobMaster(undefined, false);
   }
 
   // ---- hook points for fault injection -----------------------------------------------------
@@ -354,7 +358,7 @@ export class Cluster {
     return undefined;
   }
 
-  private startJobMaster(restoreFrom: CompletedCheckpoint | undefined): void {
+  private startJobMaster(restoreFrom: CompletedCheckpoint | undefined, newRun: boolean): void {
     // The previous JobMaster (a finished run, or one that crashed) hands over to the new one.
     this.jobMaster?.shutdown();
     const config = this.config;
@@ -365,7 +369,7 @@ export class Cluster {
     if (restoreFrom !== undefined && idCounter.get() <= restoreFrom.checkpointId) idCounter.setCount(restoreFrom.checkpointId + 1);
     // Flink gives each run a new job id, so a run's chk-N never meets an earlier run's; here ids
     // share one namespace, so a new run's counter starts above every id an earlier run used.
-    if (idCounter.get() < this.highestCounter) idCounter.setCount(this.highestCounter);
+    if (newRun && idCounter.get() < this.highestCounter) idCounter.setCount(this.highestCounter);
     const store = config.highAvailability
       ? new HaCompletedCheckpointStore(this.ha, config.checkpoint.retainedCheckpoints, `${prefix}completed-checkpoint/`, this.hooks)
       : new StandaloneCompletedCheckpointStore(config.checkpoint.retainedCheckpoints);

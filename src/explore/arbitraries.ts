@@ -122,7 +122,8 @@ const triggerSteps = [
   'rpc.notifyCheckpointComplete',
 ] as const;
 
-function triggerArbitrary(topology: Topology): fc.Arbitrary<FaultTrigger> {
+/** When a drawn fault (or operation) fires: a time in the fault window, or the n-th occurrence of a protocol step. */
+export function triggerArbitrary(topology: Topology): fc.Arbitrary<FaultTrigger> {
   const atTime = fc.integer({ min: topology.faultWindowUs.fromUs, max: topology.faultWindowUs.toUs }).map((atUs) => ({ atUs }));
   const atStep = fc
     .record({

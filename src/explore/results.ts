@@ -1,3 +1,4 @@
+import type { OperationLevel } from './operation-arbitraries.js';
 import type { FaultProfile } from './arbitraries.js';
 import type { MutantResult, MutantSummary } from './mutants.js';
 import type { SweepCaseResult } from './sweep-case.js';
@@ -36,6 +37,8 @@ export interface SweepParameters {
   readonly profile: FaultProfile;
   /** Whether scenario parameters and runtime config were drawn per case too. */
   readonly vary: boolean;
+  /** How many operations each case drew beside its faults (`--operations`); absent in results written before it was recorded. */
+  readonly operations?: OperationLevel;
   /**
    * Which cases kept their checkpoint timeline. Absent in results written before it was
    * recorded, and in a merge of shards that chose differently.

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
+import type { OperationRecord } from '../faults/operations.js';
 import type { PlanEntry, PlanEntryKind } from '../faults/plan.js';
 import { hashString } from '../sim/index.js';
-import { configArbitrary, parametersArbitrary, profilePlanArbitrary, topologyOf, type FaultProfile } from './arbitraries.js';
+import { configArbitrary, parametersArbitrary, profilePlanArbitrary, topologyOf, type FaultProfile, type Topology } from './arbitraries.js';
+import { operationsArbitrary, type OperationLevel } from './operation-arbitraries.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { CaseTimelineCollector, type CaseTimeline } from './case-timeline.js';
 import { runCase, type CaseResult } from './run-case.js';
@@ -17,6 +19,8 @@ export interface SweepCase {
   readonly config?: Readonly<Record<string, unknown>>;
   /** Also draw the scenario's parameters and the runtime config from their arbitraries. */
   readonly vary?: boolean;
+  /** How many operations (savepoints, stops, cancels) to draw beside the faults; absent means none. */
+  readonly operations?: OperationLevel;
 }
 
 /** What a sweep keeps of one case: small, serialisable, identical whatever worker ran it. */
@@ -30,6 +34,8 @@ export interface SweepCaseResult {
   /** The kinds among them of the faults that fired and took effect (a fault timed after the run ended, or aimed at a task not running then, did not). */
   readonly firedFaultKinds?: readonly PlanEntryKind[];
   readonly faultCount: number;
+  /** The drawn case's operations that fired, with their answers; absent when none fired. */
+  readonly operations?: readonly OperationRecord[];
   readonly traceHash: string;
   readonly events: number;
   readonly virtualTimeUs: number;
@@ -83,13 +89,24 @@ export const determinismSampleEvery = 100;
  * faults at the tasks, channels and executors those parameters give (a fault at a task the case
  * does not have would never fire).
  */
-export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase, 'profile' | 'vary'>): fc.Arbitrary<[PlanEntry[], number, Variation | undefined]> {
+export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase, 'profile' | 'vary' | 'operations'>): fc.Arbitrary<[PlanEntry[], number, Variation | undefined]> {
   // The simulation seed is not shrunk: a smaller seed is no simpler, only different.
   const simSeed = fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 }));
-  if (sweepCase.vary !== true) return fc.tuple(profilePlanArbitrary(topologyOf(scenario), sweepCase.profile), simSeed, fc.constant(undefined));
-  return fc
-    .tuple(parametersArbitrary(scenario), configArbitrary())
-    .chain(([parameters, config]) => fc.tuple(profilePlanArbitrary(topologyOf(scenario, parameters), sweepCase.profile), simSeed, fc.constant({ parameters, config })));
+  const level = sweepCase.operations ?? 'none';
+  // Operations are drawn last, after the faults and the simulation seed: those are the draws of
+  // the same case without operations, and `none` draws nothing.
+  const withOperations = (topology: Topology, drawn: fc.Arbitrary<[PlanEntry[], number, Variation | undefined]>): fc.Arbitrary<[PlanEntry[], number, Variation | undefined]> =>
+    level === 'none'
+      ? drawn
+      : fc.tuple(drawn, operationsArbitrary(topology, level)).map(([[faults, seed, variation], operations]) => [[...faults, ...operations], seed, variation]);
+  if (sweepCase.vary !== true) {
+    const topology = topologyOf(scenario);
+    return withOperations(topology, fc.tuple(profilePlanArbitrary(topology, sweepCase.profile), simSeed, fc.constant(undefined)));
+  }
+  return fc.tuple(parametersArbitrary(scenario), configArbitrary()).chain(([parameters, config]) => {
+    const topology = topologyOf(scenario, parameters);
+    return withOperations(topology, fc.tuple(profilePlanArbitrary(topology, sweepCase.profile), simSeed, fc.constant({ parameters, config })));
+  });
 }
 
 /**
@@ -133,6 +150,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     faultKinds: [...new Set(original.faults.map((fault) => fault.kind))].sort(),
     firedFaultKinds: [...new Set(result.faults.filter((fault) => fault.applied).map((fault) => fault.kind))].sort(),
     faultCount: original.faults.length,
+    ...(result.operations.length === 0 ? {} : { operations: result.operations.map((record) => ({ ...record })) }),
     traceHash: result.traceHash,
     events: result.stats.events,
     virtualTimeUs: result.stats.virtualTimeUs,

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { lookupScenario } from './scenario-registry.js';
 import { loadedScenarioModules } from './scenario-modules.js';
 import type { FaultProfile } from './arbitraries.js';
+import type { OperationLevel } from './operation-arbitraries.js';
 import { caseSeedFor, runSweepCase, type SweepCase, type SweepCaseResult } from './sweep-case.js';
 
 /** A shard of a sweep: cases whose ordinal modulo `count` equals `index`. */
@@ -32,6 +33,7 @@ export class SweepPlan implements CaseList {
     readonly profile: FaultProfile,
     readonly shard: Shard = { index: 0, count: 1 },
     readonly vary = false,
+    readonly operations: OperationLevel = 'none',
   ) {
     const total = scenarios.length * runsPerScenario;
     this.length = total > shard.index ? Math.ceil((total - shard.index) / shard.count) : 0;
@@ -43,7 +45,7 @@ export class SweepPlan implements CaseList {
     const ordinal = this.shard.index + position * this.shard.count;
     const scenario = this.scenarios[Math.floor(ordinal / this.runsPerScenario)] as string;
     const index = ordinal % this.runsPerScenario;
-    return { index, scenario, caseSeed: caseSeedFor(this.seed, scenario, index), profile: this.profile, ...(this.vary ? { vary: true } : {}) };
+    return { index, scenario, caseSeed: caseSeedFor(this.seed, scenario, index), profile: this.profile, ...(this.vary ? { vary: true } : {}), ...(this.operations === 'none' ? {} : { operations: this.operations }) };
   }
 
   /** The position in this plan of case `index` of `scenario`; undefined when the plan has no such case. */
@@ -56,8 +58,8 @@ export class SweepPlan implements CaseList {
 }
 
 /** The cases of a sweep (or of one shard of it), in canonical order, as an array. */
-export function sweepCases(scenarios: readonly string[], runsPerScenario: number, seed: number, profile: FaultProfile, shard: Shard, vary = false): SweepCase[] {
-  const plan = new SweepPlan(scenarios, runsPerScenario, seed, profile, shard, vary);
+export function sweepCases(scenarios: readonly string[], runsPerScenario: number, seed: number, profile: FaultProfile, shard: Shard, vary = false, operations: OperationLevel = 'none'): SweepCase[] {
+  const plan = new SweepPlan(scenarios, runsPerScenario, seed, profile, shard, vary, operations);
   return Array.from({ length: plan.length }, (_, position) => plan.at(position) as SweepCase);
 }
 

@@ -151,7 +151,11 @@ export class JobMaster implements JobMasterGateway {
 
   /** Flink's SchedulerBase.triggerSavepoint: a plain savepoint while periodic checkpoints go on. */
   triggerSavepoint(done: CheckpointDone): void {
-    this.coordinator.triggerSavepoint(done);
+    this.coordinator.triggerSavepoint((result) => {
+      // A completed savepoint belongs to the user, whatever becomes of this JobMaster.
+      if (result.ok) this.services.onSavepointCompleted(result.checkpoint);
+      done(result);
+    });
   }
 
   /** Flink's SchedulerBase.triggerCheckpoint(CheckpointType.FULL): a checkpoint asked for by hand (no minimum pause). */
