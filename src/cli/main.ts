@@ -7,7 +7,8 @@ import { UsageError, type Scenario } from '../explore/scenario.js';
 import { registeredScenarios, requireScenario, scenarioOrigin } from '../explore/scenario-registry.js';
 import { scenarioForSpec } from '../explore/scenario-modules.js';
 import { loadProject, takeScenariosOption } from './project.js';
-import { parseFaultPlan } from '../faults/plan.js';
+import { operationKinds, parseFaultPlan } from '../faults/plan.js';
+import type { OperationRecord } from '../faults/operations.js';
 import { checkTokenParameters } from '../explore/token-bounds.js';
 import { integerOption, noExtraPositionals, parseCommand, readJsonOption, withDefaults } from './arguments.js';
 import { commandReportMerge, commandSweep, harnessFailureExitCode } from './sweep-command.js';
@@ -19,12 +20,13 @@ const usage = `ckptsim: deterministic simulation testing for checkpoint protocol
 
 usage:
   ckptsim run <scenario> --seed N [--faults JSON|@file] [--json]
-                                              run one case; exit 0 pass, 1 violation, 2 bad input
+                                              run one case; exit 0 pass, 1 violation, 2 bad input;
+                                              --faults takes faults and operations (docs/fault-plans.md)
   ckptsim replay <token> [--json] [--trace FILE] [--html FILE]
                                               re-run the case a replay token describes; --trace
                                               writes a Chrome trace-event file for Perfetto,
                                               --html a self-contained report of the case
-  ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--vary] [--mutants] [--timelines T] [--workers K] [--shard i/n] [--out DIR]
+  ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--operations none|some|many] [--vary] [--mutants] [--timelines T] [--workers K] [--shard i/n] [--out DIR]
                                               many cases across workers; writes results.json,
                                               report.md, report.html and junit.xml in DIR;
                                               --mutants adds the planted-bug kill matrix;
@@ -64,13 +66,26 @@ function caseJson(result: CaseResult, spec: CaseSpec): string {
   const { scenario, seed, verdict, violations, stats, traceHash, replay } = result;
   const expectedGaps = result.gaps.map(({ gap, violation }) => ({ gap: gap.name, description: gap.description, violation }));
   const plantedBugs = plantedBugsOf(spec);
-  return JSON.stringify({ scenario, seed, verdict, violations, expectedGaps, stats, traceHash, replay, ...(plantedBugs.length === 0 ? {} : { plantedBugs }) });
+  const operations = result.operations.length === 0 ? {} : { operations: result.operations };
+  return JSON.stringify({ scenario, seed, verdict, violations, expectedGaps, stats, traceHash, replay, ...(plantedBugs.length === 0 ? {} : { plantedBugs }), ...operations });
 }
 
 /** The planted bugs a case switches on (a token from `ckptsim mutants` does): a FAIL then is the bug, on purpose. */
 function plantedBugsOf(spec: CaseSpec): readonly string[] {
   const bugs = spec.config !== undefined && Object.hasOwn(spec.config, 'plantedBugs') ? spec.config['plantedBugs'] : undefined;
   return Array.isArray(bugs) ? bugs.map(String) : [];
+}
+
+/** One operation's line: when it fired and what it was answered. */
+function describeOperation(record: OperationRecord): string {
+  const fired = `${record.kind} fired at ${(record.requestedAtUs / 1000).toFixed(1)} ms`;
+  if (!record.applied) return `${fired}, not carried out: ${record.reason ?? 'no reason given'}`;
+  if (record.ok === undefined) return `${fired}, not answered before the run ended`;
+  const at = `at ${((record.answeredAtUs ?? 0) / 1000).toFixed(1)} ms`;
+  if (!record.ok) return `${fired}, failed ${at}: ${record.reason ?? 'no reason given'}`;
+  const snapshot = record.checkpointId === undefined ? '' : ` (${record.kind === 'checkpoint' ? 'checkpoint' : 'savepoint'} ${record.checkpointId})`;
+  const resumed = record.resumedFromCheckpointId === undefined ? '' : `, resumed from ${record.resumedFromCheckpointId}`;
+  return `${fired}, succeeded ${at}${snapshot}${resumed}`;
 }
 
 function printCase(scenario: Scenario, spec: CaseSpec, result: CaseResult): void {
@@ -91,10 +106,16 @@ function printCase(scenario: Scenario, spec: CaseSpec, result: CaseResult): void
     lines.push(`  expected gap (${gap.name}): ${violation.property}: ${violation.message}`);
     lines.push(`    why it is expected: ${gap.description}`);
   }
-  const faultLines = result.faults.map((fault) => ({ index: fault.index, line: `  fault ${fault.index} ${fault.kind} fired at ${(fault.firedAtUs / 1000).toFixed(1)} ms${fault.applied ? '' : ' (target not there: no effect)'}` }));
+  const faultLines = result.faults.map((fault) => {
+    const operation = result.operations.find((record) => record.index === fault.index);
+    if (operation !== undefined) return { index: fault.index, line: `  operation ${fault.index} ${describeOperation(operation)}` };
+    return { index: fault.index, line: `  fault ${fault.index} ${fault.kind} fired at ${(fault.firedAtUs / 1000).toFixed(1)} ms${fault.applied ? '' : ' (target not there: no effect)'}` };
+  });
   // runCase accepted the plan, so each fault has a kind.
   (spec.faults ?? []).forEach((planned, index) => {
-    if (!result.faults.some((fault) => fault.index === index)) faultLines.push({ index, line: `  fault ${index} ${(planned as { kind: string }).kind} never fired: the run ended before its trigger came` });
+    const kind = (planned as { kind: string }).kind;
+    const what = (operationKinds as readonly string[]).includes(kind) ? 'operation' : 'fault';
+    if (!result.faults.some((fault) => fault.index === index)) faultLines.push({ index, line: `  ${what} ${index} ${kind} never fired: the run ended before its trigger came` });
   });
   for (const { line } of faultLines.sort((left, right) => left.index - right.index)) lines.push(line);
   const { stats } = result;
@@ -113,7 +134,21 @@ function runOne(scenario: Scenario, spec: CaseSpec, json: boolean): number {
   return result.verdict === 'fail' ? 1 : 0;
 }
 
+/** `ckptsim run --help`: the run line, and where the plan format is documented. */
+const runUsage = `usage: ckptsim run <scenario> --seed N [--faults JSON|@file] [--json]
+
+  --faults   a plan: a JSON array of faults and operations (savepoint, checkpoint,
+             stop-with-savepoint, cancel), each with its trigger. Every kind, field, type,
+             range and default, with a working example of each: docs/fault-plans.md
+  --json     print one JSON object instead of the table
+exit 0 when every property holds, 1 when one is violated, 2 on bad input
+`;
+
 function commandRun(argv: readonly string[]): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(runUsage);
+    return 0;
+  }
   const { values, positionals } = parseCommand('run', argv, { seed: { type: 'string' }, json: { type: 'boolean' }, faults: { type: 'string' } });
   const scenario = scenarioNamed(positionals[0]);
   if (positionals.length > 1) throw new UsageError(`ckptsim run takes one scenario, got extra '${positionals[1]}'`);

@@ -102,7 +102,7 @@ export const faultDefinitions: readonly EntryDefinition[] = [
       { name: 'restartAfterUs', type: 'integer', minimum: 0, maximum: maxDurationUs, doc: 'How long until it (or its replacement) is back.' },
       { name: 'replacement', type: 'boolean', doc: 'True: a new executor with the next free name joins; false: the same one restarts as a new incarnation.' },
     ],
-    example: { kind: 'crash-executor', executor: 'taskexecutor-1', restartAfterUs: 500000, replacement: false, when: { atUs: 250000 } },
+    example: { kind: 'crash-executor', executor: 'taskexecutor-1', restartAfterUs: 500000, replacement: false, when: { atUs: 120000 } },
   },
   {
     kind: 'fail-task',
@@ -143,7 +143,7 @@ export const faultDefinitions: readonly EntryDefinition[] = [
       { name: 'oneWay', type: 'boolean', doc: 'Cut only the first-to-second direction.' },
       durationField('How long the link stays cut.'),
     ],
-    example: { kind: 'partition', nodes: ['jobmaster', 'taskexecutor-0'], oneWay: false, durationUs: 2000000, when: { atUs: 200000 } },
+    example: { kind: 'partition', nodes: ['jobmaster', 'taskexecutor-0'], oneWay: false, durationUs: 2000000, when: { atUs: 110000 } },
   },
   {
     kind: 'channel-stall',
@@ -154,14 +154,14 @@ export const faultDefinitions: readonly EntryDefinition[] = [
       { name: 'extraUs', type: 'integer', minimum: 1, maximum: 10_000_000, doc: 'Extra latency per buffer.' },
       durationField('How long the stall lasts.'),
     ],
-    example: { kind: 'channel-stall', channel: 'source#0->count#0', extraUs: 20000, durationUs: 300000, when: { atUs: 150000 } },
+    example: { kind: 'channel-stall', channel: 'split#0->count#1', extraUs: 20000, durationUs: 300000, when: { atUs: 105000 } },
   },
   {
     kind: 'slow-task',
     category: 'fault',
     doc: 'Makes one task process records several times slower for a while (a busy or throttled machine).',
     fields: [taskField('The task to slow down.'), { name: 'factor', type: 'integer', minimum: 2, maximum: 1000, doc: 'How many times slower.' }, durationField('How long it stays slow.')],
-    example: { kind: 'slow-task', task: 'count#0', factor: 10, durationUs: 300000, when: { atUs: 150000 } },
+    example: { kind: 'slow-task', task: 'count#0', factor: 10, durationUs: 300000, when: { atUs: 105000 } },
   },
   {
     kind: 'storage',
@@ -206,7 +206,7 @@ export const faultDefinitions: readonly EntryDefinition[] = [
     category: 'fault',
     doc: 'The source log cannot be read for a while: sources back off and retry.',
     fields: [durationField('How long the log stays unreadable.')],
-    example: { kind: 'source-unavailable', durationUs: 200000, when: { atUs: 150000 } },
+    example: { kind: 'source-unavailable', durationUs: 200000, when: { atUs: 105000 } },
   },
 ];
 
@@ -217,7 +217,7 @@ export const operationDefinitions: readonly EntryDefinition[] = [
     category: 'operation',
     doc: "A plain savepoint while periodic checkpoints go on (Flink's CheckpointCoordinator.triggerSavepoint): always aligned, never stored in the completed store nor notified, never subsumed. Its result (the savepoint's id, or Flink's failure reason) is awaited and recorded as an operation-answered observation.",
     fields: [],
-    example: { kind: 'savepoint', when: { atUs: 200000 } },
+    example: { kind: 'savepoint', when: { atUs: 110000 } },
   },
   {
     kind: 'checkpoint',
@@ -231,7 +231,7 @@ export const operationDefinitions: readonly EntryDefinition[] = [
     category: 'operation',
     doc: "Flink's stop-with-savepoint: periodic checkpoints stop, a synchronous savepoint is taken, and once it completes every task finishes; the case then resumes the job from that savepoint as a new job run. With drain, sources first end their input (Flink's advanceToEndOfEventTime and MAX_WATERMARK, then end of data) so every operator finishes before the savepoint. If the savepoint fails the job runs on (a drained source cannot: its task fails and the job fails over, as Flink's does).",
     fields: [{ name: 'drain', type: 'boolean', optional: true, defaultText: 'false', doc: 'End the input before the savepoint (stop --drain).' }],
-    example: { kind: 'stop-with-savepoint', drain: true, when: { atUs: 250000 } },
+    example: { kind: 'stop-with-savepoint', drain: true, when: { atUs: 120000 } },
   },
   {
     kind: 'cancel',

@@ -32,6 +32,27 @@ describe('ckptsim run', () => {
     expect(typo.stderr.trim()).toBe("ckptsim: faults[0].task names no task of this case: 'count#7' (there are source#0, source#1, split#0, split#1, count#0, count#1, count#2, sink#0, sink#1)");
   }, 60_000);
 
+  it('runs operations beside faults, prints each answer, and refuses a bad operation naming the field', () => {
+    const plan = [
+      { kind: 'savepoint', when: { atUs: 105_000 } },
+      { kind: 'cancel', when: { onStep: 'coordinator.checkpoint-completed', occurrence: 2 } },
+    ];
+    const result = ckptsim('run', 'wordcount', '--seed', '1', '--faults', JSON.stringify(plan));
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}operation 0 savepoint fired at 105\.0 ms, succeeded at [0-9.]+ ms \(savepoint 1\)\n {2}operation 1 cancel fired at [0-9.]+ ms, succeeded at [0-9.]+ ms, resumed from 2\n/m);
+    const json = JSON.parse(ckptsim('run', 'wordcount', '--seed', '1', '--json', '--faults', JSON.stringify(plan)).stdout);
+    expect(json.operations.map((record: { kind: string; ok: boolean }) => [record.kind, record.ok])).toEqual([['savepoint', true], ['cancel', true]]);
+    const bad = ckptsim('run', 'wordcount', '--seed', '1', '--faults', JSON.stringify([{ kind: 'stop-with-savepoint', drain: 1, when: { atUs: 0 } }]));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe('ckptsim: faults[0].drain must be true or false, got 1');
+  }, 60_000);
+
+  it('run --help points to the plan reference', () => {
+    const help = ckptsim('run', '--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('docs/fault-plans.md');
+  });
+
   it('replays a case from its token with the same trace hash', () => {
     const first = JSON.parse(ckptsim('run', 'diamond', '--seed', '11', '--json').stdout);
     const replayed = JSON.parse(ckptsim('replay', first.replay, '--json').stdout);
