@@ -72,7 +72,19 @@ export const tokenFieldCheckers: Readonly<Record<string, (value: unknown) => voi
   limits: (value) => {
     plainObject(value, 'limits');
   },
+  // A user scenario's module (explore/scenario-registry.ts): own `path` and `id` fields only.
+  module: (value) => {
+    const record = plainObject(value, 'module');
+    for (const name of Object.keys(record)) if (name !== 'path' && name !== 'id') throw new UsageError(`replay token module has unknown field '${name}'; known: path, id`);
+    const path = Object.hasOwn(record, 'path') ? record['path'] : undefined;
+    const id = Object.hasOwn(record, 'id') ? record['id'] : undefined;
+    if (typeof path !== 'string' || path.length === 0 || path.length > modulePathLength || path.includes('\u0000')) throw new UsageError(`replay token module.path must be a path of 1 to ${modulePathLength} characters, got ${describe(path)}`);
+    if (typeof id !== 'string' || !/^[0-9a-f]{8}$/.test(id)) throw new UsageError(`replay token module.id must be 8 hex digits, got ${describe(id)}`);
+  },
 };
+
+/** Longest module path a token may carry (relative to the project root). */
+const modulePathLength = 1_000;
 
 function plainObject(value: unknown, field: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`replay token ${field} must be an object, got ${describe(value)}`);
