@@ -232,8 +232,9 @@ export async function commandReportMerge(argv: readonly string[]): Promise<numbe
     if (written(path)) throw new UsageError(`'${path}' would be overwritten by the merge's own output; choose another --out`);
   }
   const readers = positionals.map((path) => asUsageError(() => openResultsFile(path, { partial })));
-  const missingShards = checkShardCoverage(positionals, readers.map((reader) => reader.head.shards), values['allow-partial'] === true);
+  // Shards of different sweeps are refused as such first; then each shard of 1..n must be there once.
   const merged = asUsageError(() => mergedHead(readers.map((reader) => reader.head)));
+  const missingShards = checkShardCoverage(positionals, readers.map((reader) => reader.head.shards), values['allow-partial'] === true);
   const head: ResultsHead = missingShards.length === 0 ? merged : { ...merged, missingShards };
   const writer = openResultsWriter(outDirectory, head);
   const collector = new ResultsCollector(head.parameters.scenarios);

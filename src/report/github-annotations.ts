@@ -1,6 +1,6 @@
 import type { SweepReport } from '../explore/results.js';
 import type { DeclaredProperties } from './markdown.js';
-import { formatCount, sweepVerdict } from './verdict.js';
+import { formatCount, interruptionText, sweepVerdict } from './verdict.js';
 
 /**
  * GitHub Actions workflow commands (`::error title=...::message`) for a sweep's failures, so
@@ -30,7 +30,7 @@ function command(level: 'error' | 'warning', title: string, message: string): st
 export function githubAnnotations(results: SweepReport, declared: DeclaredProperties): string[] {
   const verdict = sweepVerdict(results, declared);
   const lines: string[] = [];
-  if (verdict.interrupted) lines.push(command('error', 'ckptsim: sweep interrupted', `${formatCount(verdict.planned - verdict.cases)} of ${formatCount(verdict.planned)} planned cases did not run; the reports cover only the cases that finished`));
+  if (verdict.interrupted) lines.push(command('error', 'ckptsim: sweep interrupted', `${interruptionText(verdict).replace(/^interrupted: /, '')}; the reports cover only what finished`));
   if (verdict.missingShards.length > 0) lines.push(command('warning', 'ckptsim: partial results', `merged without shard(s) ${verdict.missingShards.join(', ')}`));
   if (verdict.plantedBugs !== undefined && !verdict.plantedBugs.held) lines.push(command('error', 'ckptsim: planted-bug canary', `${verdict.plantedBugs.caught} of ${verdict.plantedBugs.total} planted bugs caught, or a shrunk case failed with its bug off: the oracle may be blind (see report.md)`));
   const failing = results.notPassing.filter((entry) => entry.failure !== undefined || entry.verdict === 'nondeterministic');

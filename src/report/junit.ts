@@ -2,7 +2,7 @@ import type { ScenarioSummary, SweepReport } from '../explore/results.js';
 import { harnessErrorProperty, type SweepCaseResult } from '../explore/sweep-case.js';
 import type { DeclaredProperties } from './markdown.js';
 import { xmlAttribute, xmlText } from './sanitise.js';
-import { formatCount, sweepVerdict, type SweepVerdict } from './verdict.js';
+import { formatCount, interruptionText, sweepVerdict, type SweepVerdict } from './verdict.js';
 
 /** Cases a harness-error or determinism test case lists by name and replay command; results.json has the rest. */
 const listedCasesPerTestCase = 20;
@@ -106,7 +106,7 @@ function sweepLevelCases(verdict: SweepVerdict): TestCase[] {
   const cases: TestCase[] = [];
   if (verdict.interrupted) {
     const short = verdict.scenarios.filter((entry) => entry.cases < entry.planned).map((entry) => `${entry.scenario}: ${formatCount(entry.planned - entry.cases)} of ${formatCount(entry.planned)}`);
-    const message = `the sweep was interrupted: ${formatCount(verdict.planned - verdict.cases)} of ${formatCount(verdict.planned)} planned cases did not run`;
+    const message = `the sweep was ${interruptionText(verdict)}`;
     cases.push({ name: 'interrupted', outcome: { kind: 'error', message, body: `${message}${short.length > 0 ? ` (${short.join(', ')})` : ''}; the other reports cover only the cases that finished.` } });
   }
   if (verdict.missingShards.length > 0) {

@@ -1,7 +1,7 @@
 import type { SweepReport } from '../explore/results.js';
 import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { markdownText } from './sanitise.js';
-import { formatCount, matrixCell, sweepVerdict, totalsHeader, totalsRow, verdictLine } from './verdict.js';
+import { formatCount, interruptionText, matrixCell, sweepVerdict, totalsHeader, totalsRow, verdictLine } from './verdict.js';
 
 /** The properties each scenario declares, by scenario name (from the scenario registry). */
 export type DeclaredProperties = ReadonlyMap<string, readonly string[]>;
@@ -36,7 +36,7 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
   );
   if (verdict.interrupted) {
     lines.push('');
-    lines.push(`**Interrupted:** ${formatCount(verdict.planned - verdict.cases)} of ${formatCount(verdict.planned)} planned cases did not run; these results cover only the cases that finished.`);
+    lines.push(`**Interrupted:** ${interruptionText(verdict).replace(/^interrupted: /, '')}; these results cover only what finished.`);
   }
   if (verdict.missingShards.length > 0) {
     lines.push('');

@@ -98,7 +98,7 @@ export function verdictLine(verdict: SweepVerdict): string {
   if (verdict.harnessErrors > 0) parts.push(counted(verdict.harnessErrors, 'harness error'));
   if (verdict.nondeterministic > 0) parts.push(`${formatCount(verdict.nondeterministic)} nondeterministic`);
   parts.push(counted(verdict.expectedGaps, 'expected gap'));
-  if (verdict.interrupted) parts.push(`interrupted: ${formatCount(verdict.planned - verdict.cases)} of ${counted(verdict.planned, 'planned case')} did not run`);
+  if (verdict.interrupted) parts.push(interruptionText(verdict));
   if (verdict.missingShards.length > 0) parts.push(`partial: ${verdict.missingShards.length === 1 ? 'shard' : 'shards'} ${listLabels(verdict.missingShards)} missing`);
   if (verdict.plantedBugs !== undefined) {
     const { caught, total, held } = verdict.plantedBugs;
@@ -106,6 +106,13 @@ export function verdictLine(verdict: SweepVerdict): string {
   }
   if (verdict.cases === 0 && !verdict.interrupted) parts.push('no case ran');
   return `${verdict.passed ? 'PASS' : 'FAIL'}: ${parts.join(', ')}`;
+}
+
+/** What an interruption left undone: the cases that did not run, or, when every case ran, the planted-bug matrix. */
+export function interruptionText(verdict: SweepVerdict): string {
+  const notRun = verdict.planned - verdict.cases;
+  if (notRun > 0) return `interrupted: ${formatCount(notRun)} of ${counted(verdict.planned, 'planned case')} did not run`;
+  return verdict.plantedBugs === undefined ? 'interrupted after every planned case ran' : `interrupted in the planted-bug matrix, after ${counted(verdict.plantedBugs.total, 'bug')}`;
 }
 
 /** What one cell of the property x scenario matrix says, in every report alike. */

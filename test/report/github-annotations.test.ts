@@ -34,6 +34,6 @@ describe('GitHub Actions annotations', () => {
 
   it('say when the sweep was interrupted', () => {
     const lines = githubAnnotations(reportOf({ ...wordcountResults([passingCase]), parameters: { ...wordcountResults([]).parameters, runsPerScenario: 4 }, interrupted: true }), declared);
-    expect(lines).toEqual(['::error title=ckptsim%3A sweep interrupted::3 of 4 planned cases did not run; the reports cover only the cases that finished']);
+    expect(lines).toEqual(['::error title=ckptsim%3A sweep interrupted::3 of 4 planned cases did not run; the reports cover only what finished']);
   });
 });

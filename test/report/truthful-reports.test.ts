@@ -130,6 +130,17 @@ describe('junit.xml never passes what did not pass', () => {
     expect(junitCounts(renderJunit(passing, declared)).failures).toBe(0);
   });
 
+  it('a sweep interrupted in the planted-bug matrix, after every case ran, still fails and says where it stopped', () => {
+    const mutant = { bug: 'sink-commits-on-snapshot', killed: true, detectedBy: 'exactly-once', casesToDetection: 3 };
+    const results = sweepOf(['wordcount'], 2, [at(0), at(1)], { interrupted: true, plantedBugs: { budget: 300, seed: 1, killed: 1, mutants: [mutant as never] } });
+    const declared = declaredFor('wordcount');
+    expect(verdictLine(sweepVerdict(results, declared))).toBe('FAIL: 2 cases, 0 violations, 0 expected gaps, interrupted in the planted-bug matrix, after 1 bug, planted bugs: 1 of 1 caught');
+    const junit = junitCounts(renderJunit(results, declared));
+    expect(junit.errors).toBe(1);
+    expect(junit.testCases.find((testCase) => testCase.attributes['name'] === 'interrupted')?.children[0]?.attributes['message']).toBe('the sweep was interrupted in the planted-bug matrix, after 1 bug');
+    expect(junit.testCases.filter((testCase) => testCase.attributes['classname'] === 'ckptsim.planted-bugs').map((testCase) => testCase.attributes['name'])).toEqual(['sink-commits-on-snapshot']);
+  });
+
   it('a merge missing shards says so everywhere: a skipped test case, the verdict line, report.md', () => {
     const results = sweepOf(['wordcount'], 4, [at(0), at(2)], { shards: ['1/2'], missingShards: ['2/2'] });
     const declared = declaredFor('wordcount');
