@@ -10,6 +10,7 @@
  * Ported and todo counts: test/conformance/README.md (generated).
  */
 import { describe, expect, it } from 'vitest';
+import { CheckpointIoError } from '../../src/cluster/checkpoint/ports.js';
 import { FakeGraph, FakeStorage, acknowledgeAll, harness, observed, stateFor, triggerOne, type Harness } from '../cluster/checkpoint/fakes.js';
 
 /** source#0 -> sink#0, one subtask each. */
@@ -404,9 +405,23 @@ describe('CheckpointCoordinatorTest (Flink 1.20)', () => {
     'testTriggerCheckpointAfterStopping: needs the asynchronous trigger chain (the periodic scheduler is checked again after the id is taken; ckptsim checks only before)',
   );
 
-  it.todo(
-    'testTriggerCheckpointWithCounterIOException: ckptsim differs: a failing id counter always fails the trigger with TRIGGER_CHECKPOINT_FAILURE (not counted); Flink maps an IOException from the counter to IO_EXCEPTION, which the failure manager counts',
-  );
+  it('testTriggerCheckpointWithCounterIOException', () => {
+    // An I/O failure of the id counter fails the periodic trigger with IO_EXCEPTION, which counts.
+    const failing = {
+      getAndIncrement: (): number => {
+        throw new CheckpointIoError('disk is error!');
+      },
+      get: () => 1,
+      setCount: () => undefined,
+    };
+    const h = harness({ idCounter: failing, config: { intervalUs: 1_000, tolerableCheckpointFailures: 0 } });
+    h.clock.chooseRandom = (_low, high) => high;
+    h.coordinator.startCheckpointScheduler();
+    h.coordinator.triggerCheckpoint(true, h.record);
+    expect(h.results).toEqual(['fail:IO_EXCEPTION']);
+    expect(h.failJobCauses).toHaveLength(1);
+    expect(h.coordinator.counts).toEqual({ triggered: 0, completed: 0, aborted: 0 });
+  });
 
   it('testExceptionInStoringCompletedCheckpointIsReportedToFailureManager', () => {
     const failingStore = {

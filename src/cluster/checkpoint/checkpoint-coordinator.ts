@@ -7,7 +7,7 @@ import type { CheckpointDone, CheckpointResult } from './checkpoint-result.js';
 import { masterHookStatesOf } from './master-hook-states.js';
 import { PendingCheckpoint } from './pending-checkpoint.js';
 import { PeriodicTrigger } from './periodic-trigger.js';
-import { CheckpointStoreWriteError, type CancellableTimer, type CoordinatorPorts, type ExecutionState, type ExecutionView } from './ports.js';
+import { CheckpointIoError, CheckpointStoreWriteError, type CancellableTimer, type CoordinatorPorts, type ExecutionState, type ExecutionView } from './ports.js';
 import { RecentCheckpoints } from './recent-checkpoints.js';
 import {
   checkpointOptionsFor,
@@ -337,8 +337,8 @@ export class CheckpointCoordinator {
       return undefined;
     }
     const checkpointId = this.nextCheckpointId();
-    if (checkpointId === undefined) {
-      this.failBeforeId(request, 'TRIGGER_CHECKPOINT_FAILURE');
+    if (typeof checkpointId !== 'number') {
+      this.failBeforeId(request, checkpointId.reason);
       return undefined;
     }
     const pending = new PendingCheckpoint({
@@ -361,12 +361,12 @@ export class CheckpointCoordinator {
     return pending;
   }
 
-  /** The next id from the counter; undefined when the counter (an HA write) failed. */
-  private nextCheckpointId(): number | undefined {
+  /** The next id from the counter, or why the counter (an HA write) failed. */
+  private nextCheckpointId(): number | { readonly reason: CheckpointFailureReason } {
     try {
       return this.ports.idCounter.getAndIncrement();
-    } catch {
-      return undefined;
+    } catch (error) {
+      return { reason: triggerFailureReason(error) };
     }
   }
 
@@ -382,8 +382,8 @@ export class CheckpointCoordinator {
       for (const hook of this.ports.masterHooks) {
         pending.acknowledgeMasterState(hook.identifier, hook.triggerCheckpoint(pending.checkpointId, pending.triggerTimestampUs));
       }
-    } catch {
-      this.abortPendingCheckpoint(pending, 'TRIGGER_CHECKPOINT_FAILURE', undefined);
+    } catch (error) {
+      this.abortPendingCheckpoint(pending, triggerFailureReason(error), undefined);
       return;
     }
     this.ports.hooks.step({ name: 'coordinator.checkpoint-triggered', checkpointId: pending.checkpointId });
@@ -739,6 +739,11 @@ function triggerKindOf(type: SnapshotType, isPeriodic: boolean): TriggerKind {
   if (type === 'savepoint') return 'savepoint';
   if (type === 'sync-savepoint') return 'stop-with-savepoint';
   return isPeriodic ? 'periodic' : 'manual';
+}
+
+/** Flink's getCheckpointException for the trigger chain: an I/O failure is IO_EXCEPTION, anything else TRIGGER_CHECKPOINT_FAILURE. */
+function triggerFailureReason(error: unknown): CheckpointFailureReason {
+  return error instanceof CheckpointIoError ? 'IO_EXCEPTION' : 'TRIGGER_CHECKPOINT_FAILURE';
 }
 
 /** The tasks whose snapshot a completed checkpoint holds (finished tasks acknowledged nothing). */

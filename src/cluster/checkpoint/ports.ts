@@ -122,6 +122,15 @@ export class CheckpointStoreWriteError extends Error {
   }
 }
 
+/**
+ * An I/O failure (Flink's IOException) thrown by a port in the trigger chain: the id counter or a
+ * master hook. Flink fails the trigger with IO_EXCEPTION for it, which the failure manager counts;
+ * any other error fails it with TRIGGER_CHECKPOINT_FAILURE, which it does not.
+ */
+export class CheckpointIoError extends Error {
+  override readonly name = 'CheckpointIoError';
+}
+
 /** Flink's CompletedCheckpointStore. */
 export interface CompletedCheckpointStore {
   /**
