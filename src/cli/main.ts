@@ -51,7 +51,7 @@ usage:
                                               matrix on the same cases; reports in reports/latest
 
 every command takes --scenarios PATH[,PATH...] (repeatable): your own scenario modules, added
-to the built-ins (a sweep without scenario names then covers yours); ckptsim.config.{js,mjs,ts}
+to the built-ins (a sweep without scenario names then covers yours); ckptsim.config.{js,mjs,ts,mts}
 at the project root (the nearest package.json) may list them and set sweep defaults
 `;
 

@@ -6,7 +6,7 @@ import { findProjectRoot, importUserModule, loadScenarioModules, scenarioModuleL
 import { UsageError } from '../explore/scenario.js';
 
 /** The names a project's config file may have, at its root, in the order they are looked for. */
-export const configFileNames = ['ckptsim.config.js', 'ckptsim.config.mjs', 'ckptsim.config.ts'] as const;
+export const configFileNames = ['ckptsim.config.js', 'ckptsim.config.mjs', 'ckptsim.config.ts', 'ckptsim.config.mts'] as const;
 
 /** What the project (its config file and `--scenarios`) sets up before a command runs. */
 export interface Project {
@@ -56,7 +56,7 @@ const sweepKeys = {
 
 /**
  * Finds the project root (the nearest package.json at or above the current directory), reads
- * its `ckptsim.config.{js,mjs,ts}` when there is one, and loads the scenario modules the config
+ * its `ckptsim.config.{js,mjs,ts,mts}` when there is one, and loads the scenario modules the config
  * lists (relative to the root), then those given with `--scenarios` (relative to the current
  * directory). A config must `export default` an object of known keys: `scenarios` (module paths)
  * and the sweep defaults `runs`, `seed`, `workers`, `profile`, `out`, `timelines`, `vary`.
