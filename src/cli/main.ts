@@ -67,7 +67,7 @@ function caseJson(result: CaseResult, spec: CaseSpec): string {
   const expectedGaps = result.gaps.map(({ gap, violation }) => ({ gap: gap.name, description: gap.description, violation }));
   const plantedBugs = plantedBugsOf(spec);
   const operations = result.operations.length === 0 ? {} : { operations: result.operations };
-  return JSON.stringify({ scenario, seed, verdict, violations, expectedGaps, stats, traceHash, replay, ...(plantedBugs.length === 0 ? {} : { plantedBugs }), ...operations });
+  return JSON.stringify({ scenario, seed, verdict, violations, expectedGaps, ...(result.undecided === undefined ? {} : { undecided: result.undecided }), stats, traceHash, replay, ...(plantedBugs.length === 0 ? {} : { plantedBugs }), ...operations });
 }
 
 /** The planted bugs a case switches on (a token from `ckptsim mutants` does): a FAIL then is the bug, on purpose. */
@@ -91,17 +91,19 @@ function describeOperation(record: OperationRecord): string {
 function printCase(scenario: Scenario, spec: CaseSpec, result: CaseResult): void {
   const violated = new Set(result.violations.map((violation) => violation.property));
   const explained = new Set(result.gaps.map(({ violation }) => violation.property));
+  const undecided = new Set((result.undecided ?? []).map((entry) => entry.property));
   const planted = plantedBugsOf(spec);
   const plantedNote = planted.length === 0 ? '' : ` with planted bug${planted.length === 1 ? '' : 's'} ${planted.join(', ')} switched on (a deliberate bug, as ckptsim mutants plants)`;
   const lines = [`${result.scenario} seed ${result.seed}: ${result.verdict.toUpperCase()} (job ${result.jobStatus}, run ${result.outcome})${plantedNote}`];
   for (const property of scenario.properties) {
     if (!checkedProperties.has(property)) continue;
     // A violation a documented gap explains is not "held": it is shown as the gap it is.
-    lines.push(`  ${violated.has(property) ? 'VIOLATED' : explained.has(property) ? 'gap     ' : 'held    '}  ${property}`);
+    lines.push(`  ${violated.has(property) ? 'VIOLATED' : explained.has(property) ? 'gap     ' : undecided.has(property) ? 'UNDECIDED' : 'held    '}  ${property}`);
   }
   const unchecked = scenario.properties.filter((property) => !checkedProperties.has(property));
   if (unchecked.length > 0) lines.push(`  not yet checked by this version: ${unchecked.join(', ')}`);
   for (const violation of result.violations) lines.push(`  ${violation.property}: ${violation.message}`);
+  for (const entry of result.undecided ?? []) lines.push(`  ${entry.property} (undecided): ${entry.message}`);
   for (const { gap, violation } of result.gaps) {
     lines.push(`  expected gap (${gap.name}): ${violation.property}: ${violation.message}`);
     lines.push(`    why it is expected: ${gap.description}`);

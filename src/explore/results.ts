@@ -15,6 +15,8 @@ export interface ScenarioSummary {
   readonly failed: number;
   readonly expectedGaps: number;
   readonly nondeterministic: number;
+  /** Cases the oracle could not decide (neither passed nor failed); absent when none. */
+  readonly undecided?: number;
   /** Property name -> cases that violated it. */
   readonly violations: Readonly<Record<string, number>>;
   /** Fault kind -> cases whose plan used it. */
@@ -109,6 +111,7 @@ class ScenarioTally {
   failed = 0;
   expectedGaps = 0;
   nondeterministic = 0;
+  undecided = 0;
   events = 0;
   virtualTimeUs = 0;
   private readonly violations = new Map<string, number>();
@@ -123,6 +126,7 @@ class ScenarioTally {
     else if (entry.verdict === 'fail') this.failed++;
     else if (entry.verdict === 'expected-gap') this.expectedGaps++;
     else if (entry.verdict === 'nondeterministic') this.nondeterministic++;
+    else if (entry.verdict === 'undecided') this.undecided++;
     this.events += entry.events;
     this.virtualTimeUs += entry.virtualTimeUs;
     for (const property of new Set(entry.violated)) this.violations.set(property, (this.violations.get(property) ?? 0) + 1);
@@ -132,7 +136,7 @@ class ScenarioTally {
 
   summary(): ScenarioSummary {
     const { scenario, cases, passed, failed, expectedGaps, nondeterministic, events, virtualTimeUs } = this;
-    return { scenario, cases, passed, failed, expectedGaps, nondeterministic, violations: sortedRecord(this.violations), faultKinds: sortedRecord(this.faultKinds), firedFaultKinds: sortedRecord(this.firedFaultKinds), events, virtualTimeUs };
+    return { scenario, cases, passed, failed, expectedGaps, nondeterministic, ...(this.undecided > 0 ? { undecided: this.undecided } : {}), violations: sortedRecord(this.violations), faultKinds: sortedRecord(this.faultKinds), firedFaultKinds: sortedRecord(this.firedFaultKinds), events, virtualTimeUs };
   }
 }
 

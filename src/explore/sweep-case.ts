@@ -46,6 +46,8 @@ export interface SweepCaseResult {
   readonly gaps: readonly string[];
   /** Properties whose violations a known gap explained (parallel to `gaps`). */
   readonly gapProperties: readonly string[];
+  /** Properties the oracle could not decide (verdict 'undecided'), each with why; absent when none. */
+  readonly undecided?: ReadonlyArray<{ readonly property: string; readonly message: string }>;
   /** For failures: the first violation, the shrunk case and how to replay it. */
   readonly failure?: {
     readonly property: string;
@@ -159,6 +161,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     violated: result.violations.map((violation) => violation.property),
     gaps: result.gaps.map(({ gap }) => gap.name),
     gapProperties: result.gaps.map(({ violation }) => violation.property),
+    ...(result.undecided === undefined ? {} : { undecided: result.undecided.map(({ property, message }) => ({ property, message })) }),
     timeline: original.timeline,
     ...(result.verdict === 'pass' ? {} : { replay: result.replay }),
     ...(sweepCase.index % determinismSampleEvery === 0 ? { determinismChecked: true } : {}),

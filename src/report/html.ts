@@ -240,7 +240,7 @@ export function renderCaseHtml(spec: CaseSpec, replayed: ReplayedCase, tool: str
       outcome: result.outcome,
       jobStatus: result.jobStatus,
       traceHash: result.traceHash,
-      violations: [...result.violations, ...result.gaps.map((gap) => gap.violation)].map((violation) => ({ property: violation.property, message: violation.message, timeUs: violation.timeUs })),
+      violations: [...result.violations, ...result.gaps.map((gap) => gap.violation), ...(result.undecided ?? [])].map((violation) => ({ property: violation.property, message: violation.message, timeUs: violation.timeUs })),
       faults: spec.faults ?? [],
       stats: result.stats,
       replay: result.replay,

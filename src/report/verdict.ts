@@ -23,6 +23,8 @@ export interface ScenarioCounts {
   readonly nondeterministic: number;
   /** Cases whose only violations a documented gap explains. */
   readonly expectedGaps: number;
+  /** Cases the oracle could not decide: neither passed nor violated. */
+  readonly undecided: number;
 }
 
 /** A sweep's overall verdict and the counts behind it. */
@@ -35,6 +37,7 @@ export interface SweepVerdict {
   readonly harnessErrors: number;
   readonly nondeterministic: number;
   readonly expectedGaps: number;
+  readonly undecided: number;
   /** Scenario x declared property pairs that no case judged (the scenario ran no case). */
   readonly skipped: ReadonlyArray<{ readonly scenario: string; readonly property: string }>;
   readonly interrupted: boolean;
@@ -55,6 +58,7 @@ function countsOf(entry: ScenarioSummary, planned: number): ScenarioCounts {
     harnessErrors,
     nondeterministic: entry.nondeterministic,
     expectedGaps: entry.expectedGaps,
+    undecided: entry.undecided ?? 0,
   };
 }
 
@@ -75,6 +79,7 @@ export function sweepVerdict(results: SweepReport, declared: DeclaredProperties)
     harnessErrors: sum('harnessErrors'),
     nondeterministic: sum('nondeterministic'),
     expectedGaps: sum('expectedGaps'),
+    undecided: sum('undecided'),
   };
   const passed = counts.violated === 0 && counts.harnessErrors === 0 && counts.nondeterministic === 0 && !results.interrupted && (plantedBugs?.held ?? true) && counts.cases > 0;
   return { passed, scenarios, ...counts, skipped, interrupted: results.interrupted, missingShards: results.missingShards ?? [], ...(plantedBugs === undefined ? {} : { plantedBugs }) };
@@ -98,6 +103,8 @@ export function verdictLine(verdict: SweepVerdict): string {
   if (verdict.harnessErrors > 0) parts.push(counted(verdict.harnessErrors, 'harness error'));
   if (verdict.nondeterministic > 0) parts.push(`${formatCount(verdict.nondeterministic)} nondeterministic`);
   parts.push(counted(verdict.expectedGaps, 'expected gap'));
+  // Undecided is not a violation, but never hidden among the passes either.
+  if (verdict.undecided > 0) parts.push(`${formatCount(verdict.undecided)} undecided`);
   if (verdict.interrupted) parts.push(interruptionText(verdict));
   if (verdict.missingShards.length > 0) parts.push(`partial: ${verdict.missingShards.length === 1 ? 'shard' : 'shards'} ${listLabels(verdict.missingShards)} missing`);
   if (verdict.plantedBugs !== undefined) {

@@ -499,7 +499,7 @@
     section.appendChild(el('p', { class: 'lead' }, 'Click a case for its checkpoint timeline: each bar a checkpoint from trigger to completion (green) or abort (red, hover for the reason).'));
     if (data.casesNotListed) section.appendChild(el('p', { class: 'lead', id: 'cases-not-listed' }, fmtCount(data.casesNotListed) + ' passing case(s) are not listed here, to keep this page small enough to open; every case that did not pass is. results.json beside this page holds all ' + fmtCount(data.caseCount) + '.'));
     var scenarioSelect = el('select', { 'aria-label': 'scenario' }, el('option', { value: '' }, 'all scenarios'), data.scenarios.map(function (s) { return el('option', { value: s.name }, s.name); }));
-    var verdictSelect = el('select', { 'aria-label': 'verdict' }, ['', 'pass', 'fail', 'expected-gap', 'nondeterministic'].map(function (v) { return el('option', { value: v }, v === '' ? 'any verdict' : v); }));
+    var verdictSelect = el('select', { 'aria-label': 'verdict' }, ['', 'pass', 'fail', 'expected-gap', 'undecided', 'nondeterministic'].map(function (v) { return el('option', { value: v }, v === '' ? 'any verdict' : v); }));
     var kindSelect = el('select', { 'aria-label': 'fault kind filter' }, el('option', { value: '' }, 'any fault kind'), data.faultKinds.map(function (k) { return el('option', { value: k }, k); }));
     var pageSize = 50;
     var page = 0;
@@ -610,7 +610,7 @@
     root.appendChild(el('h1', null, data.title));
     root.appendChild(el('p', { class: 'lead' }, 'scenario ' + c.scenario + ' · seed ' + c.seed + ' · ' + fmtCount(c.stats.events) + ' events · ' + fmtUs(c.stats.virtualTimeUs) + ' virtual · outcome ' + c.outcome + ' · job ' + c.jobStatus + ' · trace ' + c.traceHash));
     var failing = c.verdict === 'fail';
-    root.appendChild(el('div', { class: 'banner ' + (failing ? 'fail' : 'pass'), id: 'verdict' }, failing ? 'Failed: ' + c.violations.length + ' violation(s).' : c.verdict === 'expected-gap' ? 'Expected gap: the violations are explained by a documented limit.' : 'Passed: every declared property held.'));
+    root.appendChild(el('div', { class: 'banner ' + (failing ? 'fail' : 'pass'), id: 'verdict' }, failing ? 'Failed: ' + c.violations.length + ' violation(s).' : c.verdict === 'expected-gap' ? 'Expected gap: the violations are explained by a documented limit.' : c.verdict === 'undecided' ? 'Undecided: nothing was violated, but a property could not be decided within the oracle\'s bound (below).' : 'Passed: every declared property held.'));
     if (c.violations.length) {
       root.appendChild(el('h2', null, 'Violations'));
       root.appendChild(el('table', null, el('thead', null, el('tr', null, el('th', null, 'time'), el('th', null, 'property'), el('th', null, 'what went wrong'))),
