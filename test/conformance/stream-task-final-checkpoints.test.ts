@@ -20,7 +20,7 @@ describe('StreamTaskFinalCheckpointsTest (Flink 1.20)', () => {
   it.todo(`testWaitingForFinalCheckpointNotTheFirsNotifiedComplete: ${harnessNeeded}`);
   it.todo(`testTriggerStopWithSavepointWhenWaitingForFinalCheckpoint: ${harnessNeeded}`);
   it.todo(`testTriggerStopWithSavepointWhenWaitingForFinalCheckpointOnSourceTask: ${harnessNeeded}`);
-  it.todo('testTriggerStopWithSavepointNoDrainWhenWaitingForFinalCheckpointOnSourceTask: needs stop-with-savepoint without drain (ckptsim\'s stop-with-savepoint has one mode, which ends the input)');
+  it.todo(`testTriggerStopWithSavepointNoDrainWhenWaitingForFinalCheckpointOnSourceTask: ${harnessNeeded}`);
   it.todo(`testTriggeringAlignedNoTimeoutCheckpointWithFinishedChannels: ${harnessNeeded}`);
   it.todo(`testTriggeringUnalignedCheckpointWithFinishedChannels: ${harnessNeeded}`);
   it.todo(`testTriggeringAlignedWithTimeoutCheckpointWithFinishedChannels: ${harnessNeeded}`);
