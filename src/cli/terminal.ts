@@ -24,9 +24,9 @@ const terminalFailureRows = 20;
 export function terminalTables(results: SweepReport, declared: DeclaredProperties, colour: boolean): string {
   const parts: string[] = [];
   const verdict = sweepVerdict(results, declared);
-  const totals: string[][] = [[...totalsHeader]];
+  const totals: string[][] = [totalsHeader(verdict)];
   for (const entry of verdict.scenarios) {
-    const [scenario, cases, passed, violated, harnessErrors, gaps, nondeterministic] = totalsRow(entry).map(printable) as [string, string, string, string, string, string, string];
+    const [scenario, cases, passed, violated, harnessErrors, gaps, nondeterministic, undecided] = totalsRow(entry, verdict).map(printable) as [string, string, string, string, string, string, string, string | undefined];
     totals.push([
       scenario,
       entry.cases < entry.planned ? paint(colour, 'yellow', cases) : cases,
@@ -35,6 +35,7 @@ export function terminalTables(results: SweepReport, declared: DeclaredPropertie
       entry.harnessErrors > 0 ? paint(colour, 'red', harnessErrors) : harnessErrors,
       entry.expectedGaps > 0 ? paint(colour, 'yellow', gaps) : gaps,
       entry.nondeterministic > 0 ? paint(colour, 'red', nondeterministic) : nondeterministic,
+      ...(undecided === undefined ? [] : [entry.undecided > 0 ? paint(colour, 'yellow', undecided) : undecided]),
     ]);
   }
   parts.push(table(totals));

@@ -78,6 +78,15 @@ function scenarioCases(results: SweepReport, declared: DeclaredProperties, entry
     const listed = held.filter((found) => found.failure?.property === harnessErrorProperty);
     cases.push(listedCases(harnessErrorProperty, harnessErrors, entry, listed, 'the harness threw while running it (a bug in ckptsim or in code it calls outside the simulation)', (found) => found.failure?.message ?? ''));
   }
+  const undecided = entry.undecided ?? 0;
+  if (undecided > 0) {
+    // Neither passed nor violated: skipped, so a CI tab shows it without failing on it (the verdict line does not either).
+    const listed = held.filter((found) => found.verdict === 'undecided');
+    const first = listed[0];
+    const message = `${formatCount(undecided)} of ${formatCount(entry.cases)} cases of ${entry.scenario}: the oracle could not decide${first === undefined ? '' : `; first: case ${first.index}`}`;
+    const lines = listed.slice(0, listedCasesPerTestCase).map((found) => `case ${found.index} (seed ${found.caseSeed}): ${replayOf(found)}${(found.undecided ?? []).map(({ property, message: why }) => `\n  ${property}: ${why}`).join('')}`);
+    cases.push({ name: 'undecided', outcome: { kind: 'skipped', message }, output: [message, ...lines].join('\n') });
+  }
   if (entry.nondeterministic > 0) {
     const listed = held.filter((found) => found.verdict === 'nondeterministic');
     cases.push(listedCases('determinism', entry.nondeterministic, entry, listed, 'two runs of the same case gave different trace hashes (a harness bug)', () => ''));

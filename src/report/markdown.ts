@@ -43,9 +43,10 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
     lines.push(`**Partial:** merged without shard(s) ${verdict.missingShards.join(', ')} (\`--allow-partial\`); their cases were not run or not merged.`);
   }
   lines.push('');
-  lines.push(`| ${totalsHeader.join(' | ')} |`);
-  lines.push(`|---|${totalsHeader.slice(1).map(() => '---:').join('|')}|`);
-  for (const entry of verdict.scenarios) lines.push(`| ${totalsRow(entry).map(markdownText).join(' | ')} |`);
+  const header = totalsHeader(verdict);
+  lines.push(`| ${header.join(' | ')} |`);
+  lines.push(`|---|${header.slice(1).map(() => '---:').join('|')}|`);
+  for (const entry of verdict.scenarios) lines.push(`| ${totalsRow(entry, verdict).map(markdownText).join(' | ')} |`);
   lines.push('');
   const properties = [...new Set([...declared.values()].flat())].sort();
   const scenarioNames = results.summary.map((entry) => markdownText(entry.scenario));

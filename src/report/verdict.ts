@@ -139,11 +139,14 @@ export function matrixCell(results: SweepReport, declared: DeclaredProperties, e
   return { kind: 'held', text: `held (${formatCount(entry.cases)})` };
 }
 
-/** Column heads of the per-scenario totals, in the terminal and report.md alike. */
-export const totalsHeader = ['scenario', 'cases', 'passed', 'violated', 'harness errors', 'expected gaps', 'nondeterministic'] as const;
+/** Column heads of the per-scenario totals, in the terminal and report.md alike; `undecided` only when a case was. */
+export function totalsHeader(verdict: Pick<SweepVerdict, 'undecided'>): string[] {
+  return ['scenario', 'cases', 'passed', 'violated', 'harness errors', 'expected gaps', 'nondeterministic', ...(verdict.undecided > 0 ? ['undecided'] : [])];
+}
 
-/** A scenario's totals row: `cases` reads `10 of 20` when fewer ran than were planned. */
-export function totalsRow(entry: ScenarioCounts): string[] {
+/** A scenario's totals row under {@link totalsHeader}: `cases` reads `10 of 20` when fewer ran than were planned. */
+export function totalsRow(entry: ScenarioCounts, verdict: Pick<SweepVerdict, 'undecided'>): string[] {
   const cases = entry.cases < entry.planned ? `${formatCount(entry.cases)} of ${formatCount(entry.planned)}` : formatCount(entry.cases);
-  return [entry.scenario, cases, formatCount(entry.passed), formatCount(entry.violated), formatCount(entry.harnessErrors), formatCount(entry.expectedGaps), formatCount(entry.nondeterministic)];
+  const row = [entry.scenario, cases, formatCount(entry.passed), formatCount(entry.violated), formatCount(entry.harnessErrors), formatCount(entry.expectedGaps), formatCount(entry.nondeterministic)];
+  return verdict.undecided > 0 ? [...row, formatCount(entry.undecided)] : row;
 }

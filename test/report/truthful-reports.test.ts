@@ -141,6 +141,23 @@ describe('junit.xml never passes what did not pass', () => {
     expect(junit.testCases.filter((testCase) => testCase.attributes['classname'] === 'ckptsim.planted-bugs').map((testCase) => testCase.attributes['name'])).toEqual(['sink-commits-on-snapshot']);
   });
 
+  it('an undecided case is counted alike everywhere: not a failure, never among the passes', () => {
+    const undecided: SweepCaseResult = { ...at(1), verdict: 'undecided', undecided: [{ property: 'exactly-once', message: 'order-dependent output of two layers' }], replay: 'ckpt1.UNSURE.00000000' };
+    const results = sweepOf(['wordcount'], 2, [at(0), undecided]);
+    const declared = declaredFor('wordcount');
+    const line = verdictLine(sweepVerdict(results, declared));
+    expect(line).toBe('PASS: 2 cases, 0 violations, 0 expected gaps, 1 undecided');
+    const junit = junitCounts(renderJunit(results, declared));
+    expect({ failures: junit.failures, errors: junit.errors, skipped: junit.skipped }).toEqual({ failures: 0, errors: 0, skipped: 1 });
+    const skipped = junit.testCases.find((testCase) => testCase.attributes['name'] === 'undecided');
+    expect(skipped?.children[0]?.attributes['message']).toBe('1 of 2 cases of wordcount: the oracle could not decide; first: case 1');
+    expect(skipped?.children[1]?.text).toContain('exactly-once: order-dependent output of two layers');
+    const markdown = renderMarkdown(results, declared);
+    expect(markdown).toContain('| scenario | cases | passed | violated | harness errors | expected gaps | nondeterministic | undecided |');
+    expect(markdown).toContain('| wordcount | 2 | 1 | 0 | 0 | 0 | 0 | 1 |');
+    expect(terminalTables(results, declared, false)).toMatch(/║ wordcount │ 2 +│ 1 +│ 0 +│ 0 +│ 0 +│ 0 +│ 1 +║/);
+  });
+
   it('a merge missing shards says so everywhere: a skipped test case, the verdict line, report.md', () => {
     const results = sweepOf(['wordcount'], 4, [at(0), at(2)], { shards: ['1/2'], missingShards: ['2/2'] });
     const declared = declaredFor('wordcount');
