@@ -67,9 +67,14 @@ describe('CheckpointBarrierTrackerTest (Flink 1.20)', () => {
     expect(host.outcomes()).toEqual([2, 3, 4, 5, 7, 8, 9, 10]);
   });
 
-  it.todo(
-    'testNextFirstCheckpointBarrierOvertakesCancellationBarrier: ckptsim differs: the tracker reports an alignment duration of 0; Flink measures it from the first barrier of the checkpoint (2 s here; a metric only)',
-  );
+  it('testNextFirstCheckpointBarrierOvertakesCancellationBarrier', () => {
+    // One event per second: the last alignment (checkpoint 2) lasts from its first barrier to its last, 2 s.
+    const host = new FakeBarrierHost(2);
+    const tracker = new CheckpointBarrierTracker(host);
+    feed(tracker, [b(1, 1), b(2, 1), c(1, 0), b(2, 0)], atLeastOnceOptions, () => host.advanceTo(host.nowUs + 1_000_000));
+    const completed = host.observations().flatMap((o) => (o.type === 'alignment-completed' ? [o] : []));
+    expect(completed.at(-1)).toMatchObject({ checkpointId: 2, alignmentDurationUs: 2_000_000 });
+  });
 
   it('testSingleChannelAbortCheckpoint', () => {
     const { host } = run(1, [b(1, 0), b(2, 0), c(4, 0), b(5, 0), c(6, 0)]);
@@ -139,7 +144,12 @@ describe('CheckpointBarrierTrackerTest (Flink 1.20)', () => {
     expect(tracker.hasReceivedBarrier(1)).toBe(false);
   });
 
-  it.todo(
-    'testTwoLastBarriersOneByOne: ckptsim differs: the tracker reports an alignment duration of 0; Flink measures it from the first barrier of the checkpoint (2 s here; a metric only)',
-  );
+  it('testTwoLastBarriersOneByOne', () => {
+    // One event per second: the last alignment (checkpoint 2) lasts from its first barrier to its last, 2 s.
+    const host = new FakeBarrierHost(2);
+    const tracker = new CheckpointBarrierTracker(host);
+    feed(tracker, [b(1, 1), b(2, 1), b(1, 0), b(2, 0)], atLeastOnceOptions, () => host.advanceTo(host.nowUs + 1_000_000));
+    const completed = host.observations().flatMap((o) => (o.type === 'alignment-completed' ? [o] : []));
+    expect(completed.at(-1)).toMatchObject({ checkpointId: 2, alignmentDurationUs: 2_000_000 });
+  });
 });

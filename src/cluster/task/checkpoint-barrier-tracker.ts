@@ -5,6 +5,8 @@ interface TrackedCheckpoint {
   readonly barrier: CheckpointBarrier;
   readonly arrived: Set<number>;
   aborted: boolean;
+  /** When its first barrier (or marker) arrived: its alignment runs from here to its last. */
+  readonly startedUs: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     if (tracked === undefined) {
       // Not newer than the latest seen: a trailing barrier of a checkpoint dropped already.
       if (id <= this.latestId) return;
-      tracked = { barrier, arrived: new Set(), aborted: false };
+      tracked = { barrier, arrived: new Set(), aborted: false, startedUs: this.host.nowUs };
       this.pending.push(tracked);
       this.latestId = id;
       this.host.observe({ type: 'alignment-started', checkpointId: id, task: this.host.taskName });
@@ -65,7 +67,7 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
     let tracked = this.pending.find((candidate) => candidate.barrier.checkpointId === checkpointId);
     if (tracked === undefined) {
       if (checkpointId <= this.latestId) return;
-      tracked = { barrier: { checkpointId, timestampUs: 0, options: { type: 'checkpoint', alignment: 'at-least-once', alignedTimeoutUs: 0 } }, arrived: new Set(), aborted: false };
+      tracked = { barrier: { checkpointId, timestampUs: 0, options: { type: 'checkpoint', alignment: 'at-least-once', alignedTimeoutUs: 0 } }, arrived: new Set(), aborted: false, startedUs: this.host.nowUs };
       this.pending.push(tracked);
       this.latestId = checkpointId;
     }
@@ -106,7 +108,7 @@ export class CheckpointBarrierTracker implements CheckpointBarrierHandler {
       this.pending.splice(0, index + 1);
       this.latestCompletedId = tracked.barrier.checkpointId;
       if (tracked.aborted) return;
-      this.host.observe({ type: 'alignment-completed', checkpointId: tracked.barrier.checkpointId, task: this.host.taskName, alignmentDurationUs: 0, unaligned: false });
+      this.host.observe({ type: 'alignment-completed', checkpointId: tracked.barrier.checkpointId, task: this.host.taskName, alignmentDurationUs: this.host.nowUs - tracked.startedUs, unaligned: false });
       this.host.triggerCheckpoint(tracked.barrier, false);
       return;
     }
