@@ -6,7 +6,7 @@ import type { Observation } from '../cluster/observations.js';
 import { jobChannels, jobTasks, type JobGraph } from '../cluster/jobgraph/job-graph.js';
 import { computeReference, type ReferenceResult } from '../oracle/reference-model.js';
 import { checkAtLeastOnce, checkExactlyOnce, checkUpsert } from '../oracle/output-checks.js';
-import { checkExactlyOnceByInterleaving } from '../oracle/interleaving-search.js';
+import { checkExactlyOnceByInterleaving, defaultInterleavingBounds } from '../oracle/interleaving-search.js';
 import { MultisetDigest } from '../sim/multiset-digest.js';
 import type { SinkEntry } from '../cluster/storage/transactional-store.js';
 import type { Violation } from '../oracle/violation.js';
@@ -265,10 +265,11 @@ function checkOutput(scenario: Scenario, run: SimulatedRun, reference: ReturnTyp
  * search existed; a job shown order-dependent is never called lossy by the multiset.
  */
 function judgeByInterleaving(scenario: Scenario, job: JobGraph, committed: readonly SinkEntry[], multiset: Violation, found: OutputFindings): void {
-  const judged = checkExactlyOnceByInterleaving(job, committed, multiset.timeUs);
-  if (judged.violation === undefined && judged.undecided === undefined) return;
   const orderDependent =
     scenario.orderDependent === true || !computeReference(job, { retainSinkOutput: false, reversed: true }).sinkDigest.equals(computeReference(job, { retainSinkOutput: false }).sinkDigest);
+  // Only "explained" changes a confluent-looking job's verdict, so it need not tell unexplained from undecided.
+  const judged = checkExactlyOnceByInterleaving(job, committed, multiset.timeUs, { ...defaultInterleavingBounds, settleSharedOrigins: orderDependent });
+  if (judged.violation === undefined && judged.undecided === undefined) return;
   if (orderDependent) {
     if (judged.violation !== undefined) found.violations.push(judged.violation);
     else found.undecided.push(judged.undecided as Violation);

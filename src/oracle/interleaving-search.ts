@@ -41,6 +41,13 @@ import type { Violation } from './violation.js';
 export interface InterleavingBounds {
   /** Search states (distinct lane positions with keyed state) visited over all keys before the check is undecided. */
   readonly maxStates: number;
+  /**
+   * When the first solutions of the keys sharing a source record do not add up, search each
+   * key again for another way (default true). A caller to whom unexplained and undecided mean the
+   * same (a job that looks confluent keeps its multiset verdict either way) turns it off: the
+   * answer is then undecided, at half the cost.
+   */
+  readonly settleSharedOrigins?: boolean;
 }
 
 /** The default bound: two hundred thousand states (a few hundred milliseconds at worst). */
@@ -181,6 +188,9 @@ function combineShared(model: InterleavingModel, pool: Pool, solutions: readonly
   const mismatched: string[] = [];
   for (const [origin, counts] of balance) for (const count of counts.values()) if (count !== 0 && mismatched[mismatched.length - 1] !== origin) mismatched.push(origin);
   if (mismatched.length === 0) return { outcome: 'explained', states: budget.used };
+  if (bounds.settleSharedOrigins === false) {
+    return { outcome: 'undecided', reason: `source record ${mismatched[0]} fans out to several keys, and whether their outputs add up to what was committed was not settled`, states: budget.used, details: { origins: mismatched.slice(0, 20) } };
+  }
   // The first solution of each key did not add up: if every key involved has no solution that
   // consumes the shared origins differently, no combination adds up.
   const involved = [...new Set(mismatched.flatMap((origin) => model.problemsOfOrigin.get(origin) ?? []))].sort((left, right) => left - right);
