@@ -6,6 +6,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { defaultMutantSweep, runMutant } from '../../src/explore/mutants.js';
 import { encodeReplayToken } from '../../src/explore/replay-token.js';
+import { descendants, parseXml } from '../report/strict-xml.js';
 
 function ckptsim(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ['bin/ckptsim.js', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined } });
@@ -123,6 +124,13 @@ describe('the reports of a sweep', () => {
     expect(indexes).toEqual([...indexes].sort((left, right) => left - right));
     expect(existsSync(join(directory, 'results.json.partial'))).toBe(false);
     for (const name of ['report.md', 'report.html', 'junit.xml']) expect(existsSync(join(directory, name)), name).toBe(true);
+    // Not green by mistake: junit.xml has an error saying what did not run, and report.md leads with FAIL.
+    const junit = parseXml(readFileSync(join(directory, 'junit.xml'), 'utf8'));
+    const interrupted = descendants(junit, 'testcase').find((testCase) => testCase.attributes['name'] === 'interrupted');
+    expect(interrupted?.children[0]?.name).toBe('error');
+    expect(interrupted?.children[0]?.attributes['message']).toBe(`the sweep was interrupted: ${(100_000 - results.cases.length).toLocaleString('en-US')} of 100,000 planned cases did not run`);
+    expect(Number(junit.attributes['errors'])).toBeGreaterThanOrEqual(1);
+    expect(readFileSync(join(directory, 'report.md'), 'utf8')).toMatch(/^# ckptsim sweep: FAIL: /);
   }, 120_000);
   it('sweep --timelines not-passing and none leave out the timelines of passing cases, or of all, and nothing else', () => {
     // unaligned case 2 of this sweep meets an expected gap; the others pass.

@@ -63,6 +63,17 @@ describe('sweeps split into shards, and their merge', () => {
     expect(whole.status, whole.stderr).toBe(0);
     expect(lastLine(whole.stdout)).toBe('PASS: 4 cases, 0 violations, 0 expected gaps');
     expect((JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { shards: string[] }).shards).toEqual(['1/3', '2/3', '3/3']);
+    // The terminal, report.md and junit.xml count the same.
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    for (const scenario of ['wordcount', 'savepoint-stop']) {
+      const markdownRow = new RegExp(`^\\| ${scenario} \\| (.*) \\|$`, 'm').exec(markdown)?.[1]?.split(' | ');
+      const terminalRow = new RegExp(`^║ ${scenario} +│ (.*) +║$`, 'm').exec(whole.stdout)?.[1]?.split('│').map((cell) => cell.trim());
+      expect(terminalRow, scenario).toEqual(markdownRow);
+    }
+    const merged = parseXml(readFileSync(join(out, 'junit.xml'), 'utf8'));
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { properties: Record<string, string[]>; summary: Array<{ failed: number }> };
+    expect(Number(merged.attributes['tests'])).toBe(Object.values(results.properties).flat().length);
+    expect(Number(merged.attributes['failures']) + Number(merged.attributes['errors'])).toBe(results.summary.reduce((total, entry) => total + entry.failed, 0));
   });
 
   it('merge refuses shards of different splits, and says where it wrote when --out is not given', () => {
