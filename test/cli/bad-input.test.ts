@@ -8,6 +8,7 @@ import { encodeReplayToken, decodeReplayToken } from '../../src/explore/replay-t
 import { parametersArbitrary, configArbitrary } from '../../src/explore/arbitraries.js';
 import { checkTokenParameters } from '../../src/explore/token-bounds.js';
 import { resolveParameters } from '../../src/explore/scenario.js';
+import { withDefaults } from '../../src/cli/arguments.js';
 import { validateConfigOverrides } from '../../src/explore/config-overrides.js';
 import { scenarios } from '../../scenarios/index.js';
 import { hashString, toHex32 } from '../../src/sim/index.js';
@@ -74,6 +75,14 @@ describe('bad input on the command line', () => {
     expect(refused(['replay', forged])).toBe('ckptsim: replay token parameters.countParallelism must be an integer in [1, 12], got 100000');
     const inherited = encodeReplayToken({ scenario: 'wordcount', seed: 1, parameters: { toString: 3 } });
     expect(refused(['replay', inherited])).toMatch(/^ckptsim: replay token parameters\.toString: scenario wordcount has no such parameter \(it has: partitions, /);
+  });
+});
+
+describe('default options', () => {
+  it('give way to the options the user gives, so that npm start and a config can be overridden once', () => {
+    expect(withDefaults(['--runs', '300', '--profile', 'swarm', '--mutants', '--out', 'reports/latest'], ['wordcount', '--runs=5', '--out', 'mine'])).toEqual(['--profile', 'swarm', '--mutants', 'wordcount', '--runs=5', '--out', 'mine']);
+    expect(withDefaults(['--vary'], ['--vary'])).toEqual(['--vary']);
+    expect(withDefaults(['--seed', '4'], [])).toEqual(['--seed', '4']);
   });
 });
 

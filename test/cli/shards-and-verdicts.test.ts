@@ -3,7 +3,10 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
 import { parseXml } from '../report/strict-xml.js';
+
+const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync('docs/results.schema.json', 'utf8')) as object);
 
 function ckptsim(args: string[], cwd?: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(process.cwd(), 'bin/ckptsim.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' }, ...(cwd === undefined ? {} : { cwd }) });
@@ -56,6 +59,10 @@ describe('sweeps split into shards, and their merge', () => {
     expect(partial.status, partial.stderr).toBe(0);
     expect(lastLine(partial.stdout)).toBe('PASS: 3 cases, 0 violations, 0 expected gaps, partial: shard 2/3 missing');
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('**Partial:** merged without shard(s) 2/3');
+    const partialResults = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { missingShards?: string[]; shards: string[] };
+    expect(partialResults.missingShards).toEqual(['2/3']);
+    expect(partialResults.shards).toEqual(['1/3', '3/3']);
+    expect(validate(partialResults), JSON.stringify(validate.errors)).toBe(true);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('"missingShards":["2/3"]');
     const junit = parseXml(readFileSync(join(out, 'junit.xml'), 'utf8'));
     expect(junit.attributes['skipped']).toBe('1');
