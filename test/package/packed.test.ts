@@ -106,16 +106,31 @@ describe('the packed package', () => {
     expect((JSON.parse(readFileSync(join(project.directory, 'reports', 'builtin', 'results.json'), 'utf8')) as { cases: unknown[] }).cases).toHaveLength(6);
   }, 120_000);
 
-  it('(c) a failing protocolTest.prop fails with the shrunk plan and replay command, and attaches report.html and the Perfetto trace', () => {
+  it('(c) a failing protocolTest.prop fails with the shrunk plan and a replay command that works, and attaches report.html and the Perfetto trace', () => {
+    // The README's orders scenario with a planted bug: its sink commits at snapshot time instead
+    // of on the checkpoint-complete notification.
+    writeFileSync(
+      join(project.directory, 'planted.ts'),
+      [
+        "import type { Scenario } from 'ckptsim';",
+        "import { orders } from './orders.js';",
+        'export default {',
+        "  ...orders,",
+        "  name: 'orders-planted',",
+        '  build: (parameters, input) => {',
+        '    const setup = orders.build(parameters, input);',
+        "    return { ...setup, cluster: { ...setup.cluster, plantedBugs: ['sink-commits-on-snapshot'] } };",
+        '  },',
+        '} satisfies Scenario;',
+        '',
+      ].join('\n'),
+    );
     writeFileSync(
       join(project.directory, 'planted.test.ts'),
       [
-        "import { findScenario, type Scenario } from 'ckptsim';",
         "import { protocolTest } from 'ckptsim/vitest';",
-        "const wordcount = findScenario('wordcount')!;",
-        '// A sink that commits at snapshot time instead of on the checkpoint-complete notification.',
-        'const planted: Scenario = { ...wordcount, build: (parameters, input) => { const setup = wordcount.build(parameters, input); return { ...setup, cluster: { ...setup.cluster, plantedBugs: ["sink-commits-on-snapshot"] } }; } };',
-        "protocolTest.prop('my sink survives crashes', { scenario: planted, profile: 'crashes', properties: ['exactly-once'], runs: 40, seed: 3, artifactsDir: 'artifacts' });",
+        "import planted from './planted.js';",
+        "protocolTest.prop('my sink survives crashes', { scenario: planted, module: './planted.ts', profile: 'crashes', properties: ['exactly-once'], runs: 40, seed: 3, artifactsDir: 'artifacts' });",
         '',
       ].join('\n'),
     );
@@ -127,9 +142,15 @@ describe('the packed package', () => {
     const result = project.run('vitest', ['run', 'planted.test.ts', '--reporter=default', '--reporter=./annotations.reporter.mjs']);
     expect(result.status).toBe(1);
     const output = `${result.stdout}${result.stderr}`;
-    expect(output).toMatch(/my sink survives crashes: exactly-once violated in wordcount seed \d+ \(run \d+, shrunk \d+ time\(s\)\)/);
+    expect(output).toMatch(/my sink survives crashes: exactly-once violated in orders-planted seed \d+ \(run \d+, shrunk \d+ time\(s\)\)/);
     expect(output).toMatch(/plan: \[\{"kind":/);
-    expect(output).toMatch(/replay: npx ckptsim replay ckpt1\.[A-Za-z0-9_-]+\.[0-9a-f]+/);
+    const token = /replay: npx ckptsim replay (ckpt1\.[A-Za-z0-9_-]+\.[0-9a-f]+)/.exec(output)?.[1];
+    if (token === undefined) throw new Error(`no replay command in\n${output}`);
+    // The printed command works as printed: the token names planted.ts, which replay loads.
+    const replay = project.run('npx', ['ckptsim', 'replay', token]);
+    expect(replay.status, replay.stderr).toBe(1);
+    expect(replay.stdout).toMatch(/^orders-planted seed \d+: FAIL/);
+    expect(replay.stdout).toContain('exactly-once');
     const annotations = JSON.parse(readFileSync(join(project.directory, 'annotations.json'), 'utf8')) as Array<{ type: string; attachment?: { path?: string; contentType?: string } }>;
     const attached = (type: string): string => {
       const path = annotations.find((annotation) => annotation.type === type)?.attachment?.path;
