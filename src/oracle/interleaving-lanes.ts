@@ -30,6 +30,8 @@ export interface LaneArrival {
   readonly origin: RecordOrigin;
   /** The origin as text, `p0@17`: what committed records are grouped by. */
   readonly originKey: string;
+  /** Its place in the reference order (sources, partitions and offsets first to last), across every lane. */
+  readonly sequence: number;
 }
 
 /** The records of one source partition that reach a keyed operator's key over one path, in order. */
@@ -102,6 +104,7 @@ class LaneBuilder {
   private readonly problemsOfOrigin = new Map<string, number[]>();
   /** Numbers the subtasks a rebalance edge picks at run time, so each such record has a lane of its own. */
   private unknownSubtasks = 0;
+  private arrivals = 0;
   private origin: RecordOrigin = { partition: -1, offset: -1 };
   private originKey = '';
 
@@ -200,7 +203,7 @@ class LaneBuilder {
       this.laneIndex.set(laneKey, lane);
       problem.lanes.push(lane);
     }
-    lane.arrivals.push({ gate, value, origin: this.origin, originKey: this.originKey });
+    lane.arrivals.push({ gate, value, origin: this.origin, originKey: this.originKey, sequence: this.arrivals++ });
     problem.arrivalsPerOrigin.set(this.originKey, (problem.arrivalsPerOrigin.get(this.originKey) ?? 0) + 1);
     const owners = this.problemsOfOrigin.get(this.originKey);
     if (owners === undefined) this.problemsOfOrigin.set(this.originKey, [index]);
