@@ -12,16 +12,16 @@ function committed(timeUs: number, checkpointId: number, transactionId: string, 
 }
 
 /** Checkpoint `id` in which sink#0 (attempt `attempt`) pre-commits `transactionId`; completes unless told otherwise. */
-function checkpointWithTransaction(timeUs: number, id: number, transactionId: string, outcome: 'completed' | 'aborted' = 'completed', attempt = 0): Observation[] {
+function checkpointWithTransaction(timeUs: number, id: number, transactionId: string, outcome: 'completed' | 'aborted' = 'completed', attempt = 0, type: 'checkpoint' | 'savepoint' = 'checkpoint'): Observation[] {
   return [
-    triggered(timeUs, id),
+    triggered(timeUs, id, type),
     snapshot(timeUs + 10, id, 'source#0', sourceContent(id)),
     snapshot(timeUs + 20, id, 'count#0', countContent([])),
     preCommitted(timeUs + 30, id, transactionId),
     snapshot(timeUs + 30, id, 'sink#0', sinkContent([{ checkpointId: id, transactionId }], `${transactionId}+1`), attempt),
     ...tinyTasks.map((task, index) => acknowledged(timeUs + 40 + index, id, task)),
     outcome === 'completed'
-      ? completed(timeUs + 50, id)
+      ? completed(timeUs + 50, id, type)
       : at(timeUs + 50, { type: 'checkpoint-aborted', checkpointId: id, checkpointType: 'checkpoint', reason: 'CHECKPOINT_EXPIRED' }),
   ];
 }
@@ -40,6 +40,21 @@ describe('two-phase-commit checker', () => {
       committed(4_000, 3, 'tx-3', true),
     ];
     expect(judge(createTwoPhaseCommitChecker(tinyContext()), stream)).toEqual([]);
+  });
+
+  it('requires a plain savepoint\'s transaction only once a later notified checkpoint of the same attempt completes (Flink never notifies plain savepoints)', () => {
+    // Savepoint 1, then a restore back before it: its transaction is aborted, and nothing is lost.
+    const abandoned = [
+      ...checkpointWithTransaction(1_000, 1, 'tx-1', 'completed', 0, 'savepoint'),
+      at(1_500, { type: 'failover', scope: 'global', tasks: [...tinyTasks], cause: 'test', restoreCheckpointId: undefined }),
+      at(1_600, { type: 'transaction-aborted', task: 'sink#0', transactionId: 'tx-1', cause: 'restore' }),
+    ];
+    expect(judge(createTwoPhaseCommitChecker(tinyContext()), abandoned)).toEqual([]);
+    // Savepoint 1, then checkpoint 2 with the same attempt: its notification commits both; leaving tx-1 open is a loss.
+    const notified = [...checkpointWithTransaction(1_000, 1, 'tx-1', 'completed', 0, 'savepoint'), ...checkpointWithTransaction(2_000, 2, 'tx-2'), committed(2_100, 2, 'tx-2')];
+    const violations = judge(createTwoPhaseCommitChecker(tinyContext()), notified);
+    expect(violations[0]?.message).toBe('transaction tx-1 of sink#0, pre-committed for completed checkpoint 1, was never committed although the job finished');
+    expect(judge(createTwoPhaseCommitChecker(tinyContext()), [...notified, committed(2_100, 1, 'tx-1')])).toEqual([]);
   });
 
   it('names a transaction committed twice', () => {

@@ -20,6 +20,10 @@ import { FirstViolation, type Checker, type CheckerContext, type FinalState } fr
  *   of a synchronous savepoint that a later restore of the same run went back before is lost to
  *   the known stop-with-savepoint-failover gap (Flink keeps savepoints out of the completed
  *   store): it is named only when no other transaction is lost, with details.knownGap set.
+ *   A plain savepoint is never notified (Flink's CheckpointCoordinator notifies checkpoints and
+ *   synchronous savepoints only), so its own completion requires nothing: its transactions are
+ *   committed with the next completed checkpoint that the same attempt took part in (then they
+ *   are required), or aborted by a restore that goes back before it.
  */
 export function createTwoPhaseCommitChecker(context: CheckerContext): Checker {
   void context;
@@ -55,6 +59,8 @@ class TransactionModel {
   /** Synchronous savepoints of the current job run, and those a later restore of the same run went back before. */
   private readonly runSyncSavepoints = new Set<number>();
   private readonly rolledBackSavepoints = new Set<number>();
+  /** Plain savepoints that completed: their transactions wait for the next notified checkpoint. */
+  private readonly plainSavepoints = new Set<number>();
 
   constructor(private readonly violation: FirstViolation) {}
 
@@ -86,7 +92,8 @@ class TransactionModel {
         return this.snapshotTaken(observation.task, observation.checkpointId, observation.attempt);
       case 'checkpoint-completed':
         if (observation.checkpointType === 'sync-savepoint') this.runSyncSavepoints.add(observation.checkpointId);
-        return this.completed(observation.checkpointId, true);
+        if (observation.checkpointType === 'savepoint') this.plainSavepoints.add(observation.checkpointId);
+        return this.completed(observation.checkpointId, observation.checkpointType !== 'savepoint');
       case 'checkpoint-store-write-failed':
         // Its HA write may have landed: a later JobMaster may restore it and commit its
         // transactions, which is then legitimate; nothing requires them committed, though.
@@ -130,7 +137,9 @@ class TransactionModel {
       if (transaction.checkpointId > checkpointId || transaction.attempt === undefined) continue;
       if (attempts.get(transaction.task) !== transaction.attempt) continue;
       transaction.covered = true;
-      if (required && transaction.checkpointId === checkpointId) transaction.required = true;
+      // The notification of `checkpointId` commits its own transactions and those of the plain
+      // savepoints before it that the same attempt pre-committed.
+      if (required && (transaction.checkpointId === checkpointId || this.plainSavepoints.has(transaction.checkpointId))) transaction.required = true;
     }
   }
 
