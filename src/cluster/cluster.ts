@@ -129,8 +129,8 @@ export class Cluster {
   private readonly terminalListeners: Array<(status: TerminalJobStatus, cause: string | undefined) => void> = [];
   /** Retained checkpoints of job runs that ended (canceled or stopped), minus those a later run claimed by restoring them. */
   private readonly endedRunCheckpoints = new Map<string, CompletedCheckpoint>();
-  /** Snapshots (`type/id`) a later run restored: its store owns them, not the run that took them. */
-  private readonly claimedByLaterRun = new Set<string>();
+  /** Snapshots (`type/id`) a later run restored, with that run: its store owns them from then on, not the runs before it. */
+  private readonly claimedByLaterRun = new Map<string, number>();
   /** The highest checkpoint id any run's counter reached: a new run's ids start above it. */
   private highestCounter = 1;
 
@@ -253,7 +253,7 @@ export class Cluster {
     for (const checkpoint of this.jobMaster?.retainedCheckpoints() ?? []) this.endedRunCheckpoints.set(`${checkpoint.type}/${checkpoint.checkpointId}`, checkpoint);
     if (restoreFrom !== undefined) {
       this.endedRunCheckpoints.delete(`${restoreFrom.type}/${restoreFrom.checkpointId}`);
-      if (restoreFrom.type === 'checkpoint') this.claimedByLaterRun.add(`${restoreFrom.type}/${restoreFrom.checkpointId}`);
+      if (restoreFrom.type === 'checkpoint') this.claimedByLaterRun.set(`${restoreFrom.type}/${restoreFrom.checkpointId}`, this.jobRun + 1);
     }
     this.highestCounter = Math.max(this.highestCounter, this.jobMaster?.checkpointIdCounterValue ?? 1);
   }
@@ -275,7 +275,7 @@ export class Cluster {
       for (const checkpoint of stored) {
         const key = `${checkpoint.type}/${checkpoint.checkpointId}`;
         // An ended run's checkpoint counts while it keeps it (not claimed by a later run's restore).
-        if (run === this.jobRun || !this.claimedByLaterRun.has(key)) retained.set(key, checkpoint);
+        if (run >= (this.claimedByLaterRun.get(key) ?? run)) retained.set(key, checkpoint);
       }
     }
     if (!this.config.highAvailability) for (const [key, checkpoint] of this.endedRunCheckpoints) retained.set(key, checkpoint);

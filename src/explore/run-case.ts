@@ -181,9 +181,9 @@ function simulate(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions, r
   for (const checker of checkers) cluster.observations.subscribe((observation) => checker.observe(observation));
 
   let phase: 'running' | 'stopping' | 'resumed' = 'running';
-  cluster.onJobTerminal((status) => {
+  cluster.onJobTerminal((status, cause) => {
     if (status === 'FINISHED' && phase === 'stopping') return; // the savepoint callback resumes
-    if (nemesis.operations.resumesAfter(status)) return; // a canceled run waits for its resume
+    if (nemesis.operations.resumesAfter(status, cause)) return; // a canceled run waits for its resume
     sim.stop(`job ${status}`);
   });
   cluster.submit();

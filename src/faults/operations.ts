@@ -5,6 +5,9 @@ import { eventKind } from '../sim/index.js';
 import type { Operation, OperationKind, ResumeFrom } from './plan.js';
 
 const resumeKind = eventKind('operations.resume');
+/** How often a resume that failed to initialize is submitted again, and after how long. */
+const maxResubmissions = 3;
+const resubmitDelayUs = 100_000;
 
 /** What became of one operation of a plan: when it was asked for, and its answer. */
 export interface OperationRecord {
@@ -42,9 +45,26 @@ export class OperationRunner {
    * Whether the current run's end is not the case's end: a canceled run waits for its resume.
    * The case's driver stops the simulation at a terminal job status only when this is false.
    */
-  resumesAfter(status: TerminalJobStatus): boolean {
-    return this.resumePending && status === 'CANCELED';
+  resumesAfter(status: TerminalJobStatus, cause: string | undefined): boolean {
+    if (status === 'CANCELED') return this.resumePending;
+    // A resumed run that could not restore its snapshot is submitted again a little later, as an
+    // orchestrator retries a failed submission; a few times at most.
+    if (status !== 'FAILED' || this.resumedFrom === undefined || cause?.startsWith('JobInitializationException') !== true) return false;
+    if (this.resubmissions >= maxResubmissions) return false;
+    this.resubmissions++;
+    const snapshot = this.resumedFrom;
+    this.cluster.sim.schedule(resubmitDelayUs, resumeKind, () => this.resume(snapshot));
+    return true;
   }
+
+  /** Starts a new run of the job from `snapshot`. */
+  private resume(snapshot: CompletedCheckpoint): void {
+    this.resumedFrom = snapshot;
+    this.cluster.submit(snapshot);
+  }
+
+  private resumedFrom: CompletedCheckpoint | undefined;
+  private resubmissions = 0;
 
   /** Carries out `operation` now; its answer comes later, through the cluster. */
   fire(index: number, operation: Operation): boolean {
@@ -80,7 +100,7 @@ export class OperationRunner {
       this.stopping = false;
       onAnswer(result);
       // Answered once the job is FINISHED: the new run starts from the savepoint at once.
-      if (result.ok) this.cluster.submit(result.checkpoint);
+      if (result.ok) this.resume(result.checkpoint);
     }, drain);
   }
 
@@ -112,7 +132,7 @@ export class OperationRunner {
       this.cluster.sim.schedule(resumeAfterUs, resumeKind, () => {
         this.resumePending = false;
         this.stopping = false;
-        this.cluster.submit(restorePoint);
+        this.resume(restorePoint);
       });
     });
     return true;

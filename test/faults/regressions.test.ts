@@ -48,6 +48,18 @@ const regressions: Array<[string, string]> = [
     'a duplicated ack that arrived after its checkpoint\'s HA write may have landed discarded that checkpoint\'s state, so the next JobMaster recovered it from HA and could not restore it',
     'ckpt1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjEsImZhdWx0cyI6W3sia2luZCI6ImhhLXN0b3JlIiwiYWN0aW9uIjoiYW1iaWd1b3VzLXdyaXRlcyIsImNvdW50IjoxLCJ3aGVuIjp7Im9uU3RlcCI6ImNvb3JkaW5hdG9yLmNoZWNrcG9pbnQtdHJpZ2dlcmVkIiwib2NjdXJyZW5jZSI6Mn19LHsia2luZCI6InJwYyIsImFjdGlvbiI6ImR1cGxpY2F0ZSIsIm1ldGhvZCI6ImFja25vd2xlZGdlQ2hlY2twb2ludCIsImNvdW50IjoxLCJjaGVja3BvaW50SWQiOjIsImRlbGF5VXMiOjE1MDAwLCJ3aGVuIjp7Im9uU3RlcCI6ImNvb3JkaW5hdG9yLmNoZWNrcG9pbnQtdHJpZ2dlcmVkIiwib2NjdXJyZW5jZSI6Mn19LHsia2luZCI6ImNyYXNoLWpvYm1hc3RlciIsInJlY292ZXJBZnRlclVzIjowLCJ3aGVuIjp7ImF0VXMiOjE1MDAwMH19XX0.b1bcf038',
   ],
+  [
+    'a savepoint asked for during a stop-with-savepoint made the tasks give the stop\'s savepoint up, so the job never finished (only a periodic checkpoint proves the stop failed)',
+    'ckpt1.eyJzY2VuYXJpbyI6InNhdmVwb2ludC1zdG9wIiwic2VlZCI6MzAsImZhdWx0cyI6W3sia2luZCI6InNhdmVwb2ludCIsIndoZW4iOnsib25TdGVwIjoidGFzay5hbGlnbm1lbnQtY29tcGxldGVkIiwib2NjdXJyZW5jZSI6MSwiY2hlY2twb2ludElkIjo1fX1dfQ.2115ebb3',
+  ],
+  [
+    'a checkpoint a cancel\'s resume claimed was dropped from the retained set of the run that claimed it once that run ended too',
+    'ckpt1.eyJzY2VuYXJpbyI6InVuYWxpZ25lZCIsInNlZWQiOjgzNTQwNjA4MCwiZmF1bHRzIjpbeyJraW5kIjoic3RvcC13aXRoLXNhdmVwb2ludCIsImRyYWluIjpmYWxzZSwid2hlbiI6eyJvblN0ZXAiOiJ0YXNrLmVuZC1vZi1kYXRhIiwib2NjdXJyZW5jZSI6MSwidGFzayI6InRvdGFsIzAifX0seyJraW5kIjoiY2FuY2VsIiwicmVzdW1lRnJvbSI6ImxhdGVzdCIsInJlc3VtZUFmdGVyVXMiOjAsIndoZW4iOnsib25TdGVwIjoidGFzay5ub3RpZnktY29tcGxldGUiLCJvY2N1cnJlbmNlIjoxLCJjaGVja3BvaW50SWQiOjR9fV19.6fc221a8',
+  ],
+  [
+    'a resume whose savepoint restore failed in the HA store threw out of the run instead of failing the job\'s initialization (then resubmitted)',
+    'ckpt1.eyJzY2VuYXJpbyI6ImF0LWxlYXN0LW9uY2UiLCJzZWVkIjoxNiwiZmF1bHRzIjpbeyJraW5kIjoiaGEtc3RvcmUiLCJhY3Rpb24iOiJmYWlsLXdyaXRlcyIsInRhcmdldCI6ImNvbXBsZXRlZC1jaGVja3BvaW50IiwiY291bnQiOjEsIndoZW4iOnsiYXRVcyI6MTIwNTYyfX0seyJraW5kIjoiY2FuY2VsIiwicmVzdW1lRnJvbSI6ImxhdGVzdCIsInJlc3VtZUFmdGVyVXMiOjAsIndoZW4iOnsiYXRVcyI6MTIwNTYyfX1dfQ.2b0405fb',
+  ],
 ];
 
 describe('regressions found by sweeps', () => {

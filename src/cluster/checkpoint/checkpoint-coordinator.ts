@@ -11,6 +11,7 @@ import { CheckpointIoError, CheckpointStoreWriteError, type CancellableTimer, ty
 import { RecentCheckpoints } from './recent-checkpoints.js';
 import {
   checkpointOptionsFor,
+  type CheckpointOptions,
   countedFailureReasons,
   type CheckpointBarrier,
   type CheckpointConfig,
@@ -394,7 +395,7 @@ export class CheckpointCoordinator {
     const barrier: CheckpointBarrier = {
       checkpointId: pending.checkpointId,
       timestampUs: pending.triggerTimestampUs,
-      options: this.drainingSavepoints.has(pending.checkpointId) ? { ...checkpointOptionsFor(pending.type, this.config), drain: true } : checkpointOptionsFor(pending.type, this.config),
+      options: this.barrierOptions(pending),
     };
     for (const task of pending.plan.tasksToTrigger) {
       // A failed send may abort the checkpoint at once; the remaining tasks then get nothing.
@@ -403,6 +404,15 @@ export class CheckpointCoordinator {
         if (!pending.isDisposed) this.abortPendingCheckpoint(pending, 'TRIGGER_CHECKPOINT_FAILURE', undefined);
       });
     }
+  }
+
+  /** The options of a checkpoint's barriers: its type's, marked when drained or asked for by hand. */
+  private barrierOptions(pending: PendingCheckpoint): CheckpointOptions {
+    const options = checkpointOptionsFor(pending.type, this.config);
+    const drain = this.drainingSavepoints.has(pending.checkpointId);
+    const manual = pending.type === 'savepoint' || (pending.type === 'checkpoint' && !pending.isPeriodic);
+    if (!drain && !manual) return options;
+    return { ...options, ...(drain ? { drain: true as const } : {}), ...(manual ? { manual: true as const } : {}) };
   }
 
   /** An attempt that failed before it had an id: no PendingCheckpoint to clean up. */

@@ -25,6 +25,12 @@ export interface CheckpointOptions {
    * sources end their input (MAX_WATERMARK, end of data) before they take it.
    */
   readonly drain?: true;
+  /**
+   * Only on a checkpoint or savepoint asked for by hand (not by the periodic scheduler): Flink's
+   * barrier carries the snapshot type of a manual trigger too (SavepointType, or
+   * CheckpointType.FULL_CHECKPOINT). A task may see one while a stop-with-savepoint stands.
+   */
+  readonly manual?: true;
 }
 
 /** Flink's CheckpointBarrier: the marker a checkpoint flows through the dataflow with. */

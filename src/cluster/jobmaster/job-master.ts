@@ -143,8 +143,16 @@ export class JobMaster implements JobMasterGateway {
 
   /** Starts the job: restore the savepoint or latest checkpoint if any, then schedule every task. */
   start(): void {
-    if (this.restoreFrom !== undefined) this.coordinator.restoreSavepoint(this.restoreFrom);
-    else this.restoreFrom = this.coordinator.restoreLatestCheckpointedState();
+    if (this.restoreFrom !== undefined) {
+      try {
+        this.coordinator.restoreSavepoint(this.restoreFrom);
+      } catch (error) {
+        // As Flink's Dispatcher does when the scheduler cannot restore the savepoint (its HA
+        // store write failed, say): the job fails to initialize, and whoever submitted it decides.
+        this.failJob(`JobInitializationException: could not restore ${this.restoreFrom.type} ${this.restoreFrom.checkpointId}: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+    } else this.restoreFrom = this.coordinator.restoreLatestCheckpointedState();
     this.heartbeatLoop();
     this.scheduleTasks(this.vertices.map((vertex) => vertex.taskName), this.services.sim.nowUs);
   }

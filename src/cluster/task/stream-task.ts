@@ -341,7 +341,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.pendingTriggers.add(barrier.checkpointId);
     this.mailbox.put(() => {
       this.pendingTriggers.delete(barrier.checkpointId);
-      this.abandonSavepointBefore(barrier.checkpointId);
+      this.abandonSavepointBefore(barrier.checkpointId, barrier.options.manual === true);
       // A drained source whose savepoint was given up has just failed.
       if (!this.active) return;
       if (this.state !== 'RUNNING' || this.suspendedBySavepoint) {
@@ -392,11 +392,14 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   }
 
   /**
-   * A checkpoint newer than the stop-with-savepoint savepoint proves that savepoint was given up
-   * (the coordinator triggers nothing else while it stands), even if its abort notification was
-   * lost: sources resume, and no later completion may be taken for the savepoint's.
+   * A periodic checkpoint newer than the stop-with-savepoint savepoint proves that savepoint was
+   * given up (the periodic scheduler is stopped while it stands), even if its abort notification
+   * was lost: sources resume, and no later completion may be taken for the savepoint's. A
+   * savepoint or checkpoint asked for by hand proves nothing: Flink triggers those during a stop
+   * too, and its tasks keep waiting for the stop's savepoint.
    */
-  private abandonSavepointBefore(checkpointId: number): void {
+  private abandonSavepointBefore(checkpointId: number, manual: boolean): void {
+    if (manual) return;
     if (this.drainedForSavepointId !== undefined && checkpointId > this.drainedForSavepointId && this.failIfDrainedFor(checkpointId)) return;
     if (this.syncSavepointId === undefined || checkpointId <= this.syncSavepointId) return;
     this.syncSavepointId = undefined;
@@ -691,7 +694,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private performCheckpoint(barrier: CheckpointBarrier, unaligned: boolean): void {
     const checkpointId = barrier.checkpointId;
     if (checkpointId <= this.lastCheckpointId) return;
-    this.abandonSavepointBefore(checkpointId);
+    this.abandonSavepointBefore(checkpointId, barrier.options.manual === true);
     if (!this.active) return;
     this.lastCheckpointId = checkpointId;
     if (this.abortedCheckpoints.has(checkpointId)) {

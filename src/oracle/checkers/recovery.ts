@@ -12,7 +12,7 @@ import { FirstViolation, formatTime, type Checker, type CheckerContext } from '.
  * ids) and decides, for every deployment, which checkpoint its tasks must restore:
  * - a JobMaster start restores the highest recovered id (none for a fresh job); a JobMaster that
  *   takes over (not a new run) must have recovered the latest checkpoint the store held;
- * - a new job run (a JobMaster started after the job reached FINISHED or CANCELED, as
+ * - a new job run (a JobMaster started after the job reached FINISHED, CANCELED or FAILED, as
  *   stop-with-savepoint or cancel then resume does) restores a savepoint or a checkpoint the
  *   ended run retained: its first restore must name a completed savepoint or one of those, which
  *   then joins the store model;
@@ -137,7 +137,8 @@ class RecoveryModel {
   }
 
   private jobMasterStarted(epoch: number, recovered: readonly number[], timeUs: number): void {
-    const newRun = this.lastJobStatus === 'FINISHED' || this.lastJobStatus === 'CANCELED';
+    // A run that ended (finished, canceled, failed) is never taken over: a JobMaster started after it runs a new one.
+    const newRun = this.lastJobStatus === 'FINISHED' || this.lastJobStatus === 'CANCELED' || this.lastJobStatus === 'FAILED';
     if (newRun) for (const id of this.store) this.endedRunRetained.add(id);
     const latest = this.latestStored();
     if (!newRun && this.jobMasters > 0 && latest !== undefined && !recovered.includes(latest)) {
