@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { table } from 'table';
 import { renderCaseReport } from '../report/case-report.js';

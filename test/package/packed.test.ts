@@ -52,8 +52,8 @@ afterAll(() => {
 describe('the packed package', () => {
   it('ships compiled JavaScript, declarations, the README, LICENSE and the results schema, and nothing of the repository besides', () => {
     const list = succeeds('tar', ['-tzf', project.tarball]).trim().split('\n').map((path) => path.replace(/^package\//, ''));
-    expect(list).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'bin/ckptsim.js', 'docs/results.schema.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/vitest/index.js', 'dist/src/explore/worker-boot.mjs', 'dist/src/report/html/report.js']));
-    expect(list.filter((path) => !/^(dist\/(src|scenarios)\/.+\.(js|d\.ts|mjs|css)|bin\/ckptsim\.js|package\.json|README\.md|LICENSE|docs\/results\.schema\.json)$/.test(path))).toEqual([]);
+    expect(list).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'docs/results.schema.json', 'dist/src/index.js', 'dist/src/cli/main.js', 'dist/src/index.d.ts', 'dist/src/vitest/index.js', 'dist/src/explore/worker-boot.mjs', 'dist/src/report/html/report.js']));
+    expect(list.filter((path) => !/^(dist\/(src|scenarios)\/.+\.(js|d\.ts|mjs|css)|package\.json|README\.md|LICENSE|docs\/results\.schema\.json)$/.test(path))).toEqual([]);
     expect(list.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).toEqual([]);
   });
 
