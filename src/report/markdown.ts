@@ -1,3 +1,4 @@
+import { operationKinds } from '../faults/plan.js';
 import type { SweepReport } from '../explore/results.js';
 import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { markdownText } from './sanitise.js';
@@ -32,7 +33,7 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
   lines.push('');
   const scope = verdict.planned > verdict.cases ? `${formatCount(verdict.cases)} of ${formatCount(verdict.planned)} planned cases` : `${formatCount(results.caseCount)} cases`;
   lines.push(
-    `${scope} (${formatCount(results.parameters.runsPerScenario)} per scenario, seed ${results.parameters.seed}, profile \`${markdownText(results.parameters.profile)}\`${results.parameters.vary ? ', varied parameters and config' : ''}${timelinesNote(results.parameters.timelines)}), shards ${results.shards.map(markdownText).join(', ')}${results.interrupted ? ', **interrupted**' : ''}.`,
+    `${scope} (${formatCount(results.parameters.runsPerScenario)} per scenario, seed ${results.parameters.seed}, profile \`${markdownText(results.parameters.profile)}\`${results.parameters.operations === undefined ? '' : `, operations \`${markdownText(results.parameters.operations)}\``}${results.parameters.vary ? ', varied parameters and config' : ''}${timelinesNote(results.parameters.timelines)}), shards ${results.shards.map(markdownText).join(', ')}${results.interrupted ? ', **interrupted**' : ''}.`,
   );
   if (verdict.interrupted) {
     lines.push('');
@@ -62,7 +63,7 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
     lines.push(`| ${markdownText(property)} | ${cells.join(' | ')} |`);
   }
   lines.push('');
-  lines.push('## Fault kinds exercised (cases per kind: drawn / fired)');
+  lines.push('## Fault kinds and operations exercised (cases per kind: drawn / fired)');
   lines.push('');
   lines.push('Drawn: cases whose fault plan had the kind. Fired: cases in which a fault of the kind fired and took effect.');
   lines.push('');
@@ -122,11 +123,19 @@ function failureItem(entry: SweepCaseResult): string[] {
   return [
     '',
     `- **${scenario}** case ${entry.index}, \`${markdownText(failure.property)}\`: ${markdownText(message)}`,
-    `  shrunk to ${failure.shrunkFaults.length} fault(s) in ${failure.shrinkSteps} steps:`,
+    `  shrunk to ${planSize(failure.shrunkFaults)} in ${failure.shrinkSteps} steps:`,
     '  ```sh',
     `  npx ckptsim replay ${failure.replay}`,
     '  ```',
   ];
+}
+
+/** A shrunk plan's size in words: faults, and operations with their kinds (what a reader looks for first). */
+function planSize(plan: readonly { readonly kind: string }[]): string {
+  const operations = plan.filter((entry) => (operationKinds as readonly string[]).includes(entry.kind));
+  const faults = plan.length - operations.length;
+  if (operations.length === 0) return `${faults} fault(s)`;
+  return `${faults} fault(s) and ${operations.length} operation(s) (${operations.map((entry) => markdownText(entry.kind)).join(', ')})`;
 }
 
 /** How the lead line tells which cases kept their checkpoint timeline, when not every case did. */

@@ -1,5 +1,6 @@
 import type { Observation } from '../cluster/observations.js';
 import type { FiredFault } from '../faults/nemesis.js';
+import { operationKinds } from '../faults/plan.js';
 import type { CapturedBuffer, CapturedRpc } from '../net/index.js';
 import type { TraceEvent } from '../sim/index.js';
 
@@ -36,7 +37,7 @@ export interface SpaceTimeData {
 }
 
 /** Categories, in drawing order (later ones on top); the page colours and filters by them. */
-export const spaceTimeCategories = ['other', 'rpc', 'records', 'task', 'transaction', 'checkpoint', 'ack', 'barrier', 'fault'] as const;
+export const spaceTimeCategories = ['other', 'rpc', 'records', 'task', 'transaction', 'checkpoint', 'ack', 'barrier', 'fault', 'operation'] as const;
 type Category = (typeof spaceTimeCategories)[number];
 const categoryIndex = new Map<string, number>(spaceTimeCategories.map((name, index) => [name, index]));
 
@@ -72,6 +73,11 @@ export function buildSpaceTime(
   for (const event of events) builder.event(event);
   for (const observation of observations) builder.observation(observation);
   for (const fault of faults) {
+    // An operation of the plan (savepoint, stop, cancel) is drawn as what a user did, not as a fault; its answer comes from the observations.
+    if ((operationKinds as readonly string[]).includes(fault.kind)) {
+      builder.mark(fault.firedAtUs, 'jobmaster', 'operation', `operation #${fault.index} ${fault.kind} requested${fault.applied ? '' : ' (not carried out)'}`);
+      continue;
+    }
     builder.mark(fault.firedAtUs, 'jobmaster', 'fault', `fault #${fault.index} ${fault.kind} fired${fault.applied ? '' : ' (no target)'}`);
     if (fault.healedAtUs > fault.firedAtUs) builder.mark(fault.healedAtUs, 'jobmaster', 'fault', `fault #${fault.index} ${fault.kind} healed`);
   }
@@ -263,6 +269,9 @@ class Builder {
         return;
       case 'transaction-aborted':
         this.mark(t, observation.task, 'transaction', `abort ${observation.transactionId}: ${observation.cause}`);
+        return;
+      case 'job-operation-answered':
+        this.mark(t, 'jobmaster', 'operation', `${observation.operation} ${observation.ok ? `succeeded${observation.checkpointId === undefined ? '' : ` (${observation.checkpointId})`}` : `failed: ${observation.reason ?? 'no reason'}`}`);
         return;
       case 'source-records-emitted':
         this.mark(t, observation.task, 'records', `emitted ${observation.count} from partition ${observation.partition} offset ${observation.fromOffset}`);

@@ -89,6 +89,22 @@ describe('the space-time diagram data', () => {
     expect(data.windowed).toBe(false);
   });
 
+  it('draws the operations of a plan and their answers as operations, not faults', () => {
+    const withOperations = replayForReport(
+      (spec, observers) => runCase(scenario, spec, { captureTrace: true, observers }),
+      { scenario: 'wordcount', seed: 1, faults: [{ kind: 'savepoint', when: { atUs: 105_000 } }, { kind: 'cancel', when: { onStep: 'coordinator.checkpoint-completed', occurrence: 2 } }] },
+    );
+    const data = buildSpaceTime(withOperations.result.capturedEvents!, withOperations.observations, withOperations.result.faults);
+    const operation = data.categories.indexOf('operation');
+    const marks = [...data.marks.label].map((label, index) => [data.labels[label] as string, data.marks.category[index]] as const);
+    expect(marks).toEqual(expect.arrayContaining([
+      ['operation #0 savepoint requested', operation],
+      ['savepoint succeeded (1)', operation],
+      ['operation #1 cancel requested', operation],
+      ['cancel succeeded', operation],
+    ]));
+  });
+
   it('keeps a bounded window that holds the focus when the trace is too long', () => {
     const full = buildSpaceTime(replayed.result.capturedEvents!, replayed.observations, replayed.result.faults);
     const focusUs = (full.startUs + full.endUs) / 2;

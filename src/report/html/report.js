@@ -122,7 +122,7 @@
 
   // ---- space-time diagram (canvas, drawn on demand) ------------------------------------------
 
-  var categoryColour = { other: '#c3c9d4', rpc: '#7d8aa3', records: '#4a90d9', task: '#3d9970', transaction: '#8e44ad', checkpoint: '#1d2330', ack: '#e08e0b', barrier: '#d81b60', fault: '#c62828' };
+  var categoryColour = { other: '#c3c9d4', rpc: '#7d8aa3', records: '#4a90d9', task: '#3d9970', transaction: '#8e44ad', checkpoint: '#1d2330', ack: '#e08e0b', barrier: '#d81b60', fault: '#c62828', operation: '#00838f' };
   var defaultOff = { other: true, rpc: true };
 
   function decode(base64, Type) {
