@@ -42,6 +42,10 @@ export interface ProtocolPropertyOptions {
   readonly plans?: fc.Arbitrary<readonly Fault[]>;
   /** At most this many faults in a drawn plan (default 4). */
   readonly maxFaults?: number;
+  /** Scenario parameters for every case, over the scenario's defaults (as `run --param`). */
+  readonly parameters?: Readonly<Record<string, number>>;
+  /** Cluster config overrides for every case, as data (mode, interval...; as a replay token holds them). */
+  readonly config?: Readonly<Record<string, unknown>>;
   /** The properties that must hold (default: every property the scenario declares). */
   readonly properties?: readonly PropertyName[];
   /** Cases to run (default 20). */
@@ -114,14 +118,20 @@ export function checkProtocolProperty(name: string, options: ProtocolPropertyOpt
   const plans = options.plans ?? profilePlanArbitrary(topologyOf(scenario), options.profile ?? 'everything', options.maxFaults ?? 4);
   const seed = options.seed ?? fc.readConfigureGlobal().seed ?? 1;
   const origin = originOf(scenario, options.module);
+  // What every case shares; the property draws the seed and the plan.
+  const fixed = {
+    scenario: scenario.name,
+    ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
+    ...(options.config === undefined ? {} : { config: options.config }),
+  };
   const property = fc.property(plans, fc.noShrink(fc.integer({ min: 1, max: 1_000_000 })), (faults, simSeed) => {
-    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults });
+    const result = runCase(scenario, { ...fixed, seed: simSeed, faults });
     return counted(result, options.properties).length === 0;
   });
   const details = fc.check(property, { seed, numRuns: options.runs ?? 20, plugins: [fc.interruptAfterTimeLimit(options.timeLimitMs ?? 60_000)] });
   if (!details.failed || details.counterexample === null) return { passed: true, runs: details.numRuns, interrupted: details.interrupted };
   const [faults, simSeed] = details.counterexample as unknown as [readonly Fault[], number];
-  const spec: CaseSpec = { scenario: scenario.name, seed: simSeed, faults, ...(origin === undefined ? {} : { module: origin }) };
+  const spec: CaseSpec = { ...fixed, seed: simSeed, faults, ...(origin === undefined ? {} : { module: origin }) };
   // Re-run (deterministic: the same case); a harness error in the case is thrown from here.
   const result = runCase(scenario, spec);
   const violations = counted(result, options.properties);

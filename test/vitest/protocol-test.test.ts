@@ -23,6 +23,20 @@ describe('ckptsim/vitest', () => {
     expect(outcome).toMatchObject({ passed: true, runs: 4 });
   });
 
+  it('runs every case with the given parameters and config, and its replay token carries them', () => {
+    const outcome = checkProtocolProperty('small', {
+      scenario: withPlantedBug('sink-commits-on-snapshot'),
+      parameters: { lines: 200 },
+      config: { checkpoint: { intervalUs: 5_000 } },
+      profile: 'crashes',
+      properties: ['exactly-once'],
+      runs: 40,
+      seed: 3,
+    });
+    if (outcome.passed) throw new Error('the planted bug was not caught');
+    expect(decodeReplayToken(outcome.result.replay)).toMatchObject({ parameters: { lines: 200 }, config: { checkpoint: { intervalUs: 5_000 } } });
+  });
+
   it('shrinks a planted bug to a plan and prints the plan and the replay command', () => {
     const outcome = checkProtocolProperty('sink survives crashes', { scenario: withPlantedBug('sink-commits-on-snapshot'), profile: 'crashes', properties: ['exactly-once'], runs: 40, seed: 3 });
     if (outcome.passed) throw new Error('the planted bug was not caught');
