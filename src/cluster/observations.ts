@@ -98,7 +98,12 @@ export type ObservationBody =
   /** A user operation on the job (REST API or CLI) reached the cluster. */
   | { readonly type: 'job-operation-requested'; readonly operation: JobOperation }
   /** Its answer, exactly once: success with the snapshot's id, or Flink's failure reason. */
-  | { readonly type: 'job-operation-answered'; readonly operation: JobOperation; readonly ok: boolean; readonly checkpointId?: number; readonly reason?: string };
+  | { readonly type: 'job-operation-answered'; readonly operation: JobOperation; readonly ok: boolean; readonly checkpointId?: number; readonly reason?: string }
+  /**
+   * A fault injector above the runtime fired fault `index` of its plan (published by it, never by
+   * the runtime, just before the fault acts): how the oracle learns that a failure may be explained.
+   */
+  | { readonly type: 'fault-injected'; readonly index: number; readonly kind: string };
 
 /** Operations a user runs on a job, as the cluster's entry points name them. */
 export type JobOperation = 'savepoint' | 'checkpoint' | 'stop-with-savepoint' | 'stop-with-savepoint-drain' | 'cancel';

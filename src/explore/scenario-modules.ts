@@ -33,6 +33,7 @@ const knownProperties: Readonly<Record<PropertyName, true>> = {
   'trigger-results': true,
   'failure-accounting': true,
   'notification-order': true,
+  'explained-failures': true,
 };
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -20,7 +20,8 @@ export type PropertyName =
   | 'liveness'
   | 'trigger-results'
   | 'failure-accounting'
-  | 'notification-order';
+  | 'notification-order'
+  | 'explained-failures';
 
 /** Cluster settings a scenario overrides; the checkpoint part merges field by field. */
 export type ClusterOverrides = Partial<Omit<ClusterConfig, 'checkpoint'>> & { readonly checkpoint?: Partial<CheckpointConfig> };

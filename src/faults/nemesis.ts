@@ -90,6 +90,8 @@ export class Nemesis {
 
   private fireFault(index: number, fault: Fault): void {
     const now = this.cluster.sim.nowUs;
+    // Published before the fault acts, so the oracle sees the fault ahead of what it causes.
+    this.cluster.observations.publish({ type: 'fault-injected', index, kind: fault.kind });
     const record = (applied: boolean, healedAtUs: number): void => {
       this.fired.push({ index, kind: fault.kind, firedAtUs: now, healedAtUs, applied });
     };

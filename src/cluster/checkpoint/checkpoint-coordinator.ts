@@ -355,7 +355,8 @@ export class CheckpointCoordinator {
     if (request.drain) this.drainingSavepoints.add(checkpointId);
     const expire = (): void => this.abortPendingCheckpoint(pending, 'CHECKPOINT_EXPIRED', undefined);
     if (!bugOn(this.bugs, 'coordinator-never-expires')) {
-      pending.setCanceller(this.ports.clock.schedule(this.config.timeoutUs, 'checkpoint-coordinator.canceller', expire));
+      const timeoutUs = bugOn(this.bugs, 'coordinator-expires-after-interval') && this.baseIntervalUs > 0 ? this.baseIntervalUs : this.config.timeoutUs;
+      pending.setCanceller(this.ports.clock.schedule(timeoutUs, 'checkpoint-coordinator.canceller', expire));
     }
     this.triggeredCount++;
     this.publishTriggered(pending);

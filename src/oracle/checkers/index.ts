@@ -8,6 +8,7 @@ import { createRecoveryChecker } from './recovery.js';
 import { createTriggerResultsChecker } from './trigger-results.js';
 import { createFailureAccountingChecker } from './failure-accounting.js';
 import { createNotificationOrderChecker } from './notification-order.js';
+import { createExplainedFailuresChecker } from './explained-failures.js';
 import { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 
 export type { Checker, CheckerContext, CheckerFactory, CheckerProperty, FinalState, RetainedCheckpoint } from './checker.js';
@@ -18,6 +19,7 @@ export { createRecoveryChecker } from './recovery.js';
 export { createTriggerResultsChecker } from './trigger-results.js';
 export { createFailureAccountingChecker } from './failure-accounting.js';
 export { createNotificationOrderChecker } from './notification-order.js';
+export { createExplainedFailuresChecker } from './explained-failures.js';
 export { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 
 /** Every streaming checker, by the property it judges. */
@@ -30,6 +32,7 @@ export const checkerRegistry: Readonly<Record<CheckerProperty, CheckerFactory>> 
   'trigger-results': createTriggerResultsChecker,
   'failure-accounting': createFailureAccountingChecker,
   'notification-order': createNotificationOrderChecker,
+  'explained-failures': createExplainedFailuresChecker,
 };
 
 /** The property names the registry knows, in a stable order. */

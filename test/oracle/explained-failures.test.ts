@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckpointFailureReason } from '../../src/cluster/checkpoint/types.js';
+import type { Observation } from '../../src/cluster/observations.js';
+import { createExplainedFailuresChecker } from '../../src/oracle/checkers/index.js';
+import { alignedCheckpoint, at, finalState, judge, tinyContext, triggered } from './support/fixtures.js';
+
+const declined = (timeUs: number, checkpointId: number, reason: CheckpointFailureReason, task = 'count#0'): Observation => at(timeUs, { type: 'checkpoint-declined', checkpointId, task, reason });
+const aborted = (timeUs: number, checkpointId: number, reason: CheckpointFailureReason): Observation => at(timeUs, { type: 'checkpoint-aborted', checkpointId, checkpointType: 'checkpoint', reason });
+const fault = (timeUs: number): Observation => at(timeUs, { type: 'fault-injected', index: 0, kind: 'fail-task' });
+const failed = (timeUs: number): Observation => at(timeUs, { type: 'task-failed', task: 'count#0', attempt: 0, cause: 'injected failure of count#0' });
+
+const verdict = (stream: readonly Observation[]) => judge(createExplainedFailuresChecker(tinyContext()), stream, finalState());
+
+describe('explained-failures checker', () => {
+  const protocolOnly: Observation[] = [
+    ...alignedCheckpoint(1_000, 1, 1),
+    triggered(2_000, 2),
+    declined(2_100, 2, 'CHECKPOINT_DECLINED_TASK_NOT_READY', 'source#0'),
+    aborted(2_100, 2, 'CHECKPOINT_DECLINED_TASK_NOT_READY'),
+    // Follows from the abort: the cancellation barrier downstream, an upload into the disposed location.
+    declined(2_200, 2, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER'),
+    declined(2_300, 2, 'CHECKPOINT_ASYNC_EXCEPTION', 'sink#0'),
+    triggered(3_000, 3),
+    declined(3_100, 3, 'CHECKPOINT_DECLINED_TASK_CLOSING'),
+    aborted(3_100, 3, 'CHECKPOINT_DECLINED_TASK_CLOSING'),
+  ];
+
+  it('stays silent when only the protocol declines checkpoints', () => {
+    expect(verdict(protocolOnly)).toEqual([]);
+  });
+
+  it('accepts failures, failovers and expiries that come after an injected fault or an operation', () => {
+    const afterFault = [...protocolOnly, fault(4_000), failed(4_100), aborted(4_200, 4, 'CHECKPOINT_EXPIRED'), at(4_300, { type: 'job-status', status: 'RESTARTING', cause: 'x' })];
+    expect(verdict(afterFault)).toEqual([]);
+    const afterOperation = [...protocolOnly, at(4_000, { type: 'job-operation-requested', operation: 'savepoint' }), aborted(4_200, 4, 'CHECKPOINT_EXPIRED')];
+    expect(verdict(afterOperation)).toEqual([]);
+  });
+
+  it('names a checkpoint that expires without any fault', () => {
+    const [violation] = verdict([...protocolOnly, triggered(4_000, 4), aborted(5_000, 4, 'CHECKPOINT_EXPIRED'), fault(6_000)]);
+    expect(violation?.property).toBe('explained-failures');
+    expect(violation?.message).toBe('checkpoint 4 expired at 0.005000 s, with no injected fault, operation or protocol reason to explain it');
+  });
+
+  it('names a task failure and a failover without any fault', () => {
+    expect(verdict([...protocolOnly, failed(4_000)])[0]?.message).toBe(
+      'count#0 (attempt 0) failed (injected failure of count#0) at 0.004000 s, with no injected fault, operation or protocol reason to explain it',
+    );
+    const failover: Observation = at(4_000, { type: 'failover', scope: 'global', tasks: ['count#0'], cause: 'boom', restoreCheckpointId: 1 });
+    expect(verdict([...protocolOnly, failover])[0]?.message).toMatch(/^a global failover of 1 task\(s\) happened \(boom\)/);
+  });
+
+  it('names a decline no protocol reason explains', () => {
+    expect(verdict([...protocolOnly, triggered(4_000, 4), declined(4_100, 4, 'CHECKPOINT_DECLINED')])[0]?.message).toBe(
+      'count#0 declined checkpoint 4 with CHECKPOINT_DECLINED at 0.004100 s, with no injected fault, operation or protocol reason to explain it',
+    );
+  });
+});
