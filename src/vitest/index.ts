@@ -138,14 +138,16 @@ export function checkProtocolProperty(name: string, options: ProtocolPropertyOpt
   return { passed: false, runs: details.numRuns, spec, result, violations, shrinks: details.numShrinks, message: failureMessage(name, spec, result, violations, details.numShrinks, details.numRuns, scenario) };
 }
 
-/** A file-name-safe form of a test name. */
+/** A file-name-safe form of a test name (its end, where names under one describe differ). */
 function slug(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'property';
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(-120) || 'property';
 }
 
 /** Writes the failing case's report.html and Perfetto trace and attaches both to the test. */
 async function attachArtifacts(context: TestContext, name: string, options: ProtocolPropertyOptions, spec: CaseSpec): Promise<readonly string[]> {
-  const directory = options.artifactsDir ?? join(tmpdir(), 'ckptsim-vitest', slug(name));
+  // The full name (describes included): tests of one name in different describes keep apart.
+  const fullName = (context.task as { fullTestName?: string }).fullTestName ?? name;
+  const directory = options.artifactsDir ?? join(tmpdir(), 'ckptsim-vitest', slug(fullName));
   mkdirSync(directory, { recursive: true });
   const report = renderCaseReport(options.scenario, spec, toolName);
   const htmlPath = join(directory, 'report.html');
