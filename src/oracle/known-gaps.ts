@@ -42,6 +42,11 @@ export const knownGaps = {
     description:
       "a checkpoint's HA write failed after it may have landed (Flink's PossibleInconsistentStateException), so the checkpoint was aborted but left in HA; a restore to an older checkpoint then aborted its transactions as lingering, and a later JobMaster recovered it from HA and restored it: its records were in transactions that no longer exist, and are lost (the sink cannot commit an aborted transaction)",
   },
+  savepointRestoredAfterRollback: {
+    name: 'savepoint-restored-after-rollback',
+    description:
+      "a plain savepoint completed, then a failover restored an older checkpoint, which aborted the savepoint's pre-committed transactions as lingering (a plain savepoint is never notified, so nothing had committed them); the job was later resumed from that savepoint, whose records were in transactions that no longer exist, and are lost (Flink 1.20's two-phase-commit sinks give up on a recovered transaction the broker aborted). Resume from a snapshot taken after the failover instead",
+  },
   atLeastOnceMode: {
     name: 'at-least-once-mode',
     description: 'AT_LEAST_ONCE checkpoints do not align barriers, so a snapshot may include records after the barrier and a restore replays them: duplicates',
@@ -71,15 +76,26 @@ export class GapFacts {
   private readonly recommitFailed = new Set<string>();
   /** A restore of a possibly stored checkpoint found some of its transactions already aborted. */
   restoredAbortedPossiblyStored = false;
+  /** Plain savepoints that completed, and those of them a later restore went back before. */
+  private readonly plainSavepoints = new Set<number>();
+  private readonly rolledBackSavepoints = new Set<number>();
+  /** A resume from a rolled-back savepoint found some of its transactions already aborted. */
+  restoredAbortedRolledBackSavepoint = false;
 
   /** A notification of the stop-with-savepoint savepoint was sent and never arrived. */
   get lostSyncSavepointNotification(): boolean {
     return this.savepointNotificationsPending.size > 0;
   }
 
+  /** A restore of `restoredId` (or of nothing) goes back before every plain savepoint newer than it. */
+  private rolledBackBefore(restoredId: number | undefined): void {
+    for (const id of this.plainSavepoints) if (restoredId === undefined || id > restoredId) this.rolledBackSavepoints.add(id);
+  }
+
   observe(observation: Observation): void {
     switch (observation.type) {
       case 'checkpoint-completed':
+        if (observation.checkpointType === 'savepoint') this.plainSavepoints.add(observation.checkpointId);
         if (observation.checkpointType === 'sync-savepoint') {
           this.syncSavepointCompleted = true;
           this.syncSavepointId = observation.checkpointId;
@@ -93,6 +109,7 @@ export class GapFacts {
         return;
       case 'jobmaster-started':
         // A new leader recovers only the completed store, which holds no savepoint: the same gap.
+        if (observation.leaderEpoch > 1 && observation.recoveredCheckpointIds.length > 0) this.rolledBackBefore(Math.max(...observation.recoveredCheckpointIds));
         if (observation.leaderEpoch > 1) {
           // A JobMaster failover restarts every task from the completed store: a restore like any other.
           this.failovers++;
@@ -103,6 +120,7 @@ export class GapFacts {
         }
         return;
       case 'failover':
+        this.rolledBackBefore(observation.restoreCheckpointId);
         this.failovers++;
         if (this.syncSavepointCompleted) this.failoverAfterSyncSavepoint = true;
         return;
@@ -119,7 +137,9 @@ export class GapFacts {
         if (observation.possiblyStored) this.possiblyStored.add(observation.checkpointId);
         return;
       case 'task-restored':
-        if (this.recommitFailed.delete(observation.task) && this.possiblyStored.has(observation.checkpointId)) this.restoredAbortedPossiblyStored = true;
+        if (!this.recommitFailed.delete(observation.task)) return;
+        if (this.possiblyStored.has(observation.checkpointId)) this.restoredAbortedPossiblyStored = true;
+        if (this.rolledBackSavepoints.has(observation.checkpointId)) this.restoredAbortedRolledBackSavepoint = true;
         return;
       default:
         return;
@@ -162,10 +182,11 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   const extra = (violation.details['extra'] as unknown[] | undefined)?.length ?? 0;
   if (missing > 0) {
     if (extra === 0 && facts.commitsLostToTimeout > 0) return knownGaps.transactionTimeout;
-    if (!facts.restoredAbortedPossiblyStored) return undefined;
-    // Records lost to the restore of a possibly stored checkpoint; duplicates too only when a
-    // duplicating gap explains them.
-    return extra === 0 || duplicatesGap(facts, context) !== undefined ? knownGaps.possiblyStoredCheckpointRestored : undefined;
+    const lossGap = facts.restoredAbortedPossiblyStored ? knownGaps.possiblyStoredCheckpointRestored : facts.restoredAbortedRolledBackSavepoint ? knownGaps.savepointRestoredAfterRollback : undefined;
+    if (lossGap === undefined) return undefined;
+    // Records lost to the restore of a snapshot whose transactions were aborted; duplicates too
+    // only when a duplicating gap explains them.
+    return extra === 0 || duplicatesGap(facts, context) !== undefined ? lossGap : undefined;
   }
   return extra === 0 ? undefined : duplicatesGap(facts, context);
 }

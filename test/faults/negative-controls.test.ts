@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCase } from '../../src/explore/run-case.js';
-import type { Fault } from '../../src/faults/plan.js';
+import type { Fault, PlanEntry } from '../../src/faults/plan.js';
 import { findScenario } from '../../scenarios/index.js';
 
 /**
@@ -51,6 +51,26 @@ describe('negative controls', () => {
     expect(result.verdict).toBe('expected-gap');
     expect(result.gaps.map(({ gap }) => gap.name)).toEqual(['possibly-stored-checkpoint-restored']);
     expect(result.gaps[0]?.violation.message).toMatch(/\d+ record\(s\) lost, 0 duplicated/);
+  });
+
+  // A savepoint (2) completes, an executor crash restores checkpoint 1 (aborting savepoint 2's
+  // transactions as lingering), then a cancel resumes from the newest snapshot: savepoint 2.
+  const rollbackThenResume = (resumeFrom: 'latest' | 'latest-checkpoint'): PlanEntry[] => [
+    { kind: 'crash-executor', executor: 'taskexecutor-0', restartAfterUs: 0, replacement: false, when: { atUs: 138069 } },
+    { kind: 'cancel', resumeFrom, resumeAfterUs: 0, when: { onStep: 'task.alignment-completed', occurrence: 1, checkpointId: 4 } },
+    { kind: 'savepoint', when: { onStep: 'task.alignment-completed', occurrence: 1 } },
+  ];
+
+  it('resuming from a savepoint a failover went back before loses its records: the savepoint-restored-after-rollback gap', () => {
+    const result = runCase(findScenario('fan-in-skew')!, { scenario: 'fan-in-skew', seed: 678610940, faults: rollbackThenResume('latest') });
+    expect(result.verdict).toBe('expected-gap');
+    expect(result.gaps.map(({ gap }) => gap.name)).toEqual(['savepoint-restored-after-rollback']);
+    expect(result.gaps[0]?.violation.message).toMatch(/\d+ record\(s\) lost, 0 duplicated/);
+  });
+
+  it('the same case resumed from the latest checkpoint instead keeps exactly-once', () => {
+    const result = runCase(findScenario('fan-in-skew')!, { scenario: 'fan-in-skew', seed: 678610940, faults: rollbackThenResume('latest-checkpoint') });
+    expect(result.verdict).toBe('pass');
   });
 
   it('the same faults with a write that surely failed keep exactly-once: the checkpoint never reaches HA', () => {
