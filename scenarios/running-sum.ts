@@ -17,6 +17,19 @@ const runningSum: KeyedProcessFunction = {
   },
 };
 
+/**
+ * First-seen deduplication: emits a key's first record (its amount) and nothing for later ones.
+ * Which record is first depends on the interleaving; the state (seen or not) does not.
+ */
+const firstSeen: KeyedProcessFunction = {
+  processElement(value, context) {
+    const seen = context.valueState<boolean>('seen');
+    if (seen.value() === true) return;
+    seen.update(true);
+    context.emit({ key: context.currentKey, first: (value as { amount: number }).amount });
+  },
+};
+
 // Job functions live at module level (see wordcount.ts).
 const eventKey = (value: unknown): string => (value as { key: string }).key;
 
@@ -24,20 +37,21 @@ const eventKey = (value: unknown): string => (value as { key: string }).key;
 export const runningSumScenario: Scenario = {
   name: 'running-sum',
   description:
-    'A keyed running sum (emits the sum so far per record) after a parallel source: source p=3 -> keyBy -> running sum p=2 -> 2PC sink p=2. Its output depends on the order the source channels interleave, so exactly-once means some failure-free interleaving explains the committed output.',
+    'A keyed running sum (emits the sum so far per record) after a parallel source: source p=3 -> keyBy -> running sum p=2 -> 2PC sink p=2, and beside it (firstSeen=1) a first-seen deduplication -> 2PC sink. Their output depends on the order the source channels interleave, so exactly-once means some failure-free interleaving explains the committed output.',
   properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures'],
   orderDependent: true,
-  defaults: { partitions: 3, events: 400, keys: 16, skew: 5, sourceParallelism: 3, sumParallelism: 2 },
+  defaults: { partitions: 3, events: 400, keys: 16, skew: 5, sourceParallelism: 3, sumParallelism: 2, firstSeen: 1 },
   build(parameters, input) {
     const job = new JobBuilder('running-sum');
-    job
-      .source('source', eventPartitions(input, parameters['partitions']!, parameters['events']!, parameters['keys']!, parameters['skew']!), {
-        parallelism: parameters['sourceParallelism']!,
-        recordCostUs: 200,
-      })
+    const source = job.source('source', eventPartitions(input, parameters['partitions']!, parameters['events']!, parameters['keys']!, parameters['skew']!), {
+      parallelism: parameters['sourceParallelism']!,
+      recordCostUs: 200,
+    });
+    source
       .keyBy(eventKey)
       .process('sum', runningSum, { parallelism: parameters['sumParallelism']! })
       .sink('sink', 'two-phase-commit', { parallelism: parameters['sumParallelism']! });
+    if (parameters['firstSeen'] !== 0) source.keyBy(eventKey).process('first-seen', firstSeen, { parallelism: 1 }).sink('first-sink', 'two-phase-commit', { parallelism: 1 });
     return { job: job.build(), cluster: { checkpoint: { intervalUs: 7_000 } } };
   },
 };
