@@ -73,7 +73,14 @@ type Pool = Map<string, OriginPool>;
 export function explainByInterleaving(job: JobGraph, committed: readonly SinkEntry[], bounds: InterleavingBounds = defaultInterleavingBounds): InterleavingOutcome {
   const shape = unsupportedShape(job);
   if (shape !== undefined) return { outcome: 'undecided', reason: shape, states: 0, details: {} };
-  const model = buildInterleavingModel(job);
+  let model: InterleavingModel;
+  try {
+    model = buildInterleavingModel(job);
+  } catch (error) {
+    // The reference ran the same functions in the same order without throwing, so this is a job
+    // the lanes cannot follow (a keyed operator fed without a key, say): not the oracle's to judge.
+    return { outcome: 'undecided', reason: `the job's records cannot be followed to its keyed operators: ${error instanceof Error ? error.message : String(error)}`, states: 0, details: {} };
+  }
   const pool = poolOf(committed);
   const quick = checkOutsideProblems(model, pool);
   if (quick !== undefined) return quick;
@@ -404,14 +411,14 @@ class ProblemSearch {
   private apply(frame: Frame, lane: number, arrival: LaneArrival): Move | string {
     this.state.load(frame.snapshot);
     this.emitted.values = [];
+    const identities: string[] = [];
     try {
       runKeyed(this.problem, this.state, this.emitted, arrival);
+      for (const value of this.emitted.values) for (const entry of this.model.project(this.problem.vertex, value)) identities.push(entryIdentity(entry));
     } catch (error) {
       // A failure-free run cannot take this order: the job would fail.
       return `${arrival.originKey} throws here (${error instanceof Error ? error.message : String(error)})`;
     }
-    const identities: string[] = [];
-    for (const value of this.emitted.values) for (const entry of this.model.project(this.problem.vertex, value)) identities.push(entryIdentity(entry));
     const available = this.pool.get(arrival.originKey);
     const wanted = new Map<string, number>();
     for (const identity of identities) wanted.set(identity, (wanted.get(identity) ?? 0) + 1);
