@@ -91,6 +91,20 @@ describe('the interleaving search', () => {
     expect(explainByInterleaving(sums, [sum(0, 0, 1), sum(0, 1, 3), sum(1, 0, 7), sum(2, 0, 9)]).outcome).toBe('unexplained');
   });
 
+  it('rules out an order in which the job would throw', () => {
+    const picky: KeyedProcessFunction = {
+      processElement(value, context) {
+        if (context.valueState<number>('sum').value() === 1 && (value as { amount: number }).amount === 4) throw new Error('4 right after 1');
+        runningSum.processElement(value, context);
+      },
+    };
+    const job = keyedJob([[event('a', 1), event('a', 2)], [event('a', 4)]], picky);
+    expect(explainByInterleaving(job, [sum(0, 0, 1), sum(0, 1, 3), sum(1, 0, 7)]).outcome).toBe('explained');
+    const result = explainByInterleaving(job, [sum(0, 0, 1), sum(1, 0, 5), sum(0, 1, 7)]);
+    expect(result).toMatchObject({ outcome: 'unexplained' });
+    if (result.outcome !== 'explained') expect(result.reason).toContain('p1@0 throws here (4 right after 1)');
+  });
+
   it('is undecided, never a pass or a violation, when the bound is hit', () => {
     const result = explainByInterleaving(sums, [sum(0, 0, 1), sum(0, 1, 3), sum(1, 0, 7)], { maxStates: 1 });
     expect(result.outcome).toBe('undecided');
