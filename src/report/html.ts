@@ -114,6 +114,15 @@ export function verdictCube(cases: Iterable<SweepCaseResult>): VerdictCube {
   return cube;
 }
 
+/** One operation of a case in a few words: what, when, and its answer. */
+function operationSummary(record: NonNullable<SweepCaseResult['operations']>[number]): string {
+  const at = `${record.kind} at ${(record.requestedAtUs / 1000).toFixed(1)} ms`;
+  if (!record.applied) return `${at}: not carried out (${record.reason ?? 'no reason'})`;
+  if (record.ok === undefined) return `${at}: not answered`;
+  if (!record.ok) return `${at}: failed, ${record.reason ?? 'no reason'}`;
+  return `${at}: ok${record.checkpointId === undefined ? '' : ` (${record.checkpointId})`}${record.resumedFromCheckpointId === undefined ? '' : `, resumed from ${record.resumedFromCheckpointId}`}`;
+}
+
 /** The sweep report page. */
 export function renderSweepHtml(results: SweepReport, declared: DeclaredProperties, options: SweepHtmlOptions = {}): string {
   const properties = [...new Set([...declared.values()].flat())].sort();
@@ -193,6 +202,7 @@ export function renderSweepHtml(results: SweepReport, declared: DeclaredProperti
       index: entry.index,
       verdict: entry.verdict,
       faultKinds: entry.faultKinds,
+      operations: (entry.operations ?? []).map(operationSummary),
       events: entry.events,
       virtualTimeUs: entry.virtualTimeUs,
       checkpointsCompleted: entry.checkpointsCompleted,

@@ -60,6 +60,20 @@ describe('report.html for a large sweep', () => {
     expect(all.casesNotListed).toBe(6);
   });
 
+  it("lists each case's operations with their answers", () => {
+    const withOperations: SweepCaseResult = {
+      ...base,
+      faultKinds: ['cancel', 'savepoint'],
+      operations: [
+        { index: 0, kind: 'savepoint', requestedAtUs: 105_000, applied: true, answeredAtUs: 116_700, ok: true, checkpointId: 1 },
+        { index: 1, kind: 'cancel', requestedAtUs: 126_600, applied: true, answeredAtUs: 128_400, ok: true, resumedFromCheckpointId: 2 },
+        { index: 2, kind: 'checkpoint', requestedAtUs: 130_000, applied: true, answeredAtUs: 131_000, ok: false, reason: 'CHECKPOINT_DECLINED_TASK_NOT_READY' },
+      ],
+    };
+    const data = pageData(renderSweepHtml(results([withOperations]), declared)) as unknown as { cases: Array<{ operations: string[] }> };
+    expect(data.cases[0]?.operations).toEqual(['savepoint at 105.0 ms: ok (1)', 'cancel at 126.6 ms: ok, resumed from 2', 'checkpoint at 130.0 ms: failed, CHECKPOINT_DECLINED_TASK_NOT_READY']);
+  });
+
   it('lists every case of a sweep within the default limit', () => {
     const cases: SweepCaseResult[] = Array.from({ length: 30 }, (_, index) => ({ ...base, index }));
     const data = pageData(renderSweepHtml(results(cases), declared));

@@ -530,6 +530,7 @@
           row.classList.toggle('selected', open);
           if (open && !cell.firstChild) {
             if (c.timeline) cell.appendChild(checkpointTimeline(c.timeline)); else cell.appendChild(el('span', { class: 'pager' }, data.parameters.timelines === 'not-passing' || data.parameters.timelines === 'none' ? 'no timeline recorded for this case (the sweep ran with --timelines ' + data.parameters.timelines + ')' : 'no timeline recorded for this case'));
+            if (c.operations && c.operations.length) cell.appendChild(el('p', null, 'operations: ' + c.operations.join('; ')));
             if (c.violated.length) cell.appendChild(el('p', null, 'violated: ' + c.violated.join(', ') + (c.gaps.length ? ' (gaps: ' + c.gaps.join(', ') + ')' : '')));
             if (c.replay) cell.appendChild(commandBlock('npx ckptsim replay ' + c.replay));
           }
