@@ -83,10 +83,10 @@ describe('the interleaving search', () => {
     expect(checked.undecided).toBeUndefined();
     expect(checked.violation).toMatchObject({ property: 'exactly-once', timeUs: 42 });
     expect(checked.violation?.message).toMatch(/^no failure-free interleaving of the input channels explains the committed output/);
-    // Lost and duplicated source records, in the terms the known gaps read (a pure loss can be a transaction timeout).
-    expect(checked.violation?.details).toMatchObject({ missing: [{ record: 'p1@0', expected: 1, committed: 0 }], extra: [] });
+    // Lost and duplicated records per key, in the terms the known gaps read (a pure loss can be a transaction timeout).
+    expect(checked.violation?.details).toMatchObject({ missing: [{ record: 'keys keyed:a', expected: 3, committed: 2 }], extra: [] });
     const duplicated = checkExactlyOnceByInterleaving(sums, [sum(1, 0, 4), sum(0, 0, 5), sum(0, 1, 7), sum(0, 1, 7)], 0).violation;
-    expect(duplicated?.details).toMatchObject({ missing: [], extra: [{ record: 'p0@1', expected: 1, committed: 2 }] });
+    expect(duplicated?.details).toMatchObject({ missing: [], extra: [{ record: 'keys keyed:a', expected: 3, committed: 4 }] });
     // A record from a source record no key reads is never explained.
     expect(explainByInterleaving(sums, [sum(0, 0, 1), sum(0, 1, 3), sum(1, 0, 7), sum(2, 0, 9)]).outcome).toBe('unexplained');
   });
