@@ -251,7 +251,7 @@ function checkOutput(scenario: Scenario, run: SimulatedRun, reference: ReturnTyp
         continue;
       }
       const violation = checkExactlyOnce(committed, reference, now);
-      if (violation !== undefined) judgeByInterleaving(scenario, run.setup.job, committed, violation, found);
+      if (violation !== undefined) judgeByInterleaving(scenario, run.setup.job, committed, reference.sinkDigest, violation, found);
     }
   }
   return found;
@@ -264,9 +264,9 @@ function checkOutput(scenario: Scenario, run: SimulatedRun, reference: ReturnTyp
  * confluent), the multiset verdict stands when the search cannot decide, as it did before the
  * search existed; a job shown order-dependent is never called lossy by the multiset.
  */
-function judgeByInterleaving(scenario: Scenario, job: JobGraph, committed: readonly SinkEntry[], multiset: Violation, found: OutputFindings): void {
+function judgeByInterleaving(scenario: Scenario, job: JobGraph, committed: readonly SinkEntry[], referenceDigest: MultisetDigest, multiset: Violation, found: OutputFindings): void {
   const orderDependent =
-    scenario.orderDependent === true || !computeReference(job, { retainSinkOutput: false, reversed: true }).sinkDigest.equals(computeReference(job, { retainSinkOutput: false }).sinkDigest);
+    scenario.orderDependent === true || !computeReference(job, { retainSinkOutput: false, reversed: true }).sinkDigest.equals(referenceDigest);
   // Only "explained" changes a confluent-looking job's verdict, so it need not tell unexplained from undecided.
   const judged = checkExactlyOnceByInterleaving(job, committed, multiset.timeUs, { ...defaultInterleavingBounds, settleSharedOrigins: orderDependent });
   if (judged.violation === undefined && judged.undecided === undefined) return;
