@@ -32,7 +32,7 @@ const eventKey = (value: unknown): string => (value as Event).key;
 export const diamond: Scenario = {
   name: 'diamond',
   description: 'Split and re-join: source -> parse, forked into a filter branch and a map branch, re-joined by a keyed co-process (two input gates) -> 2PC sink.',
-  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures'],
+  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene'],
   defaults: { partitions: 2, events: 500, keys: 24, skew: 5, parallelism: 2, joinParallelism: 3 },
   build(parameters, input) {
     const job = new JobBuilder('diamond');

@@ -44,7 +44,7 @@ function buildFanIn(name: string, checkpoint: Partial<CheckpointConfig>) {
 }
 
 const fanInDefaults = { upstreamParallelism: 6, downstreamParallelism: 2, events: 400, keys: 12, skew: 20, slowCostUs: 60 };
-const fanInProperties = ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures'] as const;
+const fanInProperties = ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene'] as const;
 
 /** Many upstream channels, one slow consumer: aligned checkpoints under backpressure. */
 export const fanInSkew: Scenario = {

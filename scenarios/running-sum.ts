@@ -38,7 +38,7 @@ export const runningSumScenario: Scenario = {
   name: 'running-sum',
   description:
     'A keyed running sum (emits the sum so far per record) after a parallel source: source p=3 -> keyBy -> running sum p=2 -> 2PC sink p=2, and beside it (firstSeen=1) a first-seen deduplication -> 2PC sink. Their output depends on the order the source channels interleave, so exactly-once means some failure-free interleaving explains the committed output.',
-  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures'],
+  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene'],
   orderDependent: true,
   defaults: { partitions: 3, events: 400, keys: 16, skew: 5, sourceParallelism: 3, sumParallelism: 2, firstSeen: 1 },
   build(parameters, input) {

@@ -9,7 +9,7 @@ const eventKey = (value: unknown): string => (value as { key: string }).key;
 export const savepointStop: Scenario = {
   name: 'savepoint-stop',
   description: 'A keyed running sum stopped with a synchronous savepoint midway; a new run resumes from the savepoint and must commit every record exactly once across both runs.',
-  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures'],
+  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene'],
   defaults: { partitions: 2, events: 400, keys: 20, skew: 5, parallelism: 2, stopAtUs: 140_000 },
   build(parameters, input) {
     const job = new JobBuilder('savepoint-stop');

@@ -38,6 +38,7 @@ export const plantedBugCatalogue = {
   'coordinator-leaves-aborted-trigger-unanswered': { component: 'coordinator', description: 'never completes the result of a trigger whose checkpoint is aborted, so its caller waits forever', issue: 'FLINK-26394', realBug: 'An aborted pending checkpoint did not complete its completion future, so whoever awaited the checkpoint (a savepoint caller, the stop-with-savepoint handler) was never answered.' },
   'coordinator-notifies-before-finalize': { component: 'coordinator', description: 'sends notifyCheckpointComplete once every task acknowledged, before the metadata is finalized and the checkpoint stored, so a checkpoint that then fails is committed by the tasks', issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
   'coordinator-expires-after-interval': { component: 'coordinator', description: 'arms the checkpoint canceller with the checkpoint interval instead of the checkpoint timeout, so healthy checkpoints expire', issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'sink-leaves-lingering-transactions': { component: 'two-phase-commit sink', description: 'does not abort the transactions earlier attempts left open or pre-committed when it starts', issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
 } as const satisfies Record<string, PlantedBugEntry>;
 
 export type PlantedBug = keyof typeof plantedBugCatalogue;

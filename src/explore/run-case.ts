@@ -203,6 +203,7 @@ function simulate(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions, r
     lastFaultHealedUs: nemesis.lastHealedUs,
     storageKeys: cluster.storage.keys(),
     retainedCheckpoints: cluster.retainedCheckpoints(),
+    openTransactions: cluster.sinkStore.lingering(''),
   };
   const checkerViolations = checkers.flatMap((checker) => checker.finish(final));
   return { setup, config, sim, cluster, outcome, tally, nemesis, gapFacts, checkerViolations };

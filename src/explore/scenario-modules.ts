@@ -34,6 +34,7 @@ const knownProperties: Readonly<Record<PropertyName, true>> = {
   'failure-accounting': true,
   'notification-order': true,
   'explained-failures': true,
+  'external-hygiene': true,
 };
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

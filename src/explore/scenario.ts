@@ -21,7 +21,8 @@ export type PropertyName =
   | 'trigger-results'
   | 'failure-accounting'
   | 'notification-order'
-  | 'explained-failures';
+  | 'explained-failures'
+  | 'external-hygiene';
 
 /** Cluster settings a scenario overrides; the checkpoint part merges field by field. */
 export type ClusterOverrides = Partial<Omit<ClusterConfig, 'checkpoint'>> & { readonly checkpoint?: Partial<CheckpointConfig> };

@@ -14,7 +14,10 @@ interface PendingTransaction {
  * - notifyCheckpointComplete(N): commit every pending transaction with id <= N, so a lost or
  *   reordered notification is healed by the next one; notifyCheckpointAborted: nothing;
  * - restore: commit every pending transaction in the restored state (commit is idempotent),
- *   abort the restored open one and any lingering transaction of this subtask opened after it.
+ *   abort the restored open one and any lingering transaction of this subtask opened after it;
+ * - start without state (a failover before any checkpoint completed): abort every lingering
+ *   transaction of this subtask, as Flink's Kafka sink does at every start, so none of an earlier
+ *   attempt stays open.
  */
 export class TwoPhaseCommitSink implements StreamOperator {
   readonly stateful = true;
@@ -28,6 +31,7 @@ export class TwoPhaseCommitSink implements StreamOperator {
   open(context: OperatorContext, restored: OperatorSnapshot | undefined): void {
     this.context = context;
     if (restored !== undefined) this.recover(restored);
+    else this.abortLingering(new Set(), undefined, 'lingering at a start without state');
     this.beginTransaction();
   }
 
@@ -81,14 +85,17 @@ export class TwoPhaseCommitSink implements StreamOperator {
     const pending = (restored.operator['pending'] ?? []) as PendingTransaction[];
     const open = restored.operator['open'] as string | undefined;
     if (!bugOn(this.context.plantedBugs, 'sink-skips-recommit-on-restore')) for (const entry of pending) this.commit(entry);
-    const store = this.context.sinkStore;
     const keep = new Set(pending.map((entry) => entry.transactionId));
-    const lingering = store.lingering(this.transactionPrefix()).filter((transactionId) => !keep.has(transactionId));
+    this.abortLingering(keep, open, 'lingering after restore');
+  }
+
+  /** Aborts this subtask's transactions still open or pre-committed, except `keep`, and `open` (the restored one). */
+  private abortLingering(keep: ReadonlySet<string>, open: string | undefined, cause: string): void {
+    const store = this.context.sinkStore;
+    const lingering = bugOn(this.context.plantedBugs, 'sink-leaves-lingering-transactions') ? [] : store.lingering(this.transactionPrefix()).filter((transactionId) => !keep.has(transactionId));
     if (open !== undefined && !lingering.includes(open)) lingering.push(open);
     for (const transactionId of lingering) {
-      if (store.abort(transactionId)) {
-        this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId, cause: 'lingering after restore' });
-      }
+      if (store.abort(transactionId)) this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId, cause });
     }
   }
 

@@ -4,7 +4,7 @@ import type { JobStatus, Observation } from '../../cluster/observations.js';
 import type { Violation } from '../violation.js';
 
 /** The properties the streaming checkers judge (names as in scenarios' `properties`). */
-export type CheckerProperty = 'consistent-snapshot' | 'recovery' | 'coordinator-invariants' | 'two-phase-commit' | 'liveness' | 'trigger-results' | 'failure-accounting' | 'notification-order' | 'explained-failures';
+export type CheckerProperty = 'consistent-snapshot' | 'recovery' | 'coordinator-invariants' | 'two-phase-commit' | 'liveness' | 'trigger-results' | 'failure-accounting' | 'notification-order' | 'explained-failures' | 'external-hygiene';
 
 /** What a checker knows before the run: the job and the checkpoint configuration it runs with. */
 export interface CheckerContext {
@@ -44,6 +44,11 @@ export interface FinalState {
    * and the completed savepoints (the user's, never discarded by the runtime).
    */
   readonly retainedCheckpoints: readonly RetainedCheckpoint[];
+  /**
+   * Transactions still open or pre-committed in the sinks' transactional store (not timed out),
+   * sorted; undefined when the implementation has no transactional store to ask.
+   */
+  readonly openTransactions?: readonly string[];
 }
 
 /**

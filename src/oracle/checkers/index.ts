@@ -9,6 +9,7 @@ import { createTriggerResultsChecker } from './trigger-results.js';
 import { createFailureAccountingChecker } from './failure-accounting.js';
 import { createNotificationOrderChecker } from './notification-order.js';
 import { createExplainedFailuresChecker } from './explained-failures.js';
+import { createExternalHygieneChecker } from './external-hygiene.js';
 import { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 
 export type { Checker, CheckerContext, CheckerFactory, CheckerProperty, FinalState, RetainedCheckpoint } from './checker.js';
@@ -20,6 +21,7 @@ export { createTriggerResultsChecker } from './trigger-results.js';
 export { createFailureAccountingChecker } from './failure-accounting.js';
 export { createNotificationOrderChecker } from './notification-order.js';
 export { createExplainedFailuresChecker } from './explained-failures.js';
+export { createExternalHygieneChecker } from './external-hygiene.js';
 export { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 
 /** Every streaming checker, by the property it judges. */
@@ -33,6 +35,7 @@ export const checkerRegistry: Readonly<Record<CheckerProperty, CheckerFactory>> 
   'failure-accounting': createFailureAccountingChecker,
   'notification-order': createNotificationOrderChecker,
   'explained-failures': createExplainedFailuresChecker,
+  'external-hygiene': createExternalHygieneChecker,
 };
 
 /** The property names the registry knows, in a stable order. */
