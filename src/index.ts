@@ -33,7 +33,9 @@ export { PerfettoTraceBuilder } from './report/perfetto.js';
 export { renderCaseReport, type CaseReport } from './report/case-report.js';
 
 // Fault plans.
-export { parseFaultPlan, faultKinds, rpcMethods, stepNames, type Fault, type FaultKind, type FaultPlan, type FaultTrigger } from './faults/plan.js';
+export { parseFaultPlan, faultKinds, rpcMethods, stepNames, operationKinds, isOperation, type Fault, type FaultKind, type FaultPlan, type FaultTrigger, type Operation, type OperationKind, type PlanEntry, type ResumeFrom } from './faults/plan.js';
+export { entryDefinitions, type EntryDefinition, type FieldDefinition } from './faults/plan-definitions.js';
+export type { OperationRecord } from './faults/operations.js';
 
 // The job DSL.
 export { JobBuilder, DataStream, KeyedStream, ConnectedStreams, type OperatorOptions } from './cluster/jobgraph/job-builder.js';
