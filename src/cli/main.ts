@@ -214,7 +214,7 @@ function commandList(argv: readonly string[]): number {
 
 /** The main job (`npm start`): the default sweep, every scenario under swarm faults, then the planted-bug canary. */
 function commandStart(argv: readonly string[]): Promise<number> {
-  return commandSweep(withDefaults(['--runs', '300', '--profile', 'swarm', '--mutants', '--out', 'reports/latest'], argv));
+  return commandSweep(withDefaults(['--runs', '300', '--profile', 'swarm', '--operations', 'some', '--mutants', '--out', 'reports/latest'], argv));
 }
 
 /** Commands that run no scenario, and so load no project config or scenario modules. */

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { faultProfiles } from '../explore/arbitraries.js';
 import { timelineChoices } from '../explore/results.js';
+import { operationLevels } from '../explore/operation-arbitraries.js';
 import { findProjectRoot, importUserModule, loadScenarioModules, scenarioModuleLimits } from '../explore/scenario-modules.js';
 import { UsageError } from '../explore/scenario.js';
 
@@ -52,6 +53,7 @@ const sweepKeys = {
   out: 'string',
   timelines: 'timelines',
   vary: 'boolean',
+  operations: 'operations',
 } as const;
 
 /**
@@ -59,7 +61,8 @@ const sweepKeys = {
  * its `ckptsim.config.{js,mjs,ts,mts}` when there is one, and loads the scenario modules the config
  * lists (relative to the root), then those given with `--scenarios` (relative to the current
  * directory). A config must `export default` an object of known keys: `scenarios` (module paths)
- * and the sweep defaults `runs`, `seed`, `workers`, `profile`, `out`, `timelines`, `vary`.
+ * and the sweep defaults `runs`, `seed`, `workers`, `profile`, `out`, `timelines`, `vary`,
+ * `operations`.
  */
 export async function loadProject(modules: readonly string[]): Promise<Project> {
   const root = findProjectRoot();
@@ -107,6 +110,9 @@ function readConfig(value: unknown, file: string, root: string): { modules: stri
       if (setting) sweepArguments.push(`--${key}`);
     } else if (kind === 'profile') {
       if (typeof setting !== 'string' || !Object.hasOwn(faultProfiles, setting)) throw bad(`one of ${Object.keys(faultProfiles).join(', ')}`);
+      sweepArguments.push(`--${key}`, setting);
+    } else if (kind === 'operations') {
+      if (typeof setting !== 'string' || !(operationLevels as readonly string[]).includes(setting)) throw bad(`one of ${operationLevels.join(', ')}`);
       sweepArguments.push(`--${key}`, setting);
     } else if (kind === 'timelines') {
       if (typeof setting !== 'string' || !(timelineChoices as readonly string[]).includes(setting)) throw bad(`one of ${timelineChoices.join(', ')}`);
