@@ -47,6 +47,12 @@ describe('ckptsim run', () => {
     expect(bad.stderr.trim()).toBe('ckptsim: faults[0].drain must be true or false, got 1');
   }, 60_000);
 
+  it('sweep refuses an unknown --operations level, naming it', () => {
+    const bad = ckptsim('sweep', 'wordcount', '--runs', '1', '--operations', 'lots');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe("ckptsim: --operations must be one of none, some, many, got 'lots'");
+  });
+
   it('run --help points to the plan reference', () => {
     const help = ckptsim('run', '--help');
     expect(help.status).toBe(0);
