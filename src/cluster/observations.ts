@@ -40,7 +40,8 @@ export interface ChannelStateRecord {
 export type ObservationBody =
   | { readonly type: 'job-status'; readonly status: JobStatus; readonly cause: string | undefined }
   | { readonly type: 'jobmaster-started'; readonly leaderEpoch: number; readonly recoveredCheckpointIds: readonly number[] }
-  | { readonly type: 'checkpoint-triggered'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly timestampUs: number; readonly tasksToWaitFor: readonly string[]; readonly preAcknowledged: readonly string[] }
+  /** `requestKind`: who asked (periodic, manual, savepoint, stop-with-savepoint); absent from implementations that do not say. */
+  | { readonly type: 'checkpoint-triggered'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly timestampUs: number; readonly tasksToWaitFor: readonly string[]; readonly preAcknowledged: readonly string[]; readonly requestKind?: TriggerKind }
   | { readonly type: 'checkpoint-trigger-failed'; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason }
   /** A trigger request reached the coordinator (before the request decider sees it). */
   | { readonly type: 'checkpoint-trigger-requested'; readonly requestId: string; readonly kind: TriggerKind }

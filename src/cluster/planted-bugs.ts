@@ -39,6 +39,7 @@ export const plantedBugCatalogue = {
   'coordinator-notifies-before-finalize': { component: 'coordinator', description: 'sends notifyCheckpointComplete once every task acknowledged, before the metadata is finalized and the checkpoint stored, so a checkpoint that then fails is committed by the tasks', issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
   'coordinator-expires-after-interval': { component: 'coordinator', description: 'arms the checkpoint canceller with the checkpoint interval instead of the checkpoint timeout, so healthy checkpoints expire', issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
   'sink-leaves-lingering-transactions': { component: 'two-phase-commit sink', description: 'does not abort the transactions earlier attempts left open or pre-committed when it starts', issue: 'generic', realBug: 'A generic protocol mistake, not modelled on one reported Flink bug.' },
+  'savepoint-forced-in-unaligned-mode': { component: 'request decider', description: 'forces savepoints past max concurrent checkpoints even when unaligned checkpoints are on', issue: 'FLINK-17342', realBug: 'With unaligned checkpoints a savepoint was triggered at once beside pending checkpoints instead of being enqueued, though unaligned mode allows one checkpoint at a time.' },
 } as const satisfies Record<string, PlantedBugEntry>;
 
 export type PlantedBug = keyof typeof plantedBugCatalogue;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../src/cluster/observations.js';
 import { createCoordinatorInvariantsChecker } from '../../src/oracle/checkers/index.js';
-import { acknowledged, alignedCheckpoint, at, completed, finalState, judge, tinyContext, tinyTasks, triggered } from './support/fixtures.js';
+import { acknowledged, alignedCheckpoint, at, completed, countContent, finalState, judge, snapshot, tinyContext, tinyTasks, triggered } from './support/fixtures.js';
 
 function notified(timeUs: number, checkpointId: number, kind: 'complete' | 'aborted', task = 'sink#0'): Observation {
   return at(timeUs, { type: 'checkpoint-notification-sent', checkpointId, kind, task });
@@ -73,6 +73,24 @@ describe('coordinator-invariants checker', () => {
     const stream = [...alignedCheckpoint(1_000, 1, 1), triggered(1_500, 2)];
     const violations = judge(createCoordinatorInvariantsChecker(tinyContext({ minPauseBetweenCheckpointsUs: 1_000 })), stream);
     expect(violations[0]?.message).toBe('checkpoint 2 was triggered at 0.001500 s, 450 us after the last completion at 0.001050 s (min pause 1000 us)');
+  });
+
+  it('exempts manual checkpoints from the min pause, but not periodic ones', () => {
+    const context = tinyContext({ minPauseBetweenCheckpointsUs: 1_000 });
+    const kind = (observation: Observation, requestKind: 'periodic' | 'manual'): Observation => ({ ...observation, requestKind }) as Observation;
+    expect(judge(createCoordinatorInvariantsChecker(context), [...alignedCheckpoint(1_000, 1, 1), kind(triggered(1_500, 2), 'manual')])).toEqual([]);
+    expect(judge(createCoordinatorInvariantsChecker(context), [...alignedCheckpoint(1_000, 1, 1), kind(triggered(1_500, 2), 'periodic')])[0]?.message).toMatch(/^checkpoint 2 was triggered at 0.001500 s/);
+  });
+
+  it('with unaligned checkpoints on, holds savepoints to max concurrent like checkpoints (FLINK-17342)', () => {
+    const violations = judge(createCoordinatorInvariantsChecker(tinyContext({ unaligned: true })), [triggered(1_000, 1), triggered(1_100, 2, 'savepoint')]);
+    expect(violations[0]?.message).toBe('savepoint 2 was triggered while 1 checkpoint(s) [1] were pending (max concurrent 1)');
+  });
+
+  it('names a savepoint a task took unaligned', () => {
+    const stream = [triggered(1_000, 1, 'savepoint'), snapshot(1_010, 1, 'count#0', countContent([0]), 0, true)];
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext({ unaligned: true })), stream)[0]?.message).toBe('count#0 took savepoint 1 unaligned: savepoints are always aligned');
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext({ unaligned: true })), [triggered(1_000, 1), snapshot(1_010, 1, 'count#0', countContent([0]), 0, true)])).toEqual([]);
   });
 
   it('names a savepoint aborted as subsumed', () => {

@@ -241,7 +241,9 @@ export class CheckpointCoordinator {
       type,
       isPeriodic,
       isSavepoint,
-      isForce: isSavepoint && !this.config.unaligned,
+      // Flink 1.20: savepoints are forced past max concurrent and min pause only when unaligned
+      // checkpoints are off; with them on, a savepoint queues like a checkpoint (FLINK-17342).
+      isForce: isSavepoint && (!this.config.unaligned || bugOn(this.bugs, 'savepoint-forced-in-unaligned-mode')),
       sequence,
       requestId: `${this.requestIdPrefix}${sequence}`,
       kind: triggerKindOf(type, isPeriodic),
@@ -723,6 +725,7 @@ export class CheckpointCoordinator {
       timestampUs: pending.triggerTimestampUs,
       tasksToWaitFor: pending.tasksToWaitFor.map((task) => task.taskName),
       preAcknowledged: [...pending.plan.finishedTasks],
+      requestKind: triggerKindOf(pending.type, pending.isPeriodic),
     });
   }
 

@@ -15,10 +15,14 @@ import { FirstViolation, formatTime, type Checker, type CheckerContext, type Fin
  * - Max concurrent: a checkpoint is triggered only while fewer than maxConcurrentCheckpoints are
  *   pending (savepoints count as pending, as in Flink). Forced triggers are exempt: savepoints
  *   when unaligned checkpoints are off.
- * - Min pause: a trigger of type 'checkpoint' comes no sooner than minPauseBetweenCheckpoints
- *   after the latest completion (of any type) of the same JobMaster. Observations do not say
- *   whether a trigger was periodic; this runtime triggers plain checkpoints only periodically,
- *   so every checkpoint trigger is held to it (a user-requested checkpoint would be exempt in Flink).
+ * - Min pause: a periodic checkpoint is triggered no sooner than minPauseBetweenCheckpoints after
+ *   the latest completion (of any type) of the same JobMaster; manual checkpoints and savepoints
+ *   are exempt, as in Flink 1.20's CheckpointRequestDecider. A trigger whose `requestKind` is not
+ *   given counts as periodic when it is a plain checkpoint.
+ * - Savepoints in each checkpointing mode (CheckpointRequestDecider, CheckpointOptions): with
+ *   unaligned checkpoints off, savepoints are forced past max concurrent; with them on, a
+ *   savepoint waits like any checkpoint (FLINK-17342); and a savepoint is always taken aligned,
+ *   never unaligned, whatever the mode.
  * - Savepoints are never aborted with CHECKPOINT_SUBSUMED.
  * - Notifications: kind 'complete' only for checkpoints that completed (and never for a plain
  *   savepoint, which is not notified), kind 'aborted' only for ones that aborted.
@@ -73,6 +77,13 @@ class CoordinatorInvariants {
         return;
       case 'checkpoint-notification-sent':
         return this.notified(observation);
+      case 'snapshot-taken': {
+        const type = this.pending.get(observation.checkpointId)?.type;
+        if (observation.unaligned && type !== undefined && type !== 'checkpoint') {
+          this.violation.report(`${observation.task} took ${type} ${observation.checkpointId} unaligned: savepoints are always aligned`, observation.timeUs, { checkpointId: observation.checkpointId, task: observation.task });
+        }
+        return;
+      }
       default:
         return;
     }
@@ -101,7 +112,8 @@ class CoordinatorInvariants {
       );
     }
     const minPauseUs = config.minPauseBetweenCheckpointsUs;
-    if (checkpointType === 'checkpoint' && minPauseUs > 0 && this.lastCompletionUs !== undefined && observation.timestampUs < this.lastCompletionUs + minPauseUs) {
+    const periodic = observation.requestKind === undefined ? checkpointType === 'checkpoint' : observation.requestKind === 'periodic';
+    if (periodic && minPauseUs > 0 && this.lastCompletionUs !== undefined && observation.timestampUs < this.lastCompletionUs + minPauseUs) {
       return this.violation.report(
         `checkpoint ${checkpointId} was triggered at ${formatTime(observation.timestampUs)}, ${observation.timestampUs - this.lastCompletionUs} us after the last completion at ${formatTime(this.lastCompletionUs)} (min pause ${minPauseUs} us)`,
         timeUs,
