@@ -47,6 +47,8 @@ export class OperationRunner {
    */
   resumesAfter(status: TerminalJobStatus, cause: string | undefined): boolean {
     if (status === 'CANCELED') return this.resumePending;
+    // A stop that failed after its savepoint (FLINK-26783) resumes from that savepoint.
+    if (status === 'FAILED' && this.resumePending) return true;
     // A resumed run that could not restore its snapshot is submitted again a little later, as an
     // orchestrator retries a failed submission; a few times at most.
     if (status !== 'FAILED' || this.resumedFrom === undefined || cause?.startsWith('JobInitializationException') !== true) return false;
@@ -101,7 +103,23 @@ export class OperationRunner {
       onAnswer(result);
       // Answered once the job is FINISHED: the new run starts from the savepoint at once.
       if (result.ok) this.resume(result.checkpoint);
+      else if (result.savepoint !== undefined) this.resumeAfterFailedStop(result.savepoint);
     }, drain);
+  }
+
+  /**
+   * The job failed while stopping, after its savepoint completed (Flink 1.20, FLINK-26783): its
+   * executions are gone and the job is about to be FAILED. As Flink's message asks, the user
+   * resumes from that savepoint: a new run, as after a stop.
+   */
+  private resumeAfterFailedStop(savepoint: CompletedCheckpoint): void {
+    this.resumePending = true;
+    this.stopping = true;
+    this.cluster.sim.schedule(0, resumeKind, () => {
+      this.resumePending = false;
+      this.stopping = false;
+      this.resume(savepoint);
+    });
   }
 
   private stopWithSavepoint(index: number, drain: boolean, now: number): void {
@@ -109,6 +127,7 @@ export class OperationRunner {
     this.stopAndResume(drain, (result) => {
       this.answer(record, result);
       if (result.ok) record.resumedFromCheckpointId = result.checkpoint.checkpointId;
+      else if (result.savepoint !== undefined) record.resumedFromCheckpointId = result.savepoint.checkpointId;
     });
   }
 

@@ -19,11 +19,6 @@ export const knownGaps = {
     description:
       'a JobMaster failover after a stop-with-savepoint savepoint completed (before the job finished) restarts the job from the latest checkpoint, not the savepoint, so records the savepoint already committed are committed again (Flink 1.20 keeps savepoints out of the completed checkpoint store, which is all a new JobMaster recovers)',
   },
-  stopWithSavepointTaskFailover: {
-    name: 'stop-with-savepoint-task-failover',
-    description:
-      "ckptsim deviation, not a Flink 1.20 limit: a task failure after a stop-with-savepoint savepoint completed restarts the job from the latest checkpoint, so records the savepoint already committed are committed again. That is Flink before 1.15; since FLINK-26783 Flink fails the job instead (StopWithSavepointStoppingException: the savepoint is consistent, resume from it) and nothing repeats",
-  },
   transactionTimeout: {
     name: 'transaction-timeout',
     description: "a pre-committed transaction outlived the sink store's transaction timeout before its checkpoint completed, so its records were discarded (Kafka's transaction.timeout.ms)",
@@ -62,10 +57,12 @@ export interface ExpectedGap {
 /** Collects, from observations, the facts the gap rules need. Streaming and constant memory. */
 export class GapFacts {
   private syncSavepointCompleted = false;
-  /** A restore (task failover or JobMaster failover) after the stop-with-savepoint savepoint completed. */
+  /**
+   * A JobMaster failover after the stop-with-savepoint savepoint completed, before the job
+   * finished. A task failure there fails the job and the run resumes from the savepoint (Flink
+   * 1.20, FLINK-26783), so only a JobMaster failover restores an older checkpoint.
+   */
   failoverAfterSyncSavepoint = false;
-  /** Of those, a JobMaster failover: the one Flink 1.20 also restores from the latest checkpoint. */
-  jobMasterFailoverAfterSyncSavepoint = false;
   failovers = 0;
   commitsLostToTimeout = 0;
   private syncSavepointId: number | undefined;
@@ -113,20 +110,17 @@ export class GapFacts {
         if (observation.leaderEpoch > 1) {
           // A JobMaster failover restarts every task from the completed store: a restore like any other.
           this.failovers++;
-          if (this.syncSavepointCompleted) {
-            this.failoverAfterSyncSavepoint = true;
-            this.jobMasterFailoverAfterSyncSavepoint = true;
-          }
+          if (this.syncSavepointCompleted) this.failoverAfterSyncSavepoint = true;
         }
         return;
       case 'failover':
         this.rolledBackBefore(observation.restoreCheckpointId);
         this.failovers++;
-        if (this.syncSavepointCompleted) this.failoverAfterSyncSavepoint = true;
         return;
       case 'job-status':
-        // A new run resumed from the savepoint: later failovers are ordinary ones.
-        if (observation.status === 'FINISHED') this.syncSavepointCompleted = false;
+        // A new run resumes from the savepoint (after FINISHED, or FAILED while stopping): later
+        // failovers are ordinary ones.
+        if (observation.status === 'FINISHED' || observation.status === 'FAILED') this.syncSavepointCompleted = false;
         return;
       case 'transaction-aborted':
         if (observation.cause.includes('timed-out')) this.commitsLostToTimeout++;
@@ -169,7 +163,7 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   // A run stopped by an exception is never an expected gap.
   if (violation.details['outcome'] === 'event-threw') return undefined;
   // Checkers that recognise a gap themselves tag the violation (recovery, two-phase commit).
-  if (violation.details['knownGap'] === knownGaps.stopWithSavepointFailover.name && facts.failoverAfterSyncSavepoint) return stopWithSavepointGap(facts);
+  if (violation.details['knownGap'] === knownGaps.stopWithSavepointFailover.name && facts.failoverAfterSyncSavepoint) return knownGaps.stopWithSavepointFailover;
   // A transaction the store timed out can never be committed: the two-phase-commit check sees it too.
   if (violation.property === 'two-phase-commit' && violation.message.includes('was never committed') && facts.commitsLostToTimeout > 0) {
     return knownGaps.transactionTimeout;
@@ -197,14 +191,6 @@ function duplicatesGap(facts: GapFacts, context: GapContext): KnownGap | undefin
   const directSink = context.job.vertices.some((vertex) => vertex.operator.kind === 'sink' && vertex.operator.sink === 'at-least-once');
   if (directSink) return knownGaps.nonTransactionalSink;
   if (context.mode === 'AT_LEAST_ONCE') return knownGaps.atLeastOnceMode;
-  if (facts.failoverAfterSyncSavepoint) return stopWithSavepointGap(facts);
+  if (facts.failoverAfterSyncSavepoint) return knownGaps.stopWithSavepointFailover;
   return undefined;
-}
-
-/**
- * Which of the two stop-with-savepoint gaps a restore after the savepoint is: a JobMaster failover
- * is Flink 1.20's own limit; task failovers alone are ckptsim's pre-1.15 deviation (FLINK-26783).
- */
-function stopWithSavepointGap(facts: GapFacts): KnownGap {
-  return facts.jobMasterFailoverAfterSyncSavepoint ? knownGaps.stopWithSavepointFailover : knownGaps.stopWithSavepointTaskFailover;
 }

@@ -35,7 +35,29 @@ describe('StopWithSavepointTerminationHandlerImplTest (Flink 1.20)', () => {
   it.todo('testSavepointCreationFailureWithoutExecutionTermination: needs a JobMaster-level harness (a savepoint that fails while every task runs on: the stop fails and checkpointing starts again)');
   it.todo('testSavepointCreationFailureWithFailingExecutions: needs a JobMaster-level harness');
   it.todo('testSavepointCreationFailureWithFinishingExecutions: needs a JobMaster-level harness');
-  it.todo(
-    'testFailedTerminationHandling: ckptsim differs: an execution that fails after the savepoint completed restarts the job from the latest checkpoint (Flink before 1.15); Flink 1.20 fails the job with StopWithSavepointStoppingException, keeps the savepoint and tells the user to resume from it (FLINK-26783). Sweeps report it as the expected gap stop-with-savepoint-task-failover',
-  );
+  it('testFailedTerminationHandling', () => {
+    // An execution fails after the savepoint completed, before the job finished (FLINK-26783):
+    // the job is not restarted from a checkpoint but FAILED (StopWithSavepointStoppingException),
+    // the stop fails and hands back the savepoint, which stays; the user resumes from it.
+    const observations: Observation[] = [];
+    const result = runCase(
+      findScenario('savepoint-stop')!,
+      { scenario: 'savepoint-stop', seed: 1, faults: [{ kind: 'fail-task', task: 'count#0', when: { onStep: 'coordinator.checkpoint-completed', checkpointId: 4 } }] },
+      { observers: [(observation) => observations.push(observation)] },
+    );
+    const savepoint = observations.find((o) => o.type === 'checkpoint-completed' && o.checkpointType === 'sync-savepoint');
+    expect(savepoint).toMatchObject({ checkpointId: 4 });
+    const statuses = observations.flatMap((o) => (o.type === 'job-status' ? [o.status] : []));
+    expect(statuses).toEqual(['RUNNING', 'FAILING', 'FAILED', 'RUNNING', 'FINISHED']);
+    expect(observations.find((o) => o.type === 'job-status' && o.status === 'FAILED')).toMatchObject({ cause: expect.stringContaining('StopWithSavepointStoppingException') });
+    expect(observations.filter((o) => o.type === 'failover')).toEqual([]);
+    expect(observations.find((o) => o.type === 'job-operation-answered' && o.operation === 'stop-with-savepoint')).toMatchObject({ ok: false });
+    // The resumed run restores every task from the savepoint; nothing repeats, nothing is lost.
+    const restored = observations.flatMap((o) => (o.type === 'task-restored' ? [o.checkpointId] : []));
+    expect(restored.length).toBeGreaterThan(0);
+    expect(new Set(restored)).toEqual(new Set([4]));
+    expect(result.verdict).toBe('pass');
+    expect(result.gaps).toEqual([]);
+    expect(result.jobStatus).toBe('FINISHED');
+  });
 });

@@ -6,7 +6,15 @@ import type { CheckpointFailureReason, CompletedCheckpoint } from './types.js';
  */
 export type CheckpointResult =
   | { readonly ok: true; readonly checkpoint: CompletedCheckpoint }
-  | { readonly ok: false; readonly reason: CheckpointFailureReason };
+  | {
+      readonly ok: false;
+      readonly reason: CheckpointFailureReason;
+      /**
+       * A stop-with-savepoint whose savepoint completed but whose job then failed while stopping
+       * (Flink's StopWithSavepointStoppingException): the savepoint, consistent, to resume from.
+       */
+      readonly savepoint?: CompletedCheckpoint;
+    };
 
 /** Receives the {@link CheckpointResult} of one trigger request, exactly once. */
 export type CheckpointDone = (result: CheckpointResult) => void;

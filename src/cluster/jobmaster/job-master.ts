@@ -210,7 +210,7 @@ export class JobMaster implements JobMasterGateway {
    * store (RETAIN_ON_CANCELLATION), so a new run may resume from one.
    */
   cancel(done: (result: { readonly ok: true } | { readonly ok: false; readonly reason: string }) => void): void {
-    if (isTerminal(this.status) || this.status === 'CANCELLING' || !this.live) {
+    if (isTerminal(this.status) || this.windingDown || !this.live) {
       done({ ok: false, reason: `the job is ${this.status}` });
       return;
     }
@@ -232,12 +232,57 @@ export class JobMaster implements JobMasterGateway {
     this.checkCanceled();
   }
 
+  /** The job is canceling or failing: its executions are being canceled, nothing restarts. */
+  private get windingDown(): boolean {
+    return this.status === 'CANCELLING' || this.status === 'FAILING';
+  }
+
+  private failingCause: string | undefined;
+
+  /**
+   * Flink 1.20's StopWithSavepointTerminationHandlerImpl (FLINK-26783, since 1.15): an execution
+   * that fails after the stop-with-savepoint savepoint completed, before the job finished, fails
+   * the job (StopWithSavepointStoppingException is a NonRecoverableError) instead of restarting it
+   * from the latest checkpoint, which would commit again what the savepoint's notification
+   * committed. The job goes FAILING, every execution is canceled, and once all are gone it is
+   * FAILED and the stop fails, handing back the savepoint: it is consistent, resume from it.
+   */
+  private failAfterStopSavepoint(savepoint: CompletedCheckpoint, cause: string): void {
+    this.failingCause = `StopWithSavepointStoppingException: savepoint ${savepoint.checkpointId} was created, but the job failed while stopping (${cause}); the savepoint is consistent: resume from it`;
+    this.setStatus('FAILING', this.failingCause);
+    for (const restart of this.pendingRestarts) restart.done = true;
+    this.pendingRestarts.length = 0;
+    for (const vertex of this.vertices) this.cancelExecution(vertex);
+    this.services.sim.schedule(this.cancelTimeoutUs(), restartKind, () => {
+      if (this.status !== 'FAILING') return;
+      for (const vertex of this.vertices) if (vertex.state === 'CANCELING') vertex.state = 'CANCELED';
+      this.checkCanceled();
+    }, this.node);
+    this.checkCanceled();
+  }
+
+  private finishFailing(): void {
+    const cause = this.failingCause ?? 'failed';
+    const savepoint = this.stopSavepoint;
+    const done = this.stopWithSavepointDone;
+    this.stopSavepoint = undefined;
+    this.stopWithSavepointDone = undefined;
+    // The stop's answer first: its caller resumes from the savepoint, and must know before the job ends.
+    if (done !== undefined && savepoint !== undefined) done({ ok: false, reason: 'TASK_FAILURE', savepoint });
+    this.setStatus('FAILED', cause);
+    this.services.onTerminal('FAILED', cause);
+  }
+
   private cancelDone: ((result: { readonly ok: true } | { readonly ok: false; readonly reason: string }) => void) | undefined;
 
-  /** A canceling job whose executions are all gone is CANCELED. */
+  /** A canceling job whose executions are all gone is CANCELED; a failing one, FAILED. */
   private checkCanceled(): void {
-    if (this.status !== 'CANCELLING') return;
+    if (!this.windingDown) return;
     if (this.vertices.some((vertex) => vertex.state === 'CANCELING' || vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING')) return;
+    if (this.status === 'FAILING') {
+      this.finishFailing();
+      return;
+    }
     this.setStatus('CANCELED', 'canceled by the user');
     this.coordinator.shutdown();
     const done = this.cancelDone;
@@ -360,8 +405,8 @@ export class JobMaster implements JobMasterGateway {
   // ---- scheduling ------------------------------------------------------------------------
 
   private scheduleTasks(tasks: readonly string[], sinceUs: number): void {
-    // A job canceled while it waited for slots deploys nothing.
-    if (isTerminal(this.status) || this.status === 'CANCELLING' || !this.live) return;
+    // A job canceled (or failing) while it waited for slots deploys nothing.
+    if (isTerminal(this.status) || this.windingDown || !this.live) return;
     const placement = this.placeTasks(tasks);
     if (placement === undefined) {
       if (this.services.sim.nowUs - sinceUs >= slotRequestTimeoutUs) {
@@ -460,7 +505,7 @@ export class JobMaster implements JobMasterGateway {
     }
     if (vertex.state === 'CANCELED' || vertex.state === 'FAILED') return;
     // A canceling job restarts nothing: the failed execution is gone, which is all the cancel waits for.
-    if (this.status === 'CANCELLING') {
+    if (this.windingDown) {
       vertex.state = 'FAILED';
       this.checkCanceled();
       return;
@@ -473,7 +518,7 @@ export class JobMaster implements JobMasterGateway {
   }
 
   private handleGlobalFailure(cause: string): void {
-    if (isTerminal(this.status) || this.status === 'CANCELLING' || !this.live) return;
+    if (isTerminal(this.status) || this.windingDown || !this.live) return;
     // One global restart at a time: a second cause while one is pending changes nothing.
     if (this.pendingRestarts.some((restart) => restart.scope === 'global')) return;
     this.setStatus('RESTARTING', cause);
@@ -486,6 +531,10 @@ export class JobMaster implements JobMasterGateway {
    * restore the latest checkpoint and deploy new attempts.
    */
   private restartTasks(tasks: readonly string[], scope: 'region' | 'global', cause: string): void {
+    if (this.stopSavepoint !== undefined && this.stopWithSavepointDone !== undefined) {
+      this.failAfterStopSavepoint(this.stopSavepoint, cause);
+      return;
+    }
     const decision = this.restartStrategy.decide(this.services.sim.nowUs);
     if (!decision.restart) {
       this.failJob(`${cause}; ${decision.reason}`);

@@ -75,8 +75,9 @@ class TransactionModel {
         this.restoredAfterSavepoints();
         return;
       case 'job-status':
-        // A finished run is over: the next JobMaster starts a new run from the savepoint.
-        if (observation.status === 'FINISHED') this.runSyncSavepoints.clear();
+        // A finished run (or one failed while stopping) is over: the next JobMaster starts a new
+        // run from the savepoint.
+        if (observation.status === 'FINISHED' || observation.status === 'FAILED') this.runSyncSavepoints.clear();
         return;
       case 'checkpoint-triggered':
         this.snapshotAttempts.set(observation.checkpointId, new Map());
