@@ -318,7 +318,7 @@ describe('CheckpointCoordinatorTest (Flink 1.20)', () => {
     const h = harness({ graph: twoTaskGraph() });
     h.coordinator.triggerSavepoint(h.record);
     expect(h.coordinator.pendingCheckpointIds).toEqual([1]);
-    expect(h.gateway.triggers[0]?.barrier.options).toEqual({ type: 'savepoint', alignment: 'forced-aligned', alignedTimeoutUs: 0 });
+    expect(h.gateway.triggers[0]?.barrier.options).toMatchObject({ type: 'savepoint', alignment: 'forced-aligned', alignedTimeoutUs: 0 });
     expect(h.storage.locations).toEqual(['savepoint-1']);
     acknowledgeAll(h, 1);
     expect(h.results).toEqual(['ok:1']);
