@@ -147,7 +147,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   }
   let plantedBugs: PlantedBugMatrix | undefined;
   if (values['mutants'] === true && !interrupted) {
-    const matrix = await runPlantedBugs({ scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary }, workers, () => signalled);
+    const matrix = await runPlantedBugs({ scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, operations: operations as OperationLevel }, workers, () => signalled);
     interrupted ||= matrix.interrupted;
     plantedBugs = matrix.matrix;
   }
@@ -378,6 +378,8 @@ function printSummary(results: SweepReport, directory: string): void {
   const declared = declaredOf(results);
   const colour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   process.stdout.write(terminalTables(results, declared, colour));
+  const depth = depthLine(results);
+  if (depth !== undefined) process.stdout.write(`${depth}\n`);
   const { wallMs, casesPerSecond } = results.timing;
   const files = ['results.json', 'report.md', 'report.html', 'junit.xml'].map((name) => join(directory, name));
   process.stdout.write(
@@ -394,6 +396,19 @@ function printVerdict(results: SweepReport): boolean {
   const colour = process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined;
   process.stdout.write(`${paint(colour, verdict.passed ? 'green' : 'red', verdictLine(verdict))}\n`);
   return verdict.passed;
+}
+
+/** One line on how deep the sweep's cases ran: shares of checkpoints completed per case, and of ids past 10. */
+function depthLine(results: SweepReport): string | undefined {
+  const withDepth = results.summary.filter((entry) => entry.depth !== undefined);
+  const cases = withDepth.reduce((total, entry) => total + entry.cases, 0);
+  if (cases === 0) return undefined;
+  const sum = (pick: (entry: (typeof withDepth)[number]) => number) => withDepth.reduce((total, entry) => total + pick(entry), 0);
+  const completed = (bucket: string) => sum((entry) => entry.depth!.checkpointsCompleted[bucket] ?? 0);
+  const percent = (count: number) => `${Math.round((100 * count) / cases)}%`;
+  const deepIds = sum((entry) => ['10-19', '20-40', '41+'].reduce((total, bucket) => total + (entry.depth!.highestCheckpointId[bucket] ?? 0), 0));
+  const retained = sum((entry) => (entry.depth!.retainedCheckpoints['2'] ?? 0) + (entry.depth!.retainedCheckpoints['3'] ?? 0));
+  return `depth: checkpoints completed per case 0-9 ${percent(completed('0') + completed('1-4') + completed('5-9'))}, 10-40 ${percent(completed('10-19') + completed('20-40'))}, over 40 ${percent(completed('41+'))}; highest id 10 or more in ${percent(deepIds)}; 2-3 checkpoints retained in ${percent(retained)}`;
 }
 
 /** Progress on stderr: a rewritten line on a terminal, a plain line every few seconds otherwise. */

@@ -2,6 +2,7 @@ import { plantedBugCatalogue, plantedBugNames, type PlantedBug } from '../cluste
 import { scenarios as builtIn } from '../../scenarios/index.js';
 import { lookupScenario } from './scenario-registry.js';
 import type { FaultProfile } from './arbitraries.js';
+import type { OperationLevel } from './operation-arbitraries.js';
 import { decodeReplayToken } from './replay-token.js';
 import { runCase } from './run-case.js';
 import { SweepPlan } from './sweep.js';
@@ -21,11 +22,13 @@ export interface MutantSweep {
   readonly budget: number;
   /** The sweep draws scenario parameters and runtime config as `--vary` does. */
   readonly vary?: boolean;
+  /** The operations the sweep's cases draw (savepoints, manual checkpoints, stop-with-savepoint...); the default sweep's `some`. */
+  readonly operations?: OperationLevel;
 }
 
-/** The default sweep's cases (`npm start`), tried `budget` at a time per bug. */
+/** The default sweep's cases (`npm start`: every built-in scenario, swarm faults, some operations), tried up to `budget` per bug. */
 export function defaultMutantSweep(budget: number, seed = 1, runsPerScenario = 300): MutantSweep {
-  return { scenarios: builtIn.map((scenario) => scenario.name), runsPerScenario, seed, profile: 'swarm', budget: Math.min(budget, builtIn.length * runsPerScenario) };
+  return { scenarios: builtIn.map((scenario) => scenario.name), runsPerScenario, seed, profile: 'swarm', operations: 'some', budget: Math.min(budget, builtIn.length * runsPerScenario) };
 }
 
 /**
@@ -34,7 +37,7 @@ export function defaultMutantSweep(budget: number, seed = 1, runsPerScenario = 3
  * reaches every scenario. Each is exactly the sweep's case, with the bug added to its config.
  */
 export function mutantCase(sweep: MutantSweep, bug: PlantedBug, attempt: number): SweepCase {
-  const plan = new SweepPlan(sweep.scenarios, sweep.runsPerScenario, sweep.seed, sweep.profile, undefined, sweep.vary === true);
+  const plan = new SweepPlan(sweep.scenarios, sweep.runsPerScenario, sweep.seed, sweep.profile, undefined, sweep.vary === true, sweep.operations ?? 'none');
   const scenario = sweep.scenarios[attempt % sweep.scenarios.length] as string;
   const index = Math.floor(attempt / sweep.scenarios.length);
   const sweepCase = plan.at(plan.positionOf(scenario, index) as number) as SweepCase;

@@ -25,6 +25,33 @@ export interface ScenarioSummary {
   readonly firedFaultKinds: Readonly<Record<string, number>>;
   readonly events: number;
   readonly virtualTimeUs: number;
+  /** How deep the cases ran: cases per bucket of checkpoints completed and of highest checkpoint id, and per retained-checkpoints setting. */
+  readonly depth?: DepthDistribution;
+}
+
+/** Cases per bucket of a depth measure; bucket names are {@link depthBuckets}. */
+export interface DepthDistribution {
+  readonly checkpointsCompleted: Readonly<Record<string, number>>;
+  readonly highestCheckpointId: Readonly<Record<string, number>>;
+  /** Retained-checkpoints setting -> cases. */
+  readonly retainedCheckpoints: Readonly<Record<string, number>>;
+}
+
+/** The buckets depth is counted in, lowest first: [name, lowest value in it]. */
+export const depthBuckets: ReadonlyArray<readonly [string, number]> = [
+  ['0', 0],
+  ['1-4', 1],
+  ['5-9', 5],
+  ['10-19', 10],
+  ['20-40', 20],
+  ['41+', 41],
+];
+
+/** The bucket of `value`. */
+export function depthBucket(value: number): string {
+  let name = depthBuckets[0]![0];
+  for (const [bucket, lowest] of depthBuckets) if (value >= lowest) name = bucket;
+  return name;
 }
 
 /** Which cases keep their checkpoint timeline in results.json (`sweep --timelines`). */
@@ -117,6 +144,9 @@ class ScenarioTally {
   private readonly violations = new Map<string, number>();
   private readonly faultKinds = new Map<string, number>();
   private readonly firedFaultKinds = new Map<string, number>();
+  private readonly completedDepth = new Map<string, number>();
+  private readonly idDepth = new Map<string, number>();
+  private readonly retained = new Map<string, number>();
 
   constructor(readonly scenario: string) {}
 
@@ -132,12 +162,25 @@ class ScenarioTally {
     for (const property of new Set(entry.violated)) this.violations.set(property, (this.violations.get(property) ?? 0) + 1);
     for (const kind of entry.faultKinds) this.faultKinds.set(kind, (this.faultKinds.get(kind) ?? 0) + 1);
     for (const kind of entry.firedFaultKinds ?? []) this.firedFaultKinds.set(kind, (this.firedFaultKinds.get(kind) ?? 0) + 1);
+    bump(this.completedDepth, depthBucket(entry.checkpointsCompleted));
+    if (entry.highestCheckpointId !== undefined) bump(this.idDepth, depthBucket(entry.highestCheckpointId));
+    if (entry.retainedCheckpoints !== undefined) bump(this.retained, String(entry.retainedCheckpoints));
   }
 
   summary(): ScenarioSummary {
     const { scenario, cases, passed, failed, expectedGaps, nondeterministic, events, virtualTimeUs } = this;
-    return { scenario, cases, passed, failed, expectedGaps, nondeterministic, ...(this.undecided > 0 ? { undecided: this.undecided } : {}), violations: sortedRecord(this.violations), faultKinds: sortedRecord(this.faultKinds), firedFaultKinds: sortedRecord(this.firedFaultKinds), events, virtualTimeUs };
+    const depth = { checkpointsCompleted: bucketRecord(this.completedDepth), highestCheckpointId: bucketRecord(this.idDepth), retainedCheckpoints: sortedRecord(this.retained) };
+    return { scenario, cases, passed, failed, expectedGaps, nondeterministic, ...(this.undecided > 0 ? { undecided: this.undecided } : {}), violations: sortedRecord(this.violations), faultKinds: sortedRecord(this.faultKinds), firedFaultKinds: sortedRecord(this.firedFaultKinds), events, virtualTimeUs, depth };
   }
+}
+
+function bump(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** Counts by bucket, every bucket present, lowest first. */
+function bucketRecord(counts: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries(depthBuckets.map(([name]) => [name, counts.get(name) ?? 0]));
 }
 
 /** Totals per scenario, in the sweep's scenario order. */

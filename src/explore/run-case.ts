@@ -81,6 +81,24 @@ export interface RunCaseOptions {
  */
 export const defaultCaseLimits: RunLimits = { maxEvents: 500_000, deadlineUs: 600_000_000, maxQueueLength: 500_000 };
 
+/** Most checkpoint hangs a case's bounds make room for, however many faults its plan holds. */
+const maxHangsAllowed = 16;
+
+/**
+ * The bounds of one case: the defaults, stretched for long checkpoint timeouts. A checkpoint
+ * whose acknowledgement a fault loses hangs until its timeout expires it (Flink's default: 10
+ * minutes), and the job cannot finish before; each fault (times its count) or operation of the
+ * plan may cause one such hang. So the virtual deadline leaves the default ten minutes plus one timeout per possible
+ * hang, and the event bound leaves room for the periodic trigger firing all along (twice the
+ * events per interval). A case that still hits a bound ends in a classified outcome, as always.
+ */
+export function caseLimitsFor(checkpoint: Pick<ClusterConfig['checkpoint'], 'timeoutUs' | 'intervalUs'>, plan: readonly object[]): RunLimits {
+  const hangs = Math.min(maxHangsAllowed, 1 + plan.reduce((total, entry) => total + ('count' in entry && typeof entry.count === 'number' ? entry.count : 1), 0));
+  const extraUs = hangs * checkpoint.timeoutUs;
+  const extraEvents = checkpoint.intervalUs > 0 ? 2 * Math.ceil(extraUs / checkpoint.intervalUs) : 0;
+  return { ...defaultCaseLimits, deadlineUs: defaultCaseLimits.deadlineUs + extraUs, maxEvents: defaultCaseLimits.maxEvents + extraEvents };
+}
+
 /**
  * Gives the cluster enough slots for every task of the job (one slot each), unless the case set
  * the executors or slots itself: a scenario run with larger parallelism should not fail for want
@@ -163,7 +181,7 @@ function simulate(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions, r
   const overrides = validateConfigOverrides(spec.config);
   const config = withEnoughSlots(mergeClusterConfig(setup.cluster, overrides), setup.job, overrides);
   checkFaultTargets(plan, { tasks: jobTasks(setup.job), channels: jobChannels(setup.job), executors: executorNames(config.executors) });
-  const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...defaultCaseLimits, ...spec.limits, ...options.limits } });
+  const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...caseLimitsFor(config.checkpoint, plan), ...spec.limits, ...options.limits } });
   const cluster = new Cluster(sim, setup.job, config, { retainCommitted });
   const tally = { triggered: 0, completed: 0, aborted: 0, restores: 0 };
   cluster.observations.subscribe((observation) => {

@@ -4,10 +4,13 @@ import type { PlanEntry, PlanEntryKind } from '../faults/plan.js';
 import { hashString } from '../sim/index.js';
 import { configArbitrary, parametersArbitrary, profilePlanArbitrary, topologyOf, type FaultProfile, type Topology } from './arbitraries.js';
 import { operationsArbitrary, type OperationLevel } from './operation-arbitraries.js';
+import { depthDrawArbitrary } from './config-arbitraries.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { CaseTimelineCollector, type CaseTimeline } from './case-timeline.js';
-import { runCase, type CaseResult } from './run-case.js';
-import type { Scenario } from './scenario.js';
+import { mergeClusterConfig, runCase, type CaseResult } from './run-case.js';
+import type { Observation } from '../cluster/observations.js';
+import { deriveStream } from '../sim/index.js';
+import { resolveParameters, type Scenario } from './scenario.js';
 
 /** One case of a sweep: which scenario, its position, and the seed everything else derives from. */
 export interface SweepCase {
@@ -40,6 +43,10 @@ export interface SweepCaseResult {
   readonly events: number;
   readonly virtualTimeUs: number;
   readonly checkpointsCompleted: number;
+  /** The highest checkpoint id triggered in the case (0 when none was): how deep its ids went. */
+  readonly highestCheckpointId?: number;
+  /** The retained-checkpoints setting the case ran with (state.checkpoints.num-retained). */
+  readonly retainedCheckpoints?: number;
   readonly restores: number;
   /** Properties violated, and gaps met, by name. */
   readonly violated: readonly string[];
@@ -101,14 +108,43 @@ export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase
     level === 'none'
       ? drawn
       : fc.tuple(drawn, operationsArbitrary(topology, level)).map(([[faults, seed, variation], operations]) => [[...faults, ...operations], seed, variation]);
+  // The default sweep draws input size and checkpoint config too (config-arbitraries.ts), then
+  // aims its faults and operations at the topology and fault window those give.
   if (sweepCase.vary !== true) {
-    const topology = topologyOf(scenario);
-    return withOperations(topology, fc.tuple(profilePlanArbitrary(topology, sweepCase.profile), simSeed, fc.constant(undefined)));
+    return depthDrawArbitrary(scenario).chain((depth) => {
+      const topology = topologyFor(scenario, depth.parameters);
+      return withOperations(topology, fc.tuple(profilePlanArbitrary(topology, sweepCase.profile), simSeed, fc.constant(depth)));
+    });
   }
   return fc.tuple(parametersArbitrary(scenario), configArbitrary()).chain(([parameters, config]) => {
     const topology = topologyOf(scenario, parameters);
     return withOperations(topology, fc.tuple(profilePlanArbitrary(topology, sweepCase.profile), simSeed, fc.constant({ parameters, config })));
   });
+}
+
+const topologies = new WeakMap<Scenario, Map<string, Topology>>();
+
+/**
+ * The topology of a scenario at drawn parameters, kept per scenario (the default sweep draws few
+ * input sizes). A scenario whose build throws for these parameters gets a topology it gave
+ * before: its case then fails on its own, reported as a harness error, rather than the draw (or
+ * fast-check's shrinking, which draws again) throwing out of the sweep.
+ */
+function topologyFor(scenario: Scenario, parameters: Readonly<Record<string, number>>): Topology {
+  let known = topologies.get(scenario);
+  if (known === undefined) topologies.set(scenario, (known = new Map()));
+  const key = JSON.stringify(parameters);
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
+  try {
+    const topology = topologyOf(scenario, parameters);
+    known.set(key, topology);
+    return topology;
+  } catch (error) {
+    const fallback = known.values().next();
+    if (fallback.done === true) throw error;
+    return fallback.value;
+  }
 }
 
 /**
@@ -117,15 +153,16 @@ export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase
  */
 export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCaseResult {
   const arbitrary = drawnCaseArbitrary(scenario, sweepCase);
-  let first: { faults: PlanEntry[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline } | undefined;
+  let first: { faults: PlanEntry[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline; highestCheckpointId: number } | undefined;
   let drawn: CaseSpec | undefined;
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
     const extra = specExtras(sweepCase, varied);
     drawn ??= { scenario: scenario.name, seed: simSeed, faults, ...extra };
-    // Only the first run (the drawn case, not its shrinks) keeps a timeline.
+    // Only the first run (the drawn case, not its shrinks) keeps a timeline and its depth.
     const collector = first === undefined ? new CaseTimelineCollector() : undefined;
-    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe] });
-    first ??= { faults, simSeed, result, extra, timeline: (collector as CaseTimelineCollector).timeline(result.stats.virtualTimeUs) };
+    const depth = first === undefined ? new DepthObserver() : undefined;
+    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe, (depth as DepthObserver).observe] });
+    first ??= { faults, simSeed, result, extra, timeline: (collector as CaseTimelineCollector).timeline(result.stats.virtualTimeUs), highestCheckpointId: (depth as DepthObserver).highestId };
     return result.verdict !== 'fail';
   });
   const details = fc.check(property, { seed: sweepCase.caseSeed, numRuns: 1, endOnFailure: false });
@@ -157,6 +194,8 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     events: result.stats.events,
     virtualTimeUs: result.stats.virtualTimeUs,
     checkpointsCompleted: result.stats.checkpoints.completed,
+    highestCheckpointId: original.highestCheckpointId,
+    retainedCheckpoints: retainedSetting(scenario, original.extra),
     restores: result.stats.restores,
     violated: result.violations.map((violation) => violation.property),
     gaps: result.gaps.map(({ gap }) => gap.name),
@@ -188,6 +227,25 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
       replay: shrunk.replay,
     },
   };
+}
+
+/** Watches a run for the highest checkpoint id triggered. */
+class DepthObserver {
+  highestId = 0;
+  readonly observe = (observation: Observation): void => {
+    if (observation.type === 'checkpoint-triggered' && observation.checkpointId > this.highestId) this.highestId = observation.checkpointId;
+  };
+}
+
+/** The retained-checkpoints setting of a case: its config's, else its scenario's, else the cluster default. */
+function retainedSetting(scenario: Scenario, extra: Partial<CaseSpec>): number {
+  const drawn = (extra.config?.['checkpoint'] as { retainedCheckpoints?: unknown } | undefined)?.retainedCheckpoints;
+  if (typeof drawn === 'number') return drawn;
+  try {
+    return mergeClusterConfig(scenario.build(resolveParameters(scenario, extra.parameters), deriveStream(0, 'scenario.input')).cluster).checkpoint.retainedCheckpoints;
+  } catch {
+    return mergeClusterConfig().checkpoint.retainedCheckpoints;
+  }
 }
 
 /** The property a case violates when the harness itself threw while running it. */

@@ -71,6 +71,7 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
   lines.push(`| fault kind | ${scenarioNames.join(' | ')} |`);
   lines.push(`|---|${results.summary.map(() => '---:').join('|')}|`);
   for (const kind of kinds) lines.push(`| ${markdownText(kind)} | ${results.summary.map((entry) => `${entry.faultKinds[kind] ?? 0} / ${entry.firedFaultKinds?.[kind] ?? 0}`).join(' | ')} |`);
+  lines.push(...depthLines(results.summary));
   if (results.plantedBugs !== undefined) {
     const matrix = results.plantedBugs;
     lines.push('');
@@ -143,4 +144,26 @@ function timelinesNote(timelines: SweepReport['parameters']['timelines']): strin
   if (timelines === 'not-passing') return ', timelines kept for cases that did not pass';
   if (timelines === 'none') return ', no timelines kept';
   return '';
+}
+
+/**
+ * How deep the cases ran, per scenario: cases per bucket of checkpoints completed and of highest
+ * checkpoint id, and per retained-checkpoints setting (nothing for results without depth).
+ */
+function depthLines(summary: SweepReport['summary']): string[] {
+  const withDepth = summary.filter((entry) => entry.depth !== undefined);
+  if (withDepth.length === 0) return [];
+  const lines = ['', '## Depth reached (cases per bucket)', '', 'Checkpoints completed per case, the highest checkpoint id a case reached, and the retained-checkpoints setting it ran with.', ''];
+  lines.push(`| measure | ${withDepth.map((entry) => entry.scenario).join(' | ')} |`);
+  lines.push(`|---|${withDepth.map(() => '---:').join('|')}|`);
+  const measures = [
+    ['checkpointsCompleted', 'checkpoints completed'],
+    ['highestCheckpointId', 'highest checkpoint id'],
+    ['retainedCheckpoints', 'retained checkpoints'],
+  ] as const;
+  for (const [key, label] of measures) {
+    const buckets = [...new Set(withDepth.flatMap((entry) => Object.keys(entry.depth![key])))];
+    for (const bucket of buckets) lines.push(`| ${label} ${bucket} | ${withDepth.map((entry) => entry.depth![key][bucket] ?? 0).join(' | ')} |`);
+  }
+  return lines;
 }

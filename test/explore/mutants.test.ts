@@ -6,7 +6,7 @@ import { scenarios } from '../../scenarios/index.js';
 
 /**
  * The kill matrix on the default sweep, at a CI-sized budget: every planted bug, switched on
- * alone, must be caught by the cases `npm start` runs (same scenarios, swarm profile, seed 1),
+ * alone, must be caught by the cases `npm start` runs (same scenarios, swarm profile, some operations, seed 1),
  * with no setup of its own, and the shrunk failing case must pass once the bug is off (so the
  * bug, not the harness, failed it). A bug that survives means the oracle or the workload has lost
  * its teeth; the answer is a general workload or property, never a setup for that bug.
@@ -26,7 +26,7 @@ const knownSurvivors: Readonly<Partial<Record<PlantedBug, string>>> = {
 describe('the kill matrix on the default sweep', () => {
   it('tries the default sweep\'s own cases, round-robin over its scenarios, with only the bug added', () => {
     const sweep = defaultMutantSweep(ciBudget);
-    const plan = new SweepPlan(scenarios.map((scenario) => scenario.name), 300, 1, 'swarm');
+    const plan = new SweepPlan(scenarios.map((scenario) => scenario.name), 300, 1, 'swarm', undefined, false, 'some');
     for (const attempt of [0, 1, scenarios.length, 3 * scenarios.length + 2]) {
       const mutant = mutantCase(sweep, 'coordinator-leaks-subsumed-state', attempt);
       const original = plan.at(plan.positionOf(mutant.scenario, mutant.index) as number);

@@ -484,7 +484,30 @@
         }));
       })));
     section.appendChild(coverage);
+    section.appendChild(depthTable());
     return section;
+  }
+
+  // How deep the cases ran: cases per bucket of checkpoints completed and of highest checkpoint
+  // id, and per retained-checkpoints setting (absent in results written before depth was kept).
+  function depthTable() {
+    var holder = el('div', { id: 'depth' });
+    var withDepth = data.scenarios.filter(function (s) { return s.depth; });
+    if (withDepth.length === 0) return holder;
+    holder.appendChild(el('h3', null, 'Depth reached (cases per bucket)'));
+    holder.appendChild(el('p', { class: 'lead' }, 'Checkpoints completed per case, the highest checkpoint id a case reached, and the retained-checkpoints setting it ran with.'));
+    var rows = [];
+    [['checkpointsCompleted', 'checkpoints completed'], ['highestCheckpointId', 'highest checkpoint id'], ['retainedCheckpoints', 'retained checkpoints']].forEach(function (measure) {
+      var keys = [];
+      withDepth.forEach(function (s) { Object.keys(s.depth[measure[0]]).forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); }); });
+      keys.forEach(function (k) {
+        rows.push(el('tr', null, el('th', null, measure[1] + ' ' + k), withDepth.map(function (s) { return el('td', { class: 'num' }, fmtCount(s.depth[measure[0]][k] || 0)); })));
+      });
+    });
+    holder.appendChild(el('table', { class: 'coverage' },
+      el('thead', null, el('tr', null, el('th', null, 'measure'), withDepth.map(function (s) { return el('th', null, s.name); }))),
+      el('tbody', null, rows)));
+    return holder;
   }
 
   function timelinesNote(timelines) {

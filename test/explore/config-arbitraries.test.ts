@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findScenario } from '../../scenarios/index.js';
+import { depthConfigArbitrary, depthDrawArbitrary, flinkDefaultCheckpointTimeoutUs, inputSizeArbitrary } from '../../src/explore/config-arbitraries.js';
+import { caseLimitsFor, runCase } from '../../src/explore/run-case.js';
+
+type Drawn = { checkpoint: Record<string, unknown> };
+
+describe('what the default sweep draws besides faults', () => {
+  const draws = fc.sample(depthConfigArbitrary(), { numRuns: 600, seed: 7 }) as Drawn[];
+  const values = (key: string) => new Set(draws.map((draw) => draw.checkpoint[key]));
+
+  it('retained and max concurrent checkpoints take every value 1 to 3', () => {
+    expect([...values('retainedCheckpoints')].sort()).toEqual([1, 2, 3]);
+    expect([...values('maxConcurrentCheckpoints')].sort()).toEqual([1, 2, 3]);
+  });
+
+  it('timeouts span short settings up to Flink\'s 10-minute default, which is drawn often', () => {
+    const timeouts = draws.map((draw) => draw.checkpoint['timeoutUs'] as number);
+    expect(Math.min(...timeouts)).toBeLessThan(5_000_000);
+    expect(Math.max(...timeouts)).toBe(flinkDefaultCheckpointTimeoutUs);
+    expect(timeouts.filter((timeout) => timeout === flinkDefaultCheckpointTimeoutUs).length).toBeGreaterThan(draws.length / 5);
+  });
+
+  it('both checkpointing modes, and unaligned checkpoints only in exactly-once mode', () => {
+    expect(values('mode')).toEqual(new Set([undefined, 'EXACTLY_ONCE', 'AT_LEAST_ONCE']));
+    const unaligned = draws.filter((draw) => draw.checkpoint['unaligned'] === true);
+    expect(unaligned.length).toBeGreaterThan(draws.length / 8);
+    expect(unaligned.every((draw) => draw.checkpoint['mode'] !== 'AT_LEAST_ONCE')).toBe(true);
+  });
+
+  it('intervals from 1.5 to 8 ms; the input from 1x to 2.5x the scenario\'s own size', () => {
+    const intervals = draws.map((draw) => draw.checkpoint['intervalUs'] as number);
+    expect(Math.min(...intervals)).toBeGreaterThanOrEqual(1_500);
+    expect(Math.max(...intervals)).toBeLessThanOrEqual(8_000);
+    const wordcount = findScenario('wordcount')!;
+    const lines = new Set(fc.sample(inputSizeArbitrary(wordcount), { numRuns: 200, seed: 3 }).map((parameters) => parameters['lines']));
+    expect(lines).toEqual(new Set([400, 600, 800, 1_000]));
+  });
+
+  it('shrinks to the scenario as written: input 1x, its own interval, one retained and one concurrent checkpoint, the 10-minute timeout', () => {
+    const wordcount = findScenario('wordcount')!;
+    let smallest: unknown;
+    try {
+      fc.assert(fc.property(depthDrawArbitrary(wordcount), (draw) => { smallest = draw; return false; }), { seed: 11, numRuns: 1 });
+    } catch {
+      // The property fails on purpose: fast-check shrinks to the smallest draw, left in `smallest`.
+    }
+    expect(smallest).toEqual({ parameters: { lines: 400 }, config: { checkpoint: { intervalUs: 7_000, retainedCheckpoints: 1, maxConcurrentCheckpoints: 1, timeoutUs: flinkDefaultCheckpointTimeoutUs } } });
+  });
+});
+
+describe('run bounds with long checkpoint timeouts', () => {
+  it('leave one timeout per possible hang, and room for the periodic trigger firing all along', () => {
+    const limits = caseLimitsFor({ timeoutUs: flinkDefaultCheckpointTimeoutUs, intervalUs: 2_000 }, [{ kind: 'rpc', action: 'drop', method: 'acknowledgeCheckpoint', count: 2, delayUs: 0, when: { atUs: 1 } }]);
+    expect(limits.deadlineUs).toBeGreaterThan(3 * flinkDefaultCheckpointTimeoutUs);
+    expect(limits.maxEvents).toBeGreaterThan((3 * flinkDefaultCheckpointTimeoutUs) / 2_000);
+  });
+
+  it('a checkpoint whose acknowledgement is lost hangs until the 10-minute timeout expires it, and the case still ends judged (the job finishes)', () => {
+    const result = runCase(findScenario('wordcount')!, {
+      scenario: 'wordcount',
+      seed: 3,
+      faults: [{ kind: 'rpc', action: 'drop', method: 'acknowledgeCheckpoint', count: 1, delayUs: 0, when: { atUs: 60_000 } }],
+      config: { checkpoint: { intervalUs: 7_000, timeoutUs: flinkDefaultCheckpointTimeoutUs } },
+    });
+    expect(result.stats.virtualTimeUs).toBeGreaterThan(flinkDefaultCheckpointTimeoutUs);
+    expect(result.jobStatus).toBe('FINISHED');
+    expect(result.verdict).toBe('pass');
+  }, 60_000);
+});
