@@ -19,7 +19,6 @@ const ciBudget = 140;
  * moves out of this list.
  */
 const knownSurvivors: Readonly<Partial<Record<PlantedBug, string>>> = {
-  'restore-oldest-retained-checkpoint': 'the default sweep retains one checkpoint, so the oldest retained is the latest',
   'savepoint-forced-in-unaligned-mode': 'needs a savepoint beside a pending unaligned checkpoint, which the kill matrix cases do not draw at this budget; test/oracle/savepoint-rules.test.ts kills it',
 };
 
