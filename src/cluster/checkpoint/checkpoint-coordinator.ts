@@ -91,6 +91,8 @@ export class CheckpointCoordinator {
   private completedCount = 0;
   private abortedCount = 0;
   private readonly bugs: readonly string[];
+  /** Checkpoints whose trigger was answered before they were stored (planted bug coordinator-answers-before-store). */
+  private readonly answeredEarly = new Set<number>();
   private readonly requestIdPrefix: string;
 
   /**
@@ -121,7 +123,8 @@ export class CheckpointCoordinator {
         ports.observations.publish({ type: 'job-failure-requested', origin: 'checkpoint-failure-manager', cause, failingTask: task, failingAttempt: attempt });
         ports.callbacks.failJobDueToTaskFailure(cause, task, attempt);
       },
-      ...countedReasonsOption(options.countedFailureReasons, bugOn(this.bugs, 'failure-manager-ignores-expired')),
+      ...countedReasonsOption(options.countedFailureReasons, this.bugs),
+      plantedBugs: this.bugs,
     });
     this.periodicTrigger =
       this.baseIntervalUs === 0 ? undefined : new PeriodicTrigger(ports.clock, this.baseIntervalUs, () => this.submit('checkpoint', true, undefined));
@@ -193,8 +196,10 @@ export class CheckpointCoordinator {
 
   /** Stops periodic checkpoints and aborts queued and pending ones with CHECKPOINT_COORDINATOR_SUSPEND. */
   stopCheckpointScheduler(): void {
-    this.periodicScheduling = false;
-    this.periodicTrigger?.cancel();
+    if (!bugOn(this.bugs, 'coordinator-triggers-after-stop')) {
+      this.periodicScheduling = false;
+      this.periodicTrigger?.cancel();
+    }
     this.abortPendingAndQueuedCheckpoints('CHECKPOINT_COORDINATOR_SUSPEND');
   }
 
@@ -334,7 +339,7 @@ export class CheckpointCoordinator {
   /** Plan, id, PendingCheckpoint and canceller; undefined when the attempt failed before. */
   private createPendingCheckpoint(request: TriggerRequest): PendingCheckpoint | undefined {
     const triggerTimestampUs = this.ports.clock.nowUs;
-    const planned = calculateCheckpointPlan(this.ports.graph.executions(), this.config.checkpointsAfterTasksFinish);
+    const planned = calculateCheckpointPlan(this.ports.graph.executions(), this.config.checkpointsAfterTasksFinish, this.bugs);
     if (!planned.ok) {
       this.failBeforeId(request, planned.reason);
       return undefined;
@@ -411,7 +416,7 @@ export class CheckpointCoordinator {
 
   /** The options of a checkpoint's barriers: its type's, marked when drained or asked for by hand. */
   private barrierOptions(pending: PendingCheckpoint): CheckpointOptions {
-    const options = checkpointOptionsFor(pending.type, this.config);
+    const options = checkpointOptionsFor(pending.type, this.config, this.bugs);
     const drain = this.drainingSavepoints.has(pending.checkpointId);
     const manual = pending.type === 'savepoint' || (pending.type === 'checkpoint' && !pending.isPeriodic);
     if (!drain && !manual) return options;
@@ -493,6 +498,11 @@ export class CheckpointCoordinator {
     const location = pending.storageLocation;
     if (location === undefined) throw new Error(`checkpoint ${pending.checkpointId} completed without a storage location`);
     if (pending.type !== 'savepoint' && bugOn(this.bugs, 'coordinator-notifies-before-finalize')) this.sendCompleteMessages(pending, pending.checkpointId);
+    if (bugOn(this.bugs, 'coordinator-answers-before-store')) {
+      // Planted bug: the caller is told of success before the checkpoint is finalized and stored.
+      this.answeredEarly.add(pending.checkpointId);
+      pending.done?.({ ok: true, checkpoint: pending.toCompletedCheckpoint(this.ports.clock.nowUs, { key: `${location}/_metadata`, sizeBytes: 0 }) });
+    }
     let answered = false;
     this.ports.storage.finalizeMetadata(location, pending.checkpointId, pending.stateHandles(), (result) => {
       if (answered) throw new Error(`storage finalized checkpoint ${pending.checkpointId} twice`);
@@ -528,7 +538,7 @@ export class CheckpointCoordinator {
         }
         if (keepState) this.recent.rememberPossiblyStored(completed);
         else this.discardState([metadataHandle.key]);
-        this.abortPendingCheckpoint(pending, 'FINALIZE_CHECKPOINT_FAILURE', undefined, keepState);
+        this.abortPendingCheckpoint(pending, 'FINALIZE_CHECKPOINT_FAILURE', undefined, keepState, bugOn(this.bugs, 'failure-manager-ignores-store-failures'));
         return;
       }
     }
@@ -546,7 +556,7 @@ export class CheckpointCoordinator {
     this.publishCompleted(pending, completed);
     this.removeSubsumedFromStore(subsumed);
     this.ports.hooks.step({ name: 'coordinator.checkpoint-completed', checkpointId });
-    pending.done?.({ ok: true, checkpoint: completed });
+    if (!this.answeredEarly.delete(checkpointId)) pending.done?.({ ok: true, checkpoint: completed });
     if (completed.type !== 'savepoint') {
       this.dropSubsumedCheckpoints(checkpointId);
       if (!bugOn(this.bugs, 'coordinator-notifies-before-finalize')) this.sendCompleteMessages(pending, completed.checkpointId);
@@ -591,7 +601,7 @@ export class CheckpointCoordinator {
    * @param declinedBy - the declining task, for task-side failures
    * @param keepState - leave its state in storage (a checkpoint that may be in the HA store)
    */
-  private abortPendingCheckpoint(pending: PendingCheckpoint, reason: CheckpointFailureReason, declinedBy: CheckpointFailure['declinedBy'], keepState = false): void {
+  private abortPendingCheckpoint(pending: PendingCheckpoint, reason: CheckpointFailureReason, declinedBy: CheckpointFailure['declinedBy'], keepState = false, unreported = false): void {
     if (pending.isDisposed) return;
     const checkpointId = pending.checkpointId;
     if (reason === 'CHECKPOINT_SUBSUMED' && !pending.canBeSubsumed) throw new Error(`savepoint ${checkpointId} cannot be subsumed`);
@@ -599,7 +609,7 @@ export class CheckpointCoordinator {
     this.pendingById.delete(checkpointId);
     this.recent.rememberAborted(checkpointId);
     this.abortedCount++;
-    if (!keepState) {
+    if (!keepState && !bugOn(this.bugs, 'pending-checkpoint-keeps-state-on-abort')) {
       this.discardState(keys);
       // Flink deletes the aborted checkpoint's directory, taking uploads no ack ever announced with it.
       if (pending.storageLocation !== undefined) this.ports.storage.discard([pending.storageLocation]);
@@ -607,8 +617,8 @@ export class CheckpointCoordinator {
     this.ports.observations.publish({ type: 'checkpoint-aborted', checkpointId, checkpointType: pending.type, reason, ...(declinedBy === undefined ? {} : { declinedBy }) });
     this.ports.hooks.step({ name: 'coordinator.checkpoint-aborted', checkpointId });
     this.sendAbortedMessages(pending);
-    if (!bugOn(this.bugs, 'coordinator-leaves-aborted-trigger-unanswered')) pending.done?.({ ok: false, reason });
-    this.reportFailure({ checkpointId, type: pending.type, reason, declinedBy });
+    if (!bugOn(this.bugs, 'coordinator-leaves-aborted-trigger-unanswered') && !this.answeredEarly.delete(checkpointId)) pending.done?.({ ok: false, reason });
+    if (!unreported) this.reportFailure({ checkpointId, type: pending.type, reason, declinedBy });
     this.scheduleTriggerRequest();
   }
 
@@ -743,9 +753,15 @@ export class CheckpointCoordinator {
 }
 
 /** The failure manager's counted reasons: as configured, less CHECKPOINT_EXPIRED under the planted bug. */
-function countedReasonsOption(configured: ReadonlySet<CheckpointFailureReason> | undefined, ignoreExpired: boolean): { countedReasons?: ReadonlySet<CheckpointFailureReason> } {
-  if (!ignoreExpired) return configured === undefined ? {} : { countedReasons: configured };
-  return { countedReasons: new Set([...(configured ?? countedFailureReasons)].filter((reason) => reason !== 'CHECKPOINT_EXPIRED')) };
+function countedReasonsOption(configured: ReadonlySet<CheckpointFailureReason> | undefined, bugs: readonly string[]): { countedReasons?: ReadonlySet<CheckpointFailureReason> } {
+  const ignored = new Set<CheckpointFailureReason>();
+  if (bugOn(bugs, 'failure-manager-ignores-expired')) ignored.add('CHECKPOINT_EXPIRED');
+  if (bugOn(bugs, 'failure-manager-ignores-finalize-failures')) ignored.add('FINALIZE_CHECKPOINT_FAILURE');
+  if (bugOn(bugs, 'failure-manager-ignores-task-failures')) for (const reason of ['CHECKPOINT_DECLINED', 'CHECKPOINT_ASYNC_EXCEPTION'] as const) ignored.add(reason);
+  if (bugOn(bugs, 'failure-manager-ignores-io-exceptions')) ignored.add('IO_EXCEPTION');
+  const added: CheckpointFailureReason[] = bugOn(bugs, 'failure-manager-counts-pre-flight-failures') ? ['TOO_MANY_CHECKPOINT_REQUESTS', 'NOT_ALL_REQUIRED_TASKS_RUNNING', 'MINIMUM_TIME_BETWEEN_CHECKPOINTS'] : [];
+  if (ignored.size === 0 && added.length === 0) return configured === undefined ? {} : { countedReasons: configured };
+  return { countedReasons: new Set([...(configured ?? countedFailureReasons), ...added].filter((reason) => !ignored.has(reason))) };
 }
 
 /** Who asked, from the snapshot type and whether the scheduler asked. */

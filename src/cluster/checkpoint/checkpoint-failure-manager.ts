@@ -1,3 +1,4 @@
+import { bugOn } from '../planted-bugs.js';
 import { countedFailureReasons, type CheckpointFailureReason, type SnapshotType } from './types.js';
 
 /**
@@ -35,6 +36,8 @@ export interface CheckpointFailureManagerOptions {
   readonly failJobDueToTaskFailure: (cause: string, task: string, attempt: number) => void;
   /** The reasons that count; defaults to {@link countedFailureReasons}. */
   readonly countedReasons?: ReadonlySet<CheckpointFailureReason>;
+  /** Planted bugs switched on (see cluster/planted-bugs.ts). */
+  readonly plantedBugs?: readonly string[];
 }
 
 /**
@@ -53,6 +56,7 @@ export class CheckpointFailureManager {
   private readonly failJob: (cause: string) => void;
   private readonly failJobDueToTaskFailure: (cause: string, task: string, attempt: number) => void;
   private readonly countedReasons: ReadonlySet<CheckpointFailureReason>;
+  private readonly countsStale: boolean;
   private readonly countedCheckpointIds = new Set<number>();
   private continuousFailures = 0;
   private lastSucceededCheckpointId: number | undefined = undefined;
@@ -65,6 +69,7 @@ export class CheckpointFailureManager {
     this.failJob = options.failJob;
     this.failJobDueToTaskFailure = options.failJobDueToTaskFailure;
     this.countedReasons = options.countedReasons ?? countedFailureReasons;
+    this.countsStale = bugOn(options.plantedBugs ?? [], 'failure-manager-counts-stale-checkpoints');
   }
 
   /** Consecutive counted failures since the last success or job failure. */
@@ -96,7 +101,7 @@ export class CheckpointFailureManager {
   private checkAgainstCounter(failure: CheckpointFailure, fail: (cause: string) => void): void {
     const { checkpointId } = failure;
     const isStale =
-      checkpointId !== undefined && this.lastSucceededCheckpointId !== undefined && checkpointId <= this.lastSucceededCheckpointId;
+      !this.countsStale && checkpointId !== undefined && this.lastSucceededCheckpointId !== undefined && checkpointId <= this.lastSucceededCheckpointId;
     if (isStale || !this.countedReasons.has(failure.reason)) return;
     if (checkpointId !== undefined) {
       if (this.countedCheckpointIds.has(checkpointId)) return;

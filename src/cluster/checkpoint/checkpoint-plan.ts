@@ -1,3 +1,4 @@
+import { bugOn } from '../planted-bugs.js';
 import type { ExecutionView } from './ports.js';
 import type { CheckpointFailureReason } from './types.js';
 
@@ -42,10 +43,11 @@ export type CheckpointPlanResult =
 export function calculateCheckpointPlan(
   executions: readonly ExecutionView[],
   checkpointsAfterTasksFinish: boolean,
+  plantedBugs: readonly string[] = [],
 ): CheckpointPlanResult {
   const byName = indexByName(executions);
   const blocking = executions.find((execution) => !isRunning(execution) && !isFinished(execution));
-  if (blocking !== undefined) {
+  if (blocking !== undefined && !bugOn(plantedBugs, 'coordinator-triggers-with-tasks-not-running')) {
     const detail = `task ${blocking.taskName} attempt ${blocking.attempt} is ${blocking.state}`;
     return { ok: false, reason: 'NOT_ALL_REQUIRED_TASKS_RUNNING', detail };
   }
@@ -63,7 +65,7 @@ export function calculateCheckpointPlan(
     ok: true,
     plan: {
       tasksToTrigger: tasksToTrigger.map(toTaskAttempt),
-      tasksToWaitFor: running.map(toTaskAttempt),
+      tasksToWaitFor: (bugOn(plantedBugs, 'coordinator-waits-for-finished-tasks') ? [...running, ...finished] : running).map(toTaskAttempt),
       finishedTasks: finished.map((execution) => execution.taskName),
       taskOrder: executions.map((execution) => execution.taskName),
     },

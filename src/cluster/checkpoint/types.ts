@@ -1,3 +1,5 @@
+import { bugOn } from '../planted-bugs.js';
+
 /**
  * Checkpoint vocabulary shared by the coordinator, the tasks and the observers, in Flink's terms.
  */
@@ -137,10 +139,10 @@ export const defaultCheckpointConfig: CheckpointConfig = {
 };
 
 /** The options a checkpoint of `type` gets under `config` (Flink's CheckpointOptions.forConfig). */
-export function checkpointOptionsFor(type: SnapshotType, config: CheckpointConfig): CheckpointOptions {
+export function checkpointOptionsFor(type: SnapshotType, config: CheckpointConfig, plantedBugs: readonly string[] = []): CheckpointOptions {
   if (config.mode === 'AT_LEAST_ONCE') return { type, alignment: 'at-least-once', alignedTimeoutUs: 0 };
   // Savepoints are always aligned: their state must be relocatable without channel state.
-  if (type !== 'checkpoint') return { type, alignment: 'forced-aligned', alignedTimeoutUs: 0 };
+  if (type !== 'checkpoint' && !(config.unaligned && bugOn(plantedBugs, 'savepoint-taken-unaligned'))) return { type, alignment: 'forced-aligned', alignedTimeoutUs: 0 };
   if (!config.unaligned) return { type, alignment: 'aligned', alignedTimeoutUs: 0 };
   if (config.alignedCheckpointTimeoutUs > 0) {
     return { type, alignment: 'aligned', alignedTimeoutUs: config.alignedCheckpointTimeoutUs };

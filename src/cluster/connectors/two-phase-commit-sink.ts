@@ -76,6 +76,7 @@ export class TwoPhaseCommitSink implements StreamOperator {
 
   /** The task finished: the open transaction can only be empty now, and is aborted (Flink's close). */
   close(): void {
+    if (bugOn(this.context.plantedBugs, 'sink-leaves-transaction-open-on-close')) return;
     if (this.context.sinkStore.abort(this.current)) {
       this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId: this.current, cause: 'closed with the task' });
     }

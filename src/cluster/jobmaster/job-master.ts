@@ -1,3 +1,4 @@
+import { bugOn } from '../planted-bugs.js';
 import type { RandomStream, SimNode, Simulation } from '../../sim/index.js';
 import { eventKind } from '../../sim/index.js';
 import type { RpcNetwork } from '../../net/index.js';
@@ -480,7 +481,7 @@ export class JobMaster implements JobMasterGateway {
       restore:
         restore === undefined
           ? undefined
-          : { checkpointId: restore.checkpointId, stateKey: subtaskState?.operatorState?.key, finished: subtaskState?.finished ?? false },
+          : { checkpointId: restore.checkpointId, stateKey: subtaskState?.operatorState?.key, finished: !bugOn(this.services.plantedBugs, 'restore-drops-finished-flag') && (subtaskState?.finished ?? false) },
     };
     this.services.rpc.send(this.node, executor.node, this.envelope('submitTask', executor, vertex.taskName, undefined), () =>
       executor.submitTask(deployment, this.leaderEpoch),

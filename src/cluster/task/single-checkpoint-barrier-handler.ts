@@ -94,10 +94,14 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
       this.host.abortCheckpoint(checkpointId, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER');
     } else if (alignmentStarted) {
       this.abort('CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER');
+    } else if (checkpointId < this.currentId && this.alignment !== undefined && bugOn(this.plantedBugs, 'handler-resets-alignment-on-older-abort')) {
+      this.abort('CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER');
     }
   }
 
   processEndOfPartition(channel: number): void {
+    // Planted bug handler-ignores-end-of-partition: the ended channel never counts as aligned.
+    if (bugOn(this.plantedBugs, 'handler-ignores-end-of-partition')) return;
     this.finished.add(channel);
     if (!this.checkpointsAfterTasksFinish) {
       // As Flink: without checkpoints after tasks finish, an ended input cannot count as aligned,
@@ -125,7 +129,7 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     };
     this.alignment = alignment;
     this.host.observe({ type: 'alignment-started', checkpointId: barrier.checkpointId, task: this.host.taskName });
-    if (barrier.options.alignment !== 'unaligned' && barrier.options.alignedTimeoutUs > 0) {
+    if (barrier.options.alignment !== 'unaligned' && barrier.options.alignedTimeoutUs > 0 && !bugOn(this.plantedBugs, 'handler-no-active-alignment-timeout')) {
       const deadlineUs = barrier.timestampUs + barrier.options.alignedTimeoutUs;
       alignment.timer = this.host.scheduleTimer(Math.max(0, deadlineUs - this.host.nowUs), () => {
         alignment.timer = undefined;

@@ -197,6 +197,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     }
     this.environment.storage.read(this.node, restore.stateKey, (result) => {
       if (!this.active) return;
+      // Planted bug restore-tolerates-unreadable-state: the task starts without its state.
+      if (!result.ok && bugOn(this.bugs, 'restore-tolerates-unreadable-state')) return this.initialize(undefined, restore.checkpointId);
       if (!result.ok) return this.fail(`restore from checkpoint ${restore.checkpointId} failed: ${result.error}`);
       this.initialize(result.value as StoredSubtaskState, restore.checkpointId);
     });
@@ -335,7 +337,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   /** triggerCheckpoint RPC: for sources, and for tasks whose inputs all finished. A mailbox letter. */
   triggerCheckpointAsync(barrier: CheckpointBarrier): void {
     if (this.state !== 'RUNNING') {
-      this.declineNotReady(barrier.checkpointId);
+      if (!bugOn(this.bugs, 'task-ignores-trigger-when-not-ready')) this.declineNotReady(barrier.checkpointId);
       return;
     }
     this.pendingTriggers.add(barrier.checkpointId);
@@ -345,7 +347,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       // A drained source whose savepoint was given up has just failed.
       if (!this.active) return;
       if (this.state !== 'RUNNING' || this.suspendedBySavepoint) {
-        this.declineNotReady(barrier.checkpointId);
+        if (!bugOn(this.bugs, 'task-ignores-trigger-when-not-ready')) this.declineNotReady(barrier.checkpointId);
         return;
       }
       const unfinished = this.inputs.filter((channel) => !channel.finished);
@@ -418,7 +420,11 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
 
   /** notifyCheckpointComplete RPC: a priority letter, ignored at or below the latest one seen. */
   notifyCheckpointCompleteAsync(checkpointId: number): void {
-    if (!this.active) return;
+    if (!this.active) {
+      // Planted bug task-notifies-finished-operator: relayed to the operator closed at finish.
+      if (this.state === 'FINISHED' && bugOn(this.bugs, 'task-notifies-finished-operator')) this.notifyCheckpointComplete(checkpointId);
+      return;
+    }
     this.mailbox.putPriority(() => this.notifyCheckpointComplete(checkpointId));
     this.wake();
   }
@@ -485,7 +491,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private hasWork(): boolean {
     if (!this.mailbox.isEmpty) return true;
     if (this.state !== 'RUNNING' || !this.outputAvailable()) return false;
-    if (this.source !== undefined) return !this.endedData && !this.suspendedBySavepoint && this.nowUs >= this.sourceBackoffUntilUs;
+    if (this.source !== undefined) return !this.endedData && (!this.suspendedBySavepoint || bugOn(this.bugs, 'source-emits-after-stop-savepoint')) && this.nowUs >= this.sourceBackoffUntilUs;
     return this.channelsWithData.length > 0;
   }
 
@@ -510,6 +516,10 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private pollSource(): number {
     const source = this.source as ReplayableSourceReader;
     const poll = source.poll(recordsPerPoll);
+    if (poll.kind === 'unavailable' && bugOn(this.bugs, 'source-stops-on-unavailable')) {
+      this.reachEndOfData();
+      return 1;
+    }
     if (poll.kind === 'unavailable') {
       this.sourceBackoffUntilUs = this.nowUs + sourceBackoffUs;
       this.environment.sim.schedule(sourceBackoffUs, timerKind, () => this.wake(), this.node, this.digest);
@@ -591,7 +601,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.operator?.endInput();
     this.flushOutputs();
     for (const output of this.outputList) output.link.send(endOfDataEvent);
-    if (!this.environment.checkpointConfig.checkpointsAfterTasksFinish) {
+    if (!this.environment.checkpointConfig.checkpointsAfterTasksFinish || bugOn(this.bugs, 'task-finishes-without-final-checkpoint')) {
       this.finishTask();
       return;
     }
@@ -693,12 +703,12 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   /** Flink's SubtaskCheckpointCoordinator.checkpointState: the synchronous part, then the async part. */
   private performCheckpoint(barrier: CheckpointBarrier, unaligned: boolean): void {
     const checkpointId = barrier.checkpointId;
-    if (checkpointId <= this.lastCheckpointId) return;
+    if (checkpointId === this.lastCheckpointId || (checkpointId < this.lastCheckpointId && !bugOn(this.bugs, 'task-snapshots-out-of-order-checkpoint'))) return;
     this.abandonSavepointBefore(checkpointId, barrier.options.manual === true);
     if (!this.active) return;
     this.lastCheckpointId = checkpointId;
     if (this.abortedCheckpoints.has(checkpointId)) {
-      this.broadcastEvent(cancelMarkerEvent(checkpointId));
+      if (!bugOn(this.bugs, 'task-skips-cancel-marker-for-aborted-checkpoint')) this.broadcastEvent(cancelMarkerEvent(checkpointId));
       return;
     }
     this.flushOutputs();
