@@ -34,6 +34,19 @@ describe('CheckpointFailureManager', () => {
     expect(subject.continuousFailureCount).toBe(0);
   });
 
+  it('fails the job for a task-level failure through failJobDueToTaskFailure, naming the declining attempt, and for a job-level one through failJob', () => {
+    const taskLevel = manager(0);
+    taskLevel.subject.handleCheckpointException({ checkpointId: 1, type: 'checkpoint', reason: 'CHECKPOINT_DECLINED', declinedBy: { task: 'map#0', attempt: 3 } });
+    expect(taskLevel.causes).toEqual(['Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to CHECKPOINT_DECLINED. [map#0@3]']);
+    const jobLevel = manager(0);
+    jobLevel.subject.handleCheckpointException(expired(1));
+    expect(jobLevel.causes).toEqual(['Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to CHECKPOINT_EXPIRED.']);
+    // A pre-flight reason is job-level even when a task reported it.
+    const preFlight = manager(0);
+    preFlight.subject.handleCheckpointException({ checkpointId: 1, type: 'checkpoint', reason: 'IO_EXCEPTION', declinedBy: { task: 'map#0', attempt: 3 } });
+    expect(preFlight.causes).toEqual(['Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to IO_EXCEPTION.']);
+  });
+
   it('counts each checkpoint id once', () => {
     const { subject, causes } = manager(1);
     subject.handleCheckpointException(expired(4));
