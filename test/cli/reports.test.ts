@@ -53,7 +53,7 @@ describe('the reports of a sweep', () => {
     expect(fired).toBeLessThanOrEqual(drawn);
     const summed = results.summary.reduce((total, entry) => total + Object.values(entry.firedFaultKinds).reduce((sum, count) => sum + count, 0), 0);
     expect(summed).toBe(fired);
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/## Fault kinds exercised \(cases per kind: drawn \/ fired\)[\s\S]*\| \d+ \/ \d+ \|/);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/## Fault kinds and operations exercised \(cases per kind: drawn \/ fired\)[\s\S]*\| \d+ \/ \d+ \|/);
   });
 
   it('the planted-bug kill matrix of sweep --mutants follows the schema too', () => {
@@ -133,7 +133,6 @@ describe('the reports of a sweep', () => {
     expect(readFileSync(join(directory, 'report.md'), 'utf8')).toMatch(/^# ckptsim sweep: FAIL: /);
   }, 120_000);
   it('sweep --timelines not-passing and none leave out the timelines of passing cases, or of all, and nothing else', () => {
-    // unaligned case 2 of this sweep meets an expected gap; the others pass.
     const casesWith = (timelines: string): Array<{ verdict: string; timeline?: unknown }> => {
       const directory = mkdtempSync(join(tmpdir(), `ckptsim-timelines-${timelines}-`));
       const result = ckptsim('sweep', 'unaligned', '--runs', '5', '--vary', '--seed', '16', '--workers', '1', '--timelines', timelines, '--out', directory);
@@ -146,12 +145,16 @@ describe('the reports of a sweep', () => {
       return results.cases;
     };
     const all = casesWith('all');
-    expect(all.map((entry) => entry.verdict)).toEqual(['pass', 'pass', 'expected-gap', 'pass', 'pass']);
+    // The sweep has cases of both kinds: some pass, some meet an expected gap.
+    const verdicts = all.map((entry) => entry.verdict);
+    expect(verdicts).toContain('pass');
+    expect(verdicts).toContain('expected-gap');
     expect(all.every((entry) => entry.timeline !== undefined)).toBe(true);
     const withoutTimeline = (entry: { timeline?: unknown }): object => ({ ...entry, timeline: undefined });
     const notPassing = casesWith('not-passing');
-    expect(notPassing.map((entry) => entry.timeline !== undefined)).toEqual([false, false, true, false, false]);
-    expect(notPassing[2]).toEqual(all[2]);
+    expect(notPassing.map((entry) => entry.timeline !== undefined)).toEqual(verdicts.map((verdict) => verdict !== 'pass'));
+    const gap = verdicts.indexOf('expected-gap');
+    expect(notPassing[gap]).toEqual(all[gap]);
     expect(notPassing.map(withoutTimeline)).toEqual(all.map(withoutTimeline));
     const none = casesWith('none');
     expect(none.some((entry) => entry.timeline !== undefined)).toBe(false);
