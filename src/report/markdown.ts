@@ -63,7 +63,7 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
     lines.push(`| ${markdownText(property)} | ${cells.join(' | ')} |`);
   }
   lines.push('');
-  lines.push('## Fault kinds exercised (cases per kind: drawn / fired)');
+  lines.push('## Fault kinds and operations exercised (cases per kind: drawn / fired)');
   lines.push('');
   lines.push('Drawn: cases whose fault plan had the kind. Fired: cases in which a fault of the kind fired and took effect.');
   lines.push('');
