@@ -19,7 +19,6 @@ const ciBudget = 140;
  * moves out of this list.
  */
 const knownSurvivors: Readonly<Partial<Record<PlantedBug, string>>> = {
-  'savepoint-forced-in-unaligned-mode': 'needs a savepoint beside a pending unaligned checkpoint, which the kill matrix cases do not draw at this budget; test/oracle/savepoint-rules.test.ts kills it',
 };
 
 describe('the kill matrix on the default sweep', () => {
