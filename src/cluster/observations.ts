@@ -71,7 +71,7 @@ export type ObservationBody =
   | { readonly type: 'checkpoint-store-write-failed'; readonly checkpointId: number; readonly possiblyStored: boolean; readonly stateKept: boolean; readonly acknowledgedTasks: readonly string[] }
   | { readonly type: 'checkpoint-notification-sent'; readonly checkpointId: number; readonly kind: 'complete' | 'aborted'; readonly task: string }
   | { readonly type: 'checkpoint-notification-received'; readonly checkpointId: number; readonly kind: 'complete' | 'aborted'; readonly task: string; readonly ignored: boolean }
-  | { readonly type: 'barrier-received'; readonly checkpointId: number; readonly task: string; readonly channel: string }
+  | { readonly type: 'barrier-received'; readonly checkpointId: number; readonly task: string; readonly channel: string; readonly priority?: true }
   | { readonly type: 'cancellation-marker-received'; readonly checkpointId: number; readonly task: string; readonly channel: string }
   | { readonly type: 'alignment-started'; readonly checkpointId: number; readonly task: string }
   | { readonly type: 'alignment-completed'; readonly checkpointId: number; readonly task: string; readonly alignmentDurationUs: number; readonly unaligned: boolean }

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
-import type { Scenario } from './scenario.js';
+import type { CheckpointConfig } from '../cluster/checkpoint/types.js';
+import { deriveStream } from '../sim/index.js';
+import { resolveParameters, type Scenario } from './scenario.js';
 
 /**
  * What the default sweep draws for every case besides its faults (not only with `--vary`): the
@@ -50,7 +52,7 @@ function around(target: number, low: number, high: number): fc.Arbitrary<number>
 /**
  * The checkpoint settings of a case: interval (1.5 to 8 ms, so that input 1x to 2.5x makes from a
  * few to some tens of checkpoints), retained checkpoints 1 to 3, max concurrent checkpoints 1
- * to 3, the timeout, the checkpointing mode (mostly the scenario's own; either mode otherwise,
+ * to 3 (1 whenever checkpoints are unaligned: see {@link withinFlinkLimits}), the timeout, the checkpointing mode (mostly the scenario's own; either mode otherwise,
  * so multi-input tasks run both the aligning handler and the tracker), and unaligned checkpoints
  * (with or without an aligned-checkpoint timeout) for exactly-once cases, including the
  * scenario whose job ends in stop-with-savepoint: savepoints beside unaligned checkpoints.
@@ -94,4 +96,38 @@ export function inputSizeArbitrary(scenario: Scenario): fc.Arbitrary<Record<stri
 /** The default sweep's draw besides faults: input size and checkpoint configuration. */
 export function depthDrawArbitrary(scenario: Scenario): fc.Arbitrary<DepthDraw> {
   return fc.record({ parameters: inputSizeArbitrary(scenario), config: depthConfigArbitrary() });
+}
+
+const ownConfigs = new WeakMap<Scenario, Partial<CheckpointConfig>>();
+
+/**
+ * The checkpoint settings a scenario sets itself, read from one build with its default
+ * parameters (kept per scenario); none when its build throws (its cases then fail on their own).
+ */
+export function scenarioCheckpointConfig(scenario: Scenario): Partial<CheckpointConfig> {
+  let own = ownConfigs.get(scenario);
+  if (own === undefined) {
+    try {
+      own = scenario.build(resolveParameters(scenario, undefined), deriveStream(0, 'scenario.input')).cluster.checkpoint ?? {};
+    } catch {
+      own = {};
+    }
+    ownConfigs.set(scenario, own);
+  }
+  return own;
+}
+
+/**
+ * Keeps a drawn configuration within what Flink supports: unaligned checkpoints only with one
+ * concurrent checkpoint ("Unaligned checkpoints can only be enabled if checkpointing.mode is
+ * EXACTLY_ONCE and if checkpointing.max-concurrent-checkpoints is 1"), whether the draw or the
+ * scenario itself turned them on. Without it a savepoint's aligned barrier could be overtaken by
+ * the priority barrier of a newer, concurrent unaligned checkpoint, which Flink never lets happen.
+ */
+export function withinFlinkLimits(draw: DepthDraw, own: Partial<CheckpointConfig>): DepthDraw {
+  const checkpoint = draw.config['checkpoint'] as Record<string, unknown>;
+  const mode = checkpoint['mode'] ?? own.mode ?? 'EXACTLY_ONCE';
+  const unaligned = (checkpoint['unaligned'] ?? own.unaligned ?? false) === true && mode === 'EXACTLY_ONCE';
+  if (!unaligned || checkpoint['maxConcurrentCheckpoints'] === 1) return draw;
+  return { ...draw, config: { ...draw.config, checkpoint: { ...checkpoint, maxConcurrentCheckpoints: 1 } } };
 }

@@ -4,7 +4,7 @@ import type { PlanEntry, PlanEntryKind } from '../faults/plan.js';
 import { hashString } from '../sim/index.js';
 import { configArbitrary, parametersArbitrary, profilePlanArbitrary, topologyOf, type FaultProfile, type Topology } from './arbitraries.js';
 import { operationsArbitrary, type OperationLevel } from './operation-arbitraries.js';
-import { depthDrawArbitrary } from './config-arbitraries.js';
+import { depthDrawArbitrary, scenarioCheckpointConfig, withinFlinkLimits } from './config-arbitraries.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { CaseTimelineCollector, type CaseTimeline } from './case-timeline.js';
 import { mergeClusterConfig, runCase, type CaseResult } from './run-case.js';
@@ -111,8 +111,9 @@ export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase
   // The default sweep draws input size and checkpoint config too (config-arbitraries.ts), then
   // aims its faults and operations at the topology and fault window those give.
   if (sweepCase.vary !== true) {
-    return depthDrawArbitrary(scenario).chain((depth) => {
-      const topology = topologyFor(scenario, depth.parameters);
+    return depthDrawArbitrary(scenario).chain((drawn) => {
+      const topology = topologyFor(scenario, drawn.parameters);
+      const depth = withinFlinkLimits(drawn, scenarioCheckpointConfig(scenario));
       return withOperations(topology, fc.tuple(profilePlanArbitrary(topology, sweepCase.profile), simSeed, fc.constant(depth)));
     });
   }

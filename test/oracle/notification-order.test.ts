@@ -39,6 +39,13 @@ describe('notification-order checker', () => {
     expect(violation?.message).toBe('count#0 received the barrier of checkpoint 2 on source#0->count#0 after that of checkpoint 3: barriers arrive in id order');
   });
 
+  it('lets an aligned barrier arrive after a newer unaligned (priority) barrier that overtook it, as in Flink', () => {
+    const overtaken = [...correct, at(4_000, { type: 'barrier-received', checkpointId: 5, task: 'count#0', channel: 'source#0->count#0', priority: true }), barrier(4_100, 4)];
+    expect(verdict(overtaken)).toEqual([]);
+    // Without a priority barrier in between, the same late barrier is out of order.
+    expect(verdict([...correct, barrier(4_000, 5), barrier(4_100, 4)])[0]?.message).toBe('count#0 received the barrier of checkpoint 4 on source#0->count#0 after that of checkpoint 5: barriers arrive in id order');
+  });
+
   it('names a task that takes an older checkpoint after a newer one', () => {
     expect(verdict([...correct, snapshot(4_000, 2, 'count#0', countContent([0]), 1)])[0]?.message).toBe('count#0 (attempt 1) took checkpoint 2 after checkpoint 3: ids must increase per task');
   });

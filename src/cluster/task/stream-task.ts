@@ -625,7 +625,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       channel.push(buffer);
       this.markAvailable(channel);
     } else if (buffer.kind === 'barrier') {
-      this.observe({ type: 'barrier-received', checkpointId: buffer.barrier.checkpointId, task: this.taskName, channel: channel.name });
+      this.observe({ type: 'barrier-received', checkpointId: buffer.barrier.checkpointId, task: this.taskName, channel: channel.name, ...(buffer.priority ? { priority: true as const } : {}) });
       this.stopPersisting(channel, buffer.barrier.checkpointId);
       if (buffer.priority) {
         // What the barrier overtook is fixed now, at arrival; its letter may run a little later.

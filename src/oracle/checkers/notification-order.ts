@@ -33,6 +33,8 @@ class NotificationOrder {
   private readonly tasks = new Map<string, TaskView>();
   /** Last barrier id per channel `producer->consumer`. */
   private readonly lastBarrier = new Map<string, number>();
+  /** Per channel: the highest checkpoint id whose barrier arrived as a priority (unaligned) event. */
+  private readonly highestPriorityBarrier = new Map<string, number>();
   /** Completed checkpoints: id -> type, as runs. */
   private readonly completed = new RunMap<SnapshotType>();
 
@@ -45,7 +47,10 @@ class NotificationOrder {
         this.tasks.set(observation.task, { attempt: observation.attempt, closed: undefined, lastTakenId: Number.NEGATIVE_INFINITY, abortsActedOn: new Set() });
         for (const channel of [...this.lastBarrier.keys()]) {
           const [producer, consumer] = channel.split('->');
-          if (producer === observation.task || consumer === observation.task) this.lastBarrier.delete(channel);
+          if (producer === observation.task || consumer === observation.task) {
+            this.lastBarrier.delete(channel);
+            this.highestPriorityBarrier.delete(channel);
+          }
         }
         return;
       case 'task-finished':
@@ -86,6 +91,11 @@ class NotificationOrder {
   private barrier(observation: Extract<Observation, { type: 'barrier-received' }>): void {
     const { channel, checkpointId, task, timeUs } = observation;
     const last = this.lastBarrier.get(channel);
+    if (observation.priority === true) this.highestPriorityBarrier.set(channel, Math.max(checkpointId, this.highestPriorityBarrier.get(channel) ?? 0));
+    // An unaligned checkpoint's barrier is a priority event: it overtakes everything queued in the
+    // channel, an older checkpoint's aligned barrier (a savepoint's, one aborted meanwhile)
+    // included, as in Flink. That older barrier then arrives late, and the handler drops it.
+    if (last !== undefined && checkpointId < last && checkpointId < (this.highestPriorityBarrier.get(channel) ?? 0)) return;
     if (last !== undefined && checkpointId <= last) {
       return this.violation.report(`${task} received the barrier of checkpoint ${checkpointId} on ${channel} after that of checkpoint ${last}: barriers arrive in id order`, timeUs, {
         task,
