@@ -18,6 +18,7 @@ export { runSweepCase, caseSeedFor, type SweepCase, type SweepCaseResult } from 
 export { mergeResults, summarise, resultsSchema, ResultsCollector, reportOf, type SweepResults, type SweepReport, type ScenarioSummary } from './explore/results.js';
 export { ResultsFileWriter, openResultsFile, writeResultsFile } from './report/results-file.js';
 export { faultPlanArbitrary, profilePlanArbitrary, faultOfKind, topologyOf, faultProfiles, type FaultProfile, type Topology } from './explore/arbitraries.js';
+export { operationsArbitrary, operationLevels, type OperationLevel } from './explore/operation-arbitraries.js';
 export { runMutant, runMutants, runTailoredMutant, mutantSetups, defaultMutantSweep, summariseMutants, type MutantResult, type MutantSweep, type MutantSummary } from './explore/mutants.js';
 export { scenarios, findScenario } from '../scenarios/index.js';
 // User scenario modules: load them (before runSweep, so its worker threads load them too) and look

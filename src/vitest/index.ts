@@ -21,7 +21,8 @@ import { runCase, type CaseResult } from '../explore/run-case.js';
 import type { PropertyName, Scenario } from '../explore/scenario.js';
 import { findProjectRoot, recordedPath } from '../explore/scenario-modules.js';
 import { lookupScenario, originId, type ScenarioOrigin } from '../explore/scenario-registry.js';
-import type { Fault } from '../faults/plan.js';
+import type { PlanEntry } from '../faults/plan.js';
+import { operationsArbitrary, type OperationLevel } from '../explore/operation-arbitraries.js';
 import { renderCaseReport } from '../report/case-report.js';
 import type { Violation } from '../oracle/violation.js';
 
@@ -38,8 +39,13 @@ export interface ProtocolPropertyOptions {
   readonly module?: string;
   /** The fault profile plans are drawn from (default `everything`); ignored when `plans` is given. */
   readonly profile?: FaultProfile;
-  /** Your own fault-plan arbitrary instead of a profile's (fast-check, shrinking by dropping faults). */
-  readonly plans?: fc.Arbitrary<readonly Fault[]>;
+  /**
+   * How many operations (savepoints, checkpoints, stops with or without drain, cancel and resume)
+   * to draw beside the faults, as `sweep --operations`: `none` (the default), `some`, `many`.
+   */
+  readonly operations?: OperationLevel;
+  /** Your own plan arbitrary (faults and operations) instead of the drawn ones (fast-check, shrinking by dropping entries). */
+  readonly plans?: fc.Arbitrary<readonly PlanEntry[]>;
   /** At most this many faults in a drawn plan (default 4). */
   readonly maxFaults?: number;
   /** Scenario parameters for every case, over the scenario's defaults (as `run --param`). */
@@ -109,13 +115,25 @@ function failureMessage(name: string, spec: CaseSpec, result: CaseResult, violat
 }
 
 /**
+ * The plans a property draws when not given `plans`: the profile's faults, aimed at the topology
+ * of the scenario with `parameters`, then operations of the `operations` level.
+ */
+export function protocolPlans(options: ProtocolPropertyOptions): fc.Arbitrary<readonly PlanEntry[]> {
+  const topology = topologyOf(options.scenario, options.parameters);
+  const faults = profilePlanArbitrary(topology, options.profile ?? 'everything', options.maxFaults ?? 4);
+  const level = options.operations ?? 'none';
+  if (level === 'none') return faults;
+  return fc.tuple(faults, operationsArbitrary(topology, level)).map(([drawn, operations]): readonly PlanEntry[] => [...drawn, ...operations]);
+}
+
+/**
  * Runs a protocol property outside a test: cases of `options.scenario` under drawn fault plans,
  * each with a fresh simulation seed, until one violates a chosen property (then shrunk by
  * fast-check to a smallest plan) or `runs` pass. Deterministic for a given seed.
  */
 export function checkProtocolProperty(name: string, options: ProtocolPropertyOptions): ProtocolPropertyOutcome {
   const { scenario } = options;
-  const plans = options.plans ?? profilePlanArbitrary(topologyOf(scenario), options.profile ?? 'everything', options.maxFaults ?? 4);
+  const plans = options.plans ?? protocolPlans(options);
   const seed = options.seed ?? fc.readConfigureGlobal().seed ?? 1;
   const origin = originOf(scenario, options.module);
   // What every case shares; the property draws the seed and the plan.
@@ -130,7 +148,7 @@ export function checkProtocolProperty(name: string, options: ProtocolPropertyOpt
   });
   const details = fc.check(property, { seed, numRuns: options.runs ?? 20, plugins: [fc.interruptAfterTimeLimit(options.timeLimitMs ?? 60_000)] });
   if (!details.failed || details.counterexample === null) return { passed: true, runs: details.numRuns, interrupted: details.interrupted };
-  const [faults, simSeed] = details.counterexample as unknown as [readonly Fault[], number];
+  const [faults, simSeed] = details.counterexample as unknown as [readonly PlanEntry[], number];
   const spec: CaseSpec = { ...fixed, seed: simSeed, faults, ...(origin === undefined ? {} : { module: origin }) };
   // Re-run (deterministic: the same case); a harness error in the case is thrown from here.
   const result = runCase(scenario, spec);

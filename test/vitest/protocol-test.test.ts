@@ -3,7 +3,9 @@ import { findScenario } from '../../scenarios/index.js';
 import type { Scenario } from '../../src/explore/scenario.js';
 import { decodeReplayToken } from '../../src/explore/replay-token.js';
 import { runCase } from '../../src/explore/run-case.js';
-import { checkProtocolProperty } from '../../src/vitest/index.js';
+import { checkProtocolProperty, protocolPlans } from '../../src/vitest/index.js';
+import { isOperation } from '../../src/faults/plan.js';
+import fc from 'fast-check';
 
 /** wordcount with a planted bug that loses records when a task crashes after a snapshot. */
 function withPlantedBug(bug: string): Scenario {
@@ -21,6 +23,14 @@ describe('ckptsim/vitest', () => {
   it('passes the correct protocol', () => {
     const outcome = checkProtocolProperty('wordcount holds', { scenario: findScenario('wordcount')!, profile: 'crashes', properties: ['exactly-once'], runs: 4, seed: 3 });
     expect(outcome).toMatchObject({ passed: true, runs: 4 });
+  });
+
+  it('draws operations beside the faults when asked, and the protocol holds with them', () => {
+    const scenario = findScenario('wordcount')!;
+    const plans = fc.sample(protocolPlans({ scenario, profile: 'crashes', operations: 'many' }), { seed: 5, numRuns: 20 });
+    expect(plans.some((plan) => plan.some((entry) => isOperation(entry)))).toBe(true);
+    expect(fc.sample(protocolPlans({ scenario, profile: 'crashes' }), { seed: 5, numRuns: 20 }).flat().filter((entry) => isOperation(entry))).toEqual([]);
+    expect(checkProtocolProperty('with operations', { scenario, profile: 'crashes', operations: 'some', runs: 4, seed: 5 })).toMatchObject({ passed: true });
   });
 
   it('runs every case with the given parameters and config, and its replay token carries them', () => {
