@@ -157,6 +157,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     interrupted,
     ...(plantedBugs === undefined ? {} : { plantedBugs }),
     summary: collector.summary(),
+    coverage: collector.coverage(),
     environment: environment(workers),
     timing: { wallMs, casesPerSecond: wallMs === 0 ? 0 : (collector.caseCount * 1000) / wallMs },
   };
@@ -240,12 +241,15 @@ export async function commandReportMerge(argv: readonly string[]): Promise<numbe
         collector.add(entry);
         writer.add(entry);
       }
-      return mergedTail(
-        readers.map((reader) => reader.tail()),
-        collector.summary(),
-        collector.caseCount,
-        environment(0),
-      );
+      return {
+        ...mergedTail(
+          readers.map((reader) => reader.tail()),
+          collector.summary(),
+          collector.caseCount,
+          environment(0),
+        ),
+        coverage: collector.coverage(),
+      };
     });
   } catch (error) {
     writer.abandon();

@@ -104,7 +104,16 @@ export type ObservationBody =
    * A fault injector above the runtime fired fault `index` of its plan (published by it, never by
    * the runtime, just before the fault acts): how the oracle learns that a failure may be explained.
    */
-  | { readonly type: 'fault-injected'; readonly index: number; readonly kind: string };
+  | {
+      readonly type: 'fault-injected';
+      readonly index: number;
+      readonly kind: string;
+      /**
+       * The protocol step it fires at (aimed at a step) or within (timed: the last step the
+       * component it hits announced, 'start' before any); absent from injectors that do not say.
+       */
+      readonly step?: string;
+    };
 
 /** Operations a user runs on a job, as the cluster's entry points name them. */
 export type JobOperation = 'savepoint' | 'checkpoint' | 'stop-with-savepoint' | 'stop-with-savepoint-drain' | 'cancel';

@@ -3,6 +3,7 @@ import type { FaultProfile } from './arbitraries.js';
 import type { MutantResult, MutantSummary } from './mutants.js';
 import type { SweepCaseResult } from './sweep-case.js';
 import { parseShardLabels, shardLabel } from './shards.js';
+import { CoverageTally, type CoverageSummary } from './coverage-tally.js';
 
 /** The version tag of results.json; bump it on any incompatible change. */
 export const resultsSchema = 'ckptsim.results/1';
@@ -94,6 +95,8 @@ export interface SweepResults {
   /** The planted-bug kill matrix, when the sweep ran it (`--mutants`). */
   readonly plantedBugs?: PlantedBugMatrix;
   readonly summary: readonly ScenarioSummary[];
+  /** What the cases covered (step × fault pairs, abstract states, the saturation curve); absent in results written before it was recorded. */
+  readonly coverage?: CoverageSummary;
   readonly environment: { readonly tool: string; readonly node: string; readonly platform: string; readonly cpus: number; readonly workers: number };
   readonly timing: { readonly wallMs: number; readonly casesPerSecond: number };
 }
@@ -102,7 +105,7 @@ export interface SweepResults {
 export type ResultsHead = Pick<SweepResults, 'schema' | 'parameters' | 'shards' | 'missingShards' | 'properties'>;
 
 /** The part of results.json known only when the sweep has ended. */
-export type ResultsTail = Pick<SweepResults, 'interrupted' | 'plantedBugs' | 'summary' | 'environment' | 'timing'>;
+export type ResultsTail = Pick<SweepResults, 'interrupted' | 'plantedBugs' | 'summary' | 'coverage' | 'environment' | 'timing'>;
 
 /** The kill matrix: each planted bug switched on alone on the sweep's own cases until caught, its shrunk case re-run without it. */
 export interface PlantedBugMatrix {
@@ -264,6 +267,7 @@ export class ResultsCollector {
   private readonly passing: SweepCaseResult[] = [];
   /** `v scenario property` and `g gap` keys already held. */
   private readonly firsts = new Set<string>();
+  private readonly coverageTally = new CoverageTally();
   private count = 0;
   private failures = 0;
 
@@ -286,6 +290,7 @@ export class ResultsCollector {
     this.count++;
     tally.add(entry);
     addToCube(this.cube, entry);
+    this.coverageTally.add(entry);
     if (entry.failure !== undefined) this.failures++;
     if (entry.verdict === 'pass') {
       if (this.passing.length < this.limits.passing) this.passing.push(entry);
@@ -308,9 +313,14 @@ export class ResultsCollector {
     return [...this.tallies.values()].map((tally) => tally.summary());
   }
 
+  /** What the cases so far covered. */
+  coverage(): CoverageSummary {
+    return this.coverageTally.summary();
+  }
+
   /** The report of the cases so far, with the rest of the results. */
   report(rest: Omit<SweepReport, 'caseCount' | 'failureCount' | 'cube' | 'notPassing' | 'passing' | 'summary'>): SweepReport {
-    return { ...rest, summary: this.summary(), caseCount: this.count, failureCount: this.failures, cube: this.cube, notPassing: this.notPassing, passing: this.passing };
+    return { ...rest, summary: this.summary(), coverage: this.coverage(), caseCount: this.count, failureCount: this.failures, cube: this.cube, notPassing: this.notPassing, passing: this.passing };
   }
 }
 
@@ -411,7 +421,9 @@ export function mergeResults(parts: readonly SweepResults[], environment: SweepR
   const head = mergedHead(parts);
   const sorted = parts.map((part) => sortCases(part.cases, head.parameters.scenarios));
   const cases = [...mergeCaseStreams(head.parameters.scenarios, sorted.map((list) => list[Symbol.iterator]()))];
-  return { ...head, cases, ...mergedTail(parts, summarise(cases, head.parameters.scenarios), cases.length, environment) };
+  const coverage = new CoverageTally();
+  for (const entry of cases) coverage.add(entry);
+  return { ...head, cases, ...mergedTail(parts, summarise(cases, head.parameters.scenarios), cases.length, environment), coverage: coverage.summary() };
 }
 
 /** Results that cannot be merged. */

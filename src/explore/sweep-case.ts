@@ -11,6 +11,7 @@ import { mergeClusterConfig, runCase, type CaseResult } from './run-case.js';
 import type { Observation } from '../cluster/observations.js';
 import { deriveStream } from '../sim/index.js';
 import { resolveParameters, type Scenario } from './scenario.js';
+import { CoverageCollector, type CaseCoverage } from '../oracle/coverage/index.js';
 
 /** One case of a sweep: which scenario, its position, and the seed everything else derives from. */
 export interface SweepCase {
@@ -70,6 +71,8 @@ export interface SweepCaseResult {
   readonly timeline?: CaseTimeline;
   /** Set when this case was run twice to check determinism. */
   readonly determinismChecked?: boolean;
+  /** What the drawn case covered: step × fault pairs and abstract protocol states (oracle/coverage). */
+  readonly coverage?: CaseCoverage;
 }
 
 /** Parameters and config of one run: the sweep's fixed config, merged under a drawn variation. */
@@ -154,7 +157,7 @@ function topologyFor(scenario: Scenario, parameters: Readonly<Record<string, num
  */
 export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCaseResult {
   const arbitrary = drawnCaseArbitrary(scenario, sweepCase);
-  let first: { faults: PlanEntry[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline; highestCheckpointId: number } | undefined;
+  let first: { faults: PlanEntry[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline; highestCheckpointId: number; coverage: CaseCoverage } | undefined;
   let drawn: CaseSpec | undefined;
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
     const extra = specExtras(sweepCase, varied);
@@ -162,8 +165,9 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     // Only the first run (the drawn case, not its shrinks) keeps a timeline and its depth.
     const collector = first === undefined ? new CaseTimelineCollector() : undefined;
     const depth = first === undefined ? new DepthObserver() : undefined;
-    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe, (depth as DepthObserver).observe] });
-    first ??= { faults, simSeed, result, extra, timeline: (collector as CaseTimelineCollector).timeline(result.stats.virtualTimeUs), highestCheckpointId: (depth as DepthObserver).highestId };
+    const coverage = first === undefined ? new CoverageCollector() : undefined;
+    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe, (depth as DepthObserver).observe, (coverage as CoverageCollector).observe] });
+    first ??= { faults, simSeed, result, extra, timeline: (collector as CaseTimelineCollector).timeline(result.stats.virtualTimeUs), highestCheckpointId: (depth as DepthObserver).highestId, coverage: (coverage as CoverageCollector).coverage(appliedIn(result)) };
     return result.verdict !== 'fail';
   });
   const details = fc.check(property, { seed: sweepCase.caseSeed, numRuns: 1, endOnFailure: false });
@@ -203,6 +207,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     gapProperties: result.gaps.map(({ violation }) => violation.property),
     ...(result.undecided === undefined ? {} : { undecided: result.undecided.map(({ property, message }) => ({ property, message })) }),
     timeline: original.timeline,
+    coverage: original.coverage,
     ...(result.verdict === 'pass' ? {} : { replay: result.replay }),
     ...(sweepCase.index % determinismSampleEvery === 0 ? { determinismChecked: true } : {}),
   };
@@ -247,6 +252,12 @@ function retainedSetting(scenario: Scenario, extra: Partial<CaseSpec>): number {
   } catch {
     return mergeClusterConfig().checkpoint.retainedCheckpoints;
   }
+}
+
+/** Which plan entries took effect in a run, by index (the nemesis's `applied`). */
+function appliedIn(result: CaseResult): (index: number) => boolean {
+  const applied = new Set(result.faults.filter((fault) => fault.applied).map((fault) => fault.index));
+  return (index) => applied.has(index);
 }
 
 /** The property a case violates when the harness itself threw while running it. */

@@ -3,6 +3,7 @@ import type { HaWriteTarget, HaWriteVerdict, ProtocolStep, RpcEnvelope, RpcVerdi
 import { eventKind } from '../sim/index.js';
 import { OperationRunner } from './operations.js';
 import { isOperation, type Fault, type FaultPlan, type FaultTrigger, type PlanEntry, type PlanEntryKind } from './plan.js';
+import { StepScopes } from './step-scopes.js';
 
 const fireKind = eventKind('nemesis.fire');
 const healKind = eventKind('nemesis.heal');
@@ -39,9 +40,12 @@ export class Nemesis {
   private readonly armed: Array<{ index: number; fault: PlanEntry; trigger: Extract<FaultTrigger, { onStep: string }> }> = [];
   /** Carries out the plan's operations (savepoints, stops, cancels) and records their answers. */
   readonly operations: OperationRunner;
+  /** The last step of each component, for the step a time-triggered fault fires within; only when the plan has one. */
+  private readonly scopes: StepScopes | undefined;
 
   constructor(private readonly cluster: Cluster, private readonly plan: FaultPlan) {
     this.operations = new OperationRunner(cluster);
+    this.scopes = plan.some((entry) => !isOperation(entry) && 'atUs' in entry.when) ? new StepScopes() : undefined;
   }
 
   /** Installs the interceptors and arms every fault. Call before the run starts. */
@@ -51,7 +55,11 @@ export class Nemesis {
       if ('atUs' in fault.when) this.cluster.sim.schedule(fault.when.atUs, fireKind, () => this.fire(index, fault));
       else this.armed.push({ index, fault, trigger: fault.when });
     });
-    hooks.onStep((step) => this.onStep(step));
+    const scopes = this.scopes;
+    hooks.onStep(scopes === undefined ? (step) => this.onStep(step) : (step) => {
+      scopes.note(step);
+      this.onStep(step);
+    });
     hooks.interceptRpc((envelope) => this.onRpc(envelope));
     hooks.interceptStorage((operation, key) => this.onStorage(operation, key));
     hooks.interceptExternal((system, operation) => ({ fail: this.onExternal(system, operation) }));
@@ -90,8 +98,10 @@ export class Nemesis {
 
   private fireFault(index: number, fault: Fault): void {
     const now = this.cluster.sim.nowUs;
-    // Published before the fault acts, so the oracle sees the fault ahead of what it causes.
-    this.cluster.observations.publish({ type: 'fault-injected', index, kind: fault.kind });
+    // Published before the fault acts, so the oracle sees the fault ahead of what it causes; with
+    // the step it fires at or within (step-scopes.ts), for coverage.
+    const step = 'onStep' in fault.when ? fault.when.onStep : (this.scopes as StepScopes).stepFor(fault);
+    this.cluster.observations.publish({ type: 'fault-injected', index, kind: fault.kind, step });
     const record = (applied: boolean, healedAtUs: number): void => {
       this.fired.push({ index, kind: fault.kind, firedAtUs: now, healedAtUs, applied });
     };

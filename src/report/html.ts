@@ -9,6 +9,7 @@ import type { CaseSpec } from '../explore/replay-token.js';
 import type { DeclaredProperties } from './markdown.js';
 import { sweepVerdict, verdictLine } from './verdict.js';
 import { buildSpaceTime, encodeSpaceTime, type SpaceTimeOptions } from './space-time.js';
+import { coverageHtmlData } from './coverage-html.js';
 
 /**
  * report.html: one self-contained page (inline style, script and data; no network). The data
@@ -195,6 +196,7 @@ export function renderSweepHtml(results: SweepReport, declared: DeclaredProperti
     properties,
     faultKinds,
     cube: results.cube,
+    coverage: coverageHtmlData(results.coverage),
     caseCount: results.caseCount,
     casesNotListed: results.caseCount - listed.length,
     cases: listed.map((entry) => ({

@@ -2,6 +2,7 @@ import { operationKinds } from '../faults/plan.js';
 import type { SweepReport } from '../explore/results.js';
 import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { markdownText } from './sanitise.js';
+import { coverageMarkdown } from './coverage-markdown.js';
 import { formatCount, interruptionText, matrixCell, sweepVerdict, totalsHeader, totalsRow, verdictLine } from './verdict.js';
 
 /** The properties each scenario declares, by scenario name (from the scenario registry). */
@@ -72,6 +73,7 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
   lines.push(`|---|${results.summary.map(() => '---:').join('|')}|`);
   for (const kind of kinds) lines.push(`| ${markdownText(kind)} | ${results.summary.map((entry) => `${entry.faultKinds[kind] ?? 0} / ${entry.firedFaultKinds?.[kind] ?? 0}`).join(' | ')} |`);
   lines.push(...depthLines(results.summary));
+  lines.push(...coverageMarkdown(results.coverage));
   if (results.plantedBugs !== undefined) {
     const matrix = results.plantedBugs;
     lines.push('');

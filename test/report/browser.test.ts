@@ -9,6 +9,7 @@ import { decodeReplayToken, type CaseSpec } from '../../src/explore/replay-token
 import { runCase } from '../../src/explore/run-case.js';
 import { caseSeedFor, runSweepCase, type SweepCaseResult } from '../../src/explore/sweep-case.js';
 import { renderCaseHtml, renderSweepHtml, replayForReport } from '../../src/report/html.js';
+import { coverageColumns, coverageRows, impossiblePairs } from '../../src/oracle/coverage/index.js';
 import type { TraceEvent } from '../../src/sim/index.js';
 
 /**
@@ -148,6 +149,21 @@ describe.skipIf(!available)(title, () => {
     await failure.getByLabel('lane filter').fill('');
     await page.waitForTimeout(100);
     expect(await canvas.evaluate((element: HTMLCanvasElement) => element.clientHeight)).toBeGreaterThan(filteredHeight);
+
+    // Coverage: the step × fault heat map (a row per step and operation, a column per fault kind,
+    // covered cells shaded, impossible ones crossed out) and the saturation curve as inline SVG.
+    const heatMap = page.locator('#coverage table#step-fault-heatmap');
+    expect(await heatMap.locator('tbody tr').count()).toBe(coverageRows.length);
+    expect(await heatMap.locator('thead th.kind').count()).toBe(coverageColumns.length);
+    expect(await heatMap.locator('td.covered').count()).toBeGreaterThan(0);
+    expect(await heatMap.locator('td.covered').first().evaluate((cell) => getComputedStyle(cell).backgroundColor)).not.toBe('rgba(0, 0, 0, 0)');
+    expect(await heatMap.locator('td.impossible').count()).toBe(impossiblePairs.length);
+    expect(await heatMap.locator('td.impossible').first().getAttribute('title')).toContain('never occurs');
+    const curve = page.locator('#coverage svg#saturation-curve');
+    expect(await curve.locator('circle.curve-point').count()).toBeGreaterThan(1);
+    expect(((await curve.locator('path.curve-line').getAttribute('d')) ?? '').split('L').length).toBeGreaterThan(2);
+    expect((await curve.boundingBox())?.height ?? 0).toBeGreaterThan(100);
+    await page.locator('#coverage').screenshot({ path: join(directory, 'coverage.png') });
 
     // A case's timeline opens from the cases table.
     await page.locator('#cases tr.case-row').first().click();

@@ -510,6 +510,81 @@
     return holder;
   }
 
+  // ---- coverage: the step × fault heat map and the saturation curve ----------------------------
+
+  /** Heat colour of a count against the largest one (log scale): pale blue to deep blue. */
+  function heat(count, max) {
+    var t = max <= 1 ? 1 : Math.log(count + 1) / Math.log(max + 1);
+    var light = Math.round(92 - t * 52);
+    return 'hsl(214, 70%, ' + light + '%)';
+  }
+
+  function coverageHeatMap(coverage) {
+    var impossible = {};
+    coverage.pairs.impossible.forEach(function (entry) { impossible[entry.pair] = entry.reason; });
+    var max = 0;
+    Object.keys(coverage.pairs.counts).forEach(function (pair) { max = Math.max(max, coverage.pairs.counts[pair]); });
+    var head = el('tr', null, el('th', null, 'step \\ fault kind'), coverage.columns.map(function (kind) { return el('th', { class: 'kind' }, kind); }));
+    var body = coverage.rows.map(function (row) {
+      return el('tr', { 'data-row': row }, el('th', null, row), coverage.columns.map(function (kind) {
+        var pair = kind + '@' + row;
+        if (impossible[pair] !== undefined) return el('td', { class: 'impossible', title: pair + ': never occurs: ' + impossible[pair], 'data-pair': pair }, '×');
+        var count = coverage.pairs.counts[pair] || 0;
+        if (count === 0) return el('td', { class: 'uncovered num', title: pair + ': no case', 'data-pair': pair }, '0');
+        return el('td', { class: 'covered num', style: 'background:' + heat(count, max) + (count / Math.max(1, max) > 0.5 ? ';color:#fff' : ''), title: pair + ': ' + count + ' case(s)', 'data-pair': pair }, fmtCount(count));
+      }));
+    });
+    return el('table', { class: 'heatmap', id: 'step-fault-heatmap' }, el('thead', null, head), el('tbody', null, body));
+  }
+
+  function saturationCurve(coverage) {
+    var points = coverage.curve.points;
+    var width = 640, height = 240, left = 52, right = 16, top = 12, bottom = 36;
+    var maxCases = points.length ? points[points.length - 1].cases : 1;
+    var maxStates = 1;
+    points.forEach(function (p) { maxStates = Math.max(maxStates, p.states); });
+    var x = function (cases) { return left + (cases / Math.max(1, maxCases)) * (width - left - right); };
+    var y = function (states) { return top + (1 - states / maxStates) * (height - top - bottom); };
+    var plot = svg('svg', { class: 'curve', id: 'saturation-curve', viewBox: '0 0 ' + width + ' ' + height, role: 'img', 'aria-label': 'distinct abstract states against cases run' });
+    plot.appendChild(svg('line', { x1: left, y1: y(0), x2: width - right, y2: y(0), stroke: '#8a93a3' }));
+    plot.appendChild(svg('line', { x1: left, y1: top, x2: left, y2: y(0), stroke: '#8a93a3' }));
+    [0, 0.5, 1].forEach(function (f) {
+      var states = Math.round(maxStates * f);
+      plot.appendChild(svg('text', { x: left - 6, y: y(states) + 3, 'text-anchor': 'end' }, String(states)));
+      var cases = Math.round(maxCases * f);
+      plot.appendChild(svg('text', { x: x(cases), y: height - bottom + 14, 'text-anchor': 'middle' }, fmtCount(cases)));
+    });
+    plot.appendChild(svg('text', { x: (left + width - right) / 2, y: height - 4, 'text-anchor': 'middle' }, 'cases'));
+    plot.appendChild(svg('text', { x: 12, y: (top + height - bottom) / 2, 'text-anchor': 'middle', transform: 'rotate(-90 12 ' + (top + height - bottom) / 2 + ')' }, 'abstract states'));
+    var path = 'M' + x(0) + ' ' + y(0) + points.map(function (p) { return ' L' + x(p.cases).toFixed(1) + ' ' + y(p.states).toFixed(1); }).join('');
+    plot.appendChild(svg('path', { d: path, fill: 'none', stroke: '#1565c0', 'stroke-width': 2, class: 'curve-line' }));
+    points.forEach(function (p) {
+      plot.appendChild(svg('circle', { cx: x(p.cases).toFixed(1), cy: y(p.states).toFixed(1), r: 2.5, fill: '#1565c0', class: 'curve-point' }, svg('title', null, fmtCount(p.cases) + ' cases: ' + p.states + ' states, ' + p.pairs + ' pairs')));
+    });
+    return plot;
+  }
+
+  function coverageSection() {
+    var coverage = data.coverage;
+    var section = el('section', { id: 'coverage' });
+    section.appendChild(el('h2', null, 'Coverage'));
+    var slope = coverage.curve.lastSlope;
+    var byKind = Object.keys(coverage.stateKinds).map(function (letter) {
+      return coverage.stateKinds[letter] + ' ' + Object.keys(coverage.states.counts).filter(function (s) { return s.charAt(0) === letter; }).length;
+    });
+    section.appendChild(el('div', { class: 'totals' },
+      el('div', null, el('b', null, coverage.pairs.covered + ' / ' + coverage.pairs.possible), el('span', null, 'step × fault pairs covered')),
+      el('div', null, el('b', null, fmtCount(coverage.states.reached)), el('span', null, 'abstract states (' + byKind.join(', ') + ')')),
+      el('div', null, el('b', null, fmtCount(slope.newStates)), el('span', null, 'new states in the last ' + fmtCount(Math.min(slope.window, coverage.cases)) + ' cases'))));
+    section.appendChild(el('h3', null, 'Step × fault kind (cases)'));
+    section.appendChild(el('p', { class: 'lead' }, 'Cases in which a fault of the kind took effect at the step (aimed at it) or within it (timed: the last step of the component it hits; start: before any), or while a user operation was in progress. × marks a pair that can never occur (hover for why).'));
+    section.appendChild(el('div', { class: 'heatmap-box' }, coverageHeatMap(coverage)));
+    section.appendChild(el('h3', null, 'Saturation: distinct abstract states as cases run'));
+    section.appendChild(el('p', { class: 'lead' }, 'A flat curve means new cases no longer reach new abstract protocol states. Points every ' + fmtCount(coverage.curve.every) + ' cases and at the last case.'));
+    section.appendChild(el('div', { class: 'timeline-box' }, saturationCurve(coverage)));
+    return section;
+  }
+
   function timelinesNote(timelines) {
     if (timelines === 'not-passing') return ' · timelines kept for cases that did not pass';
     if (timelines === 'none') return ' · no timelines kept';
@@ -612,6 +687,7 @@
           el('td', { class: 'num' + (s.expectedGaps ? ' gap' : '') }, s.expectedGaps), el('td', { class: 'num' + (s.nondeterministic ? ' violated' : '') }, s.nondeterministic), el('td', { class: 'num' }, fmtCount(s.events)));
       }))));
     root.appendChild(verdictMatrix());
+    if (data.coverage) root.appendChild(coverageSection());
     if (data.plantedBugs) root.appendChild(plantedBugs());
     var failures = el('section', { id: 'failures' });
     failures.appendChild(el('h2', null, 'Failures (' + data.failures.length + ')'));
