@@ -1,4 +1,4 @@
-import { impossiblePairs, possiblePairs } from '../oracle/coverage/index.js';
+import { impossiblePairs, possiblePairs } from '../oracle/protocol-coverage/index.js';
 import type { SweepCaseResult } from './sweep-case.js';
 
 /**
@@ -17,7 +17,7 @@ export interface CoverageSummary {
     readonly covered: number;
     /** Pair id (`kind@row`) -> cases that covered it; pairs no case covered are left out (count 0). */
     readonly counts: Readonly<Record<string, number>>;
-    /** Pairs that can never occur, with why (oracle/coverage/step-fault.ts). */
+    /** Pairs that can never occur, with why (oracle/protocol-coverage/step-fault.ts). */
     readonly impossible: ReadonlyArray<{ readonly pair: string; readonly reason: string }>;
   };
   readonly states: {

@@ -11,7 +11,7 @@ import { mergeClusterConfig, runCase, type CaseResult } from './run-case.js';
 import type { Observation } from '../cluster/observations.js';
 import { deriveStream } from '../sim/index.js';
 import { resolveParameters, type Scenario } from './scenario.js';
-import { CoverageCollector, type CaseCoverage } from '../oracle/coverage/index.js';
+import { CoverageCollector, type CaseCoverage } from '../oracle/protocol-coverage/index.js';
 
 /** One case of a sweep: which scenario, its position, and the seed everything else derives from. */
 export interface SweepCase {
@@ -71,7 +71,7 @@ export interface SweepCaseResult {
   readonly timeline?: CaseTimeline;
   /** Set when this case was run twice to check determinism. */
   readonly determinismChecked?: boolean;
-  /** What the drawn case covered: step × fault pairs and abstract protocol states (oracle/coverage). */
+  /** What the drawn case covered: step × fault pairs and abstract protocol states (oracle/protocol-coverage). */
   readonly coverage?: CaseCoverage;
 }
 

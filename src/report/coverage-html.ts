@@ -1,5 +1,5 @@
 import type { CoverageSummary } from '../explore/coverage-tally.js';
-import { abstractStateKindNames, coverageColumns, coverageRows } from '../oracle/coverage/index.js';
+import { abstractStateKindNames, coverageColumns, coverageRows } from '../oracle/protocol-coverage/index.js';
 
 /**
  * The coverage part of report.html's data: the step × fault matrix's rows, columns and counts

@@ -1,5 +1,5 @@
 import type { CoverageSummary } from '../explore/coverage-tally.js';
-import { abstractStateKindNames, abstractStateKinds, coverageColumns, possiblePairs } from '../oracle/coverage/index.js';
+import { abstractStateKindNames, abstractStateKinds, coverageColumns, possiblePairs } from '../oracle/protocol-coverage/index.js';
 import { formatCount } from './verdict.js';
 
 /**

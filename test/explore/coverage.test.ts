@@ -4,7 +4,7 @@ import { CanonicalOrder, runSweep, SweepPlan, type Shard } from '../../src/explo
 import { shardLabel } from '../../src/explore/shards.js';
 import type { SweepCaseResult } from '../../src/explore/sweep-case.js';
 import { CoverageTally } from '../../src/explore/coverage-tally.js';
-import { possiblePairs } from '../../src/oracle/coverage/index.js';
+import { possiblePairs } from '../../src/oracle/protocol-coverage/index.js';
 
 const scenarios = ['wordcount', 'savepoint-stop'];
 const runs = 10;

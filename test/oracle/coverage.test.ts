@@ -3,7 +3,7 @@ import type { ObservationBody } from '../../src/cluster/observations.js';
 import type { PlanEntry } from '../../src/faults/plan.js';
 import { runCase } from '../../src/explore/run-case.js';
 import { caseSeedFor, runSweepCase } from '../../src/explore/sweep-case.js';
-import { AbstractStateCollector, CoverageCollector, StepFaultCollector, coverageColumns, coverageRows, impossiblePairs, possiblePairs, type CaseCoverage } from '../../src/oracle/coverage/index.js';
+import { AbstractStateCollector, CoverageCollector, StepFaultCollector, coverageColumns, coverageRows, impossiblePairs, possiblePairs, type CaseCoverage } from '../../src/oracle/protocol-coverage/index.js';
 import { findScenario } from '../../scenarios/index.js';
 import { at } from './support/fixtures.js';
 

@@ -9,7 +9,7 @@ import { decodeReplayToken, type CaseSpec } from '../../src/explore/replay-token
 import { runCase } from '../../src/explore/run-case.js';
 import { caseSeedFor, runSweepCase, type SweepCaseResult } from '../../src/explore/sweep-case.js';
 import { renderCaseHtml, renderSweepHtml, replayForReport } from '../../src/report/html.js';
-import { coverageColumns, coverageRows, impossiblePairs } from '../../src/oracle/coverage/index.js';
+import { coverageColumns, coverageRows, impossiblePairs } from '../../src/oracle/protocol-coverage/index.js';
 import type { TraceEvent } from '../../src/sim/index.js';
 
 /**
