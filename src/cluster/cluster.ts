@@ -7,6 +7,7 @@ import type { CheckpointDone } from './checkpoint/checkpoint-result.js';
 import { defaultCheckpointConfig, type CheckpointConfig, type CompletedCheckpoint } from './checkpoint/types.js';
 import { AtLeastOnceSink, UpsertSink } from './connectors/direct-sinks.js';
 import { TwoPhaseCommitSink } from './connectors/two-phase-commit-sink.js';
+import { CommitterOperator, SinkWriterOperator } from './connectors/sink-v2/index.js';
 import { ShuffleService } from './executor/shuffle-service.js';
 import { TaskExecutor, defaultHeartbeatOptions, type HeartbeatOptions, type JobMasterGateway } from './executor/task-executor.js';
 import { RuntimeHooks } from './hooks.js';
@@ -102,6 +103,10 @@ export function defaultOperator(vertex: JobVertex): StreamOperator {
       return new AtLeastOnceSink();
     case 'upsert':
       return new UpsertSink();
+    case 'sink-v2-writer':
+      return new SinkWriterOperator();
+    case 'sink-v2-committer':
+      return new CommitterOperator();
   }
 }
 

@@ -170,3 +170,9 @@ export class ObservationBus {
     for (const listener of this.listeners) listener(observation);
   }
 }
+
+/**
+ * The checkpoint id a Sink V2 writer gives the committables it prepares at end of input (Flink's
+ * Long.MAX_VALUE, CommittableMessage.EOI): they are committed with the final checkpoint.
+ */
+export const endOfInputCheckpointId = Number.MAX_SAFE_INTEGER;

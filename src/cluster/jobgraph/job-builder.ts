@@ -140,6 +140,15 @@ export class DataStream {
     this.then(name, { kind: 'sink', sink: kind }, options);
   }
 
+  /**
+   * Flink's `sinkTo` with a Sink V2 that has a committer: a writer vertex `name` and, forward
+   * after it at the same parallelism, its committer vertex `<name>-committer`.
+   */
+  sinkTo(name: string, options?: OperatorOptions): void {
+    const writer = this.then(name, { kind: 'sink', sink: 'sink-v2-writer' }, options);
+    writer.forward().then(`${name}-committer`, { kind: 'sink', sink: 'sink-v2-committer' }, { ...options, recordCostUs: 1 });
+  }
+
   protected then(name: string, operator: OperatorSpec, options: OperatorOptions = {}): DataStream {
     const vertex = this.builder.addVertex(name, operator, [this.producers], options);
     return new DataStream(this.builder, [{ vertex, partitioner: undefined }]);

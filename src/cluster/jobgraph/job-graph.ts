@@ -15,8 +15,12 @@ export type Partitioner =
   | { readonly kind: 'broadcast' }
   | { readonly kind: 'hash'; readonly keySelector: KeySelector };
 
-/** Which sink semantics a sink vertex has; all write to the cluster's transactional store. */
-export type SinkKind = 'two-phase-commit' | 'at-least-once' | 'upsert';
+/**
+ * Which sink semantics a sink vertex has; all write to the cluster's transactional store.
+ * 'sink-v2-writer' and 'sink-v2-committer' are the two vertices of a Sink V2 (`DataStream.sinkTo`):
+ * the writer is the sink of the job's data, the committer reads only its committables.
+ */
+export type SinkKind = 'two-phase-commit' | 'at-least-once' | 'upsert' | 'sink-v2-writer' | 'sink-v2-committer';
 
 /** What a vertex does, as data, so the runtime and the reference model read the same job. */
 export type OperatorSpec =
@@ -58,9 +62,10 @@ export function taskName(vertex: string, subtask: number): string {
   return `${vertex}#${subtask}`;
 }
 
-/** True for operators whose state absorbs records (keyed operators and sinks); their lineage is tracked. */
+/** True for operators whose state absorbs records (keyed operators and sinks, not a Sink V2 committer: it reads committables, not data); their lineage is tracked. */
 export function isStateful(operator: OperatorSpec): boolean {
-  return operator.kind === 'keyed-process' || operator.kind === 'keyed-co-process' || operator.kind === 'sink';
+  if (operator.kind === 'sink') return operator.sink !== 'sink-v2-committer';
+  return operator.kind === 'keyed-process' || operator.kind === 'keyed-co-process';
 }
 
 /** Looks a vertex up by name; an unknown name is a programming error in the job. */

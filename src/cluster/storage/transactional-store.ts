@@ -29,6 +29,9 @@ export type TransactionStatus = 'open' | 'pre-committed' | 'committed' | 'aborte
 
 export type CommitResult = 'committed' | 'already-committed' | 'unknown' | 'aborted' | 'timed-out';
 
+/** A commit by a producer of the given epoch: as {@link CommitResult}, or 'fenced' when a newer producer took the id. */
+export type ProducerCommitResult = CommitResult | 'fenced';
+
 /** What a finished transaction holds: nothing (shared, never written: `write` needs an open transaction). */
 const noEntries: SinkEntry[] = [];
 
@@ -56,6 +59,11 @@ export class TransactionalStore {
   private readonly committed: SinkEntry[] = [];
   private readonly digest = new MultisetDigest();
   private readonly upserts = new Map<string, SinkEntry>();
+  /**
+   * Kafka's producer epochs per transactional id (Sink V2): the latest epoch, and the transaction
+   * that epoch's producer began, if any.
+   */
+  private readonly producers = new Map<string, { epoch: number; transactionId: string | undefined }>();
 
   /**
    * @param clock - the virtual time, for the transaction timeout.
@@ -128,6 +136,64 @@ export class TransactionalStore {
       if (this.live(transactionId) === undefined) continue;
       if (transaction.status === 'open' || transaction.status === 'pre-committed') result.push(transactionId);
     }
+    return result.sort();
+  }
+
+  /**
+   * Kafka's initTransactions for a transactional id: bumps the producer epoch, which fences every
+   * older producer of the id, and aborts the transaction the previous epoch left open or flushed
+   * (Kafka has no prepared state that survives a new producer). Returns the new epoch and the
+   * aborted transaction, if any. A Sink V2 writer calls it for each transactional id it uses,
+   * and for the lingering ids it aborts on restore.
+   */
+  initProducer(transactionalId: string): { epoch: number; aborted: string | undefined } {
+    const producer = this.producers.get(transactionalId);
+    const previous = producer?.transactionId;
+    const aborted = previous !== undefined && this.abort(previous) ? previous : undefined;
+    const epoch = (producer?.epoch ?? -1) + 1;
+    this.producers.set(transactionalId, { epoch, transactionId: undefined });
+    return { epoch, aborted };
+  }
+
+  /** The latest producer epoch of a transactional id; undefined when no producer ever used it. */
+  producerEpoch(transactionalId: string): number | undefined {
+    return this.producers.get(transactionalId)?.epoch;
+  }
+
+  /**
+   * Begins the transaction of the producer `epoch` of `transactionalId`; its transaction id is
+   * `<transactionalId>.<epoch>` (unique: one transaction per producer). False when the producer
+   * is fenced (a newer epoch exists).
+   */
+  beginWithProducer(transactionalId: string, epoch: number): string | undefined {
+    const producer = this.producers.get(transactionalId);
+    if (producer === undefined || producer.epoch !== epoch) return undefined;
+    const transactionId = `${transactionalId}.${epoch}`;
+    this.begin(transactionId);
+    producer.transactionId = transactionId;
+    return transactionId;
+  }
+
+  /** Commits as the producer `epoch` of `transactionalId` (Kafka's resumed producer): 'fenced' when a newer epoch took the id. */
+  commitWithProducer(transactionalId: string, epoch: number, transactionId: string): ProducerCommitResult {
+    const current = this.producers.get(transactionalId)?.epoch;
+    if (current !== undefined && current > epoch) {
+      // A commit already made stays made; only an unfinished one is lost to the fence.
+      return this.status(transactionId) === 'committed' ? 'already-committed' : 'fenced';
+    }
+    return this.commit(transactionId);
+  }
+
+  /** Whether the producer `epoch` of `transactionalId` has been fenced by a newer one. */
+  isFenced(transactionalId: string, epoch: number): boolean {
+    const current = this.producers.get(transactionalId)?.epoch;
+    return current !== undefined && current > epoch;
+  }
+
+  /** Transactional ids with prefix `prefix` that some producer used, sorted (Kafka's listing of transactions). */
+  producerIds(prefix: string): string[] {
+    const result: string[] = [];
+    for (const transactionalId of this.producers.keys()) if (transactionalId.startsWith(prefix)) result.push(transactionalId);
     return result.sort();
   }
 

@@ -26,6 +26,11 @@ export interface OperatorContext {
   /** Planted bugs switched on for this run (cluster/planted-bugs.ts); built-in operators consult it. */
   readonly plantedBugs: readonly string[];
   observe(body: ObservationBody): void;
+  /**
+   * Runs `action` in the task's mailbox after `delayUs` of virtual time (Flink's processing-time
+   * service), unless the task ended meanwhile. Optional so hand-made contexts need not offer it.
+   */
+  scheduleTimer?(delayUs: number, action: () => void): void;
 }
 
 /**
@@ -38,6 +43,11 @@ export interface StreamOperator {
   open(context: OperatorContext, restored: OperatorSnapshot | undefined): void;
   /** One record from input gate `gate`. */
   processElement(record: StreamRecord, gate: number): void;
+  /**
+   * Flink's prepareSnapshotPreBarrier: runs before the barrier goes downstream, so what it emits
+   * precedes the barrier (a Sink V2 writer emits its committables here).
+   */
+  prepareSnapshotPreBarrier?(checkpointId: number): void;
   /** The synchronous snapshot part: capture state for `checkpointId` (2PC sinks pre-commit here). */
   snapshotState(checkpointId: number): OperatorSnapshot;
   notifyCheckpointComplete(checkpointId: number): void;

@@ -711,6 +711,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       if (!bugOn(this.bugs, 'task-skips-cancel-marker-for-aborted-checkpoint')) this.broadcastEvent(cancelMarkerEvent(checkpointId));
       return;
     }
+    this.operator?.prepareSnapshotPreBarrier?.(checkpointId);
     this.flushOutputs();
     const outgoing: CheckpointBarrier = unaligned ? { ...barrier, options: { ...barrier.options, alignment: 'unaligned' } } : barrier;
     const outputState = unaligned ? this.captureOutputChannelState() : [];
@@ -953,6 +954,9 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       externalFails: (operation, detail) => this.environment.hooks.external('sink-store', operation, detail).fail,
       plantedBugs: this.bugs,
       observe: (body) => this.observe(body),
+      scheduleTimer: (delayUs, action) => {
+        this.scheduleTimer(delayUs, action);
+      },
     };
   }
 

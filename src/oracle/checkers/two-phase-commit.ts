@@ -1,4 +1,4 @@
-import type { Observation } from '../../cluster/observations.js';
+import { endOfInputCheckpointId, type Observation } from '../../cluster/observations.js';
 import { SequencedIdMap } from '../../sim/run-map.js';
 import { FirstViolation, type Checker, type CheckerContext, type FinalState } from './checker.js';
 
@@ -24,6 +24,11 @@ import { FirstViolation, type Checker, type CheckerContext, type FinalState } fr
  *   synchronous savepoints only), so its own completion requires nothing: its transactions are
  *   committed with the next completed checkpoint that the same attempt took part in (then they
  *   are required), or aborted by a restore that goes back before it.
+ * - Sink V2: the writer pre-commits (prepares a committable) and a committer task commits it; the
+ *   rules above hold with the writer's snapshots deciding durability (a completed checkpoint with
+ *   the writer's snapshot holds the committable in the committer's state or channel state). A
+ *   committable prepared at end of input carries the end-of-input id; it is judged as belonging
+ *   to the checkpoint of the writer's next snapshot (the final checkpoint).
  */
 export function createTwoPhaseCommitChecker(context: CheckerContext): Checker {
   void context;
@@ -38,6 +43,8 @@ export function createTwoPhaseCommitChecker(context: CheckerContext): Checker {
 interface Transaction {
   readonly task: string;
   readonly checkpointId: number;
+  /** The checkpoint that must complete to cover it: its own, or for an end-of-input committable the writer's next snapshot. */
+  coverId: number;
   /** The attempt that pre-committed it: the one of the task's next snapshot-taken for that checkpoint. */
   attempt: number | undefined;
   /** A completed checkpoint holds it: committing it is safe. */
@@ -86,7 +93,7 @@ class TransactionModel {
         this.snapshotAttempts.delete(observation.checkpointId);
         return;
       case 'transaction-pre-committed':
-        this.open.set(observation.transactionId, { task: observation.task, checkpointId: observation.checkpointId, attempt: undefined, covered: false, required: false });
+        this.open.set(observation.transactionId, { task: observation.task, checkpointId: observation.checkpointId, coverId: observation.checkpointId, attempt: undefined, covered: false, required: false });
         this.awaitingSnapshot.set(`${observation.task}|${observation.checkpointId}`, observation.transactionId);
         return;
       case 'snapshot-taken':
@@ -122,10 +129,19 @@ class TransactionModel {
     this.snapshotAttempts.get(checkpointId)?.set(task, attempt);
     const key = `${task}|${checkpointId}`;
     const transactionId = this.awaitingSnapshot.get(key);
-    if (transactionId === undefined) return;
-    this.awaitingSnapshot.delete(key);
-    const transaction = this.open.get(transactionId);
-    if (transaction !== undefined) transaction.attempt = attempt;
+    if (transactionId !== undefined) {
+      this.awaitingSnapshot.delete(key);
+      const transaction = this.open.get(transactionId);
+      if (transaction !== undefined) transaction.attempt = attempt;
+    }
+    const endOfInputKey = `${task}|${endOfInputCheckpointId}`;
+    const endOfInput = this.awaitingSnapshot.get(endOfInputKey);
+    if (endOfInput === undefined) return;
+    this.awaitingSnapshot.delete(endOfInputKey);
+    const transaction = this.open.get(endOfInput);
+    if (transaction === undefined) return;
+    transaction.attempt = attempt;
+    transaction.coverId = checkpointId;
   }
 
   /** @param required - the checkpoint surely completed: its own transactions must end committed */
@@ -135,12 +151,12 @@ class TransactionModel {
     this.snapshotAttempts.delete(checkpointId);
     if (attempts === undefined) return;
     for (const transaction of this.open.values()) {
-      if (transaction.checkpointId > checkpointId || transaction.attempt === undefined) continue;
+      if (transaction.coverId > checkpointId || transaction.attempt === undefined) continue;
       if (attempts.get(transaction.task) !== transaction.attempt) continue;
       transaction.covered = true;
       // The notification of `checkpointId` commits its own transactions and those of the plain
       // savepoints before it that the same attempt pre-committed.
-      if (required && (transaction.checkpointId === checkpointId || this.plainSavepoints.has(transaction.checkpointId))) transaction.required = true;
+      if (required && (transaction.coverId === checkpointId || this.plainSavepoints.has(transaction.coverId))) transaction.required = true;
     }
   }
 
@@ -176,10 +192,10 @@ class TransactionModel {
   finish(final: FinalState): ReturnType<Checker['finish']> {
     if (!this.violation.found && final.jobStatus === 'FINISHED') {
       // Transactions lost to a known gap are named only when no other transaction is lost.
-      const isGap = (transaction: Transaction): boolean => this.rolledBackSavepoints.has(transaction.checkpointId);
+      const isGap = (transaction: Transaction): boolean => this.rolledBackSavepoints.has(transaction.coverId);
       const lost = [...this.open.entries()]
         .filter(([, transaction]) => transaction.required)
-        .sort((a, b) => Number(isGap(a[1])) - Number(isGap(b[1])) || a[1].checkpointId - b[1].checkpointId);
+        .sort((a, b) => Number(isGap(a[1])) - Number(isGap(b[1])) || a[1].coverId - b[1].coverId);
       const first = lost[0];
       if (first !== undefined) {
         const [transactionId, transaction] = first;
