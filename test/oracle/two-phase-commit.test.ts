@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Observation } from '../../src/cluster/observations.js';
+import { endOfInputCheckpointId, type Observation } from '../../src/cluster/observations.js';
 import { createTwoPhaseCommitChecker } from '../../src/oracle/checkers/index.js';
 import { acknowledged, at, completed, countContent, finalState, judge, sinkContent, snapshot, sourceContent, tinyContext, tinyTasks, triggered } from './support/fixtures.js';
 
@@ -90,5 +90,38 @@ describe('two-phase-commit checker', () => {
     const violations = judge(createTwoPhaseCommitChecker(tinyContext()), stream);
     expect(violations[0]?.message).toBe('transaction tx-1 of sink#0, pre-committed for completed checkpoint 1, was never committed although the job finished');
     expect(judge(createTwoPhaseCommitChecker(tinyContext()), stream, finalState({ jobStatus: 'FAILED' }))).toEqual([]);
+  });
+
+  describe('Sink V2 end-of-input committables (checkpoint id EOI, judged by the writer\'s next snapshot)', () => {
+    /** The writer prepares tx-eoi at end of input after checkpoint 1; checkpoint 2 (the final one) follows. */
+    function endOfInputRun(finalOutcome: 'completed' | 'aborted'): Observation[] {
+      return [
+        ...checkpointWithTransaction(1_000, 1, 'tx-1'),
+        committed(1_100, 1, 'tx-1'),
+        preCommitted(1_200, endOfInputCheckpointId, 'tx-eoi'),
+        triggered(2_000, 2, 'checkpoint'),
+        snapshot(2_010, 2, 'source#0', sourceContent(2)),
+        snapshot(2_020, 2, 'count#0', countContent([])),
+        snapshot(2_030, 2, 'sink#0', sinkContent([], 'none')),
+        ...tinyTasks.map((task, index) => acknowledged(2_040 + index, 2, task)),
+        finalOutcome === 'completed' ? completed(2_050, 2, 'checkpoint') : at(2_050, { type: 'checkpoint-aborted', checkpointId: 2, checkpointType: 'checkpoint', reason: 'CHECKPOINT_EXPIRED' }),
+      ];
+    }
+
+    it('accepts the commit once the final checkpoint completed', () => {
+      expect(judge(createTwoPhaseCommitChecker(tinyContext()), [...endOfInputRun('completed'), committed(2_100, endOfInputCheckpointId, 'tx-eoi')])).toEqual([]);
+    });
+
+    it('names a commit before the final checkpoint completed (a checkpoint taken before end of input does not hold it)', () => {
+      const stream = [...checkpointWithTransaction(1_000, 1, 'tx-1'), preCommitted(1_200, endOfInputCheckpointId, 'tx-eoi'), committed(1_300, endOfInputCheckpointId, 'tx-eoi')];
+      const violations = judge(createTwoPhaseCommitChecker(tinyContext()), stream);
+      expect(violations[0]?.message).toMatch(/^transaction tx-eoi of sink#0 was committed for checkpoint 9007199254740991, but no completed checkpoint/);
+    });
+
+    it('names one never committed although the final checkpoint completed, and requires nothing when it did not complete', () => {
+      const violations = judge(createTwoPhaseCommitChecker(tinyContext()), endOfInputRun('completed'));
+      expect(violations[0]?.message).toBe(`transaction tx-eoi of sink#0, pre-committed for completed checkpoint ${endOfInputCheckpointId}, was never committed although the job finished`);
+      expect(judge(createTwoPhaseCommitChecker(tinyContext()), endOfInputRun('aborted'))).toEqual([]);
+    });
   });
 });
