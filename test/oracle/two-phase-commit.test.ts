@@ -122,6 +122,10 @@ describe('two-phase-commit checker', () => {
       const violations = judge(createTwoPhaseCommitChecker(tinyContext()), endOfInputRun('completed'));
       expect(violations[0]?.message).toBe(`transaction tx-eoi of sink#0, pre-committed for completed checkpoint ${endOfInputCheckpointId}, was never committed although the job finished`);
       expect(judge(createTwoPhaseCommitChecker(tinyContext()), endOfInputRun('aborted'))).toEqual([]);
+      // The final checkpoint aborted, the next one with the same writer attempt completed: required all the same.
+      const later = [...endOfInputRun('aborted'), ...checkpointWithTransaction(3_000, 3, 'tx-3'), committed(3_100, 3, 'tx-3')];
+      expect(judge(createTwoPhaseCommitChecker(tinyContext()), later)[0]?.message).toMatch(/^transaction tx-eoi of sink#0, pre-committed for completed checkpoint/);
+      expect(judge(createTwoPhaseCommitChecker(tinyContext()), [...later, committed(3_100, endOfInputCheckpointId, 'tx-eoi')])).toEqual([]);
     });
   });
 });

@@ -28,7 +28,8 @@ import { FirstViolation, type Checker, type CheckerContext, type FinalState } fr
  *   rules above hold with the writer's snapshots deciding durability (a completed checkpoint with
  *   the writer's snapshot holds the committable in the committer's state or channel state). A
  *   committable prepared at end of input carries the end-of-input id; it is judged as belonging
- *   to the checkpoint of the writer's next snapshot (the final checkpoint).
+ *   to the checkpoint of the writer's next snapshot (the final checkpoint), and any completed
+ *   checkpoint at or after that one with the same writer attempt requires it committed.
  */
 export function createTwoPhaseCommitChecker(context: CheckerContext): Checker {
   void context;
@@ -156,7 +157,10 @@ class TransactionModel {
       transaction.covered = true;
       // The notification of `checkpointId` commits its own transactions and those of the plain
       // savepoints before it that the same attempt pre-committed.
-      if (required && (transaction.coverId === checkpointId || this.plainSavepoints.has(transaction.coverId))) transaction.required = true;
+      // An end-of-input committable is required by any completed checkpoint covering it: the
+      // committer commits everything once a checkpoint taken after end of input completes.
+      const endOfInput = transaction.checkpointId === endOfInputCheckpointId;
+      if (required && (endOfInput || transaction.coverId === checkpointId || this.plainSavepoints.has(transaction.coverId))) transaction.required = true;
     }
   }
 
