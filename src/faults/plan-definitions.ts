@@ -190,7 +190,7 @@ export const faultDefinitions: readonly EntryDefinition[] = [
   {
     kind: 'sink-commit-failure',
     category: 'fault',
-    doc: "The sink's transactional store refuses the next commits (the sink retries them on its next notification or restore).",
+    doc: "The sink's transactional store refuses the next commits (the two-phase-commit sink fails and retries them on restore; a Sink V2 committer takes it as a retriable error and retries a second later).",
     fields: [countField('How many commits fail.')],
     example: { kind: 'sink-commit-failure', count: 2, when: { onStep: 'task.notify-complete', occurrence: 1 } },
   },
