@@ -156,7 +156,7 @@ function depthLines(summary: SweepReport['summary']): string[] {
   const withDepth = summary.filter((entry) => entry.depth !== undefined);
   if (withDepth.length === 0) return [];
   const lines = ['', '## Depth reached (cases per bucket)', '', 'Checkpoints completed per case, the highest checkpoint id a case reached, and the retained-checkpoints setting it ran with.', ''];
-  lines.push(`| measure | ${withDepth.map((entry) => entry.scenario).join(' | ')} |`);
+  lines.push(`| measure | ${withDepth.map((entry) => markdownText(entry.scenario)).join(' | ')} |`);
   lines.push(`|---|${withDepth.map(() => '---:').join('|')}|`);
   const measures = [
     ['checkpointsCompleted', 'checkpoints completed'],
