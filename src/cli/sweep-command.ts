@@ -37,6 +37,7 @@ import { plantedBugNames } from '../cluster/planted-bugs.js';
 import { paint, terminalTables } from './terminal.js';
 import { sweepVerdict, verdictLine } from '../report/verdict.js';
 import { githubAnnotations } from '../report/github-annotations.js';
+import { coverageLine } from '../report/coverage-markdown.js';
 import { toolName } from './version.js';
 import { maxShardCount, shardLabel } from '../explore/shards.js';
 import { checkShardCoverage } from './merge-checks.js';
@@ -384,6 +385,8 @@ function printSummary(results: SweepReport, directory: string): void {
   process.stdout.write(terminalTables(results, declared, colour));
   const depth = depthLine(results);
   if (depth !== undefined) process.stdout.write(`${depth}\n`);
+  const coverage = coverageLine(results.coverage);
+  if (coverage !== undefined) process.stdout.write(`${coverage}\n`);
   const { wallMs, casesPerSecond } = results.timing;
   const files = ['results.json', 'report.md', 'report.html', 'junit.xml'].map((name) => join(directory, name));
   process.stdout.write(

@@ -25,3 +25,10 @@ export function coverageMarkdown(coverage: CoverageSummary | undefined): string[
   }
   return lines;
 }
+
+/** One line for the terminal: pairs covered of possible, abstract states reached, the curve's last slope. */
+export function coverageLine(coverage: CoverageSummary | undefined): string | undefined {
+  if (coverage === undefined || coverage.cases === 0) return undefined;
+  const slope = coverage.curve.lastSlope;
+  return `coverage: ${formatCount(coverage.pairs.covered)} of ${formatCount(coverage.pairs.possible)} step × fault pairs, ${formatCount(coverage.states.reached)} abstract states (${formatCount(slope.newStates)} new in the last ${formatCount(Math.min(slope.window, coverage.cases))} cases)`;
+}

@@ -163,6 +163,7 @@ describe.skipIf(!available)(title, () => {
     expect(await curve.locator('circle.curve-point').count()).toBeGreaterThan(1);
     expect(((await curve.locator('path.curve-line').getAttribute('d')) ?? '').split('L').length).toBeGreaterThan(2);
     expect((await curve.boundingBox())?.height ?? 0).toBeGreaterThan(100);
+    expect(await page.locator('#abstract-states tbody tr').count()).toBe(reportOf(results).coverage?.states.reached);
     await page.locator('#coverage').screenshot({ path: join(directory, 'coverage.png') });
 
     // A case's timeline opens from the cases table.

@@ -564,6 +564,18 @@
     return plot;
   }
 
+  /** The abstract states reached, per component, with how many cases reached each (ids as in src/oracle/protocol-coverage/abstract-states.ts). */
+  function abstractStatesTable(coverage) {
+    var details = el('details', { id: 'abstract-states' }, el('summary', null, 'Abstract states reached, per component (cases)'));
+    details.appendChild(el('p', { class: 'lead' }, 'C coordinator: pending checkpoints, a trigger in progress, requests queued behind it. T task: alignment (i idle, a aligning, u unaligned), channels blocked, snapshots pending, life (d deployed, r running, f finished, x failed). S sink: open, pre-committed transactions. J JobMaster: status (c created, r running, R restarting, s cancelling or suspended, t terminal), leader epoch changed.'));
+    details.appendChild(el('table', { class: 'coverage' },
+      el('thead', null, el('tr', null, el('th', null, 'component'), el('th', null, 'state'), el('th', null, 'cases'))),
+      el('tbody', null, Object.keys(coverage.states.counts).map(function (state) {
+        return el('tr', null, el('td', null, coverage.stateKinds[state.charAt(0)] || state.charAt(0)), el('td', null, el('code', null, state)), el('td', { class: 'num' }, fmtCount(coverage.states.counts[state])));
+      }))));
+    return details;
+  }
+
   function coverageSection() {
     var coverage = data.coverage;
     var section = el('section', { id: 'coverage' });
@@ -582,6 +594,7 @@
     section.appendChild(el('h3', null, 'Saturation: distinct abstract states as cases run'));
     section.appendChild(el('p', { class: 'lead' }, 'A flat curve means new cases no longer reach new abstract protocol states. Points every ' + fmtCount(coverage.curve.every) + ' cases and at the last case.'));
     section.appendChild(el('div', { class: 'timeline-box' }, saturationCurve(coverage)));
+    section.appendChild(abstractStatesTable(coverage));
     return section;
   }
 
