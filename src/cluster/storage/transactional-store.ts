@@ -162,8 +162,9 @@ export class TransactionalStore {
 
   /**
    * Begins the transaction of the producer `epoch` of `transactionalId`; its transaction id is
-   * `<transactionalId>.<epoch>` (unique: one transaction per producer). False when the producer
-   * is fenced (a newer epoch exists).
+   * `<transactionalId>.<epoch>` (unique: one transaction per producer). Undefined when the
+   * producer is fenced (a newer epoch exists). Producers are never forgotten: a restored writer
+   * reuses transactional ids, and a fresh epoch 0 would collide with the finished `<id>.0`.
    */
   beginWithProducer(transactionalId: string, epoch: number): string | undefined {
     const producer = this.producers.get(transactionalId);
