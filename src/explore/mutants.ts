@@ -77,6 +77,11 @@ export const mutantSetups: Readonly<Partial<Record<PlantedBug, MutantSetup>>> = 
   'sink-commits-only-exact-id': { scenarios: ['wordcount', 'diamond'], profile: 'network' },
   'restore-oldest-retained-checkpoint': { scenarios: ['wordcount', 'diamond'], profile: 'crashes', config: { checkpoint: { retainedCheckpoints: 3 } } },
   'checkpoint-id-counter-not-ha': { scenarios: ['wordcount', 'diamond'], profile: 'crashes' },
+  'committer-ignores-end-of-input': { scenarios: ['sink-v2'], profile: 'none' },
+  'committer-commits-incomplete-checkpoints': { scenarios: ['sink-v2'], profile: 'none' },
+  'committer-loses-recovered-committables': { scenarios: ['sink-v2'], profile: 'crashes' },
+  'sink-writer-emits-committables-after-barrier': { scenarios: ['sink-v2'], profile: 'crashes' },
+  'committer-drops-retriable-committables': { scenarios: ['sink-v2'], profile: 'everything' },
 };
 
 /** How a tailored setup fared (the matrix's second column). */
