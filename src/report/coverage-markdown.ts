@@ -1,5 +1,5 @@
 import type { CoverageSummary } from '../explore/coverage-tally.js';
-import { abstractStateKindNames, abstractStateKinds, coverageColumns, possiblePairs } from '../oracle/protocol-coverage/index.js';
+import { abstractStateKindNames, abstractStateKinds, coverageColumns, coverageRows, possiblePairs } from '../oracle/protocol-coverage/index.js';
 import { formatCount } from './verdict.js';
 
 /**
@@ -14,6 +14,8 @@ export function coverageMarkdown(coverage: CoverageSummary | undefined): string[
   const byKind = abstractStateKinds.map((kind) => `${abstractStateKindNames[kind]} ${Object.keys(coverage.states.counts).filter((state) => state.startsWith(kind)).length}`);
   lines.push(`- Step × fault pairs covered: **${formatCount(coverage.pairs.covered)} of ${formatCount(coverage.pairs.possible)}** possible (${coverage.pairs.impossible.length} pairs can never occur; results.json says why).`);
   lines.push(`- Abstract protocol states reached: **${formatCount(coverage.states.reached)}** (${byKind.join(', ')}).`);
+  const unreached = coverageRows.filter((row) => !coverageColumns.some((kind) => (coverage.pairs.counts[`${kind}@${row}`] ?? 0) > 0));
+  if (unreached.length > 0) lines.push(`- Steps and operations no fault took effect at or within: ${unreached.map((row) => `\`${row}\``).join(', ')}.`);
   lines.push(`- Saturation: ${formatCount(slope.newStates)} new abstract state(s) in the last ${formatCount(Math.min(slope.window, coverage.cases))} cases${slope.newStates === 0 ? ' (saturated for this sweep)' : ''}.`);
   lines.push('');
   lines.push('| fault kind | pairs covered | possible |');
