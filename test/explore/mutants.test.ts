@@ -32,10 +32,9 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'failure-manager-ignores-task-failures': lateInDefaultSweep,
   'task-snapshots-out-of-order-checkpoint': lateInDefaultSweep,
   'failure-manager-counts-stale-checkpoints': lateInDefaultSweep,
-  'failure-manager-ignores-io-exceptions': lateInDefaultSweep,
-  'failure-manager-ignores-store-failures': lateInDefaultSweep,
+  'failure-manager-ignores-io-exceptions': 'not caught in 350 default-sweep cases: no fault makes the coordinator fail to initialise a checkpoint location (the only source of IO_EXCEPTION), so the bug has nothing to miscount; the missing workload is a storage fault on location initialisation',
   'restore-tolerates-unreadable-state': lateInDefaultSweep,
-  'task-skips-cancel-marker-for-aborted-checkpoint': lateInDefaultSweep,
+  'task-skips-cancel-marker-for-aborted-checkpoint': 'not caught in 350 default-sweep cases: downstream alignments of the aborted checkpoint wait only until the next checkpoint\'s barrier supersedes them, which breaks no property; the missing property is that an aborted checkpoint\'s alignment ends promptly',
   'task-notifies-finished-operator': lateInDefaultSweep,
   'task-ignores-trigger-when-not-ready': lateInDefaultSweep,
   'source-emits-after-stop-savepoint': lateInDefaultSweep,
@@ -43,10 +42,7 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'restore-drops-finished-flag': lateInDefaultSweep,
   'handler-resets-alignment-on-older-abort': lateInDefaultSweep,
   'handler-no-active-alignment-timeout': lateInDefaultSweep,
-  'coordinator-expires-after-interval': lateInDefaultSweep,
-  'sink-leaves-lingering-transactions': lateInDefaultSweep,
-  'savepoint-forced-in-unaligned-mode': 'needs a savepoint beside a pending unaligned checkpoint, which the default sweep no longer draws (unaligned checkpoints run one at a time, as Flink requires); test/oracle/savepoint-rules.test.ts kills it',
-  'savepoint-taken-unaligned': 'not caught by 140 default-sweep cases: a savepoint taken unaligned restores correctly here (its channel state is replayed), and no property yet requires a savepoint to hold no channel state',
+  'coordinator-expires-after-interval': hungCase,
 };
 
 describe('the kill matrix on the default sweep', () => {
