@@ -42,6 +42,9 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'handler-resets-alignment-on-older-abort': lateInDefaultSweep,
   'handler-no-active-alignment-timeout': lateInDefaultSweep,
   'coordinator-expires-after-interval': hungCase,
+  'committer-loses-recovered-committables': lateInDefaultSweep,
+  'committer-drops-retriable-committables': lateInDefaultSweep,
+  'sink-writer-emits-committables-after-barrier': lateInDefaultSweep,
 };
 
 describe('the kill matrix on the default sweep', () => {
