@@ -16,7 +16,7 @@ describe('CheckpointCoordinator triggering', () => {
     expect(rpcsAtStep).toBe(0);
     expect(h.storage.locations).toEqual(['chk-1']);
     expect(h.gateway.triggers.map((trigger) => [trigger.task, trigger.attempt, trigger.barrier])).toEqual([
-      ['source#0', 0, { checkpointId: 1, timestampUs: 5_000, options: { type: 'checkpoint', alignment: 'aligned', alignedTimeoutUs: 0 } }],
+      ['source#0', 0, { checkpointId: 1, timestampUs: 5_000, options: { type: 'checkpoint', alignment: 'aligned', alignedTimeoutUs: 0, manual: true } }],
     ]);
     expect(observed(h, 'checkpoint-triggered')).toEqual([
       {
@@ -27,6 +27,7 @@ describe('CheckpointCoordinator triggering', () => {
         timestampUs: 5_000,
         tasksToWaitFor: ['source#0', 'map#0', 'sink#0'],
         preAcknowledged: [],
+        requestKind: 'manual',
       },
     ]);
     expect(h.clock.liveTimers()).toEqual(['checkpoint-coordinator.canceller@600005000']);
@@ -169,7 +170,7 @@ describe('CheckpointCoordinator triggering', () => {
     triggerOne(h);
     h.coordinator.triggerSavepoint(h.record);
     expect(h.coordinator.pendingCheckpointIds).toEqual([1, 2]);
-    expect(h.gateway.triggers[1]?.barrier.options).toEqual({ type: 'savepoint', alignment: 'forced-aligned', alignedTimeoutUs: 0 });
+    expect(h.gateway.triggers[1]?.barrier.options).toEqual({ type: 'savepoint', alignment: 'forced-aligned', alignedTimeoutUs: 0, manual: true });
     expect(h.storage.locations).toEqual(['chk-1', 'savepoint-2']);
   });
 
