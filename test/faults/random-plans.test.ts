@@ -52,8 +52,11 @@ describe('drawn fault plans', () => {
       const window = topologyOf(scenario).faultWindowUs;
       expect(window.fromUs).toBeGreaterThan(0);
       expect(window.toUs).toBeGreaterThan(window.fromUs);
-      for (const [faults, seed] of fc.sample(drawnCaseArbitrary(scenario, { profile: 'everything', vary: false }), { numRuns: 20, seed: 3 })) {
-        const result = runCase(scenario, { scenario: scenario.name, seed, faults });
+      // Run each case as the sweep does: the default sweep draws input size and checkpoint
+      // config with the plan and aims time triggers at the window those give.
+      for (const [faults, seed, variation] of fc.sample(drawnCaseArbitrary(scenario, { profile: 'everything', vary: false }), { numRuns: 20, seed: 3 })) {
+        const drawn = variation === undefined ? {} : { parameters: variation.parameters, config: variation.config };
+        const result = runCase(scenario, { scenario: scenario.name, seed, faults, ...drawn });
         planned += faults.length;
         fired += faults.filter((_, index) => result.faults.some((fault) => fault.index === index)).length;
       }
