@@ -1,12 +1,14 @@
 import type { JobStatus, Observation } from '../../cluster/observations.js';
+import { AlignedTimeoutRule } from './aligned-timeout.js';
 import { FirstViolation, formatTime, livenessBoundOf, type Checker, type CheckerContext, type FinalState } from './checker.js';
 
 /** Grace for a checkpoint canceller firing at exactly trigger time + timeout (event order at equal times). */
 const cancellerGraceUs = 1_000;
 
 /**
- * liveness: when the job did not reach FINISHED, names what is stuck (the first found, in this
- * order; nothing is judged when the job finished):
+ * liveness: first, whether the job finished or not, no aligned-with-timeout checkpoint's alignment
+ * outlasts its aligned-checkpoint timeout (see {@link AlignedTimeoutRule}). Then, when the job did
+ * not reach FINISHED, names what is stuck (the first found, in this order):
  * 1. an alignment: a task whose latest alignment-started has had no alignment-completed for
  *    longer than the liveness bound when the run ended. An alignment ends with its
  *    alignment-completed (for the tracker: of that or a newer checkpoint), the task's decline of
@@ -22,11 +24,19 @@ const cancellerGraceUs = 1_000;
  * The bound is context.livenessBoundUs, by default 10 times the checkpoint timeout.
  */
 export function createLivenessChecker(context: CheckerContext): Checker {
-  const model = new ProgressModel(context, new FirstViolation('liveness'));
+  const violation = new FirstViolation('liveness');
+  const alignedTimeout = new AlignedTimeoutRule(context, violation);
+  const model = new ProgressModel(context, violation);
   return {
     property: 'liveness',
-    observe: (observation) => model.observe(observation),
-    finish: (final) => model.finish(final),
+    observe: (observation) => {
+      alignedTimeout.observe(observation);
+      model.observe(observation);
+    },
+    finish: (final) => {
+      alignedTimeout.finish(final.endUs);
+      return model.finish(final);
+    },
   };
 }
 
@@ -113,7 +123,7 @@ class ProgressModel {
   }
 
   finish(final: FinalState): ReturnType<Checker['finish']> {
-    if (final.jobStatus === 'FINISHED') return [];
+    if (final.jobStatus === 'FINISHED') return this.violation.list();
     const boundUs = livenessBoundOf(this.context);
     this.checkAlignments(final, boundUs);
     this.checkPendingCheckpoints(final);
