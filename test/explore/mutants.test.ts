@@ -37,7 +37,6 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'task-skips-cancel-marker-for-aborted-checkpoint': 'not caught in 350 default-sweep cases: downstream alignments of the aborted checkpoint wait only until the next checkpoint\'s barrier supersedes them, which breaks no property; the missing property is that an aborted checkpoint\'s alignment ends promptly',
   'task-notifies-finished-operator': 'not caught in 350 default-sweep cases: a notification that reaches a task after it finished is for a checkpoint at or below the one it finished with, which the task ignores before relaying; the missing workload is a notification of a newer checkpoint reaching a finished task',
   'task-ignores-trigger-when-not-ready': 'not caught in 350 default-sweep cases: the coordinator triggers only when every task runs, and a task that stops running after the trigger is failed over, which aborts the checkpoint anyway; the missing workload is a trigger racing a task restart',
-  'source-emits-after-stop-savepoint': 'not caught in 350 default-sweep cases: records emitted after the savepoint barrier go into the transaction the stopping job aborts, and the resumed job reads them again from the savepoint offsets, so no output is lost or duplicated; the missing property is that a job stopped with a savepoint emits nothing after it',
   'restore-drops-finished-flag': lateInDefaultSweep,
   'handler-resets-alignment-on-older-abort': lateInDefaultSweep,
   'coordinator-expires-after-interval': hungCase,

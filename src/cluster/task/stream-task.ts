@@ -533,7 +533,21 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.currentOrigin = record.origin;
       this.emitRecord(record);
     }
+    this.observeEmitted(poll.records);
     return poll.records.length * this.deployment.vertex.recordCostUs;
+  }
+
+  /** Publishes what a poll emitted, one observation per run of records of one partition. */
+  private observeEmitted(records: readonly { readonly origin: { readonly partition: number; readonly offset: number } }[]): void {
+    if (!this.environment.observations.active) return;
+    let start = 0;
+    for (let index = 1; index <= records.length; index++) {
+      const first = records[start];
+      if (first === undefined) return;
+      if (index < records.length && records[index]?.origin.partition === first.origin.partition) continue;
+      this.observe({ type: 'source-records-emitted', task: this.taskName, partition: first.origin.partition, fromOffset: first.origin.offset, count: index - start });
+      start = index;
+    }
   }
 
   private processInput(): number {

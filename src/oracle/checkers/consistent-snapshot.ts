@@ -12,6 +12,7 @@ import {
   type ExpectedSubtaskState,
 } from '../reference-state.js';
 import { FirstViolation, type Checker, type CheckerContext } from './checker.js';
+import { StopSavepointCutRule } from './stop-savepoint-cut.js';
 
 /**
  * consistent-snapshot: every COMPLETED checkpoint is a consistent cut. Its source snapshots fix
@@ -39,16 +40,20 @@ import { FirstViolation, type Checker, type CheckerContext } from './checker.js'
  * each task: the runtime's observation carries the list the asynchronous part keeps filling until
  * the upload, so it is complete only by then. Sources, stateless operators and sinks are not
  * judged by state (their in-flight records are, for records from after the barrier).
+ * - A job stopped with a savepoint ends at that cut: no source emits past a completed
+ *   stop-with-savepoint savepoint it took ({@link StopSavepointCutRule}).
  */
 export function createConsistentSnapshotChecker(context: CheckerContext): Checker {
   const reference = new ReferenceState(context.job);
   const violation = new FirstViolation('consistent-snapshot');
   const pending = new Map<number, PendingCheckpoint>();
   const atLeastOnce = context.checkpoint.mode === 'AT_LEAST_ONCE';
+  const stopCut = new StopSavepointCutRule(violation);
   return {
     property: 'consistent-snapshot',
     observe(observation: Observation): void {
       if (violation.found) return;
+      stopCut.observe(observation);
       switch (observation.type) {
         case 'checkpoint-triggered':
           pending.set(observation.checkpointId, { type: observation.checkpointType, snapshots: new Map(), channelState: new Map() });
