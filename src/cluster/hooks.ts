@@ -21,6 +21,13 @@ import type { RpcEnvelope, RpcVerdict } from '../net/rpc.js';
 
 export type { RpcEnvelope, RpcVerdict };
 
+/**
+ * The checkpoint storage operations a hook decides on: a state upload, a metadata finalisation, a
+ * restore's read, and the coordinator's initialisation of a checkpoint's location (Flink's
+ * CheckpointStorageCoordinatorView.initializeLocationForCheckpoint).
+ */
+export type StorageOperation = 'write' | 'finalize' | 'read' | 'initialize-location';
+
 /** Decisions for checkpoint storage operations. */
 export interface StorageVerdict {
   readonly extraLatencyUs: number;
@@ -52,7 +59,7 @@ const externalProceed: ExternalVerdict = { fail: false };
 export class RuntimeHooks {
   private readonly stepListeners: Array<(step: ProtocolStep) => void> = [];
   private rpcInterceptor: ((envelope: RpcEnvelope) => RpcVerdict) | undefined;
-  private storageInterceptor: ((operation: 'write' | 'finalize' | 'read', key: string) => StorageVerdict) | undefined;
+  private storageInterceptor: ((operation: StorageOperation, key: string) => StorageVerdict) | undefined;
   private haInterceptor: ((target: HaWriteTarget, key: string) => HaWriteVerdict) | undefined;
   private externalInterceptor: ((system: 'source-log' | 'sink-store', operation: string, detail: string) => ExternalVerdict) | undefined;
 
@@ -64,7 +71,7 @@ export class RuntimeHooks {
     this.rpcInterceptor = interceptor;
   }
 
-  interceptStorage(interceptor: (operation: 'write' | 'finalize' | 'read', key: string) => StorageVerdict): void {
+  interceptStorage(interceptor: (operation: StorageOperation, key: string) => StorageVerdict): void {
     this.storageInterceptor = interceptor;
   }
 
@@ -91,7 +98,7 @@ export class RuntimeHooks {
     return this.rpcInterceptor === undefined ? deliver : this.rpcInterceptor(envelope);
   }
 
-  storage(operation: 'write' | 'finalize' | 'read', key: string): StorageVerdict {
+  storage(operation: StorageOperation, key: string): StorageVerdict {
     return this.storageInterceptor === undefined ? proceed : this.storageInterceptor(operation, key);
   }
 

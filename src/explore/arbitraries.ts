@@ -187,7 +187,7 @@ export function faultOfKind(kind: FaultKind, topology: Topology): fc.Arbitrary<F
     case 'storage':
       return fc.record({
         kind: fc.constant(kind),
-        action: fc.constantFrom('slow-writes', 'fail-writes', 'fail-finalize', 'unreadable-handle'),
+        action: fc.constantFrom('slow-writes', 'fail-writes', 'fail-finalize', 'unreadable-handle', 'fail-location'),
         count: fc.integer({ min: 1, max: 3 }),
         extraUs: fc.integer({ min: 1_000, max: 500_000 }),
         durationUs: duration(1_000_000),

@@ -1,9 +1,18 @@
 import type { Cluster } from '../cluster/cluster.js';
-import type { HaWriteTarget, HaWriteVerdict, ProtocolStep, RpcEnvelope, RpcVerdict, StorageVerdict } from '../cluster/hooks.js';
+import type { HaWriteTarget, HaWriteVerdict, ProtocolStep, RpcEnvelope, RpcVerdict, StorageOperation, StorageVerdict } from '../cluster/hooks.js';
 import { eventKind } from '../sim/index.js';
 import { OperationRunner } from './operations.js';
 import { isOperation, type Fault, type FaultPlan, type FaultTrigger, type PlanEntry, type PlanEntryKind } from './plan.js';
 import { StepScopes } from './step-scopes.js';
+import type { StorageAction } from './plan.js';
+
+/** Which storage fault actions act on each storage operation. */
+const storageActionsFor: Readonly<Record<StorageOperation, readonly StorageAction[]>> = {
+  write: ['slow-writes', 'fail-writes'],
+  finalize: ['fail-finalize', 'slow-writes'],
+  read: ['unreadable-handle'],
+  'initialize-location': ['fail-location'],
+};
 
 const fireKind = eventKind('nemesis.fire');
 const healKind = eventKind('nemesis.heal');
@@ -186,9 +195,9 @@ export class Nemesis {
     return { action: 'duplicate', copies: 1, spacingUs: fault.delayUs ?? 0 };
   }
 
-  private onStorage(operation: 'write' | 'finalize' | 'read', key: string): StorageVerdict {
+  private onStorage(operation: StorageOperation, key: string): StorageVerdict {
     void key;
-    const wanted = operation === 'write' ? ['slow-writes', 'fail-writes'] : operation === 'finalize' ? ['fail-finalize', 'slow-writes'] : ['unreadable-handle'];
+    const wanted = storageActionsFor[operation];
     const effect = this.take((fault) => fault.kind === 'storage' && wanted.includes(fault.action));
     if (effect === undefined || effect.fault.kind !== 'storage') return { extraLatencyUs: 0, fail: false };
     if (effect.fault.action === 'slow-writes') return { extraLatencyUs: effect.fault.extraUs ?? 1_000_000, fail: false };

@@ -168,7 +168,7 @@ export const faultDefinitions: readonly EntryDefinition[] = [
     category: 'fault',
     doc: 'Checkpoint storage misbehaves for the next writes, metadata finalisations or reads.',
     fields: [
-      { name: 'action', type: 'one-of', values: ['slow-writes', 'fail-writes', 'fail-finalize', 'unreadable-handle'], doc: 'slow-writes: writes and finalisations take longer; fail-writes: state uploads fail; fail-finalize: metadata writes fail; unreadable-handle: a restore cannot read state.' },
+      { name: 'action', type: 'one-of', values: ['slow-writes', 'fail-writes', 'fail-finalize', 'unreadable-handle', 'fail-location'], doc: "slow-writes: writes and finalisations take longer; fail-writes: state uploads fail; fail-finalize: metadata writes fail; unreadable-handle: a restore cannot read state; fail-location: the coordinator cannot initialise a checkpoint's storage location (Flink's IO_EXCEPTION, counted by the failure manager)." },
       countField('How many operations it affects.'),
       { name: 'extraUs', type: 'integer', minimum: 1, maximum: 100_000_000, optional: true, defaultText: '1000000', doc: "Extra latency for 'slow-writes'." },
       durationField('How long it lasts.', true),

@@ -27,7 +27,7 @@ export type FaultTrigger =
       readonly afterUs?: number;
     };
 
-export type StorageAction = 'slow-writes' | 'fail-writes' | 'fail-finalize' | 'unreadable-handle';
+export type StorageAction = 'slow-writes' | 'fail-writes' | 'fail-finalize' | 'unreadable-handle' | 'fail-location';
 export type RpcAction = 'drop' | 'delay' | 'duplicate';
 /** `fail-writes`: nothing is written; `ambiguous-writes`: the write lands but the writer is told it failed. */
 export type HaStoreAction = 'fail-writes' | 'ambiguous-writes';

@@ -32,7 +32,7 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'failure-manager-ignores-task-failures': lateInDefaultSweep,
   'task-snapshots-out-of-order-checkpoint': lateInDefaultSweep,
   'failure-manager-counts-stale-checkpoints': lateInDefaultSweep,
-  'failure-manager-ignores-io-exceptions': 'not caught in 350 default-sweep cases: no fault makes the coordinator fail to initialise a checkpoint location (the only source of IO_EXCEPTION), so the bug has nothing to miscount; the missing workload is a storage fault on location initialisation',
+  'failure-manager-ignores-io-exceptions': lateInDefaultSweep,
   'restore-tolerates-unreadable-state': lateInDefaultSweep,
   'task-skips-cancel-marker-for-aborted-checkpoint': 'not caught in 350 default-sweep cases: downstream alignments of the aborted checkpoint wait only until the next checkpoint\'s barrier supersedes them, which breaks no property; the missing property is that an aborted checkpoint\'s alignment ends promptly',
   'task-notifies-finished-operator': 'not caught in 350 default-sweep cases: a notification that reaches a task after it finished is for a checkpoint at or below the one it finished with, which the task ignores before relaying; the missing workload is a notification of a newer checkpoint reaching a finished task',

@@ -198,6 +198,15 @@ describe('each fault kind fires where aimed and the runtime recovers', () => {
     expect(result.verdict).toBe('pass');
   });
 
+  it('storage fail-location: the coordinator cannot initialise the next checkpoint\'s location, aborts it with IO_EXCEPTION and counts it, so a job tolerating no failure fails over', () => {
+    const { result, observations } = runWithFaults('wordcount', 20, [{ kind: 'storage', action: 'fail-location', count: 1, when: { onStep: 'coordinator.checkpoint-completed', checkpointId: 1 } }]);
+    expect(result.faults[0]?.applied).toBe(true);
+    expect(ofType(observations, 'checkpoint-aborted').filter((observation) => observation.reason === 'IO_EXCEPTION')).toHaveLength(1);
+    expect(ofType(observations, 'checkpoint-failure-reported').some((observation) => observation.reason === 'IO_EXCEPTION')).toBe(true);
+    expect(ofType(observations, 'job-failure-requested')).toHaveLength(1);
+    expect(result.verdict).toBe('pass');
+  });
+
   it('sink-commit-failure: a failed commit fails the sink, whose restore commits the transaction again', () => {
     const { result, observations } = runWithFaults('wordcount', 18, [{ kind: 'sink-commit-failure', count: 1, when: { onStep: 'coordinator.checkpoint-completed', checkpointId: 2 } }]);
     const failed = ofType(observations, 'task-failed').find((observation) => observation.cause.includes('(injected)'));

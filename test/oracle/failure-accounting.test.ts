@@ -45,6 +45,12 @@ describe('failure-accounting checker', () => {
     expect(verdict(stream)).toEqual([]);
   });
 
+  it('counts IO_EXCEPTION (a location the coordinator could not initialise): a failure manager that ignores it is named', () => {
+    const [violation] = verdict([...failed(1_000, 1, 'IO_EXCEPTION')], 0);
+    expect(violation?.property).toBe('failure-accounting');
+    expect(verdict([...failed(1_000, 1, 'IO_EXCEPTION'), jobFailure(1_000, undefined, undefined, 'Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to IO_EXCEPTION.')], 0)).toEqual([]);
+  });
+
   it('names a warranted job failure that never came', () => {
     const [violation] = verdict([...failed(1_000, 1, 'CHECKPOINT_EXPIRED'), ...failed(2_000, 2, 'CHECKPOINT_EXPIRED')]);
     expect(violation?.property).toBe('failure-accounting');

@@ -692,7 +692,7 @@ export class JobMaster implements JobMasterGateway {
           executor.notifyCheckpointAborted(task, attempt, checkpointId)),
       },
       storage: {
-        initializeLocation: (checkpointId) => `chk-${checkpointId}`,
+        initializeLocation: (checkpointId) => services.storage.initializeLocation(checkpointId),
         finalizeMetadata: (location, checkpointId, handles, done) =>
           services.storage.writeMetadata(this.node, `${location}/_metadata`, { checkpointId, handles: handles.map((handle) => handle.key) }, (result) =>
             done(result.ok ? { ok: true, handle: result.value } : { ok: false, error: result.error }),

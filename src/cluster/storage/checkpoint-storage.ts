@@ -3,6 +3,7 @@ import { eventKind, hashString } from '../../sim/index.js';
 import type { RuntimeHooks } from '../hooks.js';
 import type { ObservationBus } from '../observations.js';
 import type { StateHandle } from '../checkpoint/types.js';
+import { CheckpointIoError } from '../checkpoint/ports.js';
 
 const writeDoneKind = eventKind('storage.write-done');
 const readDoneKind = eventKind('storage.read-done');
@@ -39,6 +40,17 @@ export class CheckpointStorage {
     private readonly random: RandomStream,
     private readonly latency: StorageLatency = defaultStorageLatency,
   ) {}
+
+  /**
+   * Initialises the location of a checkpoint (`chk-N`) or savepoint, synchronously as Flink's
+   * coordinator does before it triggers any task; a hook may make it fail (an unreachable file
+   * system), which the coordinator counts as IO_EXCEPTION.
+   */
+  initializeLocation(checkpointId: number): string {
+    const location = `chk-${checkpointId}`;
+    if (this.hooks.storage('initialize-location', location).fail) throw new CheckpointIoError(`injected failure initialising location ${location}`);
+    return location;
+  }
 
   /** Writes `value` under `key` on behalf of `writer`; `done` runs on the writer's node after the latency. */
   write(writer: SimNode, key: string, value: unknown, sizeBytes: number, done: (result: StorageResult<StateHandle>) => void): void {
