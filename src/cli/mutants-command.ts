@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { table } from 'table';
 import { plantedBugNames, type PlantedBug } from '../cluster/planted-bugs.js';
-import { defaultMutantSweep, summariseMutants, type MutantResult, type MutantSweep } from '../explore/mutants.js';
+import { defaultMutantSweep, mutantHolds, summariseMutants, type MutantResult, type MutantSweep } from '../explore/mutants.js';
 import { runMutantPool } from '../explore/mutant-pool.js';
 import { UsageError } from '../explore/scenario.js';
 import { loadedUserScenarios } from '../explore/scenario-registry.js';
@@ -30,14 +30,15 @@ export async function commandMutants(argv: readonly string[]): Promise<number> {
   const tailored = values['tailored'] === true;
   const sweep = onUserScenarios(defaultMutantSweep(budget, seed));
   const { rows } = await runMutantPool(bugs, sweep, workers, (row, done) => {
-    if (!json) process.stderr.write(`${done}/${bugs.length} ${row.killed ? 'killed  ' : 'SURVIVED'} ${row.bug} after ${row.casesToDetection} case(s), ${row.secondsToDetection ?? 0} s\n`);
+    if (!json) process.stderr.write(`${done}/${bugs.length} ${row.killed ? 'killed  ' : row.knownSurvivor === undefined ? 'SURVIVED' : 'survived (known)'} ${row.bug} after ${row.casesToDetection} case(s), ${row.secondsToDetection ?? 0} s\n`);
   }, tailored ? { tailoredBudget: 300 } : {});
   if (json) {
     process.stdout.write(`${JSON.stringify({ sweep, budget: sweep.budget, seed, mutants: rows, summary: summariseMutants(rows) })}\n`);
   } else {
     process.stdout.write(mutantMatrixText(rows, sweep, tailored));
   }
-  return rows.every((result) => result.killed && result.control !== 'fail') ? 0 : 1;
+  // A known survivor (a documented blind spot) does not fail the matrix; any other survivor does.
+  return rows.every(mutantHolds) ? 0 : 1;
 }
 
 /** The default sweep's settings over the user's scenarios, when some are loaded. */
@@ -56,7 +57,7 @@ export function mutantMatrixText(results: readonly MutantResult[], sweep: Mutant
     const row = [
       result.bug,
       result.issue,
-      result.detectedBy ?? 'SURVIVED',
+      result.detectedBy ?? (result.knownSurvivor === undefined ? 'SURVIVED' : 'survived (known)'),
       String(result.casesToDetection),
       result.secondsToDetection === undefined ? '-' : result.secondsToDetection.toFixed(1),
       result.shrunkPlanSize === undefined ? '-' : String(result.shrunkPlanSize),
@@ -67,6 +68,7 @@ export function mutantMatrixText(results: readonly MutantResult[], sweep: Mutant
   }
   const parts = [table(rows, { header: { alignment: 'center', content: `kill matrix on the default sweep: ${sweep.scenarios.length} scenarios, profile ${sweep.profile}, seed ${sweep.seed}, up to ${sweep.budget} cases per bug, no per-bug setup` } })];
   for (const result of results) if (result.replay !== undefined) parts.push(`${result.bug}: ${result.message}\n  ckptsim replay ${result.replay}\n`);
+  for (const result of results) if (!result.killed && result.knownSurvivor !== undefined) parts.push(`${result.bug}: a known survivor: ${result.knownSurvivor}\n`);
   const totals = summariseMutants(results);
   parts.push(
     `${totals.killed}/${totals.bugs} planted bugs killed by the default sweep; cases to detection median ${totals.casesToDetection.median}, worst ${totals.casesToDetection.worst}; seconds to detection median ${totals.secondsToDetection.median}, worst ${totals.secondsToDetection.worst}; shrunk plan size median ${totals.shrunkPlanSize.median}, worst ${totals.shrunkPlanSize.worst}\n`,

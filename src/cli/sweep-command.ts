@@ -204,7 +204,7 @@ async function runPlantedBugs(cases: Omit<MutantSweep, 'budget'>, workers: numbe
     sweep,
     Math.max(1, workers),
     (result, done) => {
-      process.stderr.write(`planted bug ${done}/${plantedBugNames.length} ${result.bug}: ${result.killed ? `caught by ${result.detectedBy} after ${result.casesToDetection} case(s), ${result.secondsToDetection ?? 0} s` : 'NOT CAUGHT'}\n`);
+      process.stderr.write(`planted bug ${done}/${plantedBugNames.length} ${result.bug}: ${result.killed ? `caught by ${result.detectedBy} after ${result.casesToDetection} case(s), ${result.secondsToDetection ?? 0} s` : result.knownSurvivor === undefined ? 'NOT CAUGHT' : 'not caught (a known survivor)'}\n`);
     },
     { stopped },
   );

@@ -126,6 +126,7 @@ function sweepLevelCases(verdict: SweepVerdict): TestCase[] {
 
 function plantedBugCases(matrix: NonNullable<SweepReport['plantedBugs']>): TestCase[] {
   return matrix.mutants.map((mutant) => {
+    if (!mutant.killed && mutant.knownSurvivor !== undefined) return { name: mutant.bug, outcome: { kind: 'skipped', message: `known survivor, not caught in ${mutant.casesToDetection} case(s): ${mutant.knownSurvivor}` } };
     if (!mutant.killed) return { name: mutant.bug, outcome: { kind: 'failure', message: `not caught in ${mutant.casesToDetection} case(s): the oracle is blind to it` } };
     if (mutant.control === 'fail') return { name: mutant.bug, outcome: { kind: 'failure', message: `caught by ${mutant.detectedBy ?? '?'}, but its shrunk case fails with the bug off too` } };
     return { name: mutant.bug, output: `caught by ${mutant.detectedBy ?? '?'} after ${mutant.casesToDetection} case(s)` };

@@ -84,7 +84,14 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
     lines.push('| planted bug | Flink bug | caught by | cases to detection | seconds | shrunk faults | control without the bug |');
     lines.push('|---|---|---|---:|---:|---:|---|');
     for (const mutant of matrix.mutants) {
-      lines.push(`| ${markdownText(mutant.bug)} | ${markdownText(mutant.issue ?? '–')} | ${mutant.killed ? markdownText(mutant.detectedBy ?? '') : '**not caught**'} | ${mutant.casesToDetection} | ${mutant.secondsToDetection ?? '–'} | ${mutant.shrunkPlanSize ?? '–'} | ${mutant.control ?? '–'} |`);
+      lines.push(`| ${markdownText(mutant.bug)} | ${markdownText(mutant.issue ?? '–')} | ${mutant.killed ? markdownText(mutant.detectedBy ?? '') : mutant.knownSurvivor === undefined ? '**not caught**' : 'not caught (known survivor)'} | ${mutant.casesToDetection} | ${mutant.secondsToDetection ?? '–'} | ${mutant.shrunkPlanSize ?? '–'} | ${mutant.control ?? '–'} |`);
+    }
+    const survivors = matrix.mutants.filter((mutant) => !mutant.killed && mutant.knownSurvivor !== undefined);
+    if (survivors.length > 0) {
+      lines.push('');
+      lines.push(`Known survivors (documented blind spots of the default sweep, not counted as caught): ${survivors.length}.`);
+      lines.push('');
+      for (const mutant of survivors) lines.push(`- ${markdownText(mutant.bug)}: ${markdownText(mutant.knownSurvivor ?? '')}`);
     }
   }
   lines.push(...failureSection(results, Buffer.byteLength(lines.join('\n'))));

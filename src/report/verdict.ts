@@ -1,5 +1,6 @@
 import type { ScenarioSummary, SweepReport } from '../explore/results.js';
 import { harnessErrorProperty } from '../explore/sweep-case.js';
+import { mutantHolds } from '../explore/mutants.js';
 import { listLabels, parseShardLabels, plannedCases } from '../explore/shards.js';
 import type { DeclaredProperties } from './markdown.js';
 
@@ -44,7 +45,7 @@ export interface SweepVerdict {
   /** Shards of 1..n that the results do not hold (a merge with --allow-partial). */
   readonly missingShards: readonly string[];
   /** The planted-bug canary, when it ran: caught, and whether each shrunk case passed with its bug off. */
-  readonly plantedBugs?: { readonly caught: number; readonly total: number; readonly held: boolean };
+  readonly plantedBugs?: { readonly caught: number; readonly total: number; readonly knownSurvivors: number; readonly held: boolean };
 }
 
 function countsOf(entry: ScenarioSummary, planned: number): ScenarioCounts {
@@ -71,7 +72,9 @@ export function sweepVerdict(results: SweepReport, declared: DeclaredProperties)
   const skipped = results.summary.filter((entry) => entry.cases === 0).flatMap((entry) => (declared.get(entry.scenario) ?? []).map((property) => ({ scenario: entry.scenario, property })));
   const matrix = results.plantedBugs;
   const plantedBugs =
-    matrix === undefined ? undefined : { caught: matrix.killed, total: matrix.mutants.length, held: matrix.mutants.every((mutant) => mutant.killed && mutant.control !== 'fail') };
+    matrix === undefined
+      ? undefined
+      : { caught: matrix.killed, total: matrix.mutants.length, knownSurvivors: matrix.mutants.filter((mutant) => !mutant.killed && mutant.knownSurvivor !== undefined).length, held: matrix.mutants.every(mutantHolds) };
   const counts = {
     cases: sum('cases'),
     planned: sum('planned'),
@@ -108,8 +111,9 @@ export function verdictLine(verdict: SweepVerdict): string {
   if (verdict.interrupted) parts.push(interruptionText(verdict));
   if (verdict.missingShards.length > 0) parts.push(`partial: ${verdict.missingShards.length === 1 ? 'shard' : 'shards'} ${listLabels(verdict.missingShards)} missing`);
   if (verdict.plantedBugs !== undefined) {
-    const { caught, total, held } = verdict.plantedBugs;
-    parts.push(`planted bugs: ${caught} of ${total} caught${held || caught < total ? '' : ', a control failed'}`);
+    const { caught, total, knownSurvivors, held } = verdict.plantedBugs;
+    const survivors = knownSurvivors === 0 ? '' : `, ${counted(knownSurvivors, 'known survivor')}`;
+    parts.push(`planted bugs: ${caught} of ${total} caught${survivors}${held || caught + knownSurvivors < total ? '' : ', a control failed'}`);
   }
   if (verdict.cases === 0 && !verdict.interrupted) parts.push('no case ran');
   return `${verdict.passed ? 'PASS' : 'FAIL'}: ${parts.join(', ')}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { plantedBugNames, type PlantedBug } from '../../src/cluster/planted-bugs.js';
-import { defaultMutantSweep, mutantCase, runMutant } from '../../src/explore/mutants.js';
+import { defaultMutantSweep, knownSurvivors, mutantCase, mutantHolds, runMutant } from '../../src/explore/mutants.js';
 import { SweepPlan } from '../../src/explore/sweep.js';
 import { scenarios } from '../../scenarios/index.js';
 
@@ -23,6 +23,8 @@ const hungCase = 'its failing case holds a checkpoint hung until a long timeout,
  * missing). npm start's kill matrix runs every one of them on the default sweep.
  */
 const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
+  // Not caught by the default sweep at all: documented blind spots, each with what it lacks.
+  ...knownSurvivors,
   'coordinator-never-expires': hungCase,
   'handler-ignores-end-of-partition': hungCase,
   'failure-manager-ignores-expired': hungCase,
@@ -34,9 +36,6 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'failure-manager-counts-stale-checkpoints': lateInDefaultSweep,
   'failure-manager-ignores-io-exceptions': lateInDefaultSweep,
   'restore-tolerates-unreadable-state': lateInDefaultSweep,
-  'task-skips-cancel-marker-for-aborted-checkpoint': 'not caught in 350 default-sweep cases: downstream alignments of the aborted checkpoint wait only until the next checkpoint\'s barrier supersedes them, which breaks no property; the missing property is that an aborted checkpoint\'s alignment ends promptly',
-  'task-notifies-finished-operator': 'not caught in 350 default-sweep cases: a notification that reaches a task after it finished is for a checkpoint at or below the one it finished with, which the task ignores before relaying; the missing workload is a notification of a newer checkpoint reaching a finished task',
-  'task-ignores-trigger-when-not-ready': 'not caught in 350 default-sweep cases: the coordinator triggers only when every task runs, and a task that stops running after the trigger is failed over, which aborts the checkpoint anyway; the missing workload is a trigger racing a task restart',
   'restore-drops-finished-flag': lateInDefaultSweep,
   'handler-resets-alignment-on-older-abort': lateInDefaultSweep,
   'coordinator-expires-after-interval': hungCase,

@@ -141,6 +141,23 @@ describe('junit.xml never passes what did not pass', () => {
     expect(junit.testCases.filter((testCase) => testCase.attributes['classname'] === 'ckptsim.planted-bugs').map((testCase) => testCase.attributes['name'])).toEqual(['sink-commits-on-snapshot']);
   });
 
+  it('a known survivor passes the matrix as a skipped, named blind spot; any other survivor fails it', () => {
+    const caught = { bug: 'sink-commits-on-snapshot', killed: true, detectedBy: 'exactly-once', casesToDetection: 3, control: 'pass' };
+    const known = { bug: 'task-notifies-finished-operator', killed: false, casesToDetection: 350, knownSurvivor: 'the missing workload is a notification of a newer checkpoint reaching a finished task' };
+    const unknown = { bug: 'handler-never-blocks-channels', killed: false, casesToDetection: 350 };
+    const declared = declaredFor('wordcount');
+    const withKnown = sweepOf(['wordcount'], 2, [at(0), at(1)], { plantedBugs: { budget: 350, seed: 1, killed: 1, mutants: [caught as never, known as never] } });
+    expect(verdictLine(sweepVerdict(withKnown, declared))).toBe('PASS: 2 cases, 0 violations, 0 expected gaps, planted bugs: 1 of 2 caught, 1 known survivor');
+    const junit = junitCounts(renderJunit(withKnown, declared));
+    expect({ failures: junit.failures, errors: junit.errors, skipped: junit.skipped }).toEqual({ failures: 0, errors: 0, skipped: 1 });
+    const skipped = junit.testCases.find((testCase) => testCase.attributes['name'] === 'task-notifies-finished-operator');
+    expect(skipped?.children[0]?.attributes['message']).toBe('known survivor, not caught in 350 case(s): the missing workload is a notification of a newer checkpoint reaching a finished task');
+    expect(renderMarkdown(withKnown, declared)).toContain('- task-notifies-finished-operator: the missing workload is a notification of a newer checkpoint reaching a finished task');
+    const withUnknown = sweepOf(['wordcount'], 2, [at(0), at(1)], { plantedBugs: { budget: 350, seed: 1, killed: 1, mutants: [caught as never, known as never, unknown as never] } });
+    expect(verdictLine(sweepVerdict(withUnknown, declared))).toBe('FAIL: 2 cases, 0 violations, 0 expected gaps, planted bugs: 1 of 3 caught, 1 known survivor');
+    expect(junitCounts(renderJunit(withUnknown, declared)).failures).toBe(1);
+  });
+
   it('an undecided case is counted alike everywhere: not a failure, never among the passes', () => {
     const undecided: SweepCaseResult = { ...at(1), verdict: 'undecided', undecided: [{ property: 'exactly-once', message: 'order-dependent output of two layers' }], replay: 'ckpt1.UNSURE.00000000' };
     const results = sweepOf(['wordcount'], 2, [at(0), undecided]);
