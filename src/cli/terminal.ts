@@ -78,7 +78,7 @@ export function terminalTables(results: SweepReport, declared: DeclaredPropertie
       rows.push([
         printable(mutant.bug),
         mutant.issue ?? '-',
-        mutant.killed ? (mutant.detectedBy ?? '') : paint(colour, 'red', 'NOT CAUGHT'),
+        mutant.killed ? (mutant.detectedBy ?? '') : mutant.knownSurvivor === undefined ? paint(colour, 'red', 'NOT CAUGHT') : paint(colour, 'yellow', 'known survivor'),
         String(mutant.casesToDetection),
         mutant.secondsToDetection === undefined ? '-' : mutant.secondsToDetection.toFixed(1),
         mutant.shrunkPlanSize === undefined ? '-' : String(mutant.shrunkPlanSize),

@@ -227,6 +227,7 @@ export function renderSweepHtml(results: SweepReport, declared: DeclaredProperti
               issue: mutant.issue ?? '–',
               scenario: mutant.scenario ?? '–',
               killed: mutant.killed,
+              knownSurvivor: mutant.knownSurvivor ?? null,
               property: mutant.detectedBy ?? '',
               casesToDetection: mutant.casesToDetection,
               shrunkFaults: mutant.shrunkPlanSize ?? 0,

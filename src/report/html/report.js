@@ -668,7 +668,7 @@
       el('thead', null, el('tr', null, ['planted bug', 'Flink bug', 'scenario', 'caught by', 'cases to detection', 'shrunk faults', 'control without the bug'].map(function (h) { return el('th', null, h); }))),
       el('tbody', null, bugs.rows.map(function (row) {
         return el('tr', null, el('td', null, row.bug), el('td', null, row.issue || '–'), el('td', null, row.scenario),
-          el('td', { class: row.killed ? 'held' : 'violated' }, row.killed ? row.property : 'NOT CAUGHT'),
+          el('td', { class: row.killed ? 'held' : row.knownSurvivor ? 'gap' : 'violated', title: row.knownSurvivor || '' }, row.killed ? row.property : row.knownSurvivor ? 'known survivor' : 'NOT CAUGHT'),
           el('td', { class: 'num' }, row.killed ? row.casesToDetection : '–'), el('td', { class: 'num' }, row.killed ? row.shrunkFaults : '–'),
           el('td', { class: row.controlPassed === false ? 'violated' : 'held' }, row.controlPassed === undefined ? '–' : row.controlPassed ? 'passes' : 'FAILS'));
       }))));
