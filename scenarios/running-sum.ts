@@ -8,7 +8,7 @@ import { eventPartitions } from './input.js';
  * depends on which records came before it, so the output multiset depends on how the source
  * channels interleave at the operator (unlike a count, whose k-th output is k in any order).
  */
-const runningSum: KeyedProcessFunction = {
+export const runningSum: KeyedProcessFunction = {
   processElement(value, context) {
     const sum = context.valueState<number>('sum');
     const next = (sum.value() ?? 0) + (value as { amount: number }).amount;
@@ -21,7 +21,7 @@ const runningSum: KeyedProcessFunction = {
  * First-seen deduplication: emits a key's first record (its amount) and nothing for later ones.
  * Which record is first depends on the interleaving; the state (seen or not) does not.
  */
-const firstSeen: KeyedProcessFunction = {
+export const firstSeen: KeyedProcessFunction = {
   processElement(value, context) {
     const seen = context.valueState<boolean>('seen');
     if (seen.value() === true) return;

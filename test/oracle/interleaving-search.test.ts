@@ -5,25 +5,7 @@ import type { JobGraph } from '../../src/cluster/jobgraph/job-graph.js';
 import type { LogRecord } from '../../src/cluster/storage/partitioned-log.js';
 import type { SinkEntry } from '../../src/cluster/storage/transactional-store.js';
 import { checkExactlyOnceByInterleaving, explainByInterleaving } from '../../src/oracle/interleaving-search.js';
-
-const runningSum: KeyedProcessFunction = {
-  processElement(value, context) {
-    const sum = context.valueState<number>('sum');
-    const next = (sum.value() ?? 0) + (value as { amount: number }).amount;
-    sum.update(next);
-    context.emit({ key: context.currentKey, sum: next });
-  },
-};
-
-/** Emits a key's first value only: every later record of the key writes nothing. */
-const firstSeen: KeyedProcessFunction = {
-  processElement(value, context) {
-    const seen = context.valueState<boolean>('seen');
-    if (seen.value() === true) return;
-    seen.update(true);
-    context.emit({ key: context.currentKey, first: (value as { amount: number }).amount });
-  },
-};
+import { firstSeen, runningSum } from '../../scenarios/running-sum.js';
 
 /** Emits the running count of each word: one line's words reach several keys (shared origins). */
 const wordPosition: KeyedProcessFunction = {
