@@ -41,6 +41,6 @@ export {
   toCompletedCheckpointRecord,
   type CompletedCheckpointRecord,
 } from './completed-checkpoint-record.js';
-export { masterHookStatesOf, type CompletedCheckpointWithMasterStates, type MasterHookState } from './master-hook-states.js';
+export { masterHookStatesOf, operatorCoordinatorStatesOf, type CompletedCheckpointWithMasterStates, type MasterHookState } from './master-hook-states.js';
 export { PeriodicTrigger } from './periodic-trigger.js';
 export { RecentCheckpoints, recentAbortedLimit, recentCompletedLimit } from './recent-checkpoints.js';

@@ -1,3 +1,4 @@
+import type { OperatorCoordinatorState } from './ports.js';
 import type { CompletedCheckpoint } from './types.js';
 
 /** The state one master hook returned for a checkpoint (Flink's MasterState). */
@@ -13,6 +14,8 @@ export interface MasterHookState {
  */
 export interface CompletedCheckpointWithMasterStates extends CompletedCheckpoint {
   readonly masterHookStates: readonly MasterHookState[];
+  /** The operator coordinators' states; absent when the checkpoint took none. */
+  readonly operatorCoordinatorStates?: readonly OperatorCoordinatorState[];
 }
 
 /**
@@ -21,5 +24,11 @@ export interface CompletedCheckpointWithMasterStates extends CompletedCheckpoint
  */
 export function masterHookStatesOf(checkpoint: CompletedCheckpoint): readonly MasterHookState[] {
   const states = (checkpoint as Partial<CompletedCheckpointWithMasterStates>).masterHookStates;
+  return states === undefined ? [] : states;
+}
+
+/** The operator coordinator states of `checkpoint`, or none when it holds none. */
+export function operatorCoordinatorStatesOf(checkpoint: CompletedCheckpoint): readonly OperatorCoordinatorState[] {
+  const states = (checkpoint as Partial<CompletedCheckpointWithMasterStates>).operatorCoordinatorStates;
   return states === undefined ? [] : states;
 }

@@ -2,7 +2,7 @@ import type { AcknowledgeResult } from '../observations.js';
 import type { CheckpointDone } from './checkpoint-result.js';
 import type { CheckpointPlan, TaskAttempt } from './checkpoint-plan.js';
 import type { CompletedCheckpointWithMasterStates, MasterHookState } from './master-hook-states.js';
-import type { CancellableTimer } from './ports.js';
+import type { CancellableTimer, OperatorCoordinatorState } from './ports.js';
 import type { CheckpointFailureReason, SnapshotType, StateHandle, SubtaskStateSnapshot } from './types.js';
 
 /** Where a pending checkpoint is in its life. */
@@ -48,6 +48,7 @@ export class PendingCheckpoint {
   private readonly acknowledgedStates = new Map<string, SubtaskStateSnapshot>();
   private readonly notYetAcknowledgedMasterHooks: Set<string>;
   private readonly masterStates: MasterHookState[] = [];
+  private readonly coordinatorStates: OperatorCoordinatorState[] = [];
 
   constructor(init: PendingCheckpointInit) {
     if (init.plan.tasksToWaitFor.length === 0) {
@@ -134,6 +135,16 @@ export class PendingCheckpoint {
     if (state !== undefined && state !== null) this.masterStates.push({ identifier, state });
   }
 
+  /**
+   * Records the operator coordinators' states (Flink's acknowledgeCoordinatorState, for all of
+   * them at once); false when the checkpoint is disposed, so they are not taken.
+   */
+  acknowledgeCoordinatorStates(states: readonly OperatorCoordinatorState[]): boolean {
+    if (this.isDisposed) return false;
+    this.coordinatorStates.push(...states);
+    return true;
+  }
+
   /** Attaches the expiry timer; a checkpoint disposed already cancels it at once. */
   setCanceller(timer: CancellableTimer): void {
     if (this.canceller !== undefined) throw new Error(`checkpoint ${this.checkpointId} already has a canceller`);
@@ -184,6 +195,7 @@ export class PendingCheckpoint {
       subtaskStates,
       metadataHandle,
       masterHookStates: [...this.masterStates],
+      ...(this.coordinatorStates.length === 0 ? {} : { operatorCoordinatorStates: [...this.coordinatorStates] }),
     };
   }
 

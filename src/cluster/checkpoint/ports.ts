@@ -154,6 +154,59 @@ export interface MasterHook {
   close?(): void;
 }
 
+/** The state one operator coordinator returned for a checkpoint (Flink's coordinator state in OperatorState). */
+export interface OperatorCoordinatorState {
+  /** The coordinator's operator, unique among the job's coordinators. */
+  readonly operatorId: string;
+  readonly state: unknown;
+}
+
+/** How the checkpointing of every operator coordinator ended: their states, or why it failed. */
+export type OperatorCoordinatorCheckpointResult =
+  | { readonly ok: true; readonly states: readonly OperatorCoordinatorState[] }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * The job's operator coordinators (Flink's OperatorCoordinatorCheckpointContext, one per
+ * coordinator, behind OperatorCoordinatorCheckpoints) as the CheckpointCoordinator drives them.
+ * This is the port an OperatorCoordinator implementation plugs into; the JobMaster passes it in
+ * {@link CoordinatorPorts.operatorCoordinators}, and without one {@link noOperatorCoordinators}
+ * applies.
+ *
+ * The contract, as in Flink 1.20's trigger chain:
+ * - {@link OperatorCoordinatorCheckpointing.checkpointAll} is one asynchronous step of the trigger
+ *   chain, after the storage location is initialised and before the master hooks and the tasks'
+ *   trigger RPCs. It must call `done` exactly once, from a simulation event or synchronously; a
+ *   failure (or an error that is a CheckpointIoError, counted as IO_EXCEPTION) fails the trigger
+ *   with TRIGGER_CHECKPOINT_FAILURE. The checkpoint may be aborted (expired, suspended, declined)
+ *   before `done` comes: the coordinator then ignores the states, and a `done` that never comes
+ *   leaves the checkpoint to expire, as in Flink. From the coordinator snapshot on, the
+ *   implementation holds its events to each subtask until that subtask has passed the
+ *   checkpoint's barrier (Flink 1.20's subtask gateways, reopened by the subtask's
+ *   AcknowledgeCheckpointEvent), or the checkpoint completes or aborts.
+ * - {@link OperatorCoordinatorCheckpointing.abortCurrentTriggering} is called when a trigger chain
+ *   fails after `checkpointAll` may have been called (Flink's onTriggerFailure).
+ * - notifyComplete / notifyAborted follow the checkpoint's outcome, for checkpoints whose
+ *   coordinator states were taken; resetToCheckpoint hands the states of the checkpoint being
+ *   restored back (undefined: no checkpoint, reset to the initial state).
+ */
+export interface OperatorCoordinatorCheckpointing {
+  checkpointAll(checkpointId: number, done: (result: OperatorCoordinatorCheckpointResult) => void): void;
+  abortCurrentTriggering(): void;
+  notifyComplete(checkpointId: number): void;
+  notifyAborted(checkpointId: number): void;
+  resetToCheckpoint(checkpointId: number | undefined, states: readonly OperatorCoordinatorState[]): void;
+}
+
+/** A job without operator coordinators: every checkpoint's coordinator step succeeds at once with no state. */
+export const noOperatorCoordinators: OperatorCoordinatorCheckpointing = {
+  checkpointAll: (_checkpointId, done) => done({ ok: true, states: [] }),
+  abortCurrentTriggering: () => {},
+  notifyComplete: () => {},
+  notifyAborted: () => {},
+  resetToCheckpoint: () => {},
+};
+
 /** What the coordinator asks of the JobMaster. */
 export interface CoordinatorCallbacks {
   /** The failure manager's tolerance was exceeded, or a synchronous savepoint was declined. */
@@ -177,4 +230,6 @@ export interface CoordinatorPorts {
   readonly observations: ObservationBus;
   readonly hooks: RuntimeHooks;
   readonly masterHooks: readonly MasterHook[];
+  /** The job's operator coordinators; {@link noOperatorCoordinators} when absent. */
+  readonly operatorCoordinators?: OperatorCoordinatorCheckpointing;
 }
