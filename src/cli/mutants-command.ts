@@ -6,6 +6,7 @@ import { runMutantPool } from '../explore/mutant-pool.js';
 import { UsageError } from '../explore/scenario.js';
 import { loadedUserScenarios } from '../explore/scenario-registry.js';
 import { integerOption, parseCommand } from './arguments.js';
+import { strategyOption } from './sweep-command.js';
 
 /** Cases each planted bug is tried on by default: the first 100 of every scenario of the default sweep. */
 export const defaultMutantBudget = 700;
@@ -18,7 +19,7 @@ export const defaultMutantBudget = 700;
  * matrix runs on their cases instead: it then says which planted bugs those scenarios catch.
  */
 export async function commandMutants(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseCommand('mutants', argv, { budget: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, tailored: { type: 'boolean' }, json: { type: 'boolean' } });
+  const { values, positionals } = parseCommand('mutants', argv, { budget: { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, tailored: { type: 'boolean' }, json: { type: 'boolean' }, strategy: { type: 'string' }, 'pct-depth': { type: 'string' }, 'pct-window-us': { type: 'string' }, 'pct-steps': { type: 'string' } });
   for (const name of positionals) {
     if (!(plantedBugNames as string[]).includes(name)) throw new UsageError(`unknown planted bug '${name}'; known: ${plantedBugNames.join(', ')}`);
   }
@@ -28,7 +29,10 @@ export async function commandMutants(argv: readonly string[]): Promise<number> {
   const workers = integerOption('workers', values['workers'], availableParallelism(), 256, 1);
   const json = values['json'] === true;
   const tailored = values['tailored'] === true;
-  const sweep = onUserScenarios(defaultMutantSweep(budget, seed));
+  const strategy = strategyOption(values);
+  const base = onUserScenarios(defaultMutantSweep(budget, seed));
+  // The random strategy is the default sweep's own cases, exactly as before strategies existed.
+  const sweep: MutantSweep = strategy.name === 'random' ? base : { ...base, strategy };
   const { rows } = await runMutantPool(bugs, sweep, workers, (row, done) => {
     if (!json) process.stderr.write(`${done}/${bugs.length} ${row.killed ? 'killed  ' : row.knownSurvivor === undefined ? 'SURVIVED' : 'survived (known)'} ${row.bug} after ${row.casesToDetection} case(s), ${row.secondsToDetection ?? 0} s\n`);
   }, tailored ? { tailoredBudget: 300 } : {});
@@ -66,7 +70,7 @@ export function mutantMatrixText(results: readonly MutantResult[], sweep: Mutant
     if (tailored) row.push(result.tailored === undefined ? 'none' : `${result.tailored.killed ? (result.tailored.detectedBy ?? '') : 'survived'} after ${result.tailored.casesToDetection}`);
     rows.push(row);
   }
-  const parts = [table(rows, { header: { alignment: 'center', content: `kill matrix on the default sweep: ${sweep.scenarios.length} scenarios, profile ${sweep.profile}, seed ${sweep.seed}, up to ${sweep.budget} cases per bug, no per-bug setup` } })];
+  const parts = [table(rows, { header: { alignment: 'center', content: `kill matrix on the default sweep${sweep.strategy === undefined ? '' : ` under strategy ${sweep.strategy.name}`}: ${sweep.scenarios.length} scenarios, profile ${sweep.profile}, seed ${sweep.seed}, up to ${sweep.budget} cases per bug, no per-bug setup` } })];
   for (const result of results) if (result.replay !== undefined) parts.push(`${result.bug}: ${result.message}\n  ckptsim replay ${result.replay}\n`);
   for (const result of results) if (!result.killed && result.knownSurvivor !== undefined) parts.push(`${result.bug}: a known survivor: ${result.knownSurvivor}\n`);
   const totals = summariseMutants(results);

@@ -42,6 +42,10 @@ import { toolName } from './version.js';
 import { maxShardCount, shardLabel } from '../explore/shards.js';
 import { checkShardCoverage } from './merge-checks.js';
 import { makeOutputDirectory } from './output-directory.js';
+import { StrategyPlan } from '../explore/strategies/strategy-plan.js';
+import { strategySettings, type StrategySettings } from '../explore/strategies/strategy.js';
+import { strategyLine } from '../explore/strategies/strategy-tally.js';
+import type { PctOptions } from '../sim/index.js';
 
 /** `--shard i/n`, counting from 1 like vitest and playwright (`1/4` .. `4/4`); a {@link Shard} counts from 0. */
 function parseShard(raw: string | boolean | undefined): Shard {
@@ -72,6 +76,11 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     mutants: { type: 'boolean' },
     timelines: { type: 'string' },
     operations: { type: 'string' },
+    strategy: { type: 'string' },
+    'pct-depth': { type: 'string' },
+    'pct-window-us': { type: 'string' },
+    'pct-steps': { type: 'string' },
+    corpus: { type: 'string' },
   });
   for (const name of positionals) requireScenario(name);
   // Without names, a sweep covers the project's own scenarios when it has some, else the built-ins.
@@ -90,21 +99,25 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   const keepTimeline = timelineKeeper(timelines as TimelineChoice);
   const operations = (values['operations'] ?? 'some') as string;
   if (!(operationLevels as readonly string[]).includes(operations)) throw new UsageError(`--operations must be one of ${operationLevels.join(', ')}, got '${operations}'`);
-  const plan = new SweepPlan(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard, vary, operations as OperationLevel);
+  const strategy = strategyOption(values);
+  const basePlan = new SweepPlan(scenarioNames, runsPerScenario, seed, profile as FaultProfile, shard, vary, operations as OperationLevel);
+  // The random strategy runs the plan's own cases, exactly as before strategies existed.
+  const plan = strategy.name === 'random' ? basePlan : new StrategyPlan(basePlan, strategy);
   if (plan.length === 0) throw new UsageError(`--shard ${shardLabel(shard)} holds no case: the sweep has ${scenarioNames.length * runsPerScenario} case(s), so split it into at most that many shards`);
   const head: ResultsHead = {
     schema: resultsSchema,
-    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, operations: operations as OperationLevel, timelines: timelines as TimelineChoice },
+    parameters: { scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, operations: operations as OperationLevel, timelines: timelines as TimelineChoice, ...(strategy.name === 'random' ? {} : { strategy }) },
     shards: [shardLabel(shard)],
     properties: Object.fromEntries(scenarioNames.map((name) => [name, [...(lookupScenario(name)?.properties ?? [])]])),
   };
   // results.json is written while the sweep runs (to results.json.partial until it is complete),
   // and the reports are made from a bounded summary: memory does not grow with the cases.
   const writer = openResultsWriter(outDirectory, head);
-  const collector = new ResultsCollector(scenarioNames);
+  const collector = new ResultsCollector(scenarioNames, undefined, strategy);
   let writeError: unknown;
   const order = new CanonicalOrder(plan, (full) => {
-    const result = keepTimeline(full);
+    if (plan instanceof StrategyPlan) plan.record(full);
+    const result = keepTimeline(forResults(full));
     collector.add(result);
     if (writeError !== undefined) return;
     try {
@@ -148,7 +161,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   }
   let plantedBugs: PlantedBugMatrix | undefined;
   if (values['mutants'] === true && !interrupted) {
-    const matrix = await runPlantedBugs({ scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, operations: operations as OperationLevel }, workers, () => signalled);
+    const matrix = await runPlantedBugs({ scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, operations: operations as OperationLevel, ...(strategy.name === 'random' ? {} : { strategy }) }, workers, () => signalled);
     interrupted ||= matrix.interrupted;
     plantedBugs = matrix.matrix;
   }
@@ -159,6 +172,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     ...(plantedBugs === undefined ? {} : { plantedBugs }),
     summary: collector.summary(),
     coverage: collector.coverage(),
+    ...strategyTail(collector),
     environment: environment(workers),
     timing: { wallMs, casesPerSecond: wallMs === 0 ? 0 : (collector.caseCount * 1000) / wallMs },
   };
@@ -175,6 +189,33 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   if (interrupted) return 130;
   // The exit code follows the verdict line: a violation, a harness error, nondeterminism or a planted bug not caught is 1.
   return passed ? 0 : 1;
+}
+
+/** `--strategy` and its PCT options (`--pct-depth`, `--pct-window-us`, `--pct-steps`). */
+export function strategyOption(values: Readonly<Record<string, string | boolean | undefined>>): StrategySettings {
+  const pct: Partial<PctOptions> = {
+    ...(values['pct-depth'] === undefined ? {} : { depth: integerOption('pct-depth', values['pct-depth'], 2, 8, 1) }),
+    ...(values['pct-window-us'] === undefined ? {} : { windowUs: integerOption('pct-window-us', values['pct-window-us'], 0, 1_000_000, 0) }),
+    ...(values['pct-steps'] === undefined ? {} : { steps: integerOption('pct-steps', values['pct-steps'], 500, 10_000_000, 1) }),
+  };
+  return strategySettings(values['strategy'] as string | undefined, pct);
+}
+
+/**
+ * What results.json keeps of a case: a fresh case of the coverage strategy carried its replay
+ * token for the corpus only; a passing one drops it, as every random case does (a mutated case
+ * keeps it: it is the only way to replay it).
+ */
+function forResults(result: SweepCaseResult): SweepCaseResult {
+  if (result.verdict !== 'pass' || result.mutation !== undefined || result.replay === undefined) return result;
+  const { replay: _replay, ...rest } = result;
+  return rest;
+}
+
+/** The strategy summary of the tail, when the sweep has a strategy other than random. */
+function strategyTail(collector: ResultsCollector): Pick<ResultsTail, 'strategy'> {
+  const summary = collector.strategy();
+  return summary === undefined ? {} : { strategy: summary };
 }
 
 /** The exit code when the harness itself failed: neither a verdict (0, 1) nor bad input (2). */
@@ -234,7 +275,7 @@ export async function commandReportMerge(argv: readonly string[]): Promise<numbe
   const missingShards = checkShardCoverage(positionals, readers.map((reader) => reader.head.shards), values['allow-partial'] === true);
   const head: ResultsHead = missingShards.length === 0 ? merged : { ...merged, missingShards };
   const writer = openResultsWriter(outDirectory, head);
-  const collector = new ResultsCollector(head.parameters.scenarios);
+  const collector = new ResultsCollector(head.parameters.scenarios, undefined, head.parameters.strategy);
   let tail: ResultsTail;
   try {
     tail = asUsageError(() => {
@@ -250,6 +291,7 @@ export async function commandReportMerge(argv: readonly string[]): Promise<numbe
           environment(0),
         ),
         coverage: collector.coverage(),
+        ...strategyTail(collector),
       };
     });
   } catch (error) {
@@ -387,6 +429,8 @@ function printSummary(results: SweepReport, directory: string): void {
   if (depth !== undefined) process.stdout.write(`${depth}\n`);
   const coverage = coverageLine(results.coverage);
   if (coverage !== undefined) process.stdout.write(`${coverage}\n`);
+  const strategy = strategyLine(results.strategy, results.caseCount);
+  if (strategy !== undefined) process.stdout.write(`${strategy}\n`);
   const { wallMs, casesPerSecond } = results.timing;
   const files = ['results.json', 'report.md', 'report.html', 'junit.xml'].map((name) => join(directory, name));
   process.stdout.write(

@@ -109,7 +109,8 @@ export const faultProfiles = {
 } as const;
 export type FaultProfile = keyof typeof faultProfiles;
 
-const triggerSteps = [
+/** The protocol steps drawn step triggers aim at (the coverage strategy retargets faults among them). */
+export const triggerSteps = [
   'task.alignment-completed',
   'task.snapshot-taken',
   'task.async-upload-started',

@@ -6,7 +6,9 @@ import type { OperationLevel } from './operation-arbitraries.js';
 import { decodeReplayToken } from './replay-token.js';
 import { runCase } from './run-case.js';
 import { SweepPlan } from './sweep.js';
-import { caseSeedFor, runSweepCase, type SweepCase } from './sweep-case.js';
+import { caseSeedFor, runSweepCase, type SweepCase, type SweepCaseResult } from './sweep-case.js';
+import { CoverageCorpus } from './strategies/coverage-corpus.js';
+import { defaultRoundSize, type StrategySettings } from './strategies/strategy.js';
 
 /**
  * The cases a kill matrix runs each planted bug on: those of a sweep (by default the one
@@ -24,6 +26,8 @@ export interface MutantSweep {
   readonly vary?: boolean;
   /** The operations the sweep's cases draw (savepoints, manual checkpoints, stop-with-savepoint...); the default sweep's `some`. */
   readonly operations?: OperationLevel;
+  /** The exploration strategy of each bug's search (`mutants --strategy`); absent: random, the sweep's own cases. */
+  readonly strategy?: StrategySettings;
 }
 
 /** The default sweep's cases (`npm start`: every built-in scenario, swarm faults, some operations), tried up to `budget` per bug. */
@@ -41,7 +45,20 @@ export function mutantCase(sweep: MutantSweep, bug: PlantedBug, attempt: number)
   const scenario = sweep.scenarios[attempt % sweep.scenarios.length] as string;
   const index = Math.floor(attempt / sweep.scenarios.length);
   const sweepCase = plan.at(plan.positionOf(scenario, index) as number) as SweepCase;
-  return { ...sweepCase, config: { ...sweepCase.config, plantedBugs: [bug] } };
+  const pct = sweep.strategy?.pct;
+  return { ...sweepCase, config: { ...sweepCase.config, plantedBugs: [bug] }, ...(pct === undefined ? {} : { pct }) };
+}
+
+/**
+ * The cases of one bug's search under the sweep's strategy: {@link mutantCase} as it is (random,
+ * pct), or, for the coverage strategy, made from a corpus the search evolves from its own
+ * results (rounds of the same size as a sweep's, so the cases are those of a sweep in this order).
+ */
+function mutantCases(sweep: MutantSweep, bug: PlantedBug): { at(attempt: number): SweepCase; record(attempt: number, result: SweepCaseResult): void } {
+  const strategy = sweep.strategy;
+  if (strategy?.name !== 'coverage') return { at: (attempt) => mutantCase(sweep, bug, attempt), record: () => {} };
+  const corpus = new CoverageCorpus(strategy.roundSize ?? defaultRoundSize, lookupScenario);
+  return { at: (attempt) => corpus.caseFor(attempt, mutantCase(sweep, bug, attempt)), record: (attempt, result) => corpus.record(attempt, result) };
 }
 
 /**
@@ -167,11 +184,13 @@ export function runMutant(bug: PlantedBug, sweep: MutantSweep, clock?: WallClock
   const startedMs = clock?.();
   const seconds = () => (clock === undefined || startedMs === undefined ? {} : { secondsToDetection: Math.round(clock() - startedMs) / 1000 });
   const { component, description, issue } = plantedBugCatalogue[bug];
+  const cases = mutantCases(sweep, bug);
   for (let attempt = 0; attempt < sweep.budget; attempt++) {
-    const sweepCase = mutantCase(sweep, bug, attempt);
+    const sweepCase = cases.at(attempt);
     const scenario = lookupScenario(sweepCase.scenario);
     if (scenario === undefined) throw new Error(`kill matrix: unknown scenario ${sweepCase.scenario}`);
     const last = runSweepCase(scenario, sweepCase);
+    cases.record(attempt, last);
     if (last.failure === undefined) continue;
     const verdict = control(last.failure.replay);
     return {

@@ -14,6 +14,8 @@ export interface CaseSpec {
   readonly config?: Readonly<Record<string, unknown>>;
   /** Bounds of the run, when not the defaults (events, virtual deadline, queue length). */
   readonly limits?: Readonly<{ maxEvents?: number; deadlineUs?: number; maxQueueLength?: number }>;
+  /** PCT scheduling of the run's events (sim/pct-scheduler.ts); absent: the kernel's plain order. */
+  readonly pct?: Readonly<{ depth: number; windowUs: number; steps: number }>;
   /** For a user scenario: the module it came from (filled in from the registry when a token is made). */
   readonly module?: ScenarioOrigin;
 }
@@ -82,6 +84,7 @@ function canonical(spec: CaseSpec): CaseSpec {
     ...(spec.faults !== undefined && spec.faults.length > 0 ? { faults: spec.faults } : {}),
     ...(spec.config !== undefined && Object.keys(spec.config).length > 0 ? { config: spec.config } : {}),
     ...(spec.limits !== undefined && Object.keys(spec.limits).length > 0 ? { limits: spec.limits } : {}),
+    ...(spec.pct === undefined ? {} : { pct: { depth: spec.pct.depth, windowUs: spec.pct.windowUs, steps: spec.pct.steps } }),
     ...(module === undefined ? {} : { module: { path: module.path, id: module.id } }),
   };
 }

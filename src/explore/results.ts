@@ -1,3 +1,5 @@
+import { StrategyTally, type StrategySummary } from './strategies/strategy-tally.js';
+import type { StrategySettings } from './strategies/strategy.js';
 import type { OperationLevel } from './operation-arbitraries.js';
 import type { FaultProfile } from './arbitraries.js';
 import type { MutantResult, MutantSummary } from './mutants.js';
@@ -74,6 +76,8 @@ export interface SweepParameters {
    * recorded, and in a merge of shards that chose differently.
    */
   readonly timelines?: TimelineChoice;
+  /** The exploration strategy (`--strategy`) and its settings; absent for random, the default. */
+  readonly strategy?: StrategySettings;
 }
 
 /**
@@ -97,6 +101,8 @@ export interface SweepResults {
   readonly summary: readonly ScenarioSummary[];
   /** What the cases covered (step × fault pairs, abstract states, the saturation curve); absent in results written before it was recorded. */
   readonly coverage?: CoverageSummary;
+  /** What the strategy did (mutated cases; PCT's n, k and probability bound); absent for random. */
+  readonly strategy?: StrategySummary;
   readonly environment: { readonly tool: string; readonly node: string; readonly platform: string; readonly cpus: number; readonly workers: number };
   readonly timing: { readonly wallMs: number; readonly casesPerSecond: number };
 }
@@ -105,7 +111,7 @@ export interface SweepResults {
 export type ResultsHead = Pick<SweepResults, 'schema' | 'parameters' | 'shards' | 'missingShards' | 'properties'>;
 
 /** The part of results.json known only when the sweep has ended. */
-export type ResultsTail = Pick<SweepResults, 'interrupted' | 'plantedBugs' | 'summary' | 'coverage' | 'environment' | 'timing'>;
+export type ResultsTail = Pick<SweepResults, 'interrupted' | 'plantedBugs' | 'summary' | 'coverage' | 'strategy' | 'environment' | 'timing'>;
 
 /** The kill matrix: each planted bug switched on alone on the sweep's own cases until caught, its shrunk case re-run without it. */
 export interface PlantedBugMatrix {
@@ -268,13 +274,16 @@ export class ResultsCollector {
   /** `v scenario property` and `g gap` keys already held. */
   private readonly firsts = new Set<string>();
   private readonly coverageTally = new CoverageTally();
+  private readonly strategyTally: StrategyTally;
   private count = 0;
   private failures = 0;
 
   constructor(
     scenarios: readonly string[],
     private readonly limits: HeldCaseLimits = { notPassing: defaultHeldCases, passing: defaultHeldCases },
+    strategy?: StrategySettings,
   ) {
+    this.strategyTally = new StrategyTally(strategy);
     this.tallies = new Map(scenarios.map((scenario) => [scenario, new ScenarioTally(scenario)]));
   }
 
@@ -291,6 +300,7 @@ export class ResultsCollector {
     tally.add(entry);
     addToCube(this.cube, entry);
     this.coverageTally.add(entry);
+    this.strategyTally.add(entry);
     if (entry.failure !== undefined) this.failures++;
     if (entry.verdict === 'pass') {
       if (this.passing.length < this.limits.passing) this.passing.push(entry);
@@ -316,6 +326,11 @@ export class ResultsCollector {
   /** What the cases so far covered. */
   coverage(): CoverageSummary {
     return this.coverageTally.summary();
+  }
+
+  /** What the strategy did in the cases so far; undefined for random. */
+  strategy(): StrategySummary | undefined {
+    return this.strategyTally.summary();
   }
 
   /** The report of the cases so far, with the rest of the results. */
@@ -422,8 +437,13 @@ export function mergeResults(parts: readonly SweepResults[], environment: SweepR
   const sorted = parts.map((part) => sortCases(part.cases, head.parameters.scenarios));
   const cases = [...mergeCaseStreams(head.parameters.scenarios, sorted.map((list) => list[Symbol.iterator]()))];
   const coverage = new CoverageTally();
-  for (const entry of cases) coverage.add(entry);
-  return { ...head, cases, ...mergedTail(parts, summarise(cases, head.parameters.scenarios), cases.length, environment), coverage: coverage.summary() };
+  const strategy = new StrategyTally(head.parameters.strategy);
+  for (const entry of cases) {
+    coverage.add(entry);
+    strategy.add(entry);
+  }
+  const strategySummary = strategy.summary();
+  return { ...head, cases, ...mergedTail(parts, summarise(cases, head.parameters.scenarios), cases.length, environment), coverage: coverage.summary(), ...(strategySummary === undefined ? {} : { strategy: strategySummary }) };
 }
 
 /** Results that cannot be merged. */

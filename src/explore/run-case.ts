@@ -13,7 +13,7 @@ import type { Violation } from '../oracle/violation.js';
 import { GapFacts, classifyViolations, type ExpectedGap } from '../oracle/known-gaps.js';
 import { createCheckers } from '../oracle/checkers/index.js';
 import type { FinalState } from '../oracle/checkers/checker.js';
-import { Simulation, deriveStream, type RunLimits, type RunOutcomeKind, type TraceEvent } from '../sim/index.js';
+import { Simulation, deriveStream, type PctStatistics, type RunLimits, type RunOutcomeKind, type TraceEvent } from '../sim/index.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { validateConfigOverrides } from './config-overrides.js';
 import { resolveParameters, type ClusterOverrides, type Scenario } from './scenario.js';
@@ -57,6 +57,8 @@ export interface CaseResult {
   readonly faults: readonly FiredFault[];
   /** The plan's operations that fired, with their answers. */
   readonly operations: readonly OperationRecord[];
+  /** For a case run with PCT scheduling: the lanes (n) and decisions (k) its scheduler saw. */
+  readonly pct?: PctStatistics;
   /** Every simulation event, when the case ran with `captureTrace`. */
   readonly capturedEvents?: readonly TraceEvent[];
 }
@@ -181,7 +183,7 @@ function simulate(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions, r
   const overrides = validateConfigOverrides(spec.config);
   const config = withEnoughSlots(mergeClusterConfig(setup.cluster, overrides), setup.job, overrides);
   checkFaultTargets(plan, { tasks: jobTasks(setup.job), channels: jobChannels(setup.job), executors: executorNames(config.executors) });
-  const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...caseLimitsFor(config.checkpoint, plan), ...spec.limits, ...options.limits } });
+  const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...caseLimitsFor(config.checkpoint, plan), ...spec.limits, ...options.limits }, ...(spec.pct === undefined ? {} : { pct: spec.pct }) });
   const cluster = new Cluster(sim, setup.job, config, { retainCommitted });
   const tally = { triggered: 0, completed: 0, aborted: 0, restores: 0 };
   cluster.observations.subscribe((observation) => {
@@ -367,5 +369,6 @@ function judge(
     replay: encodeReplayToken(spec),
     faults: nemesis.fired,
     operations: nemesis.operations.records,
+    ...(sim.pctStatistics === undefined ? {} : { pct: sim.pctStatistics }),
   };
 }

@@ -12,6 +12,8 @@ import type { Observation } from '../cluster/observations.js';
 import { deriveStream } from '../sim/index.js';
 import { resolveParameters, type Scenario } from './scenario.js';
 import { CoverageCollector, type CaseCoverage } from '../oracle/protocol-coverage/index.js';
+import type { PctOptions, PctStatistics } from '../sim/index.js';
+import { givenCaseArbitrary } from './strategies/given-case.js';
 
 /** One case of a sweep: which scenario, its position, and the seed everything else derives from. */
 export interface SweepCase {
@@ -25,6 +27,18 @@ export interface SweepCase {
   readonly vary?: boolean;
   /** How many operations (savepoints, stops, cancels) to draw beside the faults; absent means none. */
   readonly operations?: OperationLevel;
+  /** Run with PCT scheduling (`--strategy pct`); absent: the kernel's plain order. */
+  readonly pct?: PctOptions;
+  /**
+   * The case to run, given whole instead of drawn from the case seed (a case the coverage
+   * strategy made by mutating its corpus): its faults shrink by dropping entries; `config` above
+   * still applies over its config. Its result always carries its replay token.
+   */
+  readonly input?: CaseSpec;
+  /** How the coverage strategy made `input` (the corpus entry and the mutations), for reports. */
+  readonly mutation?: string;
+  /** Keep the drawn case's replay token in the result even when it passes (the coverage strategy's corpus needs it). */
+  readonly keepReplay?: boolean;
 }
 
 /** What a sweep keeps of one case: small, serialisable, identical whatever worker ran it. */
@@ -73,6 +87,10 @@ export interface SweepCaseResult {
   readonly determinismChecked?: boolean;
   /** What the drawn case covered: step × fault pairs and abstract protocol states (oracle/protocol-coverage). */
   readonly coverage?: CaseCoverage;
+  /** For a case the coverage strategy made from its corpus: from which entry, by which mutations. */
+  readonly mutation?: string;
+  /** For a case run with PCT scheduling: the lanes (n) and decisions (k) its scheduler saw. */
+  readonly pct?: PctStatistics;
 }
 
 /** Parameters and config of one run: the sweep's fixed config, merged under a drawn variation. */
@@ -84,7 +102,7 @@ export interface Variation {
 
 function specExtras(sweepCase: SweepCase, varied: Variation | undefined): Partial<CaseSpec> {
   const config = varied === undefined ? sweepCase.config : { ...varied.config, ...sweepCase.config };
-  return { ...(config === undefined ? {} : { config }), ...(varied === undefined ? {} : { parameters: varied.parameters }) };
+  return { ...(config === undefined ? {} : { config }), ...(varied === undefined ? {} : { parameters: varied.parameters }), ...(sweepCase.pct === undefined ? {} : { pct: sweepCase.pct }) };
 }
 
 /** The seed of case `index` of `scenario` in a sweep seeded with `sweepSeed`: independent of shards and workers. */
@@ -101,7 +119,8 @@ export const determinismSampleEvery = 100;
  * faults at the tasks, channels and executors those parameters give (a fault at a task the case
  * does not have would never fire).
  */
-export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase, 'profile' | 'vary' | 'operations'>): fc.Arbitrary<[PlanEntry[], number, Variation | undefined]> {
+export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase, 'profile' | 'vary' | 'operations' | 'input'>): fc.Arbitrary<[PlanEntry[], number, Variation | undefined]> {
+  if (sweepCase.input !== undefined) return givenCaseArbitrary(sweepCase.input);
   // The simulation seed is not shrunk: a smaller seed is no simpler, only different.
   const simSeed = fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 }));
   const level = sweepCase.operations ?? 'none';
@@ -208,7 +227,9 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     ...(result.undecided === undefined ? {} : { undecided: result.undecided.map(({ property, message }) => ({ property, message })) }),
     timeline: original.timeline,
     coverage: original.coverage,
-    ...(result.verdict === 'pass' ? {} : { replay: result.replay }),
+    ...(sweepCase.mutation === undefined ? {} : { mutation: sweepCase.mutation }),
+    ...(result.pct === undefined ? {} : { pct: result.pct }),
+    ...(result.verdict === 'pass' && sweepCase.keepReplay !== true && sweepCase.input === undefined ? {} : { replay: result.replay }),
     ...(sweepCase.index % determinismSampleEvery === 0 ? { determinismChecked: true } : {}),
   };
   if (!details.failed || details.counterexample === null) return base;

@@ -15,6 +15,12 @@ export interface Shard {
 export interface CaseList {
   readonly length: number;
   at(position: number): SweepCase | undefined;
+  /**
+   * False while the case at `position` cannot be made yet (the coverage strategy makes a round's
+   * cases from the results of the rounds before it): a worker then waits, and is offered it again
+   * after each result. Absent: every case can be made at any time.
+   */
+  ready?(position: number): boolean;
 }
 
 /**
@@ -151,10 +157,20 @@ export function runSweep(cases: CaseList, workers: number, progress: SweepProgre
     for (const worker of pool) void worker.terminate();
     settle({ completed, interrupted });
   };
+  // Worker slots waiting for a case that cannot be made yet (see CaseList.ready).
+  const waiting: Worker[] = [];
   const dispatch = (worker: Worker): void => {
     if (stopped) return;
+    if (next < cases.length && cases.ready?.(next) === false) {
+      waiting.push(worker);
+      return;
+    }
     const sweepCase = cases.at(next++);
     if (sweepCase !== undefined) worker.postMessage(sweepCase);
+  };
+  // Never a deadlock: a case is not ready only while an earlier one is in flight, and each result offers the waiting slots again.
+  const wake = (): void => {
+    for (const worker of waiting.splice(0)) dispatch(worker);
   };
   // The worker's module beside this one: TypeScript under tsx and vitest, JavaScript once built.
   const entry = new URL(import.meta.url.endsWith('.ts') ? './sweep-worker.ts' : './sweep-worker.js', import.meta.url).href;
@@ -186,7 +202,10 @@ export function runSweep(cases: CaseList, workers: number, progress: SweepProgre
       completed++;
       progress.onResult(message, completed, cases.length, workerIndex);
       if (completed === cases.length) finish(false);
-      else dispatch(worker);
+      else {
+        dispatch(worker);
+        wake();
+      }
     });
     // A worker that fails, or ends for any reason while the sweep needs it, ends the sweep with
     // an error (its cases in flight would never come back: waiting on would hang).

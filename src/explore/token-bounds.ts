@@ -31,6 +31,10 @@ export const tokenNumberBounds: readonly TokenNumberBound[] = [
   { path: 'limits.maxEvents', min: 1, max: 50_000_000, integer: true },
   { path: 'limits.deadlineUs', min: 1, max: virtualDayUs, integer: true },
   { path: 'limits.maxQueueLength', min: 1, max: 50_000_000, integer: true },
+  // PCT scheduling (sweeps use depth 1..8, a window up to a virtual second, k up to 10 million decisions).
+  { path: 'pct.depth', min: 1, max: 8, integer: true },
+  { path: 'pct.windowUs', min: 0, max: 1_000_000, integer: true },
+  { path: 'pct.steps', min: 1, max: 10_000_000, integer: true },
   // Cluster size: each executor and slot is built before the run starts.
   { path: 'config.executors', min: 1, max: 64, integer: true },
   { path: 'config.slotsPerExecutor', min: 1, max: 64, integer: true },
@@ -71,6 +75,12 @@ export const tokenFieldCheckers: Readonly<Record<string, (value: unknown) => voi
   },
   limits: (value) => {
     plainObject(value, 'limits');
+  },
+  // PCT settings (sim/pct-scheduler.ts): exactly depth, windowUs and steps, bounded above.
+  pct: (value) => {
+    const record = plainObject(value, 'pct');
+    for (const name of Object.keys(record)) if (name !== 'depth' && name !== 'windowUs' && name !== 'steps') throw new UsageError(`replay token pct has unknown field '${name}'; known: depth, windowUs, steps`);
+    for (const name of ['depth', 'windowUs', 'steps']) if (!Object.hasOwn(record, name)) throw new UsageError(`replay token pct has no ${name}`);
   },
   // A user scenario's module (explore/scenario-registry.ts): own `path` and `id` fields only.
   module: (value) => {

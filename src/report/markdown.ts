@@ -3,6 +3,7 @@ import type { SweepReport } from '../explore/results.js';
 import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { markdownText } from './sanitise.js';
 import { coverageMarkdown } from './coverage-markdown.js';
+import { strategyLine } from '../explore/strategies/strategy-tally.js';
 import { formatCount, interruptionText, matrixCell, sweepVerdict, totalsHeader, totalsRow, verdictLine } from './verdict.js';
 
 /** The properties each scenario declares, by scenario name (from the scenario registry). */
@@ -74,6 +75,8 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
   for (const kind of kinds) lines.push(`| ${markdownText(kind)} | ${results.summary.map((entry) => `${entry.faultKinds[kind] ?? 0} / ${entry.firedFaultKinds?.[kind] ?? 0}`).join(' | ')} |`);
   lines.push(...depthLines(results.summary));
   lines.push(...coverageMarkdown(results.coverage));
+  const strategy = strategyLine(results.strategy, results.caseCount);
+  if (strategy !== undefined) lines.push('', '## Strategy', '', markdownText(strategy));
   if (results.plantedBugs !== undefined) {
     const matrix = results.plantedBugs;
     lines.push('');

@@ -69,6 +69,15 @@ export class EventQueue<Entry extends QueueEntry> {
     }
   }
 
+  /**
+   * Puts back an entry {@link pop} returned and that did not run (a scheduler looked at it and
+   * picked another): live again, under its own (time, sequence) key.
+   */
+  restore(entry: Entry): void {
+    entry.cancelled = false;
+    this.push(entry);
+  }
+
   /** The earliest live entry without removing it. */
   peek(): Entry | undefined {
     for (;;) {

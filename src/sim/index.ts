@@ -18,6 +18,7 @@ export {
   type SimulationOptions,
 } from './simulation.js';
 export { Trace, type TraceEvent } from './trace.js';
+export { PctScheduler, type PctEntry, type PctOptions, type PctStatistics } from './pct-scheduler.js';
 export { RunMap, SequencedIdMap, type RunValue } from './run-map.js';
 export { MultisetDigest } from './multiset-digest.js';
 export { UsageError } from './usage-error.js';

@@ -3,6 +3,9 @@ import { hashString } from './hash.js';
 import { SimNode } from './node.js';
 import { RandomStream, deriveStream } from './random.js';
 import { Trace } from './trace.js';
+import { PctScheduler, type PctOptions, type PctStatistics } from './pct-scheduler.js';
+
+export type { PctOptions, PctStatistics } from './pct-scheduler.js';
 
 /** A named kind of event; its name is digested once, here, and the digest goes into the trace. */
 export interface EventKind {
@@ -90,6 +93,11 @@ export class Timer implements QueueEntry {
     public payload: unknown,
   ) {}
 
+  /** The timer's PCT lane: the node it is addressed to, or −1 for the kernel's own events (sim/pct-scheduler.ts). */
+  get lane(): number {
+    return this.node === undefined ? -1 : this.node.id;
+  }
+
   /** Drops what the timer would have run with: a cancelled timer stays queued until it comes due. */
   release(): void {
     this.action = releasedAction;
@@ -106,6 +114,12 @@ export interface SimulationOptions {
   /** Keep every event in `trace.events` (for replay reports); off by default, and then free. */
   readonly captureTrace?: boolean;
   readonly limits?: Partial<RunLimits>;
+  /**
+   * Pick among the events enabled together by PCT priorities (sim/pct-scheduler.ts) instead of
+   * in scheduling order. Absent (the default): the kernel's plain (time, sequence) order, and
+   * nothing of the scheduler is made or consulted.
+   */
+  readonly pct?: PctOptions;
 }
 
 const crashKind = eventKind('node.crash');
@@ -123,6 +137,7 @@ export class Simulation {
   readonly trace: Trace;
   readonly limits: RunLimits;
   private readonly queue = new EventQueue<Timer>();
+  private readonly scheduler: PctScheduler<Timer> | undefined;
   private readonly streams = new Map<string, RandomStream>();
   private readonly nodeList: SimNode[] = [];
   private clockUs = 0;
@@ -136,6 +151,13 @@ export class Simulation {
     this.seed = options.seed;
     this.trace = new Trace(options.captureTrace ?? false);
     this.limits = resolveRunLimits(options.limits);
+    // Its own named stream: a run's other streams draw the same with or without it.
+    this.scheduler = options.pct === undefined ? undefined : new PctScheduler(options.pct, this.random('sim.pct'));
+  }
+
+  /** The n and k a PCT run's scheduler saw so far; undefined when the run does not use PCT. */
+  get pctStatistics(): PctStatistics | undefined {
+    return this.scheduler?.statistics;
   }
 
   /** True when every event is kept in `trace.events`: schedulers may then attach descriptive payloads. */
@@ -279,27 +301,30 @@ export class Simulation {
         this.clockUs = deadlineUs;
         return this.outcome('deadline-reached', `virtual deadline of ${deadlineUs} us reached`);
       }
-      this.queue.pop();
+      // With PCT the scheduler picks among the events enabled together (maybe not `next`).
+      const chosen = this.scheduler === undefined ? (this.queue.pop() as Timer) : (this.scheduler.take(this.queue) as Timer);
       try {
-        this.dispatch(next);
+        this.dispatch(chosen);
       } catch (error) {
-        const where = next.node === undefined ? '' : ` on ${next.node.name}`;
+        const where = chosen.node === undefined ? '' : ` on ${chosen.node.name}`;
         const message = error instanceof Error ? error.message : String(error);
         const thrown = error instanceof Error ? (error.stack ?? `${error.name}: ${error.message}`) : String(error);
-        this.threw = { ...this.outcome('event-threw', `event ${next.kind.name}${where} at ${this.clockUs} us threw: ${message}`), thrown };
+        this.threw = { ...this.outcome('event-threw', `event ${chosen.kind.name}${where} at ${this.clockUs} us threw: ${message}`), thrown };
         return this.threw;
       }
     }
   }
 
   private dispatch(timer: Timer): void {
-    this.clockUs = timer.timeUs;
+    // Never backwards: an event PCT ran after a later one runs at the later time. Without PCT
+    // events come in time order, and this is the event's own time.
+    this.clockUs = Math.max(this.clockUs, timer.timeUs);
     this.dispatched++;
     const node = timer.node;
     const dropped = node !== undefined && !node.accepts(timer.incarnation);
     this.trace.record(
       timer.sequence,
-      timer.timeUs,
+      this.clockUs,
       timer.kind.hash,
       timer.kind.name,
       node === undefined ? -1 : node.id,
