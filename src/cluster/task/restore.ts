@@ -1,0 +1,61 @@
+import { bugOn } from '../planted-bugs.js';
+import { ReplayableSourceReader } from '../connectors/replayable-source.js';
+import type { StreamRecord } from '../jobgraph/records.js';
+import { recordsBuffer, recordsPerBuffer, type NetworkBuffer } from './buffers.js';
+import type { StoredSubtaskState, StreamTask } from './stream-task.js';
+
+/** Opens the subtask's source reader or operator, with the restored state if there is any. */
+export function openOperator(task: StreamTask, stored: StoredSubtaskState | undefined): void {
+  const vertex = task.deployment.vertex;
+  const environment = task.environment;
+  if (vertex.operator.kind === 'source') {
+    const log = environment.logs.get(vertex.operator.topic);
+    if (log === undefined) throw new Error(`no log for topic ${vertex.operator.topic}`);
+    const hooks = environment.hooks;
+    task.source = new ReplayableSourceReader(log, task.deployment.subtaskIndex, vertex.parallelism, (partition) =>
+      !hooks.external('source-log', 'read', String(partition)).fail,
+    );
+    if (stored?.source !== undefined && !bugOn(task.bugs, 'source-ignores-restored-offsets')) task.source.restore(stored.source);
+    return;
+  }
+  task.operator = environment.operatorFactory(vertex);
+  if (stored !== undefined) task.lineage?.restore(stored.lineage);
+  task.operator.open(task.operatorContext(), stored?.operator);
+}
+
+/** Unaligned channel state goes first: input records ahead of new input, output records ahead of new output. */
+export function replayChannelState(task: StreamTask, stored: StoredSubtaskState, checkpointId: number): void {
+  const inputRecords = new Map<string, StreamRecord[]>();
+  for (const record of stored.channelState) {
+    const streamRecord: StreamRecord = { key: record.key, value: record.value, origin: record.origin };
+    if (record.side === 'output') {
+      task.outputs.emitRecovered(record.peer, streamRecord);
+      continue;
+    }
+    const name = `${record.peer}->${task.taskName}`;
+    let list = inputRecords.get(name);
+    if (list === undefined) inputRecords.set(name, (list = []));
+    list.push(streamRecord);
+  }
+  task.outputs.flush();
+  for (const channel of task.inputs.channels) {
+    const records = inputRecords.get(channel.name);
+    if (records === undefined) continue;
+    const recovered: NetworkBuffer[] = [];
+    for (let start = 0; start < records.length; start += recordsPerBuffer) {
+      recovered.push({ ...recordsBuffer(records.slice(start, start + recordsPerBuffer)), recovered: true } as NetworkBuffer);
+    }
+    // Recovered data precedes anything already received on the new connection.
+    channel.prepend(recovered);
+    task.inputs.markAvailable(channel);
+  }
+  const count = stored.channelState.length;
+  task.observe({
+    type: 'task-restored',
+    task: task.taskName,
+    attempt: task.attempt,
+    checkpointId,
+    content: { keyed: stored.operator.keyed, operator: stored.source ?? stored.operator.operator, lineage: stored.lineage },
+    channelStateRecords: count,
+  });
+}

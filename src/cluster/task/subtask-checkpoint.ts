@@ -1,0 +1,186 @@
+import { bugOn } from '../planted-bugs.js';
+import type { CheckpointBarrier, CheckpointFailureReason } from '../checkpoint/types.js';
+import type { StreamRecord } from '../jobgraph/records.js';
+import type { ChannelStateRecord, SnapshotContent } from '../observations.js';
+import { barrierEvent, cancelMarkerEvent } from './buffers.js';
+import type { InputChannel } from './input-channel.js';
+import type { OperatorSnapshot } from './operator.js';
+import type { StoredSubtaskState, StreamTask } from './stream-task.js';
+
+/** Records a source reads per poll (one mailbox step). */
+export const recordsPerPoll = 8;
+
+/** The asynchronous part of one checkpoint: channel state to collect, then the upload, then the ack. */
+interface AsyncSnapshot {
+  readonly checkpointId: number;
+  readonly unaligned: boolean;
+  readonly content: SnapshotContent;
+  readonly operatorSnapshot: OperatorSnapshot;
+  readonly channelState: ChannelStateRecord[];
+  readonly awaitingChannels: Set<number>;
+  cancelled: boolean;
+  uploading: boolean;
+}
+
+/**
+ * Flink's SubtaskCheckpointCoordinator for one subtask: the synchronous part of a checkpoint
+ * (pre-barrier hook, barrier broadcast, operator snapshot), then the asynchronous part (unaligned
+ * channel state collected until every channel's barrier arrived, the upload, the ack or decline).
+ */
+export class SubtaskCheckpoints {
+  private readonly asyncSnapshots = new Map<number, AsyncSnapshot>();
+
+  constructor(private readonly task: StreamTask) {}
+
+  /** Flink's SubtaskCheckpointCoordinator.checkpointState: the synchronous part, then the async part. */
+  perform(barrier: CheckpointBarrier, unaligned: boolean): void {
+    const task = this.task;
+    const bugs = task.bugs;
+    const checkpointId = barrier.checkpointId;
+    if (checkpointId === task.lastCheckpointId || (checkpointId < task.lastCheckpointId && !bugOn(bugs, 'task-snapshots-out-of-order-checkpoint'))) return;
+    task.finishing.abandonSavepointBefore(checkpointId, barrier.options.manual === true);
+    if (!task.active) return;
+    task.lastCheckpointId = checkpointId;
+    if (task.abortedCheckpoints.has(checkpointId)) {
+      if (!bugOn(bugs, 'task-skips-cancel-marker-for-aborted-checkpoint')) task.outputs.broadcastEvent(cancelMarkerEvent(checkpointId));
+      return;
+    }
+    task.operator?.prepareSnapshotPreBarrier?.(checkpointId);
+    task.outputs.flush();
+    const outgoing: CheckpointBarrier = unaligned ? { ...barrier, options: { ...barrier.options, alignment: 'unaligned' } } : barrier;
+    const outputState = unaligned ? task.outputs.captureChannelState() : [];
+    task.outputs.broadcastEvent(barrierEvent(outgoing, unaligned));
+    const operatorSnapshot = task.operator?.snapshotState(checkpointId) ?? { keyed: undefined, operator: {} };
+    const sourceState = bugOn(bugs, 'source-offset-after-emit') ? task.source?.snapshotAhead(recordsPerPoll) : task.source?.snapshot();
+    const content: SnapshotContent = {
+      keyed: operatorSnapshot.keyed,
+      operator: sourceState ?? operatorSnapshot.operator,
+      lineage: task.lineage?.snapshot() ?? [],
+    };
+    task.observe({ type: 'snapshot-taken', checkpointId, task: task.taskName, attempt: task.attempt, unaligned, content });
+    if (barrier.options.type === 'sync-savepoint') task.finishing.snapshotTakenForSyncSavepoint(checkpointId);
+    task.hooksStep('task.snapshot-taken', checkpointId);
+    const snapshot: AsyncSnapshot = {
+      checkpointId,
+      unaligned,
+      content,
+      operatorSnapshot,
+      channelState: outputState,
+      awaitingChannels: new Set(),
+      cancelled: false,
+      uploading: false,
+    };
+    this.asyncSnapshots.set(checkpointId, snapshot);
+    if (unaligned) this.startInputChannelState(snapshot);
+    this.maybeUpload(snapshot);
+  }
+
+  /** The barrier handler gives the checkpoint up: decline it, and tell the consumers not to wait for it. */
+  abort(checkpointId: number, reason: CheckpointFailureReason): void {
+    const task = this.task;
+    task.hooksStep('task.checkpoint-declined', checkpointId);
+    if (checkpointId > task.lastCheckpointId) task.lastCheckpointId = checkpointId;
+    task.environment.declineCheckpoint(task.taskName, task.attempt, checkpointId, reason);
+    task.outputs.broadcastEvent(cancelMarkerEvent(checkpointId));
+  }
+
+  /** Unaligned: in-flight input up to each channel's barrier becomes channel state. */
+  private startInputChannelState(snapshot: AsyncSnapshot): void {
+    const task = this.task;
+    const checkpointId = snapshot.checkpointId;
+    for (const channel of task.inputs.channels) {
+      const arrival = channel.priorityArrivals.get(checkpointId);
+      // Arrivals of this checkpoint and of older ones (aborted or subsumed before their snapshot) are done with.
+      for (const id of channel.priorityArrivals.keys()) if (id <= checkpointId) channel.priorityArrivals.delete(id);
+      if (arrival !== undefined) {
+        this.addInputChannelState(snapshot, channel, arrival);
+        continue;
+      }
+      if (channel.finished) continue;
+      // Its barrier was already taken off the queue in order: everything before it was processed,
+      // and what is queued now (up to a newer barrier, perhaps) belongs after it.
+      if (task.handler.hasReceivedBarrier(channel.index, checkpointId)) continue;
+      const queued = channel.queuedRecordsBefore(checkpointId);
+      if (queued.barrierQueued) {
+        this.addInputChannelState(snapshot, channel, queued.records);
+        continue;
+      }
+      channel.persisting = { checkpointId, records: queued.records };
+      snapshot.awaitingChannels.add(channel.index);
+    }
+  }
+
+  /** A barrier (or end of partition) arrived on a channel: its unaligned channel state is complete. */
+  stopPersisting(channel: InputChannel, checkpointId: number): void {
+    const persisting = channel.persisting;
+    if (persisting === undefined || persisting.checkpointId > checkpointId) return;
+    channel.persisting = undefined;
+    const snapshot = this.asyncSnapshots.get(persisting.checkpointId);
+    if (snapshot === undefined) return;
+    this.addInputChannelState(snapshot, channel, persisting.records);
+    snapshot.awaitingChannels.delete(channel.index);
+    this.maybeUpload(snapshot);
+  }
+
+  private addInputChannelState(snapshot: AsyncSnapshot, channel: InputChannel, records: readonly StreamRecord[]): void {
+    if (bugOn(this.task.bugs, 'task-drops-input-channel-state')) return;
+    for (const record of records) {
+      snapshot.channelState.push({ side: 'input', peer: channel.producerTask, origin: record.origin, value: record.value, key: record.key });
+    }
+  }
+
+  private maybeUpload(snapshot: AsyncSnapshot): void {
+    if (snapshot.cancelled || snapshot.uploading || snapshot.awaitingChannels.size > 0) return;
+    const task = this.task;
+    const environment = task.environment;
+    snapshot.uploading = true;
+    const key = `chk-${snapshot.checkpointId}/${task.taskName}@${task.attempt}`;
+    const stored: StoredSubtaskState = {
+      operator: snapshot.operatorSnapshot,
+      lineage: snapshot.content.lineage,
+      source: task.source === undefined ? undefined : (snapshot.content.operator as Record<string, number>),
+      channelState: snapshot.channelState,
+    };
+    if (snapshot.unaligned) {
+      // Published once complete: the last channel's barrier has arrived.
+      task.observe({ type: 'channel-state-persisted', checkpointId: snapshot.checkpointId, task: task.taskName, records: [...snapshot.channelState] });
+    }
+    const sizeBytes = 64 + JSON.stringify(stored).length;
+    task.hooksStep('task.async-upload-started', snapshot.checkpointId);
+    environment.storage.write(task.node, key, stored, sizeBytes, (result) => {
+      this.asyncSnapshots.delete(snapshot.checkpointId);
+      if (snapshot.cancelled || !task.active) {
+        if (result.ok) environment.storage.discard([key]);
+        return;
+      }
+      if (!result.ok) {
+        environment.declineCheckpoint(task.taskName, task.attempt, snapshot.checkpointId, 'CHECKPOINT_ASYNC_EXCEPTION');
+        return;
+      }
+      task.observe({ type: 'snapshot-uploaded', checkpointId: snapshot.checkpointId, task: task.taskName, handles: [key] });
+      environment.acknowledgeCheckpoint(task.taskName, task.attempt, snapshot.checkpointId, {
+        taskName: task.taskName,
+        operatorState: result.value,
+        channelState: undefined,
+        finished: false,
+      });
+    });
+  }
+
+  /** The checkpoint was aborted: its asynchronous part, if still running, is given up. */
+  cancel(checkpointId: number): void {
+    const snapshot = this.asyncSnapshots.get(checkpointId);
+    if (snapshot === undefined) return;
+    snapshot.cancelled = true;
+    if (!snapshot.uploading) this.asyncSnapshots.delete(snapshot.checkpointId);
+    for (const channel of this.task.inputs.channels) {
+      if (channel.persisting?.checkpointId === snapshot.checkpointId) channel.persisting = undefined;
+    }
+  }
+
+  /** The task ended abnormally: every asynchronous part is given up. */
+  cancelAll(): void {
+    for (const snapshot of this.asyncSnapshots.values()) snapshot.cancelled = true;
+    this.asyncSnapshots.clear();
+  }
+}
