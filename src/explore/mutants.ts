@@ -54,7 +54,7 @@ export function mutantCase(sweep: MutantSweep, bug: PlantedBug, attempt: number)
  * pct), or, for the coverage strategy, made from a corpus the search evolves from its own
  * results (rounds of the same size as a sweep's, so the cases are those of a sweep in this order).
  */
-function mutantCases(sweep: MutantSweep, bug: PlantedBug): { at(attempt: number): SweepCase; record(attempt: number, result: SweepCaseResult): void } {
+export function mutantCases(sweep: MutantSweep, bug: PlantedBug): { at(attempt: number): SweepCase; record(attempt: number, result: SweepCaseResult): void } {
   const strategy = sweep.strategy;
   if (strategy?.name !== 'coverage') return { at: (attempt) => mutantCase(sweep, bug, attempt), record: () => {} };
   const corpus = new CoverageCorpus(strategy.roundSize ?? defaultRoundSize, lookupScenario);

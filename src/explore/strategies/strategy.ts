@@ -37,7 +37,7 @@ export interface StrategySettings {
 export const defaultPctOptions: PctOptions = { depth: 2, windowUs: 0, steps: 500 };
 
 /** Cases per round of the coverage strategy. */
-export const defaultRoundSize = 16;
+export const defaultRoundSize = 8;
 
 /** The settings of a strategy named on the command line, with its defaults and the given PCT options. */
 export function strategySettings(name: string | undefined, pct: Partial<PctOptions> = {}): StrategySettings {
