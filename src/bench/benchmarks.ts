@@ -7,6 +7,7 @@ import type { Scenario } from '../explore/scenario.js';
 import { runSweep, sweepCases } from '../explore/sweep.js';
 import { findScenario } from '../../scenarios/index.js';
 import { bareLoopEventsPerSecond, largeJobScenario } from './workloads.js';
+import { pctOverhead, strategyFigures, type StrategyFigure } from './strategy-point.js';
 
 /** Simulated events per second on a workload, against the bare loop doing as many events. */
 export interface ThroughputFigure {
@@ -362,6 +363,8 @@ export interface BenchReport {
   readonly oracle: { readonly scenario: string; readonly share: number; readonly withOracleMs: number; readonly withoutOracleMs: number };
   /** The sweep's main-thread memory per case, streamed as it is and held whole as before. */
   readonly sweepMemory: ReturnType<typeof sweepMemory>;
+  /** Each exploration strategy on the same small sweep (cases per CPU-second, coverage reached), and what PCT costs the kernel. */
+  readonly strategies: { readonly figures: readonly StrategyFigure[]; readonly pctOverhead: ReturnType<typeof pctOverhead> };
 }
 
 /** Runs every benchmark; `full` adds the large job at a million records and growth at 10^7 events. */
@@ -384,6 +387,8 @@ export async function runBenchmarks(full: boolean, progress: (line: string) => v
   const oracle = oracleShare('wordcount', 100);
   progress(`sweep memory: ${full ? '400,000' : '100,000'} results`);
   const memory = sweepMemory(full ? 400_000 : 100_000);
+  progress('strategies: random, coverage and pct on one small sweep; PCT kernel cost');
+  const strategies = { figures: strategyFigures(['wordcount', 'diamond'], full ? 40 : 12), pctOverhead: pctOverhead(findScenario('wordcount') as Scenario, 20) };
   return {
     node: process.version,
     cores,
@@ -393,5 +398,6 @@ export async function runBenchmarks(full: boolean, progress: (line: string) => v
     growthSummary: summariseGrowth(points),
     oracle: { scenario: 'wordcount', ...oracle },
     sweepMemory: memory,
+    strategies,
   };
 }

@@ -63,5 +63,10 @@ export async function commandBench(argv: readonly string[]): Promise<number> {
     `sweep main thread, live heap after ${stream.points.map((sample) => sample.cases).join(', ')} results: ${heaps(stream)} MB (${stream.bytesPerCase.toFixed(0)} B per case); ` +
       `every result held, as before streaming: ${heaps(holdAll)} MB (${holdAll.bytesPerCase.toFixed(0)} B per case); results.json ${((stream.resultsJsonBytesPerCase ?? 0) / 1024).toFixed(1)} KB per case\n`,
   );
+  const { figures, pctOverhead } = report.strategies;
+  process.stdout.write(
+    `strategies on one small sweep (${figures[0]?.cases ?? 0} cases each, this thread): ${figures.map((figure) => `${figure.strategy} ${figure.casesPerCpuSecond.toFixed(1)} cases per CPU-second, ${figure.states} abstract states, ${figure.pairs} step x fault pairs`).join('; ')}; ` +
+      `PCT scheduling runs the kernel at ${(pctOverhead.ratio * 100).toFixed(0)}% of its plain speed (${million(pctOverhead.onEventsPerCpuSecond)} vs ${million(pctOverhead.offEventsPerCpuSecond)} events per CPU-second, oracle off)\n`,
+  );
   return 0;
 }

@@ -28,19 +28,26 @@ usage:
                                               writes a Chrome trace-event file for Perfetto,
                                               --html a self-contained report of the case
   ckptsim sweep [scenario...] --runs N [--seed S] [--profile P] [--operations none|some|many] [--vary] [--mutants] [--timelines T] [--workers K] [--shard i/n] [--out DIR]
+                [--strategy random|coverage|pct] [--pct-depth D] [--pct-window-us W] [--pct-steps K] [--corpus DIR]
                                               many cases across workers; writes results.json,
                                               report.md, report.html and junit.xml in DIR;
                                               --mutants adds the planted-bug kill matrix;
                                               --timelines not-passing|none keeps checkpoint
                                               timelines (most of results.json) for fewer cases;
                                               --shard counts from 1 (1/4 .. 4/4); the last line
-                                              is the verdict: PASS: ... or FAIL: ...
+                                              is the verdict: PASS: ... or FAIL: ...;
+                                              --strategy: random (default) draws every case afresh,
+                                              coverage mutates a corpus of the cases that reached
+                                              new coverage, pct runs each case with PCT scheduling
+                                              (README, "Exploration strategies"); --corpus DIR
+                                              re-runs the cases saved there first and saves the
+                                              failures and new-coverage cases as replay tokens
   ckptsim report merge <results.json...> [--partial] [--allow-partial] --out DIR
                                               join the results of shards, all of 1..n once
                                               each; --allow-partial merges with shards missing
                                               (every report says which); --partial also reads
                                               a results.json.partial left by a killed sweep
-  ckptsim mutants [bug...] [--budget N] [--seed S] [--workers K] [--tailored] [--json]
+  ckptsim mutants [bug...] [--budget N] [--seed S] [--workers K] [--strategy S] [--tailored] [--json]
                                               the kill matrix: each planted bug run on the default
                                               sweep's cases (no per-bug setup); --tailored adds
                                               each bug's own setup as a second column
