@@ -64,7 +64,7 @@ export function mutantMatrixText(results: readonly MutantResult[], sweep: Mutant
       result.detectedBy ?? (result.knownSurvivor === undefined ? 'SURVIVED' : 'survived (known)'),
       String(result.casesToDetection),
       result.secondsToDetection === undefined ? '-' : result.secondsToDetection.toFixed(1),
-      result.shrunkPlanSize === undefined ? '-' : String(result.shrunkPlanSize),
+      result.shrunkPlanSize === undefined ? '-' : `${result.shrunkPlanSize}${result.shrinkBudgetSpent === true ? ' (budget)' : ''}`,
       result.control ?? '-',
     ];
     if (tailored) row.push(result.tailored === undefined ? 'none' : `${result.tailored.killed ? (result.tailored.detectedBy ?? '') : 'survived'} after ${result.tailored.casesToDetection}`);

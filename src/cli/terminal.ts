@@ -81,7 +81,7 @@ export function terminalTables(results: SweepReport, declared: DeclaredPropertie
         mutant.killed ? (mutant.detectedBy ?? '') : mutant.knownSurvivor === undefined ? paint(colour, 'red', 'NOT CAUGHT') : paint(colour, 'yellow', 'known survivor'),
         String(mutant.casesToDetection),
         mutant.secondsToDetection === undefined ? '-' : mutant.secondsToDetection.toFixed(1),
-        mutant.shrunkPlanSize === undefined ? '-' : String(mutant.shrunkPlanSize),
+        mutant.shrunkPlanSize === undefined ? '-' : `${mutant.shrunkPlanSize}${mutant.shrinkBudgetSpent === true ? ' (budget)' : ''}`,
         mutant.control === 'fail' ? paint(colour, 'red', 'FAILS') : (mutant.control ?? '-'),
       ]);
     }

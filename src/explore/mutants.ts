@@ -125,6 +125,8 @@ export interface MutantResult {
   readonly message: string | undefined;
   readonly shrunkPlanSize: number | undefined;
   readonly shrinkSteps: number | undefined;
+  /** Set when shrinking stopped at the shrink budget (explore/sweep-case's shrinkEventBudget). */
+  readonly shrinkBudgetSpent?: true;
   readonly replay: string | undefined;
   /** The shrunk case run again without the bug: 'pass' shows the bug, not the harness, failed it. */
   readonly control: 'pass' | 'fail' | 'expected-gap' | 'undecided' | undefined;
@@ -206,6 +208,7 @@ export function runMutant(bug: PlantedBug, sweep: MutantSweep, clock?: WallClock
       message: last.failure.message,
       shrunkPlanSize: last.failure.shrunkFaults.length,
       shrinkSteps: last.failure.shrinkSteps,
+      ...(last.failure.shrinkBudgetSpent === true ? { shrinkBudgetSpent: true as const } : {}),
       replay: last.failure.replay,
       control: verdict,
     };

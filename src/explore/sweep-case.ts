@@ -77,6 +77,8 @@ export interface SweepCaseResult {
     readonly shrunkFaults: readonly PlanEntry[];
     readonly shrunkSeed: number;
     readonly shrinkSteps: number;
+    /** Set when shrinking stopped at {@link shrinkEventBudget}: a smaller failing case may exist. */
+    readonly shrinkBudgetSpent?: true;
     readonly replay: string;
   };
   /** How to replay the drawn case (before shrinking) exactly; kept for cases that did not pass. */
@@ -171,6 +173,17 @@ function topologyFor(scenario: Scenario, parameters: Readonly<Record<string, num
 }
 
 /**
+ * The simulated events all shrink runs of one failing case may spend together. Shrinking re-runs
+ * the case once per candidate, and a failure that runs into a bound (a checkpoint that hangs, a
+ * job that restarts without end) costs the whole bound per candidate: unbounded, a kill matrix
+ * spent most of its time shrinking a handful of such cases. Counted in simulated events, never
+ * in wall time, so where shrinking stops is the same on every machine and in every replay; the
+ * case it returns is the smallest failing one found by then, and says that it stopped early.
+ * About eight CPU-seconds; a failure of a typical twenty-thousand-event case gets a hundred runs.
+ */
+export const shrinkEventBudget = 2_000_000;
+
+/**
  * Runs one sweep case: draws (fault plan, simulation seed) from the case seed with fast-check,
  * runs it, and if a property is violated lets fast-check shrink it to a smaller plan.
  */
@@ -178,7 +191,15 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
   const arbitrary = drawnCaseArbitrary(scenario, sweepCase);
   let first: { faults: PlanEntry[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline; highestCheckpointId: number; coverage: CaseCoverage } | undefined;
   let drawn: CaseSpec | undefined;
+  let shrinkEvents = 0;
+  let shrinkBudgetSpent = false;
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
+    // Budget spent: every further candidate counts as passing, so fast-check keeps the
+    // smallest failing case it has and ends without running any more.
+    if (first !== undefined && shrinkEvents >= shrinkEventBudget) {
+      shrinkBudgetSpent = true;
+      return true;
+    }
     const extra = specExtras(sweepCase, varied);
     drawn ??= { scenario: scenario.name, seed: simSeed, faults, ...extra };
     // Only the first run (the drawn case, not its shrinks) keeps a timeline and its depth.
@@ -186,6 +207,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
     const depth = first === undefined ? new DepthObserver() : undefined;
     const coverage = first === undefined ? new CoverageCollector() : undefined;
     const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe, (depth as DepthObserver).observe, (coverage as CoverageCollector).observe] });
+    if (first !== undefined) shrinkEvents += result.stats.events;
     first ??= { faults, simSeed, result, extra, timeline: (collector as CaseTimelineCollector).timeline(result.stats.virtualTimeUs), highestCheckpointId: (depth as DepthObserver).highestId, coverage: (coverage as CoverageCollector).coverage(appliedIn(result)) };
     return result.verdict !== 'fail';
   });
@@ -251,6 +273,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
       shrunkFaults,
       shrunkSeed,
       shrinkSteps: details.numShrinks,
+      ...(shrinkBudgetSpent ? { shrinkBudgetSpent: true as const } : {}),
       replay: shrunk.replay,
     },
   };

@@ -87,7 +87,7 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
     lines.push('| planted bug | Flink bug | caught by | cases to detection | seconds | shrunk faults | control without the bug |');
     lines.push('|---|---|---|---:|---:|---:|---|');
     for (const mutant of matrix.mutants) {
-      lines.push(`| ${markdownText(mutant.bug)} | ${markdownText(mutant.issue ?? '–')} | ${mutant.killed ? markdownText(mutant.detectedBy ?? '') : mutant.knownSurvivor === undefined ? '**not caught**' : 'not caught (known survivor)'} | ${mutant.casesToDetection} | ${mutant.secondsToDetection ?? '–'} | ${mutant.shrunkPlanSize ?? '–'} | ${mutant.control ?? '–'} |`);
+      lines.push(`| ${markdownText(mutant.bug)} | ${markdownText(mutant.issue ?? '–')} | ${mutant.killed ? markdownText(mutant.detectedBy ?? '') : mutant.knownSurvivor === undefined ? '**not caught**' : 'not caught (known survivor)'} | ${mutant.casesToDetection} | ${mutant.secondsToDetection ?? '–'} | ${mutant.shrunkPlanSize === undefined ? '–' : `${mutant.shrunkPlanSize}${mutant.shrinkBudgetSpent === true ? ' (budget)' : ''}`} | ${mutant.control ?? '–'} |`);
     }
     const survivors = matrix.mutants.filter((mutant) => !mutant.killed && mutant.knownSurvivor !== undefined);
     if (survivors.length > 0) {
@@ -136,7 +136,7 @@ function failureItem(entry: SweepCaseResult): string[] {
   return [
     '',
     `- **${scenario}** case ${entry.index}, \`${markdownText(failure.property)}\`: ${markdownText(message)}`,
-    `  shrunk to ${planSize(failure.shrunkFaults)} in ${failure.shrinkSteps} steps:`,
+    `  shrunk to ${planSize(failure.shrunkFaults)} in ${failure.shrinkSteps} steps${failure.shrinkBudgetSpent === true ? ' (shrink budget spent: a smaller case may exist)' : ''}:`,
     '  ```sh',
     `  npx ckptsim replay ${failure.replay}`,
     '  ```',
