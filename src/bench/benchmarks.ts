@@ -69,8 +69,12 @@ export interface SweepSpeed {
  */
 export const warmupCasesPerWorker = 100;
 
-/** Cases per second of a sweep with `workers` workers (swarm faults). */
-export async function casesPerSecond(scenarios: readonly string[], runsPerScenario: number, workers: number): Promise<SweepSpeed> {
+/**
+ * Cases per second of a sweep with `workers` workers (swarm faults). `warmup` is the cases each
+ * worker runs before the warm window opens ({@link warmupCasesPerWorker} for the figures; tests
+ * of the window's accounting pass fewer).
+ */
+export async function casesPerSecond(scenarios: readonly string[], runsPerScenario: number, workers: number, warmup = warmupCasesPerWorker): Promise<SweepSpeed> {
   const cases = sweepCases(scenarios, runsPerScenario, 7, 'swarm', { index: 0, count: 1 });
   const startedMs = performance.now();
   let readyMs = startedMs;
@@ -84,7 +88,7 @@ export async function casesPerSecond(scenarios: readonly string[], runsPerScenar
   const onResult = (_result: unknown, done: number, _total: number, worker: number): void => {
     perWorker.set(worker, (perWorker.get(worker) ?? 0) + 1);
     if (warmFrom !== undefined || perWorker.size < Math.min(workers, cases.length)) return;
-    for (const count of perWorker.values()) if (count < warmupCasesPerWorker) return;
+    for (const count of perWorker.values()) if (count < warmup) return;
     warmFrom = { ms: performance.now(), cpu: process.cpuUsage(), done };
   };
   const { completed } = await runSweep(cases, workers, { onResult, onWorkersReady }).finished;
