@@ -185,9 +185,10 @@ export const shrinkEventBudget = 2_000_000;
 
 /**
  * Runs one sweep case: draws (fault plan, simulation seed) from the case seed with fast-check,
- * runs it, and if a property is violated lets fast-check shrink it to a smaller plan.
+ * runs it, and if a property is violated lets fast-check shrink it to a smaller plan, its shrink
+ * runs spending at most `shrinkBudget` simulated events ({@link shrinkEventBudget}).
  */
-export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCaseResult {
+export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBudget = shrinkEventBudget): SweepCaseResult {
   const arbitrary = drawnCaseArbitrary(scenario, sweepCase);
   let first: { faults: PlanEntry[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline; highestCheckpointId: number; coverage: CaseCoverage } | undefined;
   let drawn: CaseSpec | undefined;
@@ -196,7 +197,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase): SweepCas
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
     // Budget spent: every further candidate counts as passing, so fast-check keeps the
     // smallest failing case it has and ends without running any more.
-    if (first !== undefined && shrinkEvents >= shrinkEventBudget) {
+    if (first !== undefined && shrinkEvents >= shrinkBudget) {
       shrinkBudgetSpent = true;
       return true;
     }

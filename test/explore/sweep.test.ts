@@ -141,5 +141,24 @@ describe('sweeps', () => {
     expect(result.failure?.shrunkFaults).toEqual([]);
     const decoded = decodeReplayToken(result.failure?.replay ?? '');
     expect(decoded).toMatchObject({ scenario: 'throws', seed: result.failure?.shrunkSeed });
+    expect(result.failure?.shrinkBudgetSpent).toBeUndefined();
+  });
+
+  it('shrinking stops when its runs have spent the shrink budget, and the case says so', () => {
+    const scenario = findScenario('wordcount') as Scenario;
+    // A planted bug every fault-free wordcount case catches: its swarm plan has faults to shrink.
+    const sweepCase = { index: 1, scenario: 'wordcount', caseSeed: 424242, profile: 'swarm' as const, config: { plantedBugs: ['coordinator-answers-before-store'] } };
+    const full = runSweepCase(scenario, sweepCase);
+    const cut = runSweepCase(scenario, sweepCase, 1);
+    expect(full.verdict).toBe('fail');
+    expect(cut.verdict).toBe('fail');
+    expect(full.failure?.shrinkBudgetSpent).toBeUndefined();
+    // A budget of one event lets one shrink run through: at most one step taken, then it stops.
+    expect(cut.failure?.shrinkBudgetSpent).toBe(true);
+    expect(cut.failure?.shrinkSteps).toBeLessThanOrEqual(1);
+    expect(full.failure?.shrinkSteps).toBeGreaterThan(cut.failure?.shrinkSteps ?? 0);
+    // Whatever it stopped at still fails: its replay token runs to a failure.
+    const replayed = decodeReplayToken(cut.failure?.replay ?? '');
+    expect(runCase(scenario, replayed).verdict).toBe('fail');
   });
 });
