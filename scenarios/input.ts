@@ -69,3 +69,29 @@ export function eventPartitions(random: RandomStream, partitions: number, events
   }
   return result;
 }
+
+/**
+ * `partitions` partitions of `events` keyed integer events with event timestamps in
+ * milliseconds: `{key, amount, timestamp}`. Keys and amounts come from `random` (as in
+ * {@link eventPartitions}); timestamps from `eventTime`, a stream of their own, so the draws of
+ * keys and amounts do not depend on the event-time parameters. Within a partition event time
+ * advances 0 to 2 ms per record and each timestamp lies up to `outOfOrdernessMs` past that
+ * progress: a record is never older than the largest timestamp before it minus the bound, so a
+ * bounded-out-of-orderness watermark with that bound never makes a record late.
+ */
+export function eventTimePartitions(random: RandomStream, eventTime: RandomStream, partitions: number, events: number, keys: number, skew: number, outOfOrdernessMs: number): LogRecord[][] {
+  const result: LogRecord[][] = [];
+  for (let partition = 0; partition < partitions; partition++) {
+    const records: LogRecord[] = [];
+    let progressMs = 0;
+    for (let index = 0; index < events; index++) {
+      const key = `k${skewedKey(random, keys, skew)}`;
+      const amount = 1 + random.int(9);
+      progressMs += eventTime.int(3);
+      const timestamp = progressMs + eventTime.int(outOfOrdernessMs + 1);
+      records.push({ key, value: { key, amount, timestamp } });
+    }
+    result.push(records);
+  }
+  return result;
+}

@@ -149,7 +149,7 @@ interface SimulatedRun {
  */
 export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions = {}): CaseResult {
   // An order-dependent job's output seldom equals the one reference order: keep the lists at once.
-  const listOutput = scenario.properties.includes('at-least-once') || scenario.orderDependent === true;
+  const listOutput = scenario.properties.includes('at-least-once') || scenario.properties.includes('windowed-output') || scenario.orderDependent === true;
   const run = simulate(scenario, spec, options, listOutput);
   const reference = options.oracle === false ? { skipped: true as const } : safeReference(run.setup.job, listOutput);
   let outputViolations = 'skipped' in reference ? noOutputFindings : checkOutput(scenario, run, reference);
@@ -224,6 +224,7 @@ function simulate(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions, r
     storageKeys: cluster.storage.keys(),
     retainedCheckpoints: cluster.retainedCheckpoints(),
     openTransactions: cluster.sinkStore.lingering(''),
+    ...(cluster.sinkStore.retainsCommitted ? { committedOutput: cluster.sinkStore.committedEntries() } : {}),
   };
   const checkerViolations = checkers.flatMap((checker) => checker.finish(final));
   return { setup, config, sim, cluster, outcome, tally, nemesis, gapFacts, checkerViolations };

@@ -35,6 +35,7 @@ const knownProperties: Readonly<Record<PropertyName, true>> = {
   'notification-order': true,
   'explained-failures': true,
   'external-hygiene': true,
+  'windowed-output': true,
 };
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -22,7 +22,8 @@ export type PropertyName =
   | 'failure-accounting'
   | 'notification-order'
   | 'explained-failures'
-  | 'external-hygiene';
+  | 'external-hygiene'
+  | 'windowed-output';
 
 /** Cluster settings a scenario overrides; the checkpoint part merges field by field. */
 export type ClusterOverrides = Partial<Omit<ClusterConfig, 'checkpoint'>> & { readonly checkpoint?: Partial<CheckpointConfig> };

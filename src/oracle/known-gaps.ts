@@ -171,7 +171,8 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   if ((violation.property === 'job-finishes' || violation.property === 'liveness') && facts.lostSyncSavepointNotification) {
     return knownGaps.stopWithSavepointLostNotification;
   }
-  if (violation.property !== 'exactly-once') return undefined;
+  // Windowed output lists lost and duplicated window results as exactly-once lists records.
+  if (violation.property !== 'exactly-once' && violation.property !== 'windowed-output') return undefined;
   const missing = (violation.details['missing'] as unknown[] | undefined)?.length ?? 0;
   const extra = (violation.details['extra'] as unknown[] | undefined)?.length ?? 0;
   if (missing > 0) {

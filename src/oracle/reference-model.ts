@@ -1,6 +1,7 @@
 import { consumersOf, taskName, type JobEdge, type JobGraph, type JobVertex, type OperatorSpec } from '../cluster/jobgraph/job-graph.js';
 import type { LogRecord, SourcePartition } from '../cluster/storage/partitioned-log.js';
 import { MultisetDigest } from '../sim/multiset-digest.js';
+import { windowStartFor, type TumblingWindowSpec, type WindowResult } from '../cluster/jobgraph/event-time.js';
 import { ReferenceKeyedState, type EmittedValueSink } from './reference-keyed-state.js';
 
 type MapSpec = Extract<OperatorSpec, { kind: 'map' }>;
@@ -27,6 +28,8 @@ export interface ReferenceResult {
 /** Receives one record on one input gate of a vertex. */
 interface Receiver {
   push(gate: number, record: ReferenceRecord): void;
+  /** The input ended (MAX_WATERMARK, then end of data): emit what waits for it. */
+  finish?(): void;
 }
 
 /** A record in the reference model: what the sinks see (no origin; the model needs none). */
@@ -65,6 +68,8 @@ export function computeReference(
     if (vertex.operator.kind === 'source') continue;
     receivers.set(vertex.name, vertexReceiver(vertex, new Router(job, vertex, receivers), { sinkOutput, sinkDigest, upsertOutput, retainSinkOutput }));
   }
+  // Finished in topological order, so what a window emits at the end reaches windows below it.
+  const finishing = job.vertices.map((vertex) => receivers.get(vertex.name)).filter((receiver): receiver is Receiver => receiver?.finish !== undefined);
   const reads: Array<{ router: Router; partition: SourcePartition; limit: number }> = [];
   let firstPartition = 0;
   for (const vertex of job.vertices) {
@@ -84,6 +89,7 @@ export function computeReference(
       router.emit({ key: entry.key, value: entry.value });
     }
   }
+  for (const receiver of finishing) receiver.finish?.();
   return { sinkOutput, sinkDigest, upsertOutput };
 }
 
@@ -151,6 +157,8 @@ function vertexReceiver(vertex: JobVertex, router: Router, sinks: SinkResults): 
     case 'keyed-process':
     case 'keyed-co-process':
       return new KeyedReceiver(spec, new ReferenceKeyedState(router));
+    case 'window':
+      return new WindowReceiver(spec.window, router);
     case 'sink': {
       const entries: ReferenceEntry[] = [];
       sinks.sinkOutput.set(vertex.name, entries);
@@ -209,6 +217,39 @@ class KeyedReceiver implements Receiver {
     if (spec.kind === 'keyed-process') spec.function.processElement(record.value, context);
     else if (gate === 0) spec.function.processElement1(record.value, context);
     else spec.function.processElement2(record.value, context);
+  }
+}
+
+/**
+ * A tumbling event-time window without the runtime: in a failure-free run no record is late
+ * (each arrives before the watermark passes its window), so every window of every key fires
+ * exactly once with all its records, at the end of event time at the latest.
+ */
+class WindowReceiver implements Receiver {
+  private readonly windows = new Map<string, { key: string; windowStart: number; sum: number; count: number }>();
+
+  constructor(
+    private readonly spec: TumblingWindowSpec,
+    private readonly router: Router,
+  ) {}
+
+  push(_gate: number, record: ReferenceRecord): void {
+    if (record.key === undefined) throw new Error('reference model: window operator got a record without a key');
+    const windowStart = windowStartFor(this.spec.timestampOf(record.value), this.spec.sizeMs);
+    const name = `${record.key}\u0000${windowStart}`;
+    let window = this.windows.get(name);
+    if (window === undefined) this.windows.set(name, (window = { key: record.key, windowStart, sum: 0, count: 0 }));
+    window.sum += this.spec.amountOf(record.value);
+    window.count++;
+  }
+
+  finish(): void {
+    const fired = [...this.windows.values()].sort((left, right) => left.windowStart - right.windowStart || (left.key < right.key ? -1 : left.key > right.key ? 1 : 0));
+    for (const window of fired) {
+      const result: WindowResult = { key: window.key, windowStart: window.windowStart, windowEnd: window.windowStart + this.spec.sizeMs, sum: window.sum, count: window.count };
+      this.router.accept(result);
+    }
+    this.windows.clear();
   }
 }
 

@@ -367,6 +367,8 @@ export class ReferenceState {
           }
           break;
         case 'sink':
+        // A window's state depends on event time (which windows fired), not on the input alone.
+        case 'window':
           break;
         default:
           if (inputsReliable) reliable.add(vertex.name);

@@ -51,6 +51,11 @@ export class ReplayableSourceReader {
     return { kind: 'end-of-input' };
   }
 
+  /** The partitions this subtask reads: global number and length (for per-partition watermarks). */
+  extents(): Array<{ partition: number; length: number }> {
+    return this.partitions.map((partition) => ({ partition: this.log.firstPartition + partition, length: this.log.endOffset(partition) }));
+  }
+
   /** The checkpointed state: offset per global partition. */
   snapshot(): Record<string, number> {
     const state: Record<string, number> = {};

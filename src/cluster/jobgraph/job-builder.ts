@@ -9,6 +9,7 @@ import type {
   ReduceFunction,
 } from './functions.js';
 import { defaultMaxParallelism } from './key-groups.js';
+import type { TumblingWindowSpec, WatermarkStrategy } from './event-time.js';
 import type { JobEdge, JobGraph, JobVertex, OperatorSpec, Partitioner, SinkKind } from './job-graph.js';
 
 /** Per-operator options of the DSL. */
@@ -17,6 +18,11 @@ export interface OperatorOptions {
   readonly maxParallelism?: number;
   /** Virtual microseconds per record; default 5. */
   readonly recordCostUs?: number;
+}
+
+/** Options of a source: its operator options, and the watermark strategy that gives it event time. */
+export interface SourceOptions extends OperatorOptions {
+  readonly watermarks?: WatermarkStrategy;
 }
 
 interface Producer {
@@ -46,8 +52,9 @@ export class JobBuilder {
   }
 
   /** A replayable source reading `partitions` (one array of records, or a `GeneratedPartition`, per log partition). */
-  source(name: string, partitions: ReadonlyArray<SourcePartition>, options: OperatorOptions = {}): DataStream {
-    const vertex = this.addVertex(name, { kind: 'source', topic: name, partitions }, [], options);
+  source(name: string, partitions: ReadonlyArray<SourcePartition>, options: SourceOptions = {}): DataStream {
+    const spec: OperatorSpec = options.watermarks === undefined ? { kind: 'source', topic: name, partitions } : { kind: 'source', topic: name, partitions, watermarks: options.watermarks };
+    const vertex = this.addVertex(name, spec, [], options);
     return new DataStream(this, [{ vertex, partitioner: undefined }]);
   }
 
@@ -168,6 +175,11 @@ export class KeyedStream extends DataStream {
   /** Emits `{key, count}` after every record: a running count per key. */
   count(name: string, options?: OperatorOptions): DataStream {
     return this.process(name, countFunction, options);
+  }
+
+  /** A tumbling event-time window per key, emitting `{key, windowStart, windowEnd, sum, count}` once per window. */
+  windowSum(name: string, window: TumblingWindowSpec, options?: OperatorOptions): DataStream {
+    return this.then(name, { kind: 'window', window }, options);
   }
 
   /** Emits `{key, value}` with the running reduction per key. */

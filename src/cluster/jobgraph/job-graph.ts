@@ -7,6 +7,7 @@ import type {
   KeyedProcessFunction,
   MapFunction,
 } from './functions.js';
+import type { TumblingWindowSpec, WatermarkStrategy } from './event-time.js';
 
 /** How records of an edge are routed from producer subtasks to consumer subtasks. */
 export type Partitioner =
@@ -24,13 +25,15 @@ export type SinkKind = 'two-phase-commit' | 'at-least-once' | 'upsert' | 'sink-v
 
 /** What a vertex does, as data, so the runtime and the reference model read the same job. */
 export type OperatorSpec =
-  | { readonly kind: 'source'; readonly topic: string; readonly partitions: ReadonlyArray<SourcePartition> }
+  | { readonly kind: 'source'; readonly topic: string; readonly partitions: ReadonlyArray<SourcePartition>; readonly watermarks?: WatermarkStrategy }
   | { readonly kind: 'map'; readonly function: MapFunction }
   | { readonly kind: 'filter'; readonly function: FilterFunction }
   | { readonly kind: 'flat-map'; readonly function: FlatMapFunction }
   | { readonly kind: 'keyed-process'; readonly function: KeyedProcessFunction }
   | { readonly kind: 'keyed-co-process'; readonly function: KeyedCoProcessFunction }
-  | { readonly kind: 'sink'; readonly sink: SinkKind };
+  | { readonly kind: 'sink'; readonly sink: SinkKind }
+  /** A keyed tumbling event-time window aggregation (task/event-time/window-operator.ts). */
+  | { readonly kind: 'window'; readonly window: TumblingWindowSpec };
 
 /** One edge into a vertex's input gate. */
 export interface JobEdge {
@@ -65,7 +68,7 @@ export function taskName(vertex: string, subtask: number): string {
 /** True for operators whose state absorbs records (keyed operators and sinks, not a Sink V2 committer: it reads committables, not data); their lineage is tracked. */
 export function isStateful(operator: OperatorSpec): boolean {
   if (operator.kind === 'sink') return operator.sink !== 'sink-v2-committer';
-  return operator.kind === 'keyed-process' || operator.kind === 'keyed-co-process';
+  return operator.kind === 'keyed-process' || operator.kind === 'keyed-co-process' || operator.kind === 'window';
 }
 
 /** Looks a vertex up by name; an unknown name is a programming error in the job. */

@@ -11,7 +11,10 @@ export type NetworkBuffer =
   | { readonly kind: 'barrier'; readonly isEvent: true; readonly priority: boolean; readonly barrier: CheckpointBarrier }
   | { readonly kind: 'cancel-marker'; readonly isEvent: true; readonly priority: false; readonly checkpointId: number }
   | { readonly kind: 'end-of-data'; readonly isEvent: true; readonly priority: false }
-  | { readonly kind: 'end-of-partition'; readonly isEvent: true; readonly priority: false };
+  | { readonly kind: 'end-of-partition'; readonly isEvent: true; readonly priority: false }
+  /** Event time: a watermark, in order with the records (a priority one only under a planted bug; see task/event-time/). */
+  | { readonly kind: 'watermark'; readonly isEvent: true; readonly priority: boolean; readonly timestamp: number }
+  | { readonly kind: 'watermark-status'; readonly isEvent: true; readonly priority: false; readonly status: 'active' | 'idle' };
 
 export function recordsBuffer(records: readonly StreamRecord[]): NetworkBuffer {
   return { kind: 'records', isEvent: false, priority: false, records };

@@ -1,6 +1,7 @@
 import { bugOn } from '../planted-bugs.js';
 import type { CheckpointBarrier } from '../checkpoint/types.js';
 import { cancelMarkerEvent } from './buffers.js';
+import { drainsAtBarrier } from './event-time/index.js';
 import type { StreamTask } from './stream-task.js';
 
 /**
@@ -25,7 +26,7 @@ export function triggerCheckpointAsync(task: StreamTask, barrier: CheckpointBarr
       return;
     }
     const unfinished = task.inputs.channels.filter((channel) => !channel.finished);
-    if (barrier.options.drain === true && task.source !== undefined) task.finishing.drainForSavepoint(barrier.checkpointId);
+    if (drainsAtBarrier(barrier.options) && task.source !== undefined) task.finishing.drainForSavepoint(barrier.checkpointId);
     if (unfinished.length === 0) {
       // A trigger task's barrier goes out as a priority event when the checkpoint is unaligned.
       task.checkpoints.perform(barrier, barrier.options.alignment === 'unaligned');

@@ -42,8 +42,8 @@ export class TaskFinishing {
   /**
    * Stop-with-savepoint --drain at a source (Flink's SourceOperator.stop(DRAIN), then
    * advanceToEndOfEventTime and end of data): the input ends here, before the savepoint's
-   * barrier, so every operator downstream finishes first. There are no event-time timers in
-   * this runtime, so MAX_WATERMARK has nothing to fire.
+   * barrier, so every operator downstream finishes first, its event-time timers fired by
+   * MAX_WATERMARK (reachEndOfData).
    */
   drainForSavepoint(checkpointId: number): void {
     if (this.endedData) return;
@@ -84,6 +84,8 @@ export class TaskFinishing {
   reachEndOfData(): void {
     if (this.endedData) return;
     const task = this.task;
+    // A source's input ends with the end of event time (Flink's endData with StopMode.DRAIN).
+    if (task.source !== undefined) task.eventTime.advanceToEndOfEventTime();
     this.endedData = true;
     task.operator?.endInput();
     task.outputs.flush();
@@ -119,6 +121,8 @@ export class TaskFinishing {
   finishOnRestore(): void {
     this.task.markRunning();
     this.endedData = true;
+    const operator = this.task.deployment.vertex.operator;
+    if (operator.kind === 'source') this.task.eventTime.finishedOnRestore(operator.watermarks);
     this.task.outputs.sendEvent(endOfDataEvent);
     this.finishTask();
   }

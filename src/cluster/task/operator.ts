@@ -52,6 +52,12 @@ export interface StreamOperator {
   snapshotState(checkpointId: number): OperatorSnapshot;
   notifyCheckpointComplete(checkpointId: number): void;
   notifyCheckpointAborted(checkpointId: number): void;
+  /**
+   * Flink's processWatermark: event time advanced to `watermark` at this task (the minimum over
+   * its inputs); fire the event-time timers due, before the watermark goes downstream. Optional:
+   * operators without timers just let it pass.
+   */
+  processWatermark?(watermark: number): void;
   /** All inputs reached end of data. */
   endInput(): void;
   /** The task finishes normally (Flink's close after finish): release what is still open. */

@@ -3,6 +3,7 @@ import type { OperatorSpec } from '../jobgraph/job-graph.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import type { OperatorContext, OperatorSnapshot, StreamOperator } from './operator.js';
 import { KeyedStateBackend } from './state-backend.js';
+import { WindowOperator } from './event-time/window-operator.js';
 
 const emptySnapshot: OperatorSnapshot = { keyed: undefined, operator: {} };
 
@@ -121,6 +122,8 @@ export function createOperator(spec: OperatorSpec): StreamOperator {
     case 'keyed-process':
     case 'keyed-co-process':
       return new KeyedProcessOperator(spec);
+    case 'window':
+      return new WindowOperator(spec.window);
     case 'source':
     case 'sink':
       throw new Error(`createOperator: ${spec.kind} vertices are built by connectors`);

@@ -15,7 +15,9 @@ export function openOperator(task: StreamTask, stored: StoredSubtaskState | unde
     task.source = new ReplayableSourceReader(log, task.deployment.subtaskIndex, vertex.parallelism, (partition) =>
       !hooks.external('source-log', 'read', String(partition)).fail,
     );
-    if (stored?.source !== undefined && !bugOn(task.bugs, 'source-ignores-restored-offsets')) task.source.restore(stored.source);
+    const restoredOffsets = stored?.source !== undefined && !bugOn(task.bugs, 'source-ignores-restored-offsets') ? stored.source : undefined;
+    if (restoredOffsets !== undefined) task.source.restore(restoredOffsets);
+    task.eventTime.openSource(vertex.operator.watermarks, task.source.extents(), restoredOffsets);
     return;
   }
   task.operator = environment.operatorFactory(vertex);

@@ -16,6 +16,7 @@ import { TaskFinishing } from './finishing.js';
 import { Mailbox } from './mailbox.js';
 import type { OperatorContext, OperatorSnapshot, StreamOperator } from './operator.js';
 import { openOperator, replayChannelState } from './restore.js';
+import { TaskEventTime } from './event-time/index.js';
 import { LineageTracker } from './state-backend.js';
 import { recordsPerPoll, SubtaskCheckpoints } from './subtask-checkpoint.js';
 import { TaskInputs } from './task-inputs.js';
@@ -71,6 +72,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   readonly checkpoints: SubtaskCheckpoints;
   /** End of data, final checkpoint, finishing and stop-with-savepoint state. */
   readonly finishing: TaskFinishing;
+  /** Watermarks and event time (task/event-time/): inert unless the job has event time. */
+  readonly eventTime: TaskEventTime;
   /** Lineage of the records a stateful operator absorbed (undefined for stateless ones). */
   readonly lineage: LineageTracker | undefined;
   /** The operator of a non-source task, once opened. */
@@ -110,12 +113,21 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.inputs = new TaskInputs(this);
     this.lineage = isStateful(deployment.vertex.operator) ? new LineageTracker() : undefined;
     const vertex = deployment.vertex;
-    const keyed = vertex.operator.kind === 'keyed-process' || vertex.operator.kind === 'keyed-co-process';
+    const keyed = vertex.operator.kind === 'keyed-process' || vertex.operator.kind === 'keyed-co-process' || vertex.operator.kind === 'window';
     this.keyRange = keyed ? keyGroupRange(deployment.subtaskIndex, vertex.maxParallelism, vertex.parallelism) : undefined;
     this.checkpoints = new SubtaskCheckpoints(this);
     this.finishing = new TaskFinishing(this);
     this.handler = environment.barrierHandlerFactory(this);
     this.outputs = new TaskOutputs(deployment, environment, () => this.wake(), () => this.finishing.maybeFinish());
+    this.eventTime = new TaskEventTime({
+      plantedBugs: this.bugs,
+      channelCount: this.inputs.count,
+      operator: () => this.operator,
+      scheduleTimer: (delayUs, action) => {
+        this.scheduleTimer(delayUs, action);
+      },
+      broadcastEvent: (event) => this.outputs.broadcastEvent(event),
+    });
   }
 
   get node() {
@@ -312,6 +324,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.outputs.emit(record);
     }
     this.observeEmitted(poll.records);
+    this.eventTime.onSourceRecords(poll.records);
     return poll.records.length * this.deployment.vertex.recordCostUs;
   }
 

@@ -98,6 +98,12 @@ export class TaskInputs {
         this.endOfDataChannels++;
         if (this.endOfDataChannels === this.channels.length) task.finishing.reachEndOfData();
         return 1;
+      case 'watermark':
+        task.eventTime.inputWatermark(channel.index, buffer.timestamp);
+        return 1;
+      case 'watermark-status':
+        task.eventTime.inputWatermarkStatus(channel.index, buffer.status);
+        return 1;
       case 'end-of-partition':
         channel.finished = true;
         task.checkpoints.stopPersisting(channel, Number.MAX_SAFE_INTEGER);

@@ -4,7 +4,7 @@ import type { JobStatus, Observation } from '../../cluster/observations.js';
 import type { Violation } from '../violation.js';
 
 /** The properties the streaming checkers judge (names as in scenarios' `properties`). */
-export type CheckerProperty = 'consistent-snapshot' | 'recovery' | 'coordinator-invariants' | 'two-phase-commit' | 'liveness' | 'trigger-results' | 'failure-accounting' | 'notification-order' | 'explained-failures' | 'external-hygiene';
+export type CheckerProperty = 'consistent-snapshot' | 'recovery' | 'coordinator-invariants' | 'two-phase-commit' | 'liveness' | 'trigger-results' | 'failure-accounting' | 'notification-order' | 'explained-failures' | 'external-hygiene' | 'windowed-output';
 
 /** What a checker knows before the run: the job and the checkpoint configuration it runs with. */
 export interface CheckerContext {
@@ -49,6 +49,11 @@ export interface FinalState {
    * sorted; undefined when the implementation has no transactional store to ask.
    */
   readonly openTransactions?: readonly string[];
+  /**
+   * Every record the sinks committed, when the run kept them (scenarios judged on windowed
+   * output, at-least-once or order-dependent output do); undefined otherwise.
+   */
+  readonly committedOutput?: ReadonlyArray<{ readonly key: string | undefined; readonly value: unknown }>;
 }
 
 /**

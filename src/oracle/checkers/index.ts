@@ -11,6 +11,7 @@ import { createNotificationOrderChecker } from './notification-order.js';
 import { createExplainedFailuresChecker } from './explained-failures.js';
 import { createExternalHygieneChecker } from './external-hygiene.js';
 import { createTwoPhaseCommitChecker } from './two-phase-commit.js';
+import { createWindowedOutputChecker } from './windowed-output.js';
 
 export type { Checker, CheckerContext, CheckerFactory, CheckerProperty, FinalState, RetainedCheckpoint } from './checker.js';
 export { createConsistentSnapshotChecker } from './consistent-snapshot.js';
@@ -23,6 +24,7 @@ export { createNotificationOrderChecker } from './notification-order.js';
 export { createExplainedFailuresChecker } from './explained-failures.js';
 export { createExternalHygieneChecker } from './external-hygiene.js';
 export { createTwoPhaseCommitChecker } from './two-phase-commit.js';
+export { createWindowedOutputChecker } from './windowed-output.js';
 
 /** Every streaming checker, by the property it judges. */
 export const checkerRegistry: Readonly<Record<CheckerProperty, CheckerFactory>> = {
@@ -36,6 +38,7 @@ export const checkerRegistry: Readonly<Record<CheckerProperty, CheckerFactory>> 
   'notification-order': createNotificationOrderChecker,
   'explained-failures': createExplainedFailuresChecker,
   'external-hygiene': createExternalHygieneChecker,
+  'windowed-output': createWindowedOutputChecker,
 };
 
 /** The property names the registry knows, in a stable order. */
