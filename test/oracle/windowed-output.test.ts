@@ -33,9 +33,11 @@ const allWindows = [result('k', 0, 3, 2), result('j', 0, 8, 1), result('k', 10, 
 /** A completed stop-with-savepoint --drain: savepoint 3, the source at `offset`, the window holding `timers`. */
 function drainedStop(offset: number, timers: Record<string, number[]> = {}) {
   return [
+    at(900, { type: 'job-operation-requested', operation: 'stop-with-savepoint-drain' }),
     at(1_000, { type: 'checkpoint-triggered', checkpointId: 3, checkpointType: 'sync-savepoint', timestampUs: 1_000, tasksToWaitFor: [], preAcknowledged: [] }),
     at(1_100, { type: 'snapshot-taken', checkpointId: 3, task: 'source#0', attempt: 0, unaligned: false, content: { keyed: undefined, operator: { '0': offset }, lineage: [] } }),
     at(1_200, { type: 'snapshot-taken', checkpointId: 3, task: 'window#0', attempt: 0, unaligned: false, content: { keyed: { [windowTimerStateName]: timers }, operator: {}, lineage: [] } }),
+    at(1_250, { type: 'checkpoint-completed', checkpointId: 3, checkpointType: 'sync-savepoint', acknowledgedTasks: [], awaitedTasks: [], stateHandles: [] }),
     at(1_300, { type: 'job-operation-answered', operation: 'stop-with-savepoint-drain', ok: true, checkpointId: 3 }),
   ];
 }
@@ -65,6 +67,13 @@ describe('windowed-output', () => {
     expect(judge(createWindowedOutputChecker(windowContext()), drainedStop(5), finalState({ committedOutput: split }))).toEqual([]);
     const unsplit = judge(createWindowedOutputChecker(windowContext()), drainedStop(5), finalState({ committedOutput: allWindows }));
     expect(unsplit[0]?.message).toContain('window of key k starting at 20 ms committed sum/count 48/2, expected 16/1, 32/1');
+  });
+
+  it('takes no cut for a plain stop-with-savepoint, nor for a drained one that did not complete', () => {
+    const plain = drainedStop(5).map((observation) => (observation.type === 'job-operation-requested' ? { ...observation, operation: 'stop-with-savepoint' as const } : observation));
+    expect(judge(createWindowedOutputChecker(windowContext()), plain, finalState({ committedOutput: allWindows }))).toEqual([]);
+    const aborted = drainedStop(5).filter((observation) => observation.type !== 'checkpoint-completed');
+    expect(judge(createWindowedOutputChecker(windowContext()), aborted, finalState({ committedOutput: allWindows }))).toEqual([]);
   });
 
   it('names a drained savepoint that still holds event-time timers', () => {

@@ -53,6 +53,10 @@ class WindowedOutputChecker implements Checker {
   private readonly savepointOffsets = new Map<number, Map<number, number>>();
   /** Sync savepoint id -> a window task whose snapshot held timers, with how many. */
   private readonly savepointTimers = new Map<number, { task: string; timers: number }>();
+  /** A stop-with-savepoint --drain was asked for and not answered yet: its savepoint drains. */
+  private drainRequested = false;
+  /** Synchronous savepoints triggered for a stop-with-savepoint --drain. */
+  private readonly drainingSavepoints = new Set<number>();
   /** Completed stop-with-savepoint --drain savepoints, in order. */
   private readonly drainedSavepoints: number[] = [];
   private jobMasterFailoverAfterDrain = false;
@@ -73,7 +77,19 @@ class WindowedOutputChecker implements Checker {
   observe(observation: Observation): void {
     switch (observation.type) {
       case 'checkpoint-triggered':
-        if (observation.checkpointType === 'sync-savepoint') this.syncSavepoints.add(observation.checkpointId);
+        if (observation.checkpointType !== 'sync-savepoint') return;
+        this.syncSavepoints.add(observation.checkpointId);
+        if (this.drainRequested) this.drainingSavepoints.add(observation.checkpointId);
+        return;
+      case 'job-operation-requested':
+        if (observation.operation === 'stop-with-savepoint-drain') this.drainRequested = true;
+        return;
+      case 'checkpoint-completed':
+        // A completed drained savepoint is a cut even when the stop then fails (a task failing
+        // after it, FLINK-26783): its windows fired and commit, and the run resumed from it fires the rest.
+        if (!this.drainingSavepoints.has(observation.checkpointId)) return;
+        this.drainedSavepoints.push(observation.checkpointId);
+        this.checkDrainedTimers(observation.checkpointId, observation.timeUs);
         return;
       case 'snapshot-taken': {
         if (!this.syncSavepoints.has(observation.checkpointId)) return;
@@ -88,9 +104,7 @@ class WindowedOutputChecker implements Checker {
         return;
       }
       case 'job-operation-answered':
-        if (observation.operation !== 'stop-with-savepoint-drain' || !observation.ok || observation.checkpointId === undefined) return;
-        this.drainedSavepoints.push(observation.checkpointId);
-        this.checkDrainedTimers(observation.checkpointId, observation.timeUs);
+        if (observation.operation === 'stop-with-savepoint-drain') this.drainRequested = false;
         return;
       case 'jobmaster-started':
         if (observation.leaderEpoch > 1 && this.drainedSavepoints.length > 0) this.jobMasterFailoverAfterDrain = true;
