@@ -39,7 +39,8 @@ export { entryDefinitions, type EntryDefinition, type FieldDefinition } from './
 export type { OperationRecord } from './faults/operations.js';
 
 // The job DSL.
-export { JobBuilder, DataStream, KeyedStream, ConnectedStreams, type OperatorOptions } from './cluster/jobgraph/job-builder.js';
+export { JobBuilder, DataStream, KeyedStream, ConnectedStreams, type OperatorOptions, type SourceOptions } from './cluster/jobgraph/job-builder.js';
+export { maxWatermark, minWatermark, windowStartFor, type TumblingWindowSpec, type WatermarkStrategy, type WindowResult } from './cluster/jobgraph/event-time.js';
 export type { KeyedContext, KeyedProcessFunction, KeyedCoProcessFunction, ValueState, ListState } from './cluster/jobgraph/functions.js';
 export type { JobGraph, JobVertex, OperatorSpec, SinkKind } from './cluster/jobgraph/job-graph.js';
 export type { StreamRecord, RecordOrigin } from './cluster/jobgraph/records.js';
