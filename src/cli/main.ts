@@ -224,12 +224,32 @@ function commandStart(argv: readonly string[]): Promise<number> {
   return commandSweep(withDefaults(['--runs', '300', '--profile', 'swarm', '--operations', 'some', '--mutants', '--out', 'reports/latest'], argv));
 }
 
+/**
+ * `ckptsim <command> --help`: that command's block of the usage text (its line and the lines
+ * indented under it), so each command's options are written down once.
+ */
+function commandUsage(command: string): string | undefined {
+  const lines = usage.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`  ckptsim ${command} `) || line === `  ckptsim ${command}`);
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (end < lines.length && /^ {4,}\S/.test(lines[end] as string)) end++;
+  return `usage:\n${lines.slice(start, end).join('\n')}\n`;
+}
+
 /** Commands that run no scenario, and so load no project config or scenario modules. */
 const commandsWithoutScenarios = new Set([undefined, 'help', '--help', '-h', 'bench', 'version', '--version']);
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command] = argv;
   let rest = argv.slice(1);
+  if (command !== undefined && command !== 'run' && (rest.includes('--help') || rest.includes('-h'))) {
+    const text = commandUsage(command === 'report' ? 'report merge' : command);
+    if (text !== undefined) {
+      process.stdout.write(text);
+      return 0;
+    }
+  }
   let sweepDefaults: readonly string[] = [];
   if (!commandsWithoutScenarios.has(command)) {
     const taken = takeScenariosOption(rest);

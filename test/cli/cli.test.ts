@@ -59,6 +59,15 @@ describe('ckptsim run', () => {
     expect(help.stdout).toContain('docs/fault-plans.md');
   });
 
+  it('every command answers --help with its own usage lines, exit 0, and runs nothing', () => {
+    for (const [command, line] of [['bench', 'ckptsim bench [--json]'], ['sweep', 'ckptsim sweep [scenario...]'], ['mutants', 'ckptsim mutants [bug...]'], ['report', 'ckptsim report merge'], ['start', 'ckptsim start [sweep options]']] as const) {
+      const help = ckptsim(command, '--help');
+      expect(help.status, `${command} --help: ${help.stderr}`).toBe(0);
+      expect(help.stdout).toContain(line);
+      expect(help.stdout).not.toContain('ckptsim run <scenario>');
+    }
+  });
+
   it('replays a case from its token with the same trace hash', () => {
     const first = JSON.parse(ckptsim('run', 'diamond', '--seed', '11', '--json').stdout);
     const replayed = JSON.parse(ckptsim('replay', first.replay, '--json').stdout);
