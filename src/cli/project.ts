@@ -1,3 +1,4 @@
+import { strategyNames } from '../explore/strategies/strategy.js';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { faultProfiles } from '../explore/arbitraries.js';
@@ -54,6 +55,8 @@ const sweepKeys = {
   timelines: 'timelines',
   vary: 'boolean',
   operations: 'operations',
+  strategy: 'strategy',
+  corpus: 'string',
 } as const;
 
 /**
@@ -62,7 +65,7 @@ const sweepKeys = {
  * lists (relative to the root), then those given with `--scenarios` (relative to the current
  * directory). A config must `export default` an object of known keys: `scenarios` (module paths)
  * and the sweep defaults `runs`, `seed`, `workers`, `profile`, `out`, `timelines`, `vary`,
- * `operations`.
+ * `operations`, `strategy`, `corpus`.
  */
 export async function loadProject(modules: readonly string[]): Promise<Project> {
   const root = findProjectRoot();
@@ -113,6 +116,9 @@ function readConfig(value: unknown, file: string, root: string): { modules: stri
       sweepArguments.push(`--${key}`, setting);
     } else if (kind === 'operations') {
       if (typeof setting !== 'string' || !(operationLevels as readonly string[]).includes(setting)) throw bad(`one of ${operationLevels.join(', ')}`);
+      sweepArguments.push(`--${key}`, setting);
+    } else if (kind === 'strategy') {
+      if (typeof setting !== 'string' || !(strategyNames as readonly string[]).includes(setting)) throw bad(`one of ${strategyNames.join(', ')}`);
       sweepArguments.push(`--${key}`, setting);
     } else if (kind === 'timelines') {
       if (typeof setting !== 'string' || !(timelineChoices as readonly string[]).includes(setting)) throw bad(`one of ${timelineChoices.join(', ')}`);
