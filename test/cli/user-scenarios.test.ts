@@ -133,7 +133,7 @@ describe('user scenarios', () => {
         expect(result.status, result.stdout).toBe(2);
         return result.stderr;
       };
-      expect(refused('export default { run: 5 };\n')).toBe("ckptsim: config file 'ckptsim.config.mjs' has unknown key 'run'; known: scenarios, runs, seed, workers, profile, out, timelines, vary, operations\n");
+      expect(refused('export default { run: 5 };\n')).toBe("ckptsim: config file 'ckptsim.config.mjs' has unknown key 'run'; known: scenarios, runs, seed, workers, profile, out, timelines, vary, operations, strategy, corpus\n");
       expect(refused("export default { runs: 'many' };\n")).toBe('ckptsim: config file \'ckptsim.config.mjs\': runs must be a non-negative integer, got "many"\n');
       expect(refused("export default { scenarios: ['nowhere.mjs'] };\n")).toBe(`ckptsim: config file 'ckptsim.config.mjs' lists scenario module 'nowhere.mjs', which does not exist under the project root ${other}\n`);
       expect(refused('export default {};\n', '--scenarios', 'absent.ts')).toBe("ckptsim: scenario module 'absent.ts' does not exist\n");
