@@ -4,6 +4,10 @@ import type { StreamRecord } from '../../../src/cluster/jobgraph/records.js';
 import { EventTimeTimerService, StatusWatermarkValve, WindowOperator, drainsAtBarrier, windowTimerStateName, type ValveOutput, type WatermarkStatus } from '../../../src/cluster/task/event-time/index.js';
 import { SourceWatermarks } from '../../../src/cluster/task/event-time/source-watermarks.js';
 import type { OperatorContext } from '../../../src/cluster/task/operator.js';
+import { barrierEvent, recordsBuffer, type NetworkBuffer } from '../../../src/cluster/task/buffers.js';
+import { watermarkEvent } from '../../../src/cluster/task/event-time/index.js';
+import { DataChannel, defaultChannelOptions } from '../../../src/net/index.js';
+import { Simulation } from '../../../src/sim/index.js';
 
 /** A valve output that records what the valve emitted, in order. */
 function recordingOutput(): ValveOutput & { readonly emitted: string[] } {
@@ -195,5 +199,26 @@ describe('advanceToEndOfEventTime on drain', () => {
     expect(drainsAtBarrier({ type: 'savepoint', alignment: 'forced-aligned', alignedTimeoutUs: 0, drain: true })).toBe(false);
     expect(drainsAtBarrier({ type: 'checkpoint', alignment: 'aligned', alignedTimeoutUs: 0, drain: true })).toBe(false);
     expect(drainsAtBarrier({ type: 'sync-savepoint', alignment: 'forced-aligned', alignedTimeoutUs: 0 })).toBe(false);
+  });
+});
+
+describe('watermarks on the data channel', () => {
+  it('keep their place behind queued records (no credit needed, but no overtaking), and an unaligned barrier overtakes them like records', () => {
+    const sim = new Simulation({ seed: 1 });
+    const producer = sim.createNode('producer');
+    const consumer = sim.createNode('consumer');
+    const link = new DataChannel<NetworkBuffer>(sim, 'source#0->window#0', producer, sim.random('link'), { ...defaultChannelOptions, initialCredits: 0 }, () => {});
+    const arrived: string[] = [];
+    const name = (buffer: NetworkBuffer): string => (buffer.kind === 'watermark' ? `wm ${buffer.timestamp}` : buffer.kind === 'barrier' ? `barrier ${buffer.barrier.checkpointId}` : buffer.kind);
+    link.send(recordsBuffer([event('k', 1, 1)]));
+    link.send(watermarkEvent(5));
+    link.send(barrierEvent({ checkpointId: 7, timestampUs: 0, options: { type: 'checkpoint', alignment: 'unaligned', alignedTimeoutUs: 0 } }, true));
+    link.connect(consumer, (buffer) => arrived.push(name(buffer)));
+    sim.run();
+    // No credit: the priority barrier left, the records wait, and the watermark waits behind them.
+    expect(arrived).toEqual(['barrier 7']);
+    link.returnCredit();
+    sim.run();
+    expect(arrived).toEqual(['barrier 7', 'records', 'wm 5']);
   });
 });
