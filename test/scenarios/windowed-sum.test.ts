@@ -51,6 +51,12 @@ describe('windowed-sum: event time end to end', () => {
     expect(result.violations.map((violation) => violation.property)).toContain('windowed-output');
   });
 
+  it('planted bug restore-drops-event-timers loses the windows a restore should fire', () => {
+    const result = run(1, [failWindow], ['restore-drops-event-timers']);
+    expect(result.stats.restores).toBeGreaterThan(0);
+    expect(result.violations.find((violation) => violation.property === 'windowed-output')?.message).toMatch(/expected result\(s\) not committed, 0 committed unexpectedly; first: window of key \w+ starting at \d+ ms was never committed/);
+  });
+
   it('a drain that does not reach the end of event time leaves timers in its savepoint, and windowed-output says so', () => {
     const result = run(1, [stop(true, 140_000)], ['source-omits-max-watermark-at-end']);
     expect(result.violations.find((violation) => violation.property === 'windowed-output')?.message).toMatch(/^stop-with-savepoint --drain completed savepoint \d+ with \d+ event-time timer\(s\) still pending/);

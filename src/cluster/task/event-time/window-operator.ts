@@ -1,3 +1,4 @@
+import { bugOn } from '../../planted-bugs.js';
 import { windowStartFor, type TumblingWindowSpec, type WindowResult } from '../../jobgraph/event-time.js';
 import type { StreamRecord } from '../../jobgraph/records.js';
 import type { OperatorContext, OperatorSnapshot, StreamOperator } from '../operator.js';
@@ -45,7 +46,8 @@ export class WindowOperator implements StreamOperator {
     if (keyed === undefined) return;
     const { [windowTimerStateName]: timers, ...contents } = keyed;
     this.backend.restore(contents, (key) => context.ownsKey(key));
-    if (timers !== undefined) this.timers.restore(timers, (key) => context.ownsKey(key));
+    // Planted bug restore-drops-event-timers: the restored timers are silently not read back (FLINK-21486).
+    if (timers !== undefined && !bugOn(context.plantedBugs, 'restore-drops-event-timers')) this.timers.restore(timers, (key) => context.ownsKey(key));
   }
 
   processElement(record: StreamRecord): void {
