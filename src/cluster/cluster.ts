@@ -21,6 +21,7 @@ export type TerminalJobStatus = 'FINISHED' | 'FAILED' | 'CANCELED';
 import { CheckpointStorage, defaultStorageLatency, type StorageLatency } from './storage/checkpoint-storage.js';
 import { HighAvailabilityServices } from './storage/ha-services.js';
 import { PartitionedLog } from './storage/partitioned-log.js';
+import { withParallelism } from './rescaling/rescaled-job.js';
 import { TransactionalStore } from './storage/transactional-store.js';
 import type { BarrierHandlerFactory } from './task/barrier-handler.js';
 import { CheckpointBarrierTracker } from './task/checkpoint-barrier-tracker.js';
@@ -144,6 +145,7 @@ export class Cluster {
    *   (default true; a case run keeps them only when it must list lost or duplicated records).
    */
   constructor(readonly sim: Simulation, readonly job: JobGraph, readonly config: ClusterConfig, options: { readonly retainCommitted?: boolean } = {}) {
+    this.runJob = job;
     this.observations = new ObservationBus(() => sim.nowUs);
     this.rpc = new RpcNetwork(sim, sim.random('net.rpc'), (envelope) => this.hooks.rpc(envelope), config.rpcLatency);
     this.storage = new CheckpointStorage(sim, this.hooks, this.observations, sim.random('storage'), config.storageLatency);
@@ -176,6 +178,23 @@ export class Cluster {
   onJobTerminal(listener: (status: TerminalJobStatus, cause: string | undefined) => void): void {
     this.terminalListeners.push(listener);
   }
+
+  /** The job graph of the current run: the submitted one, or as a rescale changed its parallelism. */
+  get currentJob(): JobGraph {
+    return this.runJob;
+  }
+
+  /**
+   * The next run (the next `submit`) runs the job at `parallelism` for the vertices named there
+   * (rescaling/rescaled-job.ts; throws for a vertex or parallelism the job cannot take). Published
+   * as a job-rescaled observation naming every vertex's parallelism.
+   */
+  rescaleNextRun(parallelism: ReadonlyMap<string, number>): void {
+    this.runJob = withParallelism(this.runJob, parallelism);
+    this.observations.publish({ type: 'job-rescaled', parallelism: Object.fromEntries(this.runJob.vertices.map((vertex) => [vertex.name, vertex.parallelism])) });
+  }
+
+  private runJob: JobGraph;
 
   /** Starts the executors (first time only) and a JobMaster for a new run of the job. */
   submit(restoreFrom?: CompletedCheckpoint): void {
@@ -408,7 +427,7 @@ export class Cluster {
           for (const listener of this.terminalListeners) listener(status, cause);
         },
       },
-      this.job,
+      this.runJob,
       jobRun,
       restoreFrom,
     );

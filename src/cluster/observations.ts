@@ -96,6 +96,8 @@ export type ObservationBody =
   | { readonly type: 'transaction-committed'; readonly task: string; readonly transactionId: string; readonly checkpointId: number; readonly records: number; readonly alreadyCommitted: boolean }
   | { readonly type: 'transaction-aborted'; readonly task: string; readonly transactionId: string; readonly cause: string }
   | { readonly type: 'sink-direct-write'; readonly task: string; readonly records: number }
+  /** The next job run restores at this parallelism per vertex (every vertex named): a rescale on restore (rescaling/). */
+  | { readonly type: 'job-rescaled'; readonly parallelism: Readonly<Record<string, number>> }
   /** A user operation on the job (REST API or CLI) reached the cluster. */
   | { readonly type: 'job-operation-requested'; readonly operation: JobOperation }
   /** Its answer, exactly once: success with the snapshot's id, or Flink's failure reason. */

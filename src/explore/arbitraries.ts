@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { executorNames } from '../cluster/cluster.js';
 import { jobChannels, jobTasks, taskName, type JobGraph } from '../cluster/jobgraph/job-graph.js';
+import { forwardGroups } from '../cluster/rescaling/rescaled-job.js';
 import { faultKinds, rpcMethods, type Fault, type FaultKind, type FaultTrigger } from '../faults/plan.js';
 import { deriveStream } from '../sim/index.js';
 import { mergeClusterConfig, runCase } from './run-case.js';
@@ -18,6 +19,10 @@ export interface Topology {
    * ends never fires.
    */
   readonly faultWindowUs: { readonly fromUs: number; readonly toUs: number };
+  /** Vertices joined by forward edges, rescaled together (absent: the case draws no rescale). */
+  readonly forwardGroups?: ReadonlyArray<readonly string[]>;
+  /** The cluster's task slots, which bound a rescale. */
+  readonly slots?: number;
 }
 
 /**
@@ -38,6 +43,8 @@ export function topologyOf(scenario: Scenario, parameters?: Readonly<Record<stri
     channels: jobChannels(setup.job),
     sinkTasks: setup.job.vertices.filter((vertex) => vertex.operator.kind === 'sink').flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => taskName(vertex.name, index))),
     faultWindowUs: { fromUs, toUs: fromUs + Math.max(minimumWindowUs, Math.round(activeUs * windowStretch)) },
+    forwardGroups: forwardGroups(setup.job),
+    slots: config.executors * config.slotsPerExecutor,
   };
 }
 

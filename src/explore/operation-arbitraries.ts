@@ -30,5 +30,34 @@ export function operationArbitrary(topology: Topology): fc.Arbitrary<Operation> 
 export function operationsArbitrary(topology: Topology, level: OperationLevel): fc.Arbitrary<Operation[]> {
   if (level === 'none') return fc.constant([]);
   const operation = operationArbitrary(topology);
-  return level === 'some' ? fc.array(operation, { minLength: 0, maxLength: 2 }) : fc.array(operation, { minLength: 1, maxLength: 5 });
+  const drawn = level === 'some' ? fc.array(operation, { minLength: 0, maxLength: 2 }) : fc.array(operation, { minLength: 1, maxLength: 5 });
+  // The rescale is drawn after every other operation, so the draws before it are those of a
+  // sweep without rescaling; one case in three gets one.
+  return fc.tuple(drawn, rescalesArbitrary(topology)).map(([operations, rescales]) => [...operations, ...rescales]);
+}
+
+/** The most subtasks a drawn rescale gives a vertex. */
+const maxDrawnParallelism = 4;
+
+/**
+ * Zero or one rescale (stop-with-savepoint, resume at another parallelism): a non-empty set of
+ * forward groups, each at a parallelism in 1..4, fitting the cluster's slots. Shrinks to none.
+ */
+export function rescalesArbitrary(topology: Topology): fc.Arbitrary<Operation[]> {
+  const groups = topology.forwardGroups ?? [];
+  if (groups.length === 0) return fc.constant([]);
+  const rescale = fc
+    .tuple(
+      fc.array(fc.integer({ min: 1, max: maxDrawnParallelism }), { minLength: groups.length, maxLength: groups.length }),
+      fc.array(fc.boolean(), { minLength: groups.length, maxLength: groups.length }),
+      triggerArbitrary(topology),
+    )
+    .map(([parallelisms, chosen, when]): Operation | undefined => {
+      const pairs: string[] = [];
+      groups.forEach((group, index) => {
+        if (chosen[index] === true) for (const vertex of group) pairs.push(`${vertex}=${parallelisms[index]}`);
+      });
+      return pairs.length === 0 ? undefined : { kind: 'rescale', parallelism: pairs.join(','), when };
+    });
+  return fc.tuple(fc.integer({ min: 0, max: 2 }), rescale).map(([pick, operation]) => (pick === 2 && operation !== undefined ? [operation] : []));
 }

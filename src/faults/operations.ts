@@ -3,6 +3,10 @@ import type { CheckpointResult } from '../cluster/checkpoint/checkpoint-result.j
 import type { CompletedCheckpoint } from '../cluster/checkpoint/types.js';
 import { eventKind } from '../sim/index.js';
 import type { Operation, OperationKind, ResumeFrom } from './plan.js';
+import type { JobGraph } from '../cluster/jobgraph/job-graph.js';
+import { forwardGroups, withParallelism } from '../cluster/rescaling/rescaled-job.js';
+import { snapshotParallelism } from '../cluster/rescaling/state-assignment-operation.js';
+import { taskName } from '../cluster/jobgraph/job-graph.js';
 
 const resumeKind = eventKind('operations.resume');
 /** How often a resume that failed to initialize is submitted again, and after how long. */
@@ -89,7 +93,36 @@ export class OperationRunner {
       case 'cancel':
         if (this.stopping) return this.skip(index, operation.kind, now, 'another stop or cancel is in progress');
         return this.cancel(index, operation.resumeFrom ?? 'latest', operation.resumeAfterUs ?? 0, now);
+      case 'rescale':
+        if (this.stopping) return this.skip(index, operation.kind, now, 'another stop or cancel is in progress');
+        return this.rescale(index, operation.parallelism, now);
     }
+  }
+
+  /**
+   * Rescaling on restore: stop-with-savepoint, then a new run from the savepoint at the new
+   * parallelism (cluster/rescaling/). Checked first against the job (vertices, max parallelism,
+   * forward edges) and the cluster's slots; a vertex whose subtasks had partly finished at the
+   * savepoint keeps its parallelism (its finished subtasks hold no state to redistribute).
+   */
+  private rescale(index: number, text: string, now: number): boolean {
+    const wanted = parseParallelism(text);
+    const problem = rescaleProblem(this.cluster.currentJob, wanted, this.cluster.config.executors * this.cluster.config.slotsPerExecutor);
+    if (problem !== undefined) return this.skip(index, 'rescale', now, problem);
+    const record = this.start(index, 'rescale', now);
+    this.stopAndResume(false, (result) => {
+      this.answer(record, result);
+      const savepoint = result.ok ? result.checkpoint : result.savepoint;
+      if (savepoint === undefined) return;
+      record.resumedFromCheckpointId = savepoint.checkpointId;
+      const applied = new Map<string, number>();
+      for (const [vertex, parallelism] of wanted) if (!partlyFinished(savepoint, vertex)) applied.set(vertex, parallelism);
+      // Every vertex of a forward group keeps its parallelism when one of them must.
+      for (const group of forwardGroups(this.cluster.currentJob)) if (group.some((vertex) => wanted.has(vertex) && !applied.has(vertex))) for (const vertex of group) applied.delete(vertex);
+      if (applied.size < wanted.size) record.reason = 'some vertices keep their parallelism: subtasks had partly finished at the savepoint';
+      if (applied.size > 0) this.cluster.rescaleNextRun(applied);
+    });
+    return true;
   }
 
   /**
@@ -174,4 +207,35 @@ export class OperationRunner {
     if (result.ok) record.checkpointId = result.checkpoint.checkpointId;
     else record.reason = result.reason;
   }
+}
+
+/** `vertex=n,vertex=n` as a map (the plan's pattern has checked its shape). */
+export function parseParallelism(text: string): Map<string, number> {
+  const result = new Map<string, number>();
+  for (const pair of text.split(',')) {
+    const [vertex, parallelism] = pair.split('=') as [string, string];
+    result.set(vertex, Number(parallelism));
+  }
+  return result;
+}
+
+/** Why `job` cannot run at `wanted` within `slots` slots, or undefined when it can. */
+export function rescaleProblem(job: JobGraph, wanted: ReadonlyMap<string, number>, slots: number): string | undefined {
+  let rescaled: JobGraph;
+  try {
+    rescaled = withParallelism(job, wanted);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+  const tasks = rescaled.vertices.reduce((total, vertex) => total + vertex.parallelism, 0);
+  if (tasks > slots) return `${tasks} tasks at the new parallelism do not fit the cluster's ${slots} slots`;
+  return undefined;
+}
+
+/** True when some but not all of `vertex`'s subtasks had finished in `savepoint`. */
+function partlyFinished(savepoint: CompletedCheckpoint, vertex: string): boolean {
+  const parallelism = snapshotParallelism(savepoint, vertex);
+  let finished = 0;
+  for (let subtask = 0; subtask < parallelism; subtask++) if (savepoint.subtaskStates.get(taskName(vertex, subtask))?.finished === true) finished++;
+  return finished > 0 && finished < parallelism;
 }

@@ -84,7 +84,8 @@ export type Operation =
   | { readonly kind: 'savepoint'; readonly when: FaultTrigger }
   | { readonly kind: 'checkpoint'; readonly when: FaultTrigger }
   | { readonly kind: 'stop-with-savepoint'; readonly drain?: boolean; readonly when: FaultTrigger }
-  | { readonly kind: 'cancel'; readonly resumeFrom?: ResumeFrom; readonly resumeAfterUs?: number; readonly when: FaultTrigger };
+  | { readonly kind: 'cancel'; readonly resumeFrom?: ResumeFrom; readonly resumeAfterUs?: number; readonly when: FaultTrigger }
+  | { readonly kind: 'rescale'; readonly parallelism: string; readonly when: FaultTrigger };
 
 export type OperationKind = Operation['kind'];
 /** Every operation kind, in the reference's order. */
@@ -256,6 +257,11 @@ export function checkFaultTargets(plan: FaultPlan, targets: FaultTargets): void 
         check(`${path}.source`, fault.source, nodes, 'node');
         check(`${path}.target`, fault.target, nodes, 'node');
         return;
+      case 'rescale': {
+        const vertices = new Set([...tasks].map((task) => task.slice(0, task.lastIndexOf('#'))));
+        for (const pair of fault.parallelism.split(',')) check(`${path}.parallelism`, pair.split('=')[0], vertices, 'vertex');
+        return;
+      }
       default:
         return;
     }

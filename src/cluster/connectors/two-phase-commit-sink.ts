@@ -31,7 +31,7 @@ export class TwoPhaseCommitSink implements StreamOperator {
   open(context: OperatorContext, restored: OperatorSnapshot | undefined): void {
     this.context = context;
     if (restored !== undefined) this.recover(restored);
-    else this.abortLingering(new Set(), undefined, 'lingering at a start without state');
+    else this.abortLingering(new Set(), [], 'lingering at a start without state');
     this.beginTransaction();
   }
 
@@ -84,17 +84,19 @@ export class TwoPhaseCommitSink implements StreamOperator {
 
   private recover(restored: OperatorSnapshot): void {
     const pending = (restored.operator['pending'] ?? []) as PendingTransaction[];
-    const open = restored.operator['open'] as string | undefined;
+    // After a rescale (rescaling/) `open` is a list: the split of the old subtasks' open transactions.
+    const restoredOpen = restored.operator['open'] as string | readonly string[] | undefined;
+    const open = restoredOpen === undefined ? [] : typeof restoredOpen === 'string' ? [restoredOpen] : restoredOpen;
     if (!bugOn(this.context.plantedBugs, 'sink-skips-recommit-on-restore')) for (const entry of pending) this.commit(entry);
     const keep = new Set(pending.map((entry) => entry.transactionId));
     this.abortLingering(keep, open, 'lingering after restore');
   }
 
-  /** Aborts this subtask's transactions still open or pre-committed, except `keep`, and `open` (the restored one). */
-  private abortLingering(keep: ReadonlySet<string>, open: string | undefined, cause: string): void {
+  /** Aborts this subtask's transactions still open or pre-committed, except `keep`, and `open` (the restored ones). */
+  private abortLingering(keep: ReadonlySet<string>, open: readonly string[], cause: string): void {
     const store = this.context.sinkStore;
     const lingering = bugOn(this.context.plantedBugs, 'sink-leaves-lingering-transactions') ? [] : store.lingering(this.transactionPrefix()).filter((transactionId) => !keep.has(transactionId));
-    if (open !== undefined && !lingering.includes(open)) lingering.push(open);
+    for (const transactionId of open) if (!lingering.includes(transactionId)) lingering.push(transactionId);
     for (const transactionId of lingering) {
       if (store.abort(transactionId)) this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId, cause });
     }

@@ -1,3 +1,4 @@
+import { rescaledRestoreFor } from '../rescaling/state-assignment-operation.js';
 import { bugOn } from '../planted-bugs.js';
 import type { RandomStream, SimNode, Simulation } from '../../sim/index.js';
 import { eventKind } from '../../sim/index.js';
@@ -456,6 +457,8 @@ export class JobMaster implements JobMasterGateway {
   private deploy(vertex: ExecutionVertex, restore: CompletedCheckpoint | undefined): void {
     const executor = vertex.executor as TaskExecutor;
     const subtaskState = restore?.subtaskStates.get(vertex.taskName);
+    // A vertex restored at another parallelism than the snapshot's (rescaling/): its subtasks read the old subtasks' handles.
+    const rescaled = restore === undefined ? undefined : rescaledRestoreFor(vertex.vertex, vertex.subtaskIndex, restore, this.services.plantedBugs);
     const deployment: TaskDeployment = {
       jobRun: this.jobRun,
       vertex: vertex.vertex,
@@ -481,7 +484,9 @@ export class JobMaster implements JobMasterGateway {
       restore:
         restore === undefined
           ? undefined
-          : { checkpointId: restore.checkpointId, stateKey: subtaskState?.operatorState?.key, finished: !bugOn(this.services.plantedBugs, 'restore-drops-finished-flag') && (subtaskState?.finished ?? false) },
+          : rescaled !== undefined
+            ? { checkpointId: restore.checkpointId, stateKey: undefined, finished: rescaled.fullyFinished, rescaled }
+            : { checkpointId: restore.checkpointId, stateKey: subtaskState?.operatorState?.key, finished: !bugOn(this.services.plantedBugs, 'restore-drops-finished-flag') && (subtaskState?.finished ?? false) },
     };
     this.services.rpc.send(this.node, executor.node, this.envelope('submitTask', executor, vertex.taskName, undefined), () =>
       executor.submitTask(deployment, this.leaderEpoch),

@@ -1,4 +1,5 @@
 import { bugOn } from '../planted-bugs.js';
+import { keyGroupRange } from '../jobgraph/key-groups.js';
 import { ReplayableSourceReader } from '../connectors/replayable-source.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import { recordsBuffer, recordsPerBuffer, type NetworkBuffer } from './buffers.js';
@@ -22,6 +23,8 @@ export function openOperator(task: StreamTask, stored: StoredSubtaskState | unde
   }
   task.operator = environment.operatorFactory(vertex);
   if (stored !== undefined) task.lineage?.restore(stored.lineage);
+  const range = keyGroupRange(task.deployment.subtaskIndex, vertex.maxParallelism, vertex.parallelism);
+  if (stored !== undefined) task.keyGroupLineage?.restore([stored.keyGroupLineage], range);
   task.operator.open(task.operatorContext(), stored?.operator);
 }
 

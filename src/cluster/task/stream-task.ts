@@ -16,6 +16,8 @@ import { TaskFinishing } from './finishing.js';
 import { Mailbox } from './mailbox.js';
 import type { OperatorContext, OperatorSnapshot, StreamOperator } from './operator.js';
 import { openOperator, replayChannelState } from './restore.js';
+import { KeyGroupLineage, type KeyGroupLineageSnapshot } from '../rescaling/key-group-lineage.js';
+import { assignSubtaskState, readRescaledState, type RescaledRestore } from '../rescaling/state-assignment-operation.js';
 import { TaskEventTime } from './event-time/index.js';
 import { LineageTracker } from './state-backend.js';
 import { recordsPerPoll, SubtaskCheckpoints } from './subtask-checkpoint.js';
@@ -38,6 +40,8 @@ export interface StoredSubtaskState {
   readonly lineage: SnapshotContent['lineage'];
   readonly source: Record<string, number> | undefined;
   readonly channelState: readonly ChannelStateRecord[];
+  /** Keyed operators only: lineage per key group, which follows the key groups when the job is rescaled. */
+  readonly keyGroupLineage?: KeyGroupLineageSnapshot;
 }
 
 /**
@@ -76,6 +80,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   readonly eventTime: TaskEventTime;
   /** Lineage of the records a stateful operator absorbed (undefined for stateless ones). */
   readonly lineage: LineageTracker | undefined;
+  /** Keyed operators: the lineage per key group, stored with the state so a rescale can split it (rescaling/). */
+  readonly keyGroupLineage: KeyGroupLineage | undefined;
   /** The operator of a non-source task, once opened. */
   operator: StreamOperator | undefined;
   /** The source reader of a source task, once opened. */
@@ -115,6 +121,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     const vertex = deployment.vertex;
     const keyed = vertex.operator.kind === 'keyed-process' || vertex.operator.kind === 'keyed-co-process' || vertex.operator.kind === 'window';
     this.keyRange = keyed ? keyGroupRange(deployment.subtaskIndex, vertex.maxParallelism, vertex.parallelism) : undefined;
+    this.keyGroupLineage = keyed ? new KeyGroupLineage() : undefined;
     this.checkpoints = new SubtaskCheckpoints(this);
     this.finishing = new TaskFinishing(this);
     this.handler = environment.barrierHandlerFactory(this);
@@ -175,6 +182,10 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.finishing.finishOnRestore();
       return;
     }
+    if (restore?.rescaled !== undefined) {
+      this.restoreRescaled(restore.checkpointId, restore.rescaled);
+      return;
+    }
     if (restore?.stateKey === undefined) {
       this.initialize(undefined, restore?.checkpointId);
       return;
@@ -186,6 +197,21 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       if (!result.ok) return this.fail(`restore from checkpoint ${restore.checkpointId} failed: ${result.error}`);
       this.initialize(result.value as StoredSubtaskState, restore.checkpointId);
     });
+  }
+
+  /** A restore at another parallelism: read the old subtasks' handles, keep this subtask's share (rescaling/). */
+  private restoreRescaled(checkpointId: number, rescaled: RescaledRestore): void {
+    const vertex = this.deployment.vertex;
+    readRescaledState(
+      (key, done) => this.environment.storage.read(this.node, key, done),
+      rescaled,
+      (previous) => assignSubtaskState(vertex, this.deployment.subtaskIndex, checkpointId, rescaled.oldParallelism, previous, this.bugs),
+      (result) => {
+        if (!this.active) return;
+        if (!result.ok) return this.fail(`restore from checkpoint ${checkpointId} failed: ${result.error}`);
+        this.initialize(result.state as StoredSubtaskState, checkpointId);
+      },
+    );
   }
 
   private initialize(stored: StoredSubtaskState | undefined, checkpointId: number | undefined): void {
@@ -402,6 +428,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     return {
       taskName: this.taskName,
       subtaskIndex: this.deployment.subtaskIndex,
+      numberOfParallelSubtasks: this.deployment.vertex.parallelism,
       attempt: this.attempt,
       jobRun: this.deployment.jobRun,
       ownsKey: (key) => {
@@ -411,6 +438,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       },
       emit: (value, key) => this.outputs.emit({ key, value, origin: this.currentOrigin }),
       sinkStore: this.environment.sinkStore,
+      ...(this.environment.fileStore === undefined ? {} : { fileStore: this.environment.fileStore }),
       externalFails: (operation, detail) => this.environment.hooks.external('sink-store', operation, detail).fail,
       plantedBugs: this.bugs,
       observe: (body) => this.observe(body),

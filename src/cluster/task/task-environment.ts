@@ -9,6 +9,7 @@ import type { PartitionedLog } from '../storage/partitioned-log.js';
 import type { TransactionalStore } from '../storage/transactional-store.js';
 import type { BarrierHandlerFactory } from './barrier-handler.js';
 import type { StreamOperator } from './operator.js';
+import type { RescaledRestore } from '../rescaling/state-assignment-operation.js';
 
 /** One input channel of a subtask, as deployed: which producer attempt feeds it, through which gate. */
 export interface InputChannelDescriptor {
@@ -41,6 +42,8 @@ export interface TaskDeployment {
         readonly stateKey: string | undefined;
         /** The subtask had finished when the checkpoint was taken: it is deployed only to finish again. */
         readonly finished: boolean;
+        /** Set when the vertex restores at another parallelism: the old subtasks' handles it reads instead of `stateKey`. */
+        readonly rescaled?: RescaledRestore;
       }
     | undefined;
 }

@@ -1,4 +1,5 @@
 import type { DataChannel } from '../../net/index.js';
+import { keyGroupFor } from '../jobgraph/key-groups.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import type { NetworkBuffer } from './buffers.js';
 import { InputChannel } from './input-channel.js';
@@ -121,6 +122,7 @@ export class TaskInputs {
       task.currentOrigin = record.origin;
       operator.processElement(record, channel.gate);
       lineage?.absorb(record.origin);
+      if (task.keyGroupLineage !== undefined) task.keyGroupLineage.absorb(keyGroupFor(record.key ?? '', task.deployment.vertex.maxParallelism), record.origin);
     }
     if (!recovered) channel.link?.returnCredit();
     return records.length * task.deployment.vertex.recordCostUs;

@@ -13,6 +13,7 @@ import {
 } from '../reference-state.js';
 import { FirstViolation, type Checker, type CheckerContext } from './checker.js';
 import { StopSavepointCutRule } from './stop-savepoint-cut.js';
+import { withParallelism } from '../../cluster/rescaling/rescaled-job.js';
 
 /**
  * consistent-snapshot: every COMPLETED checkpoint is a consistent cut. Its source snapshots fix
@@ -44,7 +45,9 @@ import { StopSavepointCutRule } from './stop-savepoint-cut.js';
  *   stop-with-savepoint savepoint it took ({@link StopSavepointCutRule}).
  */
 export function createConsistentSnapshotChecker(context: CheckerContext): Checker {
-  const reference = new ReferenceState(context.job);
+  // A rescale (job-rescaled) runs the next job run at another parallelism: its checkpoints are
+  // judged by the reference of the job at that parallelism.
+  let reference = new ReferenceState(context.job);
   const violation = new FirstViolation('consistent-snapshot');
   const pending = new Map<number, PendingCheckpoint>();
   const atLeastOnce = context.checkpoint.mode === 'AT_LEAST_ONCE';
@@ -70,6 +73,9 @@ export function createConsistentSnapshotChecker(context: CheckerContext): Checke
           return;
         case 'checkpoint-aborted':
           pending.delete(observation.checkpointId);
+          return;
+        case 'job-rescaled':
+          reference = new ReferenceState(withParallelism(context.job, new Map(Object.entries(observation.parallelism))));
           return;
         case 'jobmaster-started':
           // A new JobMaster starts with no pending checkpoint: whatever the old one had is gone.

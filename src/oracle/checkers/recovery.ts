@@ -1,6 +1,7 @@
 import type { ChannelStateRecord, JobStatus, Observation, SnapshotContent } from '../../cluster/observations.js';
 import { taskName } from '../../cluster/jobgraph/job-graph.js';
 import { canonicalJson } from '../reference-state.js';
+import { keyGroupFor, keyGroupRange } from '../../cluster/jobgraph/key-groups.js';
 import { FirstViolation, formatTime, type Checker, type CheckerContext } from './checker.js';
 
 /**
@@ -30,6 +31,7 @@ import { FirstViolation, formatTime, type Checker, type CheckerContext } from '.
 export function createRecoveryChecker(context: CheckerContext): Checker {
   const tasks = context.job.vertices.flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => taskName(vertex.name, index)));
   const model = new RecoveryModel(tasks, new FirstViolation('recovery'));
+  model.maxParallelism = new Map(context.job.vertices.map((vertex) => [vertex.name, vertex.maxParallelism] as const));
   return {
     property: 'recovery',
     observe: (observation) => model.observe(observation),
@@ -48,6 +50,8 @@ interface SnapshotTexts {
   readonly keyed: string;
   readonly operator: string;
   readonly lineage: string;
+  /** Keyed state as taken, kept for synchronous savepoints only: a rescaled restore is judged against it. */
+  readonly keyedState?: SnapshotContent['keyed'];
 }
 
 interface CheckpointState {
@@ -66,6 +70,10 @@ class RecoveryModel {
   private readonly pendingIds = new Set<number>();
   /** Snapshot contents of pending checkpoints, stored checkpoints and completed savepoints. */
   private readonly states = new Map<number, CheckpointState>();
+  /** Checkpoint id -> its snapshot type, while its state is kept. */
+  private readonly types = new Map<number, string>();
+  /** Vertex -> parallelism for the job run to come, from job-rescaled; undefined before any rescale. */
+  private parallelism: Readonly<Record<string, number>> | undefined;
   private readonly current = new Map<string, Expectation>();
   private readonly deployed = new Map<string, { attempt: number; expectation: Expectation }>();
   private lastJobStatus: JobStatus | undefined;
@@ -73,7 +81,7 @@ class RecoveryModel {
   /** The latest completed synchronous savepoint of this job run: its completion was notified, its side effects are out. */
   private notifiedSavepoint: { checkpointId: number; timeUs: number } | undefined;
 
-  constructor(private readonly tasks: readonly string[], readonly violation: FirstViolation) {
+  constructor(private tasks: readonly string[], readonly violation: FirstViolation) {
     for (const task of tasks) this.current.set(task, { kind: 'none', because: 'the job starts with no checkpoint' });
   }
 
@@ -83,7 +91,10 @@ class RecoveryModel {
       case 'checkpoint-triggered':
         this.pendingIds.add(observation.checkpointId);
         this.states.set(observation.checkpointId, { snapshots: new Map(), channelState: new Map() });
+        this.types.set(observation.checkpointId, observation.checkpointType);
         return;
+      case 'job-rescaled':
+        return this.rescaled(observation.parallelism);
       case 'snapshot-taken':
         return this.snapshotTaken(observation.checkpointId, observation.task, observation.attempt, observation.content);
       case 'channel-state-persisted':
@@ -129,7 +140,8 @@ class RecoveryModel {
     if (state === undefined || !this.pendingIds.has(checkpointId)) return;
     const held = state.snapshots.get(task);
     if (held !== undefined && held.attempt > attempt) return;
-    state.snapshots.set(task, { attempt, keyed: canonicalJson(content.keyed ?? null), operator: canonicalJson(content.operator), lineage: canonicalJson(content.lineage) });
+    const keyedState = this.types.get(checkpointId) === 'sync-savepoint' && content.keyed !== undefined ? { keyedState: content.keyed } : {};
+    state.snapshots.set(task, { attempt, keyed: canonicalJson(content.keyed ?? null), operator: canonicalJson(content.operator), lineage: canonicalJson(content.lineage), ...keyedState });
   }
 
   private latestStored(): number | undefined {
@@ -246,10 +258,58 @@ class RecoveryModel {
     this.compareContent(observation);
   }
 
+  /** The next run has other tasks: every vertex at its new parallelism. */
+  private rescaled(parallelism: Readonly<Record<string, number>>): void {
+    this.parallelism = parallelism;
+    this.tasks = Object.entries(parallelism).flatMap(([vertex, count]) => Array.from({ length: count }, (_, index) => taskName(vertex, index)));
+  }
+
+  /**
+   * A subtask of a vertex restored at another parallelism than the checkpoint's: its keyed state
+   * must be exactly the keys of its own key-group range (KeyGroupRangeAssignment, with the
+   * parallelism job-rescaled named) found in the old subtasks' snapshots. Operator state and
+   * lineage are redistributed, not copied: they are judged by what follows (exactly-once, and the
+   * consistent-snapshot check of the next checkpoints).
+   */
+  private compareRescaled(observation: Extract<Observation, { type: 'task-restored' }>, state: CheckpointState, vertex: string, oldParallelism: number, newParallelism: number): void {
+    const { task, attempt, checkpointId, content, timeUs } = observation;
+    const subtask = Number(task.slice(task.lastIndexOf('#') + 1));
+    const range = keyGroupRange(subtask, maxParallelismOf(vertex, this.maxParallelism), newParallelism);
+    const expected: Record<string, Record<string, unknown>> = {};
+    for (let old = 0; old < oldParallelism; old++) {
+      const keyed = state.snapshots.get(taskName(vertex, old))?.keyedState;
+      for (const [name, entries] of Object.entries(keyed ?? {})) {
+        const table = (expected[name] ??= {});
+        for (const [key, value] of Object.entries(entries)) {
+          const group = keyGroupFor(key, maxParallelismOf(vertex, this.maxParallelism));
+          if (group >= range.start && group <= range.end) table[key] = value;
+        }
+      }
+    }
+    const restored = canonicalJson(content.keyed ?? {});
+    const want = canonicalJson(expected);
+    if (restored === want) return;
+    this.violation.report(
+      `${task} (attempt ${attempt}) restored keyed state from checkpoint ${checkpointId} at parallelism ${newParallelism} (was ${oldParallelism}) that differs from the keys of its key groups ${range.start}..${range.end} in the old subtasks' snapshots: ${abbreviate(restored)} instead of ${abbreviate(want)}`,
+      timeUs,
+      { task, attempt, checkpointId, part: 'keyed', restored, snapshot: want, keyGroups: range, oldParallelism, newParallelism },
+    );
+  }
+
+  /** Max parallelism per vertex, from the job (set by the checker). */
+  maxParallelism: ReadonlyMap<string, number> = new Map();
+
   private compareContent(observation: Extract<Observation, { type: 'task-restored' }>): void {
     const { task, attempt, checkpointId, content, timeUs } = observation;
     const who = `${task} (attempt ${attempt})`;
     const state = this.states.get(checkpointId);
+    const vertex = task.slice(0, task.lastIndexOf('#'));
+    const newParallelism = this.parallelism?.[vertex];
+    if (state !== undefined && newParallelism !== undefined) {
+      let oldParallelism = 0;
+      while (state.snapshots.has(taskName(vertex, oldParallelism))) oldParallelism++;
+      if (oldParallelism !== newParallelism) return this.compareRescaled(observation, state, vertex, oldParallelism, newParallelism);
+    }
     const taken = state?.snapshots.get(task);
     if (state === undefined || taken === undefined) {
       return this.violation.report(`${who} restored checkpoint ${checkpointId}, in which it published no snapshot-taken`, timeUs, { task, attempt, checkpointId });
@@ -280,4 +340,8 @@ function highestOf(ids: readonly number[]): number | undefined {
 
 function abbreviate(text: string): string {
   return text.length <= 120 ? text : `${text.slice(0, 117)}...`;
+}
+
+function maxParallelismOf(vertex: string, maxParallelism: ReadonlyMap<string, number>): number {
+  return maxParallelism.get(vertex) ?? 128;
 }
