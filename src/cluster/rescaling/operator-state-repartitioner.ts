@@ -8,7 +8,8 @@
  * - UNION (`getUnionListState`): every new subtask gets every entry of every old subtask. Flink
  *   does this even when the parallelism did not change (a union state is always unioned).
  * - BROADCAST: new subtask i gets old subtask (i mod oldParallelism)'s copy (all copies are equal).
- * With the parallelism unchanged, split and broadcast states stay where they were.
+ * With the parallelism unchanged, split and broadcast states stay where they were, except a
+ * broadcast state some subtasks lack (they had finished): every subtask gets a copy (FLINK-23475).
  * Named states are taken in sorted name order (Flink iterates a map).
  */
 
@@ -38,7 +39,7 @@ export function repartitionOperatorState(previous: ReadonlyArray<OperatorListSta
     if (mode === 'union') {
       const all = perSubtask.flatMap((entries) => entries ?? []);
       for (const target of result) target[name] = { mode, entries: all.slice() };
-    } else if (unchanged) {
+    } else if (unchanged && !(mode === 'broadcast' && perSubtask.includes(undefined))) {
       perSubtask.forEach((entries, index) => {
         if (entries !== undefined) (result[index] as Record<string, NamedListState>)[name] = { mode, entries: entries.slice() };
       });

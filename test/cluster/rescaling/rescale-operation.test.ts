@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { runWithFaults, ofType } from '../../faults/run-with-faults.js';
+import type { Fault } from '../../../src/faults/plan.js';
+import { forwardGroups, withParallelism } from '../../../src/cluster/rescaling/index.js';
+import { findScenario } from '../../../scenarios/index.js';
+import { deriveStream } from '../../../src/sim/index.js';
+
+/** A rescale is an operation; the fault-plan type carries operations too. */
+const rescale = (parallelism: string): Fault => ({ kind: 'rescale', parallelism, when: { atUs: 120_000 } }) as unknown as Fault;
+
+describe('rescale operation', () => {
+  it('resumes wordcount at another parallelism with its keyed state and exactly-once intact', () => {
+    const { result, observations } = runWithFaults('wordcount', 3, [rescale('count=2')]);
+    expect(result.violations).toEqual([]);
+    expect(result.verdict).toBe('pass');
+    expect(ofType(observations, 'job-rescaled').map((observation) => observation.parallelism['count'])).toEqual([2]);
+    // The new run's count#0 and count#1 restored the keys of their key groups from three old subtasks.
+    const restored = ofType(observations, 'task-restored').filter((observation) => observation.task.startsWith('count#'));
+    expect(restored.map((observation) => observation.task).sort()).toEqual(['count#0', 'count#1']);
+  });
+
+  it('redistributes source partitions (union state) when the source is rescaled', () => {
+    const { result } = runWithFaults('running-sum', 3, [rescale('source=2')]);
+    expect(result.violations).toEqual([]);
+  });
+
+  it('is caught when keyed state is not reassigned (planted bug, FLINK-10809)', () => {
+    const { result } = runWithFaults('wordcount', 3, [rescale('count=2')], { plantedBugs: ['rescale-skips-keyed-state-reassignment'] });
+    expect(result.violations.map((violation) => violation.property)).toContain('consistent-snapshot');
+  });
+
+  it('is caught when union state misses entries (planted bug, FLINK-21080)', () => {
+    const { result } = runWithFaults('running-sum', 3, [rescale('source=2')], { plantedBugs: ['rescale-union-state-misses-entries'] });
+    expect(result.violations.map((violation) => violation.property)).toContain('exactly-once');
+  });
+
+  it('is not carried out when a forward edge would join different parallelisms, and says why', () => {
+    const { result } = runWithFaults('wordcount', 3, [rescale('source=3')]);
+    expect(result.operations?.[0]?.applied).toBe(false);
+    expect(result.operations?.[0]?.reason).toMatch(/forward edge source -> split/);
+  });
+
+  it('rescales vertices joined by forward edges together', () => {
+    const scenario = findScenario('sink-v2')!;
+    const job = scenario.build({ ...scenario.defaults }, deriveStream(0, 'scenario.input')).job;
+    expect(forwardGroups(job)).toContainEqual(['sink', 'sink-committer']);
+    expect(() => withParallelism(job, new Map([['sink', 3]]))).toThrow(/forward edge sink -> sink-committer/);
+    expect(withParallelism(job, new Map([['sink', 3], ['sink-committer', 3]])).vertices.map((vertex) => vertex.parallelism)).toContain(3);
+  });
+});
