@@ -31,6 +31,7 @@ describe('fault plan validation', () => {
       { kind: 'stop-with-savepoint', drain: true, when: { onStep: 'task.snapshot-taken', task: 'count#1', afterUs: 3 } },
       { kind: 'cancel', when: { atUs: 9 } },
       { kind: 'cancel', resumeFrom: 'latest-savepoint', resumeAfterUs: 100, when: { atUs: 9 } },
+      { kind: 'rescale', parallelism: 'count=2,sink=1', when: { atUs: 11 } },
       { kind: 'fail-task', task: 'count#1', when: { atUs: 5 } },
     ];
     expect(new Set((plan as PlanEntry[]).filter(isOperation).map((entry) => entry.kind))).toEqual(new Set(operationKinds));
