@@ -41,6 +41,8 @@ import { withParallelism } from '../../cluster/rescaling/rescaled-job.js';
  * each task: the runtime's observation carries the list the asynchronous part keeps filling until
  * the upload, so it is complete only by then. Sources, stateless operators and sinks are not
  * judged by state (their in-flight records are, for records from after the barrier).
+ * - After a job-rescaled, checkpoints are judged against the reference of the job at the new
+ *   parallelism (the runtime's lineage per key group follows the key groups across the rescale).
  * - A job stopped with a savepoint ends at that cut: no source emits past a completed
  *   stop-with-savepoint savepoint it took ({@link StopSavepointCutRule}).
  */

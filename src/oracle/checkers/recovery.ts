@@ -27,6 +27,9 @@ import { FirstViolation, formatTime, type Checker, type CheckerContext } from '.
  * attempt is judged by its own deployment. Each task-restored must name the expected checkpoint,
  * and its content (keyed, operator, lineage; canonical JSON) must equal the task's snapshot-taken
  * (latest attempt) in that checkpoint, with as many channel-state records as it persisted.
+ * After a job-rescaled, a vertex restored at another parallelism than the checkpoint's is judged
+ * by its keyed state only: the keys of the subtask's own key groups found in the old subtasks'
+ * snapshots (operator state and lineage are redistributed, and judged by what follows).
  */
 export function createRecoveryChecker(context: CheckerContext): Checker {
   const tasks = context.job.vertices.flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => taskName(vertex.name, index)));
