@@ -8,6 +8,7 @@ import { defaultCheckpointConfig, type CheckpointConfig, type CompletedCheckpoin
 import { AtLeastOnceSink, UpsertSink } from './connectors/direct-sinks.js';
 import { TwoPhaseCommitSink } from './connectors/two-phase-commit-sink.js';
 import { CommitterOperator, SinkWriterOperator } from './connectors/sink-v2/index.js';
+import { FileWriterOperator } from './connectors/file-sink/index.js';
 import { ShuffleService } from './executor/shuffle-service.js';
 import { TaskExecutor, defaultHeartbeatOptions, type HeartbeatOptions, type JobMasterGateway } from './executor/task-executor.js';
 import { RuntimeHooks } from './hooks.js';
@@ -23,6 +24,7 @@ import { HighAvailabilityServices } from './storage/ha-services.js';
 import { PartitionedLog } from './storage/partitioned-log.js';
 import { withParallelism } from './rescaling/rescaled-job.js';
 import { TransactionalStore } from './storage/transactional-store.js';
+import { FileStore } from './storage/file-store.js';
 import type { BarrierHandlerFactory } from './task/barrier-handler.js';
 import { CheckpointBarrierTracker } from './task/checkpoint-barrier-tracker.js';
 import type { StreamOperator } from './task/operator.js';
@@ -107,7 +109,10 @@ export function defaultOperator(vertex: JobVertex): StreamOperator {
     case 'sink-v2-writer':
       return new SinkWriterOperator();
     case 'sink-v2-committer':
+    case 'file-sink-committer':
       return new CommitterOperator();
+    case 'file-sink-writer':
+      return new FileWriterOperator();
   }
 }
 
@@ -123,6 +128,8 @@ export class Cluster {
   readonly storage: CheckpointStorage;
   readonly ha = new HighAvailabilityServices();
   readonly sinkStore: TransactionalStore;
+  /** The file system of FileSinks; its committed files join the sink store's read-committed view. */
+  readonly fileStore: FileStore;
   readonly logs = new Map<string, PartitionedLog>();
   readonly shuffle: ShuffleService;
   readonly executors: TaskExecutor[] = [];
@@ -150,6 +157,7 @@ export class Cluster {
     this.rpc = new RpcNetwork(sim, sim.random('net.rpc'), (envelope) => this.hooks.rpc(envelope), config.rpcLatency);
     this.storage = new CheckpointStorage(sim, this.hooks, this.observations, sim.random('storage'), config.storageLatency);
     this.sinkStore = new TransactionalStore(() => sim.nowUs, config.transactionTimeoutUs, options.retainCommitted ?? true);
+    this.fileStore = new FileStore(this.sinkStore);
     this.shuffle = new ShuffleService(sim);
     this.jobMasterNode = sim.createNode('jobmaster');
     this.jobMasterNode.onCrash(() => {
@@ -463,6 +471,7 @@ export class Cluster {
       observations: this.observations,
       storage: this.storage,
       sinkStore: this.sinkStore,
+      fileStore: this.fileStore,
       logs: this.logs,
       shuffle: this.shuffle,
       checkpointConfig: config.checkpoint,

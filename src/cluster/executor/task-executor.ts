@@ -1,4 +1,5 @@
 import type { RandomStream, SimNode, Simulation } from '../../sim/index.js';
+import type { FileStore } from '../storage/file-store.js';
 import { eventKind } from '../../sim/index.js';
 import type { ChannelOptions, RpcNetwork } from '../../net/index.js';
 import type { CheckpointBarrier, CheckpointConfig, CheckpointFailureReason, SubtaskStateSnapshot } from '../checkpoint/types.js';
@@ -50,6 +51,8 @@ export interface ExecutorServices {
   readonly observations: ObservationBus;
   readonly storage: CheckpointStorage;
   readonly sinkStore: TransactionalStore;
+  /** The file system FileSinks write part files to. */
+  readonly fileStore: FileStore;
   readonly logs: ReadonlyMap<string, PartitionedLog>;
   readonly shuffle: ShuffleService;
   readonly checkpointConfig: CheckpointConfig;
@@ -249,6 +252,7 @@ export class TaskExecutor {
       checkpointConfig: services.checkpointConfig,
       storage: services.storage,
       sinkStore: services.sinkStore,
+      fileStore: services.fileStore,
       logs: services.logs,
       observations: services.observations,
       hooks: services.hooks,

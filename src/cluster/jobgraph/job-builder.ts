@@ -149,11 +149,12 @@ export class DataStream {
 
   /**
    * Flink's `sinkTo` with a Sink V2 that has a committer: a writer vertex `name` and, forward
-   * after it at the same parallelism, its committer vertex `<name>-committer`.
+   * after it at the same parallelism, its committer vertex `<name>-committer`. `target` 'file'
+   * makes it a FileSink (part files in the cluster's file system) instead of a KafkaSink.
    */
-  sinkTo(name: string, options?: OperatorOptions): void {
-    const writer = this.then(name, { kind: 'sink', sink: 'sink-v2-writer' }, options);
-    writer.forward().then(`${name}-committer`, { kind: 'sink', sink: 'sink-v2-committer' }, { ...options, recordCostUs: 1 });
+  sinkTo(name: string, options?: OperatorOptions, target: 'kafka' | 'file' = 'kafka'): void {
+    const writer = this.then(name, { kind: 'sink', sink: target === 'file' ? 'file-sink-writer' : 'sink-v2-writer' }, options);
+    writer.forward().then(`${name}-committer`, { kind: 'sink', sink: target === 'file' ? 'file-sink-committer' : 'sink-v2-committer' }, { ...options, recordCostUs: 1 });
   }
 
   protected then(name: string, operator: OperatorSpec, options: OperatorOptions = {}): DataStream {

@@ -20,8 +20,9 @@ export type Partitioner =
  * Which sink semantics a sink vertex has; all write to the cluster's transactional store.
  * 'sink-v2-writer' and 'sink-v2-committer' are the two vertices of a Sink V2 (`DataStream.sinkTo`):
  * the writer is the sink of the job's data, the committer reads only its committables.
+ * 'file-sink-writer' and 'file-sink-committer' are the same for a FileSink (`DataStream.sinkTo(name, options, 'file')`).
  */
-export type SinkKind = 'two-phase-commit' | 'at-least-once' | 'upsert' | 'sink-v2-writer' | 'sink-v2-committer';
+export type SinkKind = 'two-phase-commit' | 'at-least-once' | 'upsert' | 'sink-v2-writer' | 'sink-v2-committer' | 'file-sink-writer' | 'file-sink-committer';
 
 /** What a vertex does, as data, so the runtime and the reference model read the same job. */
 export type OperatorSpec =
@@ -67,7 +68,7 @@ export function taskName(vertex: string, subtask: number): string {
 
 /** True for operators whose state absorbs records (keyed operators and sinks, not a Sink V2 committer: it reads committables, not data); their lineage is tracked. */
 export function isStateful(operator: OperatorSpec): boolean {
-  if (operator.kind === 'sink') return operator.sink !== 'sink-v2-committer';
+  if (operator.kind === 'sink') return operator.sink !== 'sink-v2-committer' && operator.sink !== 'file-sink-committer';
   return operator.kind === 'keyed-process' || operator.kind === 'keyed-co-process' || operator.kind === 'window';
 }
 

@@ -146,7 +146,10 @@ function operatorStateLayout(vertex: JobVertex): Readonly<Record<string, FieldLa
       return { pending: 'split-distribute', open: 'split-distribute' };
     case 'sink-v2-writer':
       return { checkpointId: 'restored-checkpoint-id' };
+    case 'file-sink-writer':
+      return { checkpointId: 'restored-checkpoint-id', inProgress: 'split-distribute' };
     case 'sink-v2-committer':
+    case 'file-sink-committer':
       return { checkpointId: 'restored-checkpoint-id', checkpoints: 'split-distribute' };
     default:
       return {};

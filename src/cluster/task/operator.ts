@@ -1,6 +1,7 @@
 import type { ObservationBody } from '../observations.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import type { TransactionalStore } from '../storage/transactional-store.js';
+import type { FileStore } from '../storage/file-store.js';
 import type { KeyedStateSnapshot } from './state-backend.js';
 
 /** An operator's state as its synchronous snapshot part captures it. */
@@ -21,6 +22,8 @@ export interface OperatorContext {
   /** Emits a record downstream; it inherits the origin of the record being processed. */
   emit(value: unknown, key?: string): void;
   readonly sinkStore: TransactionalStore;
+  /** The file system a FileSink writes part files to (absent in hand-made contexts). */
+  readonly fileStore?: FileStore;
   /** Asks the hook point whether an operation on the sink's store fails now (an injected fault). */
   externalFails(operation: string, detail: string): boolean;
   /** Planted bugs switched on for this run (cluster/planted-bugs.ts); built-in operators consult it. */

@@ -7,6 +7,7 @@ import type { ObservationBus } from '../observations.js';
 import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
 import type { PartitionedLog } from '../storage/partitioned-log.js';
 import type { TransactionalStore } from '../storage/transactional-store.js';
+import type { FileStore } from '../storage/file-store.js';
 import type { BarrierHandlerFactory } from './barrier-handler.js';
 import type { StreamOperator } from './operator.js';
 import type { RescaledRestore } from '../rescaling/state-assignment-operation.js';
@@ -56,6 +57,8 @@ export interface TaskEnvironment {
   readonly checkpointConfig: CheckpointConfig;
   readonly storage: CheckpointStorage;
   readonly sinkStore: TransactionalStore;
+  /** The file system FileSinks write to (absent in hand-made environments). */
+  readonly fileStore?: FileStore;
   readonly logs: ReadonlyMap<string, PartitionedLog>;
   readonly observations: ObservationBus;
   readonly hooks: RuntimeHooks;

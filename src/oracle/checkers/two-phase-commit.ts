@@ -59,8 +59,8 @@ class TransactionModel {
   private readonly open = new Map<string, Transaction>();
   /** Committed transaction ids; sinks number theirs `<writer>.<sequence>`, so this holds runs, not ids. */
   private readonly committed = new SequencedIdMap<true>();
-  /** `task|checkpointId` -> transaction pre-committed there, waiting for its snapshot-taken. */
-  private readonly awaitingSnapshot = new Map<string, string>();
+  /** `task|checkpointId` -> transactions pre-committed there (a FileSink closes several part files per checkpoint), waiting for its snapshot-taken. */
+  private readonly awaitingSnapshot = new Map<string, string[]>();
   /** Per pending checkpoint, the attempt of each task's snapshot. */
   private readonly snapshotAttempts = new Map<number, Map<string, number>>();
   private maxCompletedId = 0;
@@ -90,13 +90,20 @@ class TransactionModel {
       case 'checkpoint-triggered':
         this.snapshotAttempts.set(observation.checkpointId, new Map());
         return;
+      case 'task-deployed':
+        return this.redeployed(observation.task);
       case 'checkpoint-aborted':
         this.snapshotAttempts.delete(observation.checkpointId);
         return;
       case 'transaction-pre-committed':
         this.open.set(observation.transactionId, { task: observation.task, checkpointId: observation.checkpointId, coverId: observation.checkpointId, attempt: undefined, covered: false, required: false });
-        this.awaitingSnapshot.set(`${observation.task}|${observation.checkpointId}`, observation.transactionId);
+      {
+        const key = `${observation.task}|${observation.checkpointId}`;
+        const waiting = this.awaitingSnapshot.get(key);
+        if (waiting === undefined) this.awaitingSnapshot.set(key, [observation.transactionId]);
+        else waiting.push(observation.transactionId);
         return;
+      }
       case 'snapshot-taken':
         return this.snapshotTaken(observation.task, observation.checkpointId, observation.attempt);
       case 'checkpoint-completed':
@@ -121,6 +128,20 @@ class TransactionModel {
     }
   }
 
+  /**
+   * A new attempt of `task`: what an earlier attempt pre-committed and never took a snapshot
+   * after (end-of-input committables waiting for the final checkpoint) can no longer be covered
+   * by that attempt's snapshot, and is not required (the restore goes back before it; a FileSink
+   * leaves such part files hidden). The next snapshot is the new attempt's, not theirs.
+   */
+  private redeployed(task: string): void {
+    for (const key of [...this.awaitingSnapshot.keys()]) {
+      if (!key.startsWith(`${task}|`)) continue;
+      for (const transactionId of this.awaitingSnapshot.get(key) ?? []) if (this.open.get(transactionId)?.required === false) this.open.delete(transactionId);
+      this.awaitingSnapshot.delete(key);
+    }
+  }
+
   /** A restore in the same run after a synchronous savepoint completed goes back before it (savepoints are not stored). */
   private restoredAfterSavepoints(): void {
     for (const checkpointId of this.runSyncSavepoints) this.rolledBackSavepoints.add(checkpointId);
@@ -129,20 +150,19 @@ class TransactionModel {
   private snapshotTaken(task: string, checkpointId: number, attempt: number): void {
     this.snapshotAttempts.get(checkpointId)?.set(task, attempt);
     const key = `${task}|${checkpointId}`;
-    const transactionId = this.awaitingSnapshot.get(key);
-    if (transactionId !== undefined) {
-      this.awaitingSnapshot.delete(key);
+    for (const transactionId of this.awaitingSnapshot.get(key) ?? []) {
       const transaction = this.open.get(transactionId);
       if (transaction !== undefined) transaction.attempt = attempt;
     }
+    this.awaitingSnapshot.delete(key);
     const endOfInputKey = `${task}|${endOfInputCheckpointId}`;
-    const endOfInput = this.awaitingSnapshot.get(endOfInputKey);
-    if (endOfInput === undefined) return;
+    for (const transactionId of this.awaitingSnapshot.get(endOfInputKey) ?? []) {
+      const transaction = this.open.get(transactionId);
+      if (transaction === undefined) continue;
+      transaction.attempt = attempt;
+      transaction.coverId = checkpointId;
+    }
     this.awaitingSnapshot.delete(endOfInputKey);
-    const transaction = this.open.get(endOfInput);
-    if (transaction === undefined) return;
-    transaction.attempt = attempt;
-    transaction.coverId = checkpointId;
   }
 
   /** @param required - the checkpoint surely completed: its own transactions must end committed */

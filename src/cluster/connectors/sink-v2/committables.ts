@@ -13,6 +13,19 @@ export interface KafkaCommittable {
   readonly transactionId: string;
 }
 
+/** Flink's FileSinkCommittable: a part file closed for commit (pending), to be renamed into place. */
+export interface FileSinkCommittable {
+  readonly pendingFile: string;
+}
+
+/** What a committer commits: a Kafka transaction or a FileSink pending file. */
+export type Committable = KafkaCommittable | FileSinkCommittable;
+
+/** True for a FileSink's committable. */
+export function isFileSinkCommittable(committable: Committable): committable is FileSinkCommittable {
+  return 'pendingFile' in committable;
+}
+
 /** Flink's CommittableSummary: how many committables `subtask` prepared for `checkpointId`. */
 export interface CommittableSummary {
   readonly kind: 'summary';
@@ -27,7 +40,7 @@ export interface CommittableWithLineage {
   readonly kind: 'committable';
   readonly checkpointId: number;
   readonly subtask: number;
-  readonly committable: KafkaCommittable;
+  readonly committable: Committable;
 }
 
 /** A record on the writer -> committer edge. */

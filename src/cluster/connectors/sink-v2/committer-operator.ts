@@ -2,14 +2,14 @@ import { bugOn } from '../../planted-bugs.js';
 import { endOfInputCheckpointId } from '../../observations.js';
 import type { StreamRecord } from '../../jobgraph/records.js';
 import type { OperatorContext, OperatorSnapshot, StreamOperator } from '../../task/operator.js';
-import { isCommittableMessage, type KafkaCommittable } from './committables.js';
+import { isCommittableMessage, isFileSinkCommittable, type Committable, type FileSinkCommittable } from './committables.js';
 
 /** Flink's CommitRequestState: a request is finished once committed or failed. */
 type CommitRequestState = 'received' | 'retry' | 'committed' | 'failed';
 
 /** Flink's CommitRequestImpl: one committable, its retry count and state. */
 interface CommitRequest {
-  readonly committable: KafkaCommittable;
+  readonly committable: Committable;
   readonly subtask: number;
   retries: number;
   state: CommitRequestState;
@@ -135,9 +135,11 @@ export class CommitterOperator implements StreamOperator {
     });
   }
 
-  /** Flink's KafkaCommitter.commit for one request. */
+  /** Flink's KafkaCommitter.commit (or FileCommitter.commit) for one request. */
   private commit(checkpointId: number, request: CommitRequest): void {
-    const { transactionalId, epoch, transactionId } = request.committable;
+    const committable = request.committable;
+    if (isFileSinkCommittable(committable)) return this.commitFile(checkpointId, request, committable);
+    const { transactionalId, epoch, transactionId } = committable;
     if (this.context.externalFails('commit', transactionId)) {
       if (bugOn(this.context.plantedBugs, 'committer-drops-retriable-committables')) {
         request.state = 'failed';
@@ -172,6 +174,24 @@ export class CommitterOperator implements StreamOperator {
         request.state = 'failed';
         this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId, cause: `commit failed: ${result}` });
     }
+  }
+
+  /**
+   * Flink's FileCommitter.commit: the pending file is renamed into place (commitAfterRecovery). A file found committed
+   * already is a repeat after recovery (commitAfterRecovery); one not found pending fails the task
+   * (Flink's commit throws), as the rename of a missing file does.
+   */
+  private commitFile(checkpointId: number, request: CommitRequest, committable: FileSinkCommittable): void {
+    const path = committable.pendingFile;
+    // FileCommitter.commit throws its IOException: the task fails, and its restore commits again.
+    if (this.context.externalFails('commit', path)) throw new Error(`commit of ${path} failed (injected)`);
+    const files = this.context.fileStore;
+    if (files === undefined) throw new Error(`${this.context.taskName}: a FileSink committable but no file system`);
+    const records = files.length(path);
+    const result = files.commit(path);
+    if (result === 'unknown') throw new Error(`${this.context.taskName}: commit of ${path} failed: no such pending file`);
+    request.state = 'committed';
+    this.context.observe({ type: 'transaction-committed', task: this.context.taskName, transactionId: path, checkpointId, records: result === 'committed' ? records : 0, alreadyCommitted: result === 'already-committed' });
   }
 
   private dueCheckpoints(): CheckpointCommittables[] {
