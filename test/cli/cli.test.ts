@@ -95,7 +95,7 @@ describe('ckptsim run', () => {
 
   it('lists the scenarios as JSON', () => {
     const listed = JSON.parse(ckptsim('list', '--json').stdout) as Array<{ name: string }>;
-    expect(listed.map((scenario) => scenario.name)).toEqual(['wordcount', 'diamond', 'fan-in-skew', 'unaligned', 'aligned-timeout', 'at-least-once', 'savepoint-stop', 'running-sum', 'sink-v2', 'windowed-sum']);
+    expect(listed.map((scenario) => scenario.name)).toEqual(['wordcount', 'diamond', 'fan-in-skew', 'unaligned', 'aligned-timeout', 'at-least-once', 'savepoint-stop', 'running-sum', 'sink-v2', 'windowed-sum', 'file-sink']);
   }, 30_000);
 });
 

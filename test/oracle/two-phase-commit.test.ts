@@ -57,6 +57,37 @@ describe('two-phase-commit checker', () => {
     expect(judge(createTwoPhaseCommitChecker(tinyContext()), [...notified, committed(2_100, 1, 'tx-1')])).toEqual([]);
   });
 
+  it('covers every transaction pre-committed for one checkpoint (a FileSink closes several part files), and misses none left uncommitted', () => {
+    const twoFiles = (timeUs: number, id: number): Observation[] => [
+      triggered(timeUs, id),
+      snapshot(timeUs + 10, id, 'source#0', sourceContent(id)),
+      snapshot(timeUs + 20, id, 'count#0', countContent([])),
+      preCommitted(timeUs + 30, id, `part-${id}-a`),
+      preCommitted(timeUs + 30, id, `part-${id}-b`),
+      snapshot(timeUs + 30, id, 'sink#0', sinkContent([], 'none')),
+      ...tinyTasks.map((task, index) => acknowledged(timeUs + 40 + index, id, task)),
+      completed(timeUs + 50, id),
+    ];
+    expect(judge(createTwoPhaseCommitChecker(tinyContext()), [...twoFiles(1_000, 1), committed(1_100, 1, 'part-1-a'), committed(1_100, 1, 'part-1-b')])).toEqual([]);
+    const violations = judge(createTwoPhaseCommitChecker(tinyContext()), [...twoFiles(1_000, 1), committed(1_100, 1, 'part-1-b')]);
+    expect(violations[0]?.message).toBe('transaction part-1-a of sink#0, pre-committed for completed checkpoint 1, was never committed although the job finished');
+  });
+
+  it('does not require an end-of-input committable of an attempt that failed before its final snapshot, nor credit it to the next attempt', () => {
+    const stream = [
+      ...checkpointWithTransaction(1_000, 1, 'tx-1'),
+      committed(1_100, 1, 'tx-1'),
+      preCommitted(1_200, endOfInputCheckpointId, 'part-eoi'),
+      at(1_300, { type: 'task-deployed', task: 'sink#0', attempt: 1, executor: 'taskexecutor-0' }),
+      ...checkpointWithTransaction(2_000, 2, 'tx-2', 'completed', 1),
+      committed(2_100, 2, 'tx-2'),
+    ];
+    expect(judge(createTwoPhaseCommitChecker(tinyContext()), stream)).toEqual([]);
+    // Without the new attempt, the same committable is the final checkpoint's and must be committed.
+    const sameAttempt = stream.filter((observation) => observation.type !== 'task-deployed');
+    expect(judge(createTwoPhaseCommitChecker(tinyContext()), sameAttempt.map((observation) => (observation.type === 'snapshot-taken' && observation.task === 'sink#0' ? { ...observation, attempt: 0 } : observation)))[0]?.message).toMatch(/part-eoi/);
+  });
+
   it('names a transaction committed twice', () => {
     const stream = [...checkpointWithTransaction(1_000, 1, 'tx-1'), committed(1_100, 1, 'tx-1'), committed(1_200, 1, 'tx-1')];
     const violations = judge(createTwoPhaseCommitChecker(tinyContext()), stream);
