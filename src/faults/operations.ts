@@ -95,7 +95,7 @@ export class OperationRunner {
         return this.cancel(index, operation.resumeFrom ?? 'latest', operation.resumeAfterUs ?? 0, now);
       case 'rescale':
         if (this.stopping) return this.skip(index, operation.kind, now, 'another stop or cancel is in progress');
-        return this.rescale(index, operation.parallelism, now);
+        return this.rescale(index, operation.parallelism, operation.from ?? 'savepoint', now);
     }
   }
 
@@ -105,24 +105,32 @@ export class OperationRunner {
    * forward edges) and the cluster's slots; a vertex whose subtasks had partly finished at the
    * savepoint keeps its parallelism (its finished subtasks hold no state to redistribute).
    */
-  private rescale(index: number, text: string, now: number): boolean {
+  private rescale(index: number, text: string, from: 'savepoint' | 'checkpoint', now: number): boolean {
     const wanted = parseParallelism(text);
     const problem = rescaleProblem(this.cluster.currentJob, wanted, this.cluster.config.executors * this.cluster.config.slotsPerExecutor);
     if (problem !== undefined) return this.skip(index, 'rescale', now, problem);
+    if (from === 'checkpoint') return this.cancel(index, 'latest-checkpoint', 0, now, 'rescale', (record, checkpoint) => this.rescaleFrom(record, checkpoint, wanted));
     const record = this.start(index, 'rescale', now);
     this.stopAndResume(false, (result) => {
       this.answer(record, result);
       const savepoint = result.ok ? result.checkpoint : result.savepoint;
       if (savepoint === undefined) return;
       record.resumedFromCheckpointId = savepoint.checkpointId;
-      const applied = new Map<string, number>();
-      for (const [vertex, parallelism] of wanted) if (!partlyFinished(savepoint, vertex)) applied.set(vertex, parallelism);
-      // Every vertex of a forward group keeps its parallelism when one of them must.
-      for (const group of forwardGroups(this.cluster.currentJob)) if (group.some((vertex) => wanted.has(vertex) && !applied.has(vertex))) for (const vertex of group) applied.delete(vertex);
-      if (applied.size < wanted.size) record.reason = 'some vertices keep their parallelism: subtasks had partly finished at the savepoint';
-      if (applied.size > 0) this.cluster.rescaleNextRun(applied);
+      this.rescaleFrom(record, savepoint, wanted);
     });
     return true;
+  }
+
+  /** Sets the next run's parallelism for what `snapshot` allows: not partly finished vertices, and nothing from a checkpoint that may hold channel state. */
+  private rescaleFrom(record: OperationRecord, snapshot: CompletedCheckpoint, wanted: ReadonlyMap<string, number>): void {
+    const applied = new Map<string, number>();
+    // A checkpoint taken with unaligned checkpoints on may hold in-flight data, which ckptsim does not redistribute (Flink does).
+    const mayHoldChannelState = snapshot.type === 'checkpoint' && this.cluster.config.checkpoint.unaligned;
+    for (const [vertex, parallelism] of wanted) if (!mayHoldChannelState && !partlyFinished(snapshot, vertex)) applied.set(vertex, parallelism);
+    // Every vertex of a forward group keeps its parallelism when one of them must.
+    for (const group of forwardGroups(this.cluster.currentJob)) if (group.some((vertex) => wanted.has(vertex) && !applied.has(vertex))) for (const vertex of group) applied.delete(vertex);
+    if (applied.size < wanted.size) record.reason = 'some vertices keep their parallelism: subtasks had partly finished, or hold channel state, in the snapshot';
+    if (applied.size > 0) this.cluster.rescaleNextRun(applied);
   }
 
   /**
@@ -164,11 +172,11 @@ export class OperationRunner {
     });
   }
 
-  private cancel(index: number, resumeFrom: ResumeFrom, resumeAfterUs: number, now: number): boolean {
+  private cancel(index: number, resumeFrom: ResumeFrom, resumeAfterUs: number, now: number, kind: 'cancel' | 'rescale' = 'cancel', beforeResume?: (record: OperationRecord, restorePoint: CompletedCheckpoint) => void): boolean {
     // Resuming from nothing would read the input again and duplicate what the sink committed:
     // no user would, so neither does the plan.
-    if (this.cluster.latestRestorePoint(resumeFrom) === undefined) return this.skip(index, 'cancel', now, `nothing to resume from (${resumeFrom})`);
-    const record = this.start(index, 'cancel', now);
+    if (this.cluster.latestRestorePoint(resumeFrom) === undefined) return this.skip(index, kind, now, `nothing to resume from (${resumeFrom})`);
+    const record = this.start(index, kind, now);
     this.stopping = true;
     this.cluster.cancel((result) => {
       record.answeredAtUs = this.cluster.sim.nowUs;
@@ -180,6 +188,7 @@ export class OperationRunner {
       }
       const restorePoint = this.cluster.latestRestorePoint(resumeFrom) as CompletedCheckpoint;
       record.resumedFromCheckpointId = restorePoint.checkpointId;
+      beforeResume?.(record, restorePoint);
       this.resumePending = true;
       this.cluster.sim.schedule(resumeAfterUs, resumeKind, () => {
         this.resumePending = false;
@@ -239,3 +248,4 @@ function partlyFinished(savepoint: CompletedCheckpoint, vertex: string): boolean
   for (let subtask = 0; subtask < parallelism; subtask++) if (savepoint.subtaskStates.get(taskName(vertex, subtask))?.finished === true) finished++;
   return finished > 0 && finished < parallelism;
 }
+

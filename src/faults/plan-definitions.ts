@@ -246,8 +246,10 @@ export const operationDefinitions: readonly EntryDefinition[] = [
   {
     kind: 'rescale',
     category: 'operation',
-    doc: "Rescaling on restore: stop-with-savepoint (no drain), then a new job run from that savepoint at another parallelism for the named vertices, within their max parallelism, as Flink's StateAssignmentOperation restores it: key groups reassigned by KeyGroupRangeAssignment, operator list state split evenly (round robin) or unioned, source partitions reassigned with their offsets. Vertices joined by a forward edge must be named together with one parallelism. Not carried out (recorded with the reason) when the parallelism does not fit the job or the cluster's slots; a vertex whose subtasks had partly finished at the savepoint keeps its parallelism.",
-    fields: [{ name: 'parallelism', type: 'string', pattern: /^[^#@>=,]+=\d{1,3}(,[^#@>=,]+=\d{1,3})*$/, description: "vertex=parallelism pairs like 'count=3,sink=1'", doc: 'The new parallelism of each named vertex.' }],
+    doc: "Rescaling on restore: stop-with-savepoint (no drain) or cancel, then a new job run from that savepoint (or the latest retained checkpoint) at another parallelism for the named vertices, within their max parallelism, as Flink's StateAssignmentOperation restores it: key groups reassigned by KeyGroupRangeAssignment, operator list state split evenly (round robin) or unioned, source partitions reassigned with their offsets. Vertices joined by a forward edge must be named together with one parallelism. Not carried out (recorded with the reason) when the parallelism does not fit the job or the cluster's slots; a vertex whose subtasks had partly finished at the savepoint keeps its parallelism.",
+    fields: [{ name: 'parallelism', type: 'string', pattern: /^[^#@>=,]+=\d{1,3}(,[^#@>=,]+=\d{1,3})*$/, description: "vertex=parallelism pairs like 'count=3,sink=1'", doc: 'The new parallelism of each named vertex.' },
+      { name: 'from', type: 'one-of', values: ['savepoint', 'checkpoint'], optional: true, defaultText: 'savepoint', doc: 'savepoint: stop-with-savepoint and resume from it; checkpoint: cancel (checkpoints retained) and resume from the latest retained checkpoint, as Flink allows rescaling from a retained checkpoint (a vertex with in-flight channel state in it keeps its parallelism).' },
+    ],
     example: { kind: 'rescale', parallelism: 'count=2', when: { atUs: 120000 } },
   },
 ];

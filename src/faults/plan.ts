@@ -85,7 +85,7 @@ export type Operation =
   | { readonly kind: 'checkpoint'; readonly when: FaultTrigger }
   | { readonly kind: 'stop-with-savepoint'; readonly drain?: boolean; readonly when: FaultTrigger }
   | { readonly kind: 'cancel'; readonly resumeFrom?: ResumeFrom; readonly resumeAfterUs?: number; readonly when: FaultTrigger }
-  | { readonly kind: 'rescale'; readonly parallelism: string; readonly when: FaultTrigger };
+  | { readonly kind: 'rescale'; readonly parallelism: string; readonly from?: 'savepoint' | 'checkpoint'; readonly when: FaultTrigger };
 
 export type OperationKind = Operation['kind'];
 /** Every operation kind, in the reference's order. */

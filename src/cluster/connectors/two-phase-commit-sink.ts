@@ -95,7 +95,7 @@ export class TwoPhaseCommitSink implements StreamOperator {
   /** Aborts this subtask's transactions still open or pre-committed, except `keep`, and `open` (the restored ones). */
   private abortLingering(keep: ReadonlySet<string>, open: readonly string[], cause: string): void {
     const store = this.context.sinkStore;
-    const lingering = bugOn(this.context.plantedBugs, 'sink-leaves-lingering-transactions') ? [] : store.lingering(this.transactionPrefix()).filter((transactionId) => !keep.has(transactionId));
+    const lingering = bugOn(this.context.plantedBugs, 'sink-leaves-lingering-transactions') ? [] : lingeringPrefixes(this.context, store).flatMap((prefix) => store.lingering(prefix)).filter((transactionId) => !keep.has(transactionId));
     for (const transactionId of open) if (!lingering.includes(transactionId)) lingering.push(transactionId);
     for (const transactionId of lingering) {
       if (store.abort(transactionId)) this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId, cause });
@@ -134,4 +134,26 @@ export class TwoPhaseCommitSink implements StreamOperator {
     this.context.sinkStore.begin(this.current);
     this.context.observe({ type: 'transaction-begun', task: this.context.taskName, transactionId: this.current });
   }
+}
+
+/** Subtask prefixes past the last one probed: a bound, as no job has more subtasks than its max parallelism. */
+const maxProbedSubtasks = 128;
+
+/**
+ * The transaction prefixes a subtask aborts the lingering transactions of: its own and, after a
+ * rescale down, those of the subtasks `subtask + k * parallelism` (k >= 1) that no longer exist,
+ * probed until one has none, as Flink's Kafka producers do (FlinkKafkaProducer's
+ * abortTransactions over the id range, KafkaSink's TransactionAborter).
+ */
+export function lingeringPrefixes(context: OperatorContext, store: { lingering(prefix: string): string[] }): string[] {
+  const vertex = context.taskName.slice(0, context.taskName.lastIndexOf('#'));
+  const prefixes = [`${context.taskName}/`];
+  const parallelism = context.numberOfParallelSubtasks;
+  if (parallelism === undefined) return prefixes;
+  for (let subtask = context.subtaskIndex + parallelism; subtask < maxProbedSubtasks; subtask += parallelism) {
+    const prefix = `${vertex}#${subtask}/`;
+    if (store.lingering(prefix).length === 0) break;
+    prefixes.push(prefix);
+  }
+  return prefixes;
 }

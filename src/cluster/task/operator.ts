@@ -14,6 +14,8 @@ export interface OperatorSnapshot {
 export interface OperatorContext {
   readonly taskName: string;
   readonly subtaskIndex: number;
+  /** The vertex's parallelism in this run (absent in hand-made contexts): sinks abort what subtasks gone since a rescale left. */
+  readonly numberOfParallelSubtasks?: number;
   readonly attempt: number;
   /** Which run of the job this is (stop-with-savepoint and resume starts a new run). */
   readonly jobRun: number;

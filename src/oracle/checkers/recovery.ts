@@ -53,7 +53,7 @@ interface SnapshotTexts {
   readonly keyed: string;
   readonly operator: string;
   readonly lineage: string;
-  /** Keyed state as taken, kept for synchronous savepoints only: a rescaled restore is judged against it. */
+  /** Keyed state as taken: a rescaled restore is judged against it. */
   readonly keyedState?: SnapshotContent['keyed'];
 }
 
@@ -73,8 +73,6 @@ class RecoveryModel {
   private readonly pendingIds = new Set<number>();
   /** Snapshot contents of pending checkpoints, stored checkpoints and completed savepoints. */
   private readonly states = new Map<number, CheckpointState>();
-  /** Checkpoint id -> its snapshot type, while its state is kept. */
-  private readonly types = new Map<number, string>();
   /** Vertex -> parallelism for the job run to come, from job-rescaled; undefined before any rescale. */
   private parallelism: Readonly<Record<string, number>> | undefined;
   private readonly current = new Map<string, Expectation>();
@@ -94,7 +92,6 @@ class RecoveryModel {
       case 'checkpoint-triggered':
         this.pendingIds.add(observation.checkpointId);
         this.states.set(observation.checkpointId, { snapshots: new Map(), channelState: new Map() });
-        this.types.set(observation.checkpointId, observation.checkpointType);
         return;
       case 'job-rescaled':
         return this.rescaled(observation.parallelism);
@@ -143,7 +140,8 @@ class RecoveryModel {
     if (state === undefined || !this.pendingIds.has(checkpointId)) return;
     const held = state.snapshots.get(task);
     if (held !== undefined && held.attempt > attempt) return;
-    const keyedState = this.types.get(checkpointId) === 'sync-savepoint' && content.keyed !== undefined ? { keyedState: content.keyed } : {};
+    // The observation's own object, kept by reference: a rescaled restore is judged against it.
+    const keyedState = content.keyed !== undefined ? { keyedState: content.keyed } : {};
     state.snapshots.set(task, { attempt, keyed: canonicalJson(content.keyed ?? null), operator: canonicalJson(content.operator), lineage: canonicalJson(content.lineage), ...keyedState });
   }
 

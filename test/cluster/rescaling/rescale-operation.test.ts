@@ -48,3 +48,15 @@ describe('rescale operation', () => {
     expect(withParallelism(job, new Map([['sink', 3], ['sink-committer', 3]])).vertices.map((vertex) => vertex.parallelism)).toContain(3);
   });
 });
+
+describe('rescale from a retained checkpoint', () => {
+  const fromCheckpoint = (parallelism: string, atUs: number): Fault => ({ kind: 'rescale', parallelism, from: 'checkpoint', when: { atUs } }) as unknown as Fault;
+
+  it('cancels, resumes from the latest retained checkpoint at the new parallelism, and the sink aborts what removed subtasks left open', () => {
+    for (const [scenario, parallelism] of [['wordcount', 'sink=1'], ['sink-v2', 'sink=1,sink-committer=1'], ['running-sum', 'sum=3,sink=3']] as const) {
+      const { result } = runWithFaults(scenario, 3, [fromCheckpoint(parallelism, 130_000)]);
+      expect(result.operations?.[0]?.applied, scenario).toBe(true);
+      expect(result.violations, scenario).toEqual([]);
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { endOfInputCheckpointId } from '../../observations.js';
 import type { StreamRecord } from '../../jobgraph/records.js';
 import type { OperatorContext, OperatorSnapshot, StreamOperator } from '../../task/operator.js';
 import type { CommittableMessage, KafkaCommittable } from './committables.js';
+import { lingeringPrefixes } from '../two-phase-commit-sink.js';
 
 /** The writer's open transaction: its transactional id, producer epoch and store transaction. */
 interface OpenTransaction extends KafkaCommittable {
@@ -113,12 +114,14 @@ export class SinkWriterOperator implements StreamOperator {
   /** Kafka's TransactionAborter: a new producer for each id of the prefix above `checkpointId` aborts what it left. */
   private abortLingering(checkpointId: number): void {
     const store = this.context.sinkStore;
-    const prefix = this.prefix();
-    for (const transactionalId of store.producerIds(prefix)) {
-      const id = Number(transactionalId.slice(prefix.length));
-      if (id <= checkpointId) continue;
-      const { aborted } = store.initProducer(transactionalId);
-      if (aborted !== undefined) this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId: aborted, cause: 'lingering after restore' });
+    // After a rescale down, also the ids of the subtasks `subtask + k * parallelism` gone since (TransactionAborter).
+    for (const prefix of [this.prefix(), ...lingeringPrefixes(this.context, store).slice(1)]) {
+      for (const transactionalId of store.producerIds(prefix)) {
+        const id = Number(transactionalId.slice(prefix.length));
+        if (id <= checkpointId) continue;
+        const { aborted } = store.initProducer(transactionalId);
+        if (aborted !== undefined) this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId: aborted, cause: 'lingering after restore' });
+      }
     }
   }
 
