@@ -112,7 +112,7 @@ export function assignSubtaskState(
 
 /** True for the vertices whose state is keyed (by key group). */
 function isKeyed(vertex: JobVertex): boolean {
-  return vertex.operator.kind === 'keyed-process' || vertex.operator.kind === 'keyed-co-process';
+  return vertex.operator.kind === 'keyed-process' || vertex.operator.kind === 'keyed-co-process' || vertex.operator.kind === 'window';
 }
 
 function intersects(left: { start: number; end: number }, right: { start: number; end: number }): boolean {
