@@ -41,6 +41,8 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'committer-loses-recovered-committables': lateInDefaultSweep,
   'committer-drops-retriable-committables': lateInDefaultSweep,
   'sink-writer-emits-committables-after-barrier': lateInDefaultSweep,
+  // Case 20 before the sweep drew rescales and the file-sink scenario joined the round robin; case 32 since.
+  'valve-min-includes-idle-channels': lateInDefaultSweep,
 };
 
 describe('the kill matrix on the default sweep', () => {
