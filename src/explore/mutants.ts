@@ -152,8 +152,6 @@ export function mutantHolds(mutant: Pick<MutantResult, 'killed' | 'control' | 'k
 export const knownSurvivors: Readonly<Partial<Record<PlantedBug, string>>> = {
   'failure-manager-counts-stale-checkpoints':
     'needs a failure reported for a checkpoint at or below the latest completed one (concurrent checkpoints with a late decline or expiry), which the default sweep reached in one of 276 cases before the fail-location storage action shifted its storage draws, and in none of 350 after; the missing workload is concurrent checkpoints that fail after a newer one completed',
-  'task-skips-cancel-marker-for-aborted-checkpoint':
-    "downstream alignments of the aborted checkpoint wait only until the next checkpoint's barrier supersedes them, which breaks no property; the missing property is that an aborted checkpoint's alignment ends promptly",
   'task-notifies-finished-operator':
     'a notification that reaches a task after it finished is for a checkpoint at or below the one it finished with, which the task ignores before relaying; the missing workload is a notification of a newer checkpoint reaching a finished task',
   'task-ignores-trigger-when-not-ready':

@@ -1,6 +1,7 @@
 import type { SnapshotType } from '../../cluster/checkpoint/types.js';
 import type { Observation } from '../../cluster/observations.js';
 import { RunMap } from '../../sim/run-map.js';
+import { AbortedAlignmentRule } from './aborted-alignment.js';
 import { FirstViolation, type Checker, type CheckerContext, type FinalState } from './checker.js';
 
 /**
@@ -14,11 +15,23 @@ import { FirstViolation, type Checker, type CheckerContext, type FinalState } fr
  * - Each checkpoint's abort notification is acted on at most once per task attempt.
  * - No notification is acted on by a task whose latest attempt finished, failed or was canceled:
  *   its operator is closed (FLINK-16383).
+ * - Until a fault or a task failure, every producer sends on each channel each checkpoint's
+ *   barrier or cancellation marker before a newer aligned barrier, so an aborted checkpoint's
+ *   alignment ends by its markers, not by a newer barrier (FLINK-18238, {@link AbortedAlignmentRule}).
  */
 export function createNotificationOrderChecker(context: CheckerContext): Checker {
   void context;
-  const checker = new NotificationOrder(new FirstViolation('notification-order'));
-  return { property: 'notification-order', observe: (observation) => checker.observe(observation), finish: (final) => checker.finish(final) };
+  const violation = new FirstViolation('notification-order');
+  const checker = new NotificationOrder(violation);
+  const abortedAlignment = new AbortedAlignmentRule(violation);
+  return {
+    property: 'notification-order',
+    observe: (observation) => {
+      if (!violation.found) abortedAlignment.observe(observation);
+      checker.observe(observation);
+    },
+    finish: (final) => checker.finish(final),
+  };
 }
 
 interface TaskView {
