@@ -52,6 +52,10 @@ export type ObservationBody =
   | { readonly type: 'checkpoint-trigger-answered'; readonly requestId: string; readonly kind: TriggerKind; readonly checkpointId: number | undefined; readonly outcome: 'success' | 'failure'; readonly reason: CheckpointFailureReason | undefined }
   | { readonly type: 'checkpoint-acknowledged'; readonly checkpointId: number; readonly task: string; readonly result: AcknowledgeResult }
   | { readonly type: 'checkpoint-declined'; readonly checkpointId: number; readonly task: string; readonly reason: CheckpointFailureReason }
+  /** A trigger RPC for this task attempt reached its task executor (whether the attempt runs there or not). */
+  | { readonly type: 'checkpoint-trigger-received'; readonly checkpointId: number; readonly task: string; readonly attempt: number }
+  /** A task attempt, or its task executor for it, sent a decline to the JobMaster (observed at the sender; `checkpoint-declined` is its receipt). */
+  | { readonly type: 'checkpoint-decline-sent'; readonly checkpointId: number; readonly task: string; readonly attempt: number; readonly reason: CheckpointFailureReason }
   | { readonly type: 'checkpoint-completed'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly acknowledgedTasks: readonly string[]; readonly awaitedTasks: readonly string[]; readonly stateHandles: readonly string[] }
   /** `declinedBy`: the task attempt whose decline aborted it (a task-side failure); absent for coordinator-side aborts. */
   | { readonly type: 'checkpoint-aborted'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason; readonly declinedBy?: { readonly task: string; readonly attempt: number } }

@@ -17,6 +17,14 @@ import type { ShuffleService } from './shuffle-service.js';
 
 const monitorKind = eventKind('executor.heartbeat-monitor');
 const askTimeoutKind = eventKind('executor.ask-timeout');
+const unregisterKind = eventKind('executor.unregister-task');
+
+/**
+ * How long a task that reached a final state stays in the executor before its main thread
+ * unregisters it, in microseconds (Flink: the Task thread finishes its partitions and releases
+ * its resources before the TaskExecutor runs unregisterTaskAndNotifyFinalState).
+ */
+const unregisterDelayUs = { low: 100, high: 2_000 } as const;
 
 /** Flink's RPC ask timeout (akka.ask.timeout), scaled down like the heartbeats. */
 const askTimeoutUs = 2_000_000;
@@ -77,6 +85,12 @@ export class TaskExecutor {
   /** Per task, the newest attempt deployed here: an older or equal one is a duplicated or overtaken deploy RPC. */
   private readonly newestAttempts = new Map<string, number>();
   private readonly pendingStateAcks = new Set<string>();
+  /**
+   * Tasks that reached a final state and are not unregistered yet: checkpoint RPCs still reach
+   * them, and (as Flink's Task does for an execution state other than RUNNING) they decline a
+   * trigger as not ready and ignore notifications. Nothing else sees them.
+   */
+  private readonly unregistering = new Map<string, StreamTask>();
   private jobMaster: JobMasterGateway | undefined;
   private lastHeartbeatUs = 0;
   private readonly environment: TaskEnvironment;
@@ -85,6 +99,7 @@ export class TaskExecutor {
     this.node = services.sim.createNode(name);
     this.node.onCrash(() => {
       this.tasks.clear();
+      this.unregistering.clear();
       this.newestAttempts.clear();
       this.pendingStateAcks.clear();
       this.jobMaster = undefined;
@@ -138,7 +153,8 @@ export class TaskExecutor {
   }
 
   triggerCheckpoint(taskName: string, attempt: number, barrier: CheckpointBarrier): void {
-    const task = this.tasks.get(`${taskName}@${attempt}`);
+    this.services.observations.publish({ type: 'checkpoint-trigger-received', checkpointId: barrier.checkpointId, task: taskName, attempt });
+    const task = this.checkpointTarget(taskName, attempt);
     if (task === undefined) {
       this.declineCheckpoint(taskName, attempt, barrier.checkpointId, 'CHECKPOINT_DECLINED_TASK_NOT_READY');
       return;
@@ -147,13 +163,19 @@ export class TaskExecutor {
   }
 
   notifyCheckpointComplete(taskName: string, attempt: number, checkpointId: number): void {
-    const task = this.tasks.get(`${taskName}@${attempt}`);
+    const task = this.checkpointTarget(taskName, attempt);
     if (this.services.hooks.hasStepListeners) this.services.hooks.step({ name: 'executor.notify-complete-received', task: taskName, executor: this.name, checkpointId });
     task?.notifyCheckpointCompleteAsync(checkpointId);
   }
 
   notifyCheckpointAborted(taskName: string, attempt: number, checkpointId: number): void {
-    this.tasks.get(`${taskName}@${attempt}`)?.notifyCheckpointAbortedAsync(checkpointId);
+    this.checkpointTarget(taskName, attempt)?.notifyCheckpointAbortedAsync(checkpointId);
+  }
+
+  /** The attempt a checkpoint RPC reaches: a registered task, or one that ended and is not unregistered yet. */
+  private checkpointTarget(taskName: string, attempt: number): StreamTask | undefined {
+    const key = `${taskName}@${attempt}`;
+    return this.tasks.get(key) ?? this.unregistering.get(key);
   }
 
   /** A heartbeat request from the JobMaster; the reply carries the running tasks. */
@@ -183,6 +205,22 @@ export class TaskExecutor {
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  /**
+   * Takes an ended task out of the registered ones at once (it is neither running nor heartbeated
+   * any more), but keeps it reachable by checkpoint RPCs until the executor's main thread
+   * unregisters it a moment later (a new named random stream draws the delay).
+   */
+  private unregisterLater(key: string): void {
+    const task = this.tasks.get(key);
+    if (task === undefined) return;
+    this.tasks.delete(key);
+    this.unregistering.set(key, task);
+    const delayUs = this.services.sim.random('executor.unregister-delay').intBetween(unregisterDelayUs.low, unregisterDelayUs.high);
+    this.services.sim.schedule(delayUs, unregisterKind, () => {
+      if (this.unregistering.get(key) === task) this.unregistering.delete(key);
+    }, this.node);
+  }
 
   private acceptsLeader(leaderEpoch: number): boolean {
     const leader = this.services.leader();
@@ -215,7 +253,7 @@ export class TaskExecutor {
 
   private report(task: string, attempt: number, state: ReportedTaskState, cause: string | undefined): void {
     const key = `${task}@${attempt}`;
-    if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') this.tasks.delete(key);
+    if (state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED') this.unregisterLater(key);
     this.send('updateTaskExecutionState', task, undefined, (gateway) => gateway.updateTaskExecutionState(this.name, task, attempt, state, cause));
     if (state !== 'INITIALIZING' && state !== 'RUNNING') return;
     // The update is an ask: a running task whose update is never acknowledged is failed, as in
@@ -234,6 +272,7 @@ export class TaskExecutor {
   }
 
   private declineCheckpoint(task: string, attempt: number, checkpointId: number, reason: CheckpointFailureReason): void {
+    this.services.observations.publish({ type: 'checkpoint-decline-sent', checkpointId, task, attempt, reason });
     this.send('declineCheckpoint', task, checkpointId, (gateway) => gateway.declineCheckpoint(task, attempt, checkpointId, reason));
   }
 
