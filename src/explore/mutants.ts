@@ -151,11 +151,7 @@ export function mutantHolds(mutant: Pick<MutantResult, 'killed' | 'control' | 'k
  */
 export const knownSurvivors: Readonly<Partial<Record<PlantedBug, string>>> = {
   'failure-manager-counts-stale-checkpoints':
-    'needs a failure reported for a checkpoint at or below the latest completed one (concurrent checkpoints with a late decline or expiry), which the default sweep reached in one of 276 cases before the fail-location storage action shifted its storage draws, and in none of 350 after; the missing workload is concurrent checkpoints that fail after a newer one completed',
-  'task-notifies-finished-operator':
-    'a notification that reaches a task after it finished is for a checkpoint at or below the one it finished with, which the task ignores before relaying; the missing workload is a notification of a newer checkpoint reaching a finished task',
-  'task-ignores-trigger-when-not-ready':
-    'the coordinator triggers only when every task runs, and a task that stops running after the trigger is failed over, which aborts the checkpoint anyway; the missing workload is a trigger racing a task restart',
+    "needs a counted failure of a checkpoint at or below the latest completed one; completing a checkpoint subsumes every older pending checkpoint (not counted), so only a plain savepoint can fail after a newer checkpoint completed, and its failure counts only when a task declines it (a job-level savepoint failure never counts): the missing workload is a savepoint whose asynchronous upload fails after a whole newer checkpoint completed (the default sweep reached it in one of 276 cases before the fail-location storage action shifted its storage draws, and in none of 809 after)",
 };
 
 /** A wall clock in milliseconds, given by the caller (simulated code has none). */

@@ -2,6 +2,7 @@ import type { SnapshotType } from '../../cluster/checkpoint/types.js';
 import type { Observation } from '../../cluster/observations.js';
 import { RunMap } from '../../sim/run-map.js';
 import { AbortedAlignmentRule } from './aborted-alignment.js';
+import { NotReadyTriggerRule } from './not-ready-triggers.js';
 import { FirstViolation, type Checker, type CheckerContext, type FinalState } from './checker.js';
 
 /**
@@ -18,19 +19,26 @@ import { FirstViolation, type Checker, type CheckerContext, type FinalState } fr
  * - Until a fault or a task failure, every producer sends on each channel each checkpoint's
  *   barrier or cancellation marker before a newer aligned barrier, so an aborted checkpoint's
  *   alignment ends by its markers, not by a newer barrier (FLINK-18238, {@link AbortedAlignmentRule}).
+ * - A trigger reaching a task attempt that is not running is declined at once (FLINK-3261,
+ *   {@link NotReadyTriggerRule}).
  */
 export function createNotificationOrderChecker(context: CheckerContext): Checker {
   void context;
   const violation = new FirstViolation('notification-order');
   const checker = new NotificationOrder(violation);
   const abortedAlignment = new AbortedAlignmentRule(violation);
+  const notReadyTriggers = new NotReadyTriggerRule(violation);
   return {
     property: 'notification-order',
     observe: (observation) => {
       if (!violation.found) abortedAlignment.observe(observation);
+      if (!violation.found) notReadyTriggers.observe(observation);
       checker.observe(observation);
     },
-    finish: (final) => checker.finish(final),
+    finish: (final) => {
+      if (!violation.found) notReadyTriggers.finish();
+      return checker.finish(final);
+    },
   };
 }
 
