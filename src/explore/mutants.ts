@@ -151,7 +151,7 @@ export function mutantHolds(mutant: Pick<MutantResult, 'killed' | 'control' | 'k
  */
 export const knownSurvivors: Readonly<Partial<Record<PlantedBug, string>>> = {
   'failure-manager-counts-stale-checkpoints':
-    "needs a counted failure of a checkpoint at or below the latest completed one; completing a checkpoint subsumes every older pending checkpoint (not counted), so only a plain savepoint can fail after a newer checkpoint completed, and its failure counts only when a task declines it (a job-level savepoint failure never counts): the missing workload is a savepoint whose asynchronous upload fails after a whole newer checkpoint completed (the default sweep reached it in one of 276 cases before the fail-location storage action shifted its storage draws, and in none of 809 after)",
+    "needs a counted failure of a checkpoint at or below the latest success; completing a checkpoint subsumes every older pending one (not counted), so the stale failure needs a savepoint completing past a checkpoint that fails afterwards: failure-accounting catches it when a checkpoint hangs (its acknowledgement lost), a savepoint is taken meanwhile, and the hung checkpoint then expires (wordcount seed 5, acknowledgeCheckpoint of checkpoint 2 dropped, savepoint at 160 ms); the default sweep rarely draws a savepoint during such a hang (reached in one of 276 cases before the fail-location storage action shifted its storage draws, in none of 809 after): the missing workload is savepoints taken while a checkpoint hangs",
 };
 
 /** A wall clock in milliseconds, given by the caller (simulated code has none). */
