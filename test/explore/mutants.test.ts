@@ -35,6 +35,7 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'task-snapshots-out-of-order-checkpoint': lateInDefaultSweep,
   'failure-manager-ignores-io-exceptions': lateInDefaultSweep,
   'restore-tolerates-unreadable-state': lateInDefaultSweep,
+  'task-skips-cancel-marker-for-aborted-checkpoint': lateInDefaultSweep,
   'restore-drops-finished-flag': lateInDefaultSweep,
   'handler-resets-alignment-on-older-abort': lateInDefaultSweep,
   'coordinator-expires-after-interval': hungCase,
