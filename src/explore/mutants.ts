@@ -6,7 +6,7 @@ import type { OperationLevel } from './operation-arbitraries.js';
 import { decodeReplayToken } from './replay-token.js';
 import { runCase } from './run-case.js';
 import { SweepPlan } from './sweep.js';
-import { caseSeedFor, runSweepCase, type SweepCase, type SweepCaseResult } from './sweep-case.js';
+import { caseSeedFor, runSweepCase, shrinkEventBudget, type SweepCase, type SweepCaseResult } from './sweep-case.js';
 import { CoverageCorpus } from './strategies/coverage-corpus.js';
 import { defaultRoundSize, type StrategySettings } from './strategies/strategy.js';
 
@@ -154,6 +154,14 @@ export const knownSurvivors: Readonly<Partial<Record<PlantedBug, string>>> = {
     "needs a counted failure of a checkpoint at or below the latest success; completing a checkpoint subsumes every older pending one (not counted), so the stale failure needs a savepoint completing past a checkpoint that fails afterwards: failure-accounting catches it when a checkpoint hangs (its acknowledgement lost), a savepoint is taken meanwhile, and the hung checkpoint then expires (wordcount seed 5, acknowledgeCheckpoint of checkpoint 2 dropped, savepoint at 160 ms); the default sweep rarely draws a savepoint during such a hang (reached in one of 276 cases before the fail-location storage action shifted its storage draws, in none of 809 after): the missing workload is savepoints taken while a checkpoint hangs",
 };
 
+/**
+ * The shrink budget of a kill-matrix search, in simulated events: a quarter of a sweep's
+ * ({@link shrinkEventBudget}). The matrix shrinks so that its control (the shrunk case without the
+ * bug) says something about a small case; a sweep's real failure is shrunk further, since a reader
+ * debugs it. Typical failing cases get about sixty shrink runs.
+ */
+export const matrixShrinkEventBudget = shrinkEventBudget / 4;
+
 /** A wall clock in milliseconds, given by the caller (simulated code has none). */
 export type WallClock = () => number;
 
@@ -185,7 +193,7 @@ export function runMutant(bug: PlantedBug, sweep: MutantSweep, clock?: WallClock
     const sweepCase = cases.at(attempt);
     const scenario = lookupScenario(sweepCase.scenario);
     if (scenario === undefined) throw new Error(`kill matrix: unknown scenario ${sweepCase.scenario}`);
-    const last = runSweepCase(scenario, sweepCase);
+    const last = runSweepCase(scenario, sweepCase, matrixShrinkEventBudget);
     cases.record(attempt, last);
     if (last.failure === undefined) continue;
     const verdict = control(last.failure.replay);
