@@ -423,6 +423,7 @@ export class Cluster {
         failoverStrategy: config.failoverStrategy,
         heartbeat: config.heartbeat,
         random: this.sim.random('jobmaster'),
+        logs: this.logs,
         nextAttempt: (task) => {
           const next = this.attempts.get(task) ?? 0;
           this.attempts.set(task, next + 1);

@@ -119,7 +119,37 @@ export type ObservationBody =
        * component it hits announced, 'start' before any); absent from injectors that do not say.
        */
       readonly step?: string;
-    };
+    }
+  | SplitObservation;
+
+/** A split of a FLIP-27 source as observations carry it: the partition, and the offset it is at. */
+export interface ObservedSplit {
+  readonly partition: number;
+  readonly offset: number;
+}
+
+/** A FLIP-27 enumerator's state as observations carry it (the unassigned splits and the partitions discovered). */
+export interface ObservedEnumeratorState {
+  readonly unassigned: readonly ObservedSplit[];
+  readonly discovered: readonly number[];
+}
+
+/**
+ * What FLIP-27 sources publish: the enumerator's snapshots and resets and its assignments on the
+ * JobMaster, the splits readers are given and finish. The split-ownership checker reads them.
+ */
+export type SplitObservation =
+  /** The source coordinator's snapshot for a checkpoint (before any task is triggered). */
+  | { readonly type: 'enumerator-snapshot-taken'; readonly operator: string; readonly checkpointId: number; readonly state: ObservedEnumeratorState }
+  /** A global reset rebuilt the enumerator from a checkpoint (undefined: from nothing). */
+  | { readonly type: 'enumerator-reset'; readonly operator: string; readonly checkpointId: number | undefined; readonly state: ObservedEnumeratorState }
+  | { readonly type: 'splits-assigned'; readonly operator: string; readonly subtask: number; readonly attempt: number; readonly splits: readonly ObservedSplit[] }
+  /** Splits of a restored reader returned to the enumerator (addSplitsBack). */
+  | { readonly type: 'splits-added-back'; readonly operator: string; readonly subtask: number; readonly restoredCheckpointId: number | undefined; readonly splits: readonly ObservedSplit[] }
+  /** A reader took splits from an AddSplitEvent. */
+  | { readonly type: 'splits-added'; readonly task: string; readonly attempt: number; readonly splits: readonly ObservedSplit[] }
+  /** A reader read a split to its end and dropped it. */
+  | { readonly type: 'split-finished'; readonly task: string; readonly attempt: number; readonly partition: number; readonly endOffset: number };
 
 /** Operations a user runs on a job, as the cluster's entry points name them. */
 export type JobOperation = 'savepoint' | 'checkpoint' | 'stop-with-savepoint' | 'stop-with-savepoint-drain' | 'cancel';

@@ -1,7 +1,9 @@
 /**
  * Conformance with Flink 1.20's SourceCoordinatorTest (flink-runtime,
- * org.apache.flink.runtime.source.coordinator). ckptsim has no FLIP-27 sources yet (issue 22
- * item 3), so every behaviour is a todo naming the mechanism it needs.
+ * org.apache.flink.runtime.source.coordinator), ported as behaviour onto ckptsim's
+ * SourceCoordinator, PartitionSplitEnumerator and SplitAssignmentTracker
+ * (src/cluster/connectors/flip27/). Flink's MockSplitEnumerator is ckptsim's enumerator of the
+ * partitioned log: splits are partitions, assigned one per request.
  *
  * Flink methods: 20. Skipped as not behaviour: 9 (testThrowExceptionWhenNotStarted: an API guard;
  * testClosed, testClosedWithoutStart, testBlockOnClose: thread lifecycle;
@@ -10,18 +12,98 @@
  * parallelism inference; testListeningEventsFromOtherCoordinators: watermark-alignment events).
  * Ported and todo counts: test/conformance/README.md (generated).
  */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import type { EnumeratorState } from '../../src/cluster/connectors/flip27/split.js';
+import { SourceCoordinatorHarness } from '../cluster/connectors/flip27-harness.js';
 
 describe('SourceCoordinatorTest (Flink 1.20)', () => {
-  it.todo('testRestCheckpointAfterCoordinatorStarted: needs FLIP-27 sources (SourceCoordinator resetToCheckpoint)');
-  it.todo('testStart: needs FLIP-27 sources (SourceCoordinator starting its SplitEnumerator)');
-  it.todo('testHandleSourceEvent: needs FLIP-27 sources (source events from readers to the enumerator)');
-  it.todo('testCheckpointCoordinatorAndRestore: needs FLIP-27 sources (enumerator state = unassigned splits, checkpointed and restored)');
-  it.todo('testBatchSnapshotCoordinatorAndRestore: needs FLIP-27 sources (enumerator snapshots for batch JobMaster failover)');
-  it.todo('testSubtaskFailedAndRevertUncompletedAssignments: needs FLIP-27 sources (splits assigned after the last checkpoint returned with addSplitsBack)');
-  it.todo('testFailedSubtaskDoNotRevertCompletedCheckpoint: needs FLIP-27 sources (assignments of a completed checkpoint are kept when a reader fails)');
-  it.todo('testFailJobWhenExceptionThrownFromStart: needs FLIP-27 sources (a failing enumerator start fails the job)');
-  it.todo('testFailJobWhenExceptionThrownFromEnumeratorCreation: needs FLIP-27 sources (a failing enumerator creation fails the job)');
-  it.todo('testErrorThrownFromSplitEnumerator: needs FLIP-27 sources (an enumerator error fails the job)');
-  it.todo('testSubtaskRestartAndRequestSplitsAgain: needs FLIP-27 sources (a restarted reader requests splits again)');
+  it('testRestCheckpointAfterCoordinatorStarted', () => {
+    const harness = new SourceCoordinatorHarness(3);
+    harness.coordinator.start();
+    harness.coordinator.resetToCheckpoint(0, { unassigned: [{ partition: 2, offset: 5 }], discovered: [0, 1, 2] } satisfies EnumeratorState);
+    expect(harness.coordinator.enumeratorState()).toEqual({ unassigned: [{ partition: 2, offset: 5 }], discovered: [0, 1, 2] });
+    expect(harness.failures).toEqual([]);
+  });
+
+  it('testStart', () => {
+    const harness = new SourceCoordinatorHarness(2);
+    expect(harness.coordinator.enumeratorState().discovered).toEqual([]);
+    harness.coordinator.start();
+    expect(harness.coordinator.enumeratorState().discovered).toEqual([0, 1]);
+  });
+
+  it.todo('testHandleSourceEvent: needs custom SourceEvents between readers and the enumerator (ckptsim\'s readers send only registrations and split requests)');
+
+  it('testCheckpointCoordinatorAndRestore', () => {
+    const harness = new SourceCoordinatorHarness(3);
+    harness.coordinator.start();
+    harness.readerReady(0);
+    harness.requestSplit(0);
+    const state = harness.checkpoint(100) as EnumeratorState;
+    expect(state).toEqual({ unassigned: [{ partition: 1, offset: 0 }, { partition: 2, offset: 0 }], discovered: [0, 1, 2] });
+    const restored = new SourceCoordinatorHarness(3);
+    restored.coordinator.start();
+    restored.coordinator.resetToCheckpoint(100, state);
+    expect(restored.coordinator.enumeratorState()).toEqual(state);
+  });
+
+  it.todo('testBatchSnapshotCoordinatorAndRestore: needs batch jobs (OperatorCoordinator.BATCH_CHECKPOINT_ID snapshots for JobMaster failover of batch jobs)');
+
+  it('testSubtaskFailedAndRevertUncompletedAssignments', () => {
+    const harness = new SourceCoordinatorHarness(6, { initialPartitions: 6 });
+    harness.coordinator.start();
+    harness.readerReady(0);
+    harness.requestSplit(0);
+    harness.requestSplit(0);
+    harness.checkpoint(100);
+    harness.requestSplit(0);
+    harness.checkpoint(101);
+    expect(harness.coordinator.enumeratorState().unassigned).toHaveLength(3);
+    // None of the checkpoints is confirmed: the subtask fails and goes back to checkpoint 99.
+    harness.coordinator.executionAttemptFailed(0, 0, 'failed');
+    harness.coordinator.subtaskReset(0, 99);
+    expect(harness.addedBack).toEqual([{ subtask: 0, splits: [0, 1, 2].map((partition) => ({ partition, offset: 0 })) }]);
+    expect(harness.coordinator.enumeratorState().unassigned).toHaveLength(6);
+    // A request of the failed attempt finds no registered reader: nothing more is sent.
+    harness.requestSplit(0, 0);
+    expect(harness.sentTo(0)).toEqual([0, 1, 2]);
+  });
+
+  it('testFailedSubtaskDoNotRevertCompletedCheckpoint', () => {
+    const harness = new SourceCoordinatorHarness(6);
+    harness.coordinator.start();
+    harness.readerReady(0);
+    harness.requestSplit(0);
+    harness.requestSplit(0);
+    harness.checkpoint(100);
+    harness.coordinator.notifyCheckpointComplete(100);
+    harness.coordinator.executionAttemptFailed(0, 0, 'failed');
+    harness.coordinator.subtaskReset(0, 100);
+    expect(harness.addedBack).toEqual([{ subtask: 0, splits: [] }]);
+    expect(harness.coordinator.enumeratorState().unassigned).toHaveLength(4);
+  });
+
+  it.todo('testFailJobWhenExceptionThrownFromStart: needs user split enumerators that can throw (ckptsim has one built-in enumerator)');
+  it.todo('testFailJobWhenExceptionThrownFromEnumeratorCreation: needs user split enumerators that can throw (ckptsim has one built-in enumerator)');
+  it.todo('testErrorThrownFromSplitEnumerator: needs user split enumerators that can throw (ckptsim has one built-in enumerator)');
+
+  it('testSubtaskRestartAndRequestSplitsAgain', () => {
+    const harness = new SourceCoordinatorHarness(2);
+    harness.coordinator.start();
+    harness.readerReady(0, 0);
+    harness.requestSplit(0, 0);
+    harness.requestSplit(0, 0);
+    harness.checkpoint(100);
+    harness.requestSplit(0, 0);
+    expect(harness.coordinator.enumeratorState().unassigned).toEqual([]);
+    harness.coordinator.executionAttemptFailed(0, 0, 'failed');
+    harness.coordinator.subtaskReset(0, 99);
+    expect(harness.coordinator.enumeratorState().unassigned).toHaveLength(2);
+    harness.readerReady(0, 1);
+    harness.requestSplit(0, 1);
+    harness.requestSplit(0, 1);
+    harness.requestSplit(0, 1);
+    expect(harness.coordinator.enumeratorState().unassigned).toEqual([]);
+    expect(harness.sentTo(0)).toEqual([0, 1, 'none', 0, 1, 'none']);
+  });
 });

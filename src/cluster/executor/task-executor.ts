@@ -6,6 +6,7 @@ import type { CheckpointBarrier, CheckpointConfig, CheckpointFailureReason, Subt
 import type { RuntimeHooks } from '../hooks.js';
 import type { JobVertex } from '../jobgraph/job-graph.js';
 import type { ObservationBus } from '../observations.js';
+import type { EventSendOutcome, OperatorEvent } from '../coordination/operator-event.js';
 import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
 import type { PartitionedLog } from '../storage/partitioned-log.js';
 import type { TransactionalStore } from '../storage/transactional-store.js';
@@ -41,6 +42,11 @@ export interface JobMasterGateway {
   acknowledgeCheckpoint(task: string, attempt: number, checkpointId: number, snapshot: SubtaskStateSnapshot): void;
   declineCheckpoint(task: string, attempt: number, checkpointId: number, reason: CheckpointFailureReason): void;
   heartbeatFromTaskExecutor(executor: string, runningTasks: readonly string[]): void;
+  /**
+   * An operator event from a task to its operator's coordinator (Flink's
+   * sendOperatorEventToCoordinator, an ask): `reply` runs on the executor with the answer.
+   */
+  sendOperatorEventToCoordinator(executor: string, task: string, attempt: number, event: OperatorEvent, reply: (outcome: EventSendOutcome) => void): void;
 }
 
 /** Heartbeat timing (Flink: heartbeat.interval and heartbeat.timeout, scaled down for simulation). */
@@ -178,6 +184,16 @@ export class TaskExecutor {
     return this.tasks.get(key) ?? this.unregistering.get(key);
   }
 
+  /**
+   * An operator event from a coordinator (Flink's sendOperatorEventToTask, an ask): handed to the
+   * task's mailbox, and answered with whether the task took it (a task not running cannot).
+   */
+  sendOperatorEventToTask(taskName: string, attempt: number, event: OperatorEvent, reply: (outcome: EventSendOutcome) => void): void {
+    const task = this.tasks.get(`${taskName}@${attempt}`);
+    const outcome: EventSendOutcome = task !== undefined && task.deliverOperatorEvent(event) ? { ok: true } : { ok: false, cause: `TaskNotRunningException: ${taskName}@${attempt} is not running on ${this.name}` };
+    this.send('operatorEventAck', taskName, undefined, () => reply(outcome));
+  }
+
   /** A heartbeat request from the JobMaster; the reply carries the running tasks. */
   heartbeatFromJobMaster(jobMaster: JobMasterGateway): void {
     if (!this.acceptsLeader(jobMaster.leaderEpoch)) return;
@@ -276,6 +292,32 @@ export class TaskExecutor {
     this.send('declineCheckpoint', task, checkpointId, (gateway) => gateway.declineCheckpoint(task, attempt, checkpointId, reason));
   }
 
+  /**
+   * Flink's RpcTaskOperatorEventGateway: the event goes to the JobMaster as an ask; a failed or
+   * unanswered ask fails the task (failExternally), as the task cannot know what its coordinator saw.
+   */
+  private sendOperatorEventToCoordinator(task: string, attempt: number, event: OperatorEvent): void {
+    let answered = false;
+    const fail = (cause: string): void => {
+      this.tasks.get(`${task}@${attempt}`)?.fail(`sending an operator event to the coordinator failed: ${cause}`);
+    };
+    const gateway = this.jobMaster ?? this.services.leader();
+    if (gateway === undefined) return fail('no JobMaster');
+    const sent = this.services.rpc.send(this.node, gateway.node, { method: 'sendOperatorEventToCoordinator', source: this.name, target: 'jobmaster', task, checkpointId: undefined }, () =>
+      gateway.sendOperatorEventToCoordinator(this.name, task, attempt, event, (outcome) => {
+        if (answered) return;
+        answered = true;
+        if (!outcome.ok) fail(outcome.cause);
+      }),
+    );
+    if (!sent) return;
+    this.services.sim.schedule(askTimeoutUs, askTimeoutKind, () => {
+      if (answered) return;
+      answered = true;
+      fail('the ask timed out');
+    }, this.node);
+  }
+
   private send(method: string, task: string | undefined, checkpointId: number | undefined, call: (gateway: JobMasterGateway) => void): void {
     const gateway = this.jobMaster ?? this.services.leader();
     if (gateway === undefined) return;
@@ -307,6 +349,7 @@ export class TaskExecutor {
       acknowledgeCheckpoint: (task, attempt, checkpointId, snapshot) =>
         this.send('acknowledgeCheckpoint', task, checkpointId, (gateway) => gateway.acknowledgeCheckpoint(task, attempt, checkpointId, snapshot)),
       declineCheckpoint: (task, attempt, checkpointId, reason) => this.declineCheckpoint(task, attempt, checkpointId, reason),
+      sendOperatorEventToCoordinator: (task, attempt, event) => this.sendOperatorEventToCoordinator(task, attempt, event),
     };
   }
 }

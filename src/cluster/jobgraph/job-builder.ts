@@ -1,3 +1,4 @@
+import type { PartitionDiscovery } from '../connectors/flip27/split.js';
 import type { SourcePartition } from '../storage/partitioned-log.js';
 import type {
   FilterFunction,
@@ -55,6 +56,15 @@ export class JobBuilder {
   source(name: string, partitions: ReadonlyArray<SourcePartition>, options: SourceOptions = {}): DataStream {
     const spec: OperatorSpec = options.watermarks === undefined ? { kind: 'source', topic: name, partitions } : { kind: 'source', topic: name, partitions, watermarks: options.watermarks };
     const vertex = this.addVertex(name, spec, [], options);
+    return new DataStream(this, [{ vertex, partitioner: undefined }]);
+  }
+
+  /**
+   * A FLIP-27 source (Flink's env.fromSource): a split enumerator on the JobMaster discovers the
+   * partitions as `discovery` makes them appear, and hands them as splits to readers that ask.
+   */
+  fromSource(name: string, partitions: ReadonlyArray<SourcePartition>, discovery: PartitionDiscovery, options: OperatorOptions = {}): DataStream {
+    const vertex = this.addVertex(name, { kind: 'source', topic: name, partitions, flip27: discovery }, [], options);
     return new DataStream(this, [{ vertex, partitioner: undefined }]);
   }
 

@@ -1,3 +1,4 @@
+import type { PartitionDiscovery } from '../connectors/flip27/split.js';
 import type { SourcePartition } from '../storage/partitioned-log.js';
 import type {
   FilterFunction,
@@ -26,7 +27,14 @@ export type SinkKind = 'two-phase-commit' | 'at-least-once' | 'upsert' | 'sink-v
 
 /** What a vertex does, as data, so the runtime and the reference model read the same job. */
 export type OperatorSpec =
-  | { readonly kind: 'source'; readonly topic: string; readonly partitions: ReadonlyArray<SourcePartition>; readonly watermarks?: WatermarkStrategy }
+  | {
+      readonly kind: 'source';
+      readonly topic: string;
+      readonly partitions: ReadonlyArray<SourcePartition>;
+      readonly watermarks?: WatermarkStrategy;
+      /** A FLIP-27 source (split enumerator on the JobMaster, readers asking for splits) discovering partitions this way; absent: the legacy source. */
+      readonly flip27?: PartitionDiscovery;
+    }
   | { readonly kind: 'map'; readonly function: MapFunction }
   | { readonly kind: 'filter'; readonly function: FilterFunction }
   | { readonly kind: 'flat-map'; readonly function: FlatMapFunction }

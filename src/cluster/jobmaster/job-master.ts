@@ -13,6 +13,9 @@ import type { RuntimeHooks } from '../hooks.js';
 import { consumersOf, producerSubtasks, taskName, type JobGraph, type JobVertex } from '../jobgraph/job-graph.js';
 import type { JobStatus, ObservationBus } from '../observations.js';
 import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
+import type { PartitionedLog } from '../storage/partitioned-log.js';
+import { EventSendResult, type EventSendOutcome, type OperatorEvent } from '../coordination/operator-event.js';
+import { JobOperatorCoordinators } from '../coordination/job-coordinators.js';
 import type { TaskDeployment } from '../task/task-environment.js';
 import { computeFailoverRegions } from './failover-regions.js';
 import { RestartStrategy, type RestartStrategyConfig } from './restart-strategy.js';
@@ -66,6 +69,8 @@ export interface JobMasterServices {
   readonly failoverStrategy: 'region' | 'full';
   readonly heartbeat: HeartbeatOptions;
   readonly random: RandomStream;
+  /** The source logs, for the FLIP-27 sources' split enumerators (absent: the job has none). */
+  readonly logs?: ReadonlyMap<string, PartitionedLog>;
   /** Attempt numbers are unique per subtask across JobMaster failovers (Flink's ExecutionAttemptID). */
   nextAttempt(task: string): number;
   /** A savepoint completed: its state belongs to the user from now on and is never discarded. */
@@ -90,6 +95,8 @@ export class JobMaster implements JobMasterGateway {
   readonly node: SimNode;
   readonly leaderEpoch: number;
   readonly coordinator: CheckpointCoordinator;
+  /** The operator coordinators of the job's FLIP-27 sources (undefined: none). */
+  readonly operatorCoordinators: JobOperatorCoordinators | undefined;
   private status: JobStatus = 'CREATED';
   private readonly vertices: ExecutionVertex[] = [];
   private readonly byName = new Map<string, ExecutionVertex>();
@@ -122,6 +129,8 @@ export class JobMaster implements JobMasterGateway {
         this.byName.set(name, execution);
       }
     }
+    const operatorCoordinators = new JobOperatorCoordinators(job, this.operatorCoordinatorPorts());
+    this.operatorCoordinators = operatorCoordinators.any ? operatorCoordinators : undefined;
     this.coordinator = new CheckpointCoordinator(services.checkpointConfig, this.coordinatorPorts(), { plantedBugs: services.plantedBugs, requestIdPrefix: `jm${services.leaderEpoch}-` });
   }
 
@@ -155,6 +164,7 @@ export class JobMaster implements JobMasterGateway {
         return;
       }
     } else this.restoreFrom = this.coordinator.restoreLatestCheckpointedState();
+    this.operatorCoordinators?.start();
     this.heartbeatLoop();
     this.scheduleTasks(this.vertices.map((vertex) => vertex.taskName), this.services.sim.nowUs);
   }
@@ -312,6 +322,7 @@ export class JobMaster implements JobMasterGateway {
     if (this.retired) return;
     this.retired = true;
     this.coordinator.shutdown();
+    this.operatorCoordinators?.close();
     const done = this.stopWithSavepointDone;
     this.stopWithSavepointDone = undefined;
     done?.({ ok: false, reason: 'CHECKPOINT_COORDINATOR_SHUTDOWN' });
@@ -353,7 +364,11 @@ export class JobMaster implements JobMasterGateway {
     switch (state) {
       case 'INITIALIZING':
       case 'RUNNING':
-        if (vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING') vertex.state = state;
+        if (vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING') {
+          vertex.state = state;
+          // Flink's hasSwitchedToRunning: initializing or running, the coordinator may send to it.
+          this.operatorCoordinators?.attemptRunning(vertex.vertex.name, vertex.subtaskIndex, attempt);
+        }
         return;
       case 'FINISHED':
         // As Flink's Execution.markFinished: an attempt that finished before a cancel reached it
@@ -396,6 +411,20 @@ export class JobMaster implements JobMasterGateway {
     this.coordinator.receiveDeclineMessage(task, attempt, checkpointId, reason);
   }
 
+  /**
+   * Flink's sendOperatorEventToCoordinator: an event from a task to its coordinator, accepted
+   * only from the subtask's current attempt while it initializes or runs; answered either way.
+   */
+  sendOperatorEventToCoordinator(executor: string, task: string, attempt: number, event: OperatorEvent, reply: (outcome: EventSendOutcome) => void): void {
+    if (!this.live) return;
+    const vertex = this.byName.get(task);
+    const current = vertex !== undefined && vertex.attempt === attempt && (vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING');
+    const accepted = current && this.operatorCoordinators?.eventFromTask(vertex.vertex.name, vertex.subtaskIndex, attempt, event) === true;
+    const outcome: EventSendOutcome = accepted ? { ok: true } : { ok: false, cause: `TaskNotRunningException: ${task}@${attempt} is not the running attempt` };
+    const sender = this.executors.get(executor)?.executor;
+    if (sender !== undefined) this.services.rpc.send(this.node, sender.node, this.envelope('operatorEventAck', sender, task, undefined), () => reply(outcome));
+  }
+
   heartbeatFromTaskExecutor(executorName: string, runningTasks: readonly string[]): void {
     if (!this.live) return;
     const registered = this.executors.get(executorName);
@@ -425,6 +454,7 @@ export class JobMaster implements JobMasterGateway {
       vertex.state = 'DEPLOYING';
       vertex.executor = placement.get(task);
       vertex.deployedAtUs = this.services.sim.nowUs;
+      this.operatorCoordinators?.attemptDeployed(vertex.vertex.name, vertex.subtaskIndex, vertex.attempt);
     }
     for (const task of tasks) this.deploy(this.byName.get(task) as ExecutionVertex, restore);
     this.setStatus('RUNNING', undefined);
@@ -502,6 +532,7 @@ export class JobMaster implements JobMasterGateway {
 
   private handleTaskFailure(task: string, cause: string): void {
     const vertex = this.byName.get(task) as ExecutionVertex;
+    this.operatorCoordinators?.attemptFailed(vertex.vertex.name, vertex.subtaskIndex, vertex.attempt, cause);
     if (vertex.state === 'CANCELING') {
       // Failing while being canceled: it is gone, which is all a pending restart waits for.
       vertex.state = 'FAILED';
@@ -576,7 +607,18 @@ export class JobMaster implements JobMasterGateway {
     restart.done = true;
     this.pendingRestarts.splice(this.pendingRestarts.indexOf(restart), 1);
     for (const task of restart.tasks) (this.byName.get(task) as ExecutionVertex).state = 'CANCELED';
-    const checkpoint = this.coordinator.restoreLatestCheckpointedState() ?? this.restoreFrom;
+    // A regional failover resets the restarted subtasks' coordinators subtask by subtask (Flink's
+    // notifyCoordinatorsOfSubtaskRestore); a global one resets every coordinator to the checkpoint.
+    const coordinators = this.operatorCoordinators;
+    const regional = restart.scope === 'region';
+    const restored = coordinators === undefined ? this.coordinator.restoreLatestCheckpointedState() : coordinators.restoring(regional, () => this.coordinator.restoreLatestCheckpointedState());
+    const checkpoint = restored ?? this.restoreFrom;
+    if (coordinators !== undefined && regional) {
+      for (const task of restart.tasks) {
+        const restarted = this.byName.get(task) as ExecutionVertex;
+        coordinators.subtaskReset(restarted.vertex.name, restarted.subtaskIndex, checkpoint?.checkpointId);
+      }
+    }
     this.restoreFrom = checkpoint;
     this.services.observations.publish({ type: 'failover', scope: restart.scope, tasks: restart.tasks, cause: restart.cause, restoreCheckpointId: checkpoint?.checkpointId });
     this.scheduleTasks(restart.tasks, now);
@@ -585,6 +627,8 @@ export class JobMaster implements JobMasterGateway {
   private cancelExecution(vertex: ExecutionVertex): void {
     const executor = vertex.executor;
     const live = vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING';
+    // Flink's notifyCoordinatorOfCancellation: a canceled attempt has failed, for its coordinator.
+    if (live) this.operatorCoordinators?.attemptFailed(vertex.vertex.name, vertex.subtaskIndex, vertex.attempt, 'canceled');
     vertex.state = live && executor !== undefined && executor.node.alive ? 'CANCELING' : 'CANCELED';
     if (vertex.state === 'CANCELED' || executor === undefined) return;
     // Capture the attempt now: by the time the RPC arrives the vertex may hold a newer one.
@@ -670,6 +714,57 @@ export class JobMaster implements JobMasterGateway {
   }
 
   // ---- the coordinator's ports -----------------------------------------------------------
+
+  /** What the operator coordinators use of this JobMaster: its timers, the RPC to tasks, failover. */
+  private operatorCoordinatorPorts(): ConstructorParameters<typeof JobOperatorCoordinators>[1] {
+    const services = this.services;
+    const sim = services.sim;
+    const timerKind = eventKind('coordinator.operator-coordinator-timer');
+    const running = (task: string, attempt: number): ExecutionVertex | undefined => {
+      const vertex = this.byName.get(task);
+      return vertex !== undefined && vertex.attempt === attempt && (vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING') ? vertex : undefined;
+    };
+    return {
+      get nowUs() {
+        return sim.nowUs;
+      },
+      schedule: (delayUs, action) => {
+        sim.schedule(delayUs, timerKind, () => {
+          if (this.live) action();
+        }, this.node);
+      },
+      sendEventToTask: (task, attempt, event, result) => this.sendOperatorEventToTask(task, attempt, event, result),
+      isStillRunning: (task, attempt) => this.live && running(task, attempt) !== undefined,
+      failTask: (task, attempt, cause) => {
+        const vertex = running(task, attempt);
+        if (!this.live || vertex === undefined) return;
+        const executor = vertex.executor;
+        this.handleTaskFailure(task, cause);
+        if (executor !== undefined) this.services.rpc.send(this.node, executor.node, this.envelope('cancelTask', executor, task, undefined), () => executor.cancelTask(task, attempt));
+      },
+      failJob: (cause) => this.handleGlobalFailure(cause),
+      step: (step) => {
+        if (services.hooks.hasStepListeners) services.hooks.step(step);
+      },
+      publish: (body) => services.observations.publish(body),
+      plantedBugs: services.plantedBugs,
+      logs: services.logs ?? new Map(),
+    };
+  }
+
+  /** Flink's sendOperatorEventToTask, an ask: the result settles with the executor's answer, or fails after the ask timeout. */
+  private sendOperatorEventToTask(task: string, attempt: number, event: OperatorEvent, result: EventSendResult): void {
+    const vertex = this.byName.get(task);
+    const executor = vertex?.executor;
+    if (executor === undefined || vertex?.attempt !== attempt) {
+      result.settle({ ok: false, cause: `no executor for ${task}@${attempt}` });
+      return;
+    }
+    this.services.rpc.send(this.node, executor.node, this.envelope('sendOperatorEvent', executor, task, undefined), () =>
+      executor.sendOperatorEventToTask(task, attempt, event, (outcome) => result.settle(outcome)),
+    );
+    this.services.sim.schedule(deployTimeoutUs, deployTimeoutKind, () => result.settle({ ok: false, cause: `the operator event to ${task}@${attempt} timed out` }), this.node);
+  }
 
   private coordinatorPorts(): CoordinatorPorts {
     const services = this.services;

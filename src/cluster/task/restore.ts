@@ -1,6 +1,7 @@
 import { bugOn } from '../planted-bugs.js';
 import { keyGroupRange } from '../jobgraph/key-groups.js';
 import { ReplayableSourceReader } from '../connectors/replayable-source.js';
+import { openFlip27Reader } from '../connectors/flip27/task-reader.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import { recordsBuffer, recordsPerBuffer, type NetworkBuffer } from './buffers.js';
 import type { StoredSubtaskState, StreamTask } from './stream-task.js';
@@ -13,12 +14,17 @@ export function openOperator(task: StreamTask, stored: StoredSubtaskState | unde
     const log = environment.logs.get(vertex.operator.topic);
     if (log === undefined) throw new Error(`no log for topic ${vertex.operator.topic}`);
     const hooks = environment.hooks;
-    task.source = new ReplayableSourceReader(log, task.deployment.subtaskIndex, vertex.parallelism, (partition) =>
+    const restored = stored?.source !== undefined && !bugOn(task.bugs, 'source-ignores-restored-offsets') ? stored.source : undefined;
+    if (vertex.operator.flip27 !== undefined) {
+      task.source = openFlip27Reader(log, task, environment, restored);
+      return;
+    }
+    const source = new ReplayableSourceReader(log, task.deployment.subtaskIndex, vertex.parallelism, (partition) =>
       !hooks.external('source-log', 'read', String(partition)).fail,
     );
-    const restoredOffsets = stored?.source !== undefined && !bugOn(task.bugs, 'source-ignores-restored-offsets') ? stored.source : undefined;
-    if (restoredOffsets !== undefined) task.source.restore(restoredOffsets);
-    task.eventTime.openSource(vertex.operator.watermarks, task.source.extents(), restoredOffsets);
+    if (restored !== undefined) source.restore(restored);
+    task.source = source;
+    task.eventTime.openSource(vertex.operator.watermarks, source.extents(), restored);
     return;
   }
   task.operator = environment.operatorFactory(vertex);

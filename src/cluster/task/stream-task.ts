@@ -4,6 +4,8 @@ import { eventKind, hashString } from '../../sim/index.js';
 import type { CancellableTimer } from '../checkpoint/ports.js';
 import type { CheckpointBarrier, CheckpointFailureReason } from '../checkpoint/types.js';
 import type { ReplayableSourceReader } from '../connectors/replayable-source.js';
+import { Flip27SourceReader } from '../connectors/flip27/task-reader.js';
+import type { OperatorEvent } from '../coordination/operator-event.js';
 import { keyGroupRange, keyGroupFor } from '../jobgraph/key-groups.js';
 import { isStateful } from '../jobgraph/job-graph.js';
 import type { RecordOrigin } from '../jobgraph/records.js';
@@ -85,7 +87,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   /** The operator of a non-source task, once opened. */
   operator: StreamOperator | undefined;
   /** The source reader of a source task, once opened. */
-  source: ReplayableSourceReader | undefined;
+  source: ReplayableSourceReader | Flip27SourceReader | undefined;
   /** Origin of the record being processed: what an emitted record derives from. */
   currentOrigin: RecordOrigin = { partition: -1, offset: -1 };
   /** The newest checkpoint this task took or declined. */
@@ -281,6 +283,18 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     triggerCheckpointAsync(this, barrier);
   }
 
+  /**
+   * An operator event from the coordinator (FLIP-27: splits, no more splits): a mailbox letter, so
+   * it is ordered with records and barriers. False when the task cannot take it (not running).
+   */
+  deliverOperatorEvent(event: OperatorEvent): boolean {
+    if (!this.active) return false;
+    const source = this.source;
+    if (source instanceof Flip27SourceReader) this.mailbox.put(() => source.handleOperatorEvent(event));
+    this.wake();
+    return true;
+  }
+
   /** notifyCheckpointComplete RPC: a priority letter, ignored at or below the latest one seen. */
   notifyCheckpointCompleteAsync(checkpointId: number): void {
     notifyCheckpointCompleteAsync(this, checkpointId);
@@ -306,7 +320,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     if (this.state !== 'RUNNING' || !this.outputs.available()) return false;
     if (this.source !== undefined) {
       const finishing = this.finishing;
-      return !finishing.endedData && (!finishing.suspendedBySavepoint || bugOn(this.bugs, 'source-emits-after-stop-savepoint')) && this.nowUs >= this.sourceBackoffUntilUs;
+      return !finishing.endedData && (!(this.source instanceof Flip27SourceReader) || this.source.available) && (!finishing.suspendedBySavepoint || bugOn(this.bugs, 'source-emits-after-stop-savepoint')) && this.nowUs >= this.sourceBackoffUntilUs;
     }
     return this.inputs.hasData;
   }
@@ -330,7 +344,7 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   }
 
   private pollSource(): number {
-    const source = this.source as ReplayableSourceReader;
+    const source = this.source as ReplayableSourceReader | Flip27SourceReader;
     const poll = source.poll(recordsPerPoll);
     if (poll.kind === 'unavailable' && bugOn(this.bugs, 'source-stops-on-unavailable')) {
       this.finishing.reachEndOfData();
@@ -345,6 +359,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.finishing.reachEndOfData();
       return 1;
     }
+    // A FLIP-27 reader with no split: nothing to do until an event brings one.
+    if (poll.kind === 'waiting') return 1;
     for (const record of poll.records) {
       this.currentOrigin = record.origin;
       this.outputs.emit(record);

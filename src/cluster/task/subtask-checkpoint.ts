@@ -1,3 +1,4 @@
+import { Flip27SourceReader } from '../connectors/flip27/task-reader.js';
 import { bugOn } from '../planted-bugs.js';
 import type { KeyGroupLineageSnapshot } from '../rescaling/key-group-lineage.js';
 import type { CheckpointBarrier, CheckpointFailureReason } from '../checkpoint/types.js';
@@ -60,6 +61,8 @@ export class SubtaskCheckpoints {
       lineage: task.lineage?.snapshot() ?? [],
     };
     task.observe({ type: 'snapshot-taken', checkpointId, task: task.taskName, attempt: task.attempt, unaligned, content });
+    // FLIP-27: the barrier is out, the coordinator may send to this subtask again.
+    if (task.source instanceof Flip27SourceReader) task.source.afterSnapshot(checkpointId);
     if (barrier.options.type === 'sync-savepoint') task.finishing.snapshotTakenForSyncSavepoint(checkpointId);
     task.hooksStep('task.snapshot-taken', checkpointId);
     const snapshot: AsyncSnapshot = {

@@ -77,6 +77,8 @@ export interface TaskEnvironment {
   reportState(taskName: string, attempt: number, state: 'INITIALIZING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED', cause?: string): void;
   acknowledgeCheckpoint(taskName: string, attempt: number, checkpointId: number, snapshot: SubtaskStateSnapshot): void;
   declineCheckpoint(taskName: string, attempt: number, checkpointId: number, reason: CheckpointFailureReason): void;
+  /** Sends an operator event to the coordinator of this task's operator; a lost one fails the task. */
+  sendOperatorEventToCoordinator(taskName: string, attempt: number, event: import('../coordination/operator-event.js').OperatorEvent): void;
 }
 
 /** How the shuffle service connects channels between two tasks. */
