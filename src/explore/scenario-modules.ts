@@ -36,6 +36,7 @@ const knownProperties: Readonly<Record<PropertyName, true>> = {
   'explained-failures': true,
   'external-hygiene': true,
   'windowed-output': true,
+  'split-ownership': true,
 };
 
 const namePattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -23,7 +23,8 @@ export type PropertyName =
   | 'notification-order'
   | 'explained-failures'
   | 'external-hygiene'
-  | 'windowed-output';
+  | 'windowed-output'
+  | 'split-ownership';
 
 /** Cluster settings a scenario overrides; the checkpoint part merges field by field. */
 export type ClusterOverrides = Partial<Omit<ClusterConfig, 'checkpoint'>> & { readonly checkpoint?: Partial<CheckpointConfig> };

@@ -92,6 +92,14 @@ export class ReferenceState {
     this.classifyVertices();
   }
 
+  /** The global partitions a source vertex reads, ascending (none for an unknown or non-source vertex). */
+  sourcePartitions(vertexName: string): number[] {
+    const vertex = this.byName.get(vertexName);
+    const first = this.firstPartition.get(vertexName);
+    if (vertex === undefined || first === undefined || vertex.operator.kind !== 'source') return [];
+    return vertex.operator.partitions.map((_, local) => first + local);
+  }
+
   /** Number of records in a global source partition (its end offset); undefined for an unknown partition. */
   partitionLength(partition: number): number | undefined {
     return this.partitionLengths.get(partition);

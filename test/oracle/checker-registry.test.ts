@@ -4,7 +4,7 @@ import { at, finalState, tinyContext } from './support/fixtures.js';
 
 describe('checker registry', () => {
   it('maps each streaming property to a factory whose checker judges that property', () => {
-    expect(checkerProperties).toEqual(['consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene', 'windowed-output']);
+    expect(checkerProperties).toEqual(['consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene', 'windowed-output', 'split-ownership']);
     for (const property of checkerProperties) expect(checkerRegistry[property](tinyContext()).property).toBe(property);
   });
 

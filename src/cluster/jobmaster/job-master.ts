@@ -811,6 +811,7 @@ export class JobMaster implements JobMasterGateway {
       observations: services.observations,
       hooks: services.hooks,
       masterHooks: [],
+      ...(this.operatorCoordinators === undefined ? {} : { operatorCoordinators: this.operatorCoordinators }),
     };
   }
 

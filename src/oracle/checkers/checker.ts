@@ -4,7 +4,7 @@ import type { JobStatus, Observation } from '../../cluster/observations.js';
 import type { Violation } from '../violation.js';
 
 /** The properties the streaming checkers judge (names as in scenarios' `properties`). */
-export type CheckerProperty = 'consistent-snapshot' | 'recovery' | 'coordinator-invariants' | 'two-phase-commit' | 'liveness' | 'trigger-results' | 'failure-accounting' | 'notification-order' | 'explained-failures' | 'external-hygiene' | 'windowed-output';
+export type CheckerProperty = 'consistent-snapshot' | 'recovery' | 'coordinator-invariants' | 'two-phase-commit' | 'liveness' | 'trigger-results' | 'failure-accounting' | 'notification-order' | 'explained-failures' | 'external-hygiene' | 'windowed-output' | 'split-ownership';
 
 /** What a checker knows before the run: the job and the checkpoint configuration it runs with. */
 export interface CheckerContext {

@@ -1,7 +1,7 @@
 import type { SnapshotType } from '../../cluster/checkpoint/types.js';
 import { taskName } from '../../cluster/jobgraph/job-graph.js';
 import { formatOrigin, type StreamRecord } from '../../cluster/jobgraph/records.js';
-import type { ChannelStateRecord, LineageEntry, Observation, SnapshotContent } from '../../cluster/observations.js';
+import type { ChannelStateRecord, LineageEntry, ObservedEnumeratorState, Observation, SnapshotContent } from '../../cluster/observations.js';
 import {
   ReferenceState,
   addLineage,
@@ -61,7 +61,10 @@ export function createConsistentSnapshotChecker(context: CheckerContext): Checke
       stopCut.observe(observation);
       switch (observation.type) {
         case 'checkpoint-triggered':
-          pending.set(observation.checkpointId, { type: observation.checkpointType, snapshots: new Map(), channelState: new Map() });
+          pending.set(observation.checkpointId, { type: observation.checkpointType, snapshots: new Map(), channelState: new Map(), enumerators: new Map() });
+          return;
+        case 'enumerator-snapshot-taken':
+          pending.get(observation.checkpointId)?.enumerators.set(observation.operator, observation.state);
           return;
         case 'snapshot-taken': {
           const entry = pending.get(observation.checkpointId);
@@ -116,6 +119,8 @@ interface PendingCheckpoint {
   readonly type: SnapshotType;
   readonly snapshots: Map<string, TakenSnapshot>;
   readonly channelState: Map<string, readonly ChannelStateRecord[]>;
+  /** FLIP-27 sources: the split enumerator's state per source vertex, taken before the tasks' snapshots. */
+  readonly enumerators: Map<string, ObservedEnumeratorState>;
 }
 
 /** Judges one completed checkpoint; reports the first inconsistency and stops. */
@@ -165,7 +170,22 @@ class CheckpointJudge {
         this.limits.set(partition, offset);
       }
     }
+    this.readEnumeratorLimits();
     return true;
+  }
+
+  /**
+   * FLIP-27 sources: a split the enumerator holds unassigned is read from its offset on after a
+   * restore, and a partition it has not discovered yet from its start; the readers' snapshots
+   * hold the rest (a discovered split in none of them was read to its end). Split ownership
+   * itself is judged by split-ownership; here a reader's offset wins.
+   */
+  private readEnumeratorLimits(): void {
+    for (const [operator, state] of this.entry.enumerators) {
+      for (const split of state.unassigned) if (!this.limits.has(split.partition)) this.limits.set(split.partition, split.offset);
+      const discovered = new Set(state.discovered);
+      for (const partition of this.reference.sourcePartitions(operator)) if (!discovered.has(partition) && !this.limits.has(partition)) this.limits.set(partition, 0);
+    }
   }
 
   private limitOf(partition: number): number {

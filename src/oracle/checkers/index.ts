@@ -12,6 +12,7 @@ import { createExplainedFailuresChecker } from './explained-failures.js';
 import { createExternalHygieneChecker } from './external-hygiene.js';
 import { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 import { createWindowedOutputChecker } from './windowed-output.js';
+import { createSplitOwnershipChecker } from './split-ownership.js';
 
 export type { Checker, CheckerContext, CheckerFactory, CheckerProperty, FinalState, RetainedCheckpoint } from './checker.js';
 export { createConsistentSnapshotChecker } from './consistent-snapshot.js';
@@ -25,6 +26,7 @@ export { createExplainedFailuresChecker } from './explained-failures.js';
 export { createExternalHygieneChecker } from './external-hygiene.js';
 export { createTwoPhaseCommitChecker } from './two-phase-commit.js';
 export { createWindowedOutputChecker } from './windowed-output.js';
+export { createSplitOwnershipChecker } from './split-ownership.js';
 
 /** Every streaming checker, by the property it judges. */
 export const checkerRegistry: Readonly<Record<CheckerProperty, CheckerFactory>> = {
@@ -39,6 +41,7 @@ export const checkerRegistry: Readonly<Record<CheckerProperty, CheckerFactory>> 
   'explained-failures': createExplainedFailuresChecker,
   'external-hygiene': createExternalHygieneChecker,
   'windowed-output': createWindowedOutputChecker,
+  'split-ownership': createSplitOwnershipChecker,
 };
 
 /** The property names the registry knows, in a stable order. */

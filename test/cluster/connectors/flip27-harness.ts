@@ -84,6 +84,6 @@ export class SourceCoordinatorHarness {
   sentTo(subtask: number): Array<number | 'none'> {
     return this.sent
       .filter((entry) => entry.subtask === subtask)
-      .flatMap((entry) => (entry.event.kind === 'no-more-splits' ? ['none' as const] : (entry.event as unknown as { splits: PartitionSplit[] }).splits.map((split) => split.partition)));
+      .flatMap((entry): Array<number | 'none'> => (entry.event.kind === 'no-more-splits' ? ['none'] : (entry.event as unknown as { splits: PartitionSplit[] }).splits.map((split) => split.partition)));
   }
 }
