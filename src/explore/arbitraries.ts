@@ -3,6 +3,7 @@ import { executorNames } from '../cluster/cluster.js';
 import { jobChannels, jobTasks, taskName, type JobGraph } from '../cluster/jobgraph/job-graph.js';
 import { forwardGroups } from '../cluster/rescaling/rescaled-job.js';
 import { faultKinds, rpcMethods, type Fault, type FaultKind, type FaultTrigger } from '../faults/plan.js';
+import { operatorCoordinatorSteps, operatorEventRpcMethods } from '../faults/plan-definitions.js';
 import { deriveStream } from '../sim/index.js';
 import { mergeClusterConfig, runCase } from './run-case.js';
 import { resolveParameters, type Scenario } from './scenario.js';
@@ -23,6 +24,11 @@ export interface Topology {
   readonly forwardGroups?: ReadonlyArray<readonly string[]>;
   /** The cluster's task slots, which bound a rescale. */
   readonly slots?: number;
+  /**
+   * The job has operator coordinators (FLIP-27 sources): faults are also drawn at their steps and
+   * on operator-event RPCs. Absent or false, the draws are exactly those of a job without them.
+   */
+  readonly operatorCoordinators?: boolean;
 }
 
 /**
@@ -45,6 +51,7 @@ export function topologyOf(scenario: Scenario, parameters?: Readonly<Record<stri
     faultWindowUs: { fromUs, toUs: fromUs + Math.max(minimumWindowUs, Math.round(activeUs * windowStretch)) },
     forwardGroups: forwardGroups(setup.job),
     slots: config.executors * config.slotsPerExecutor,
+    ...(setup.job.vertices.some((vertex) => vertex.operator.kind === 'source' && vertex.operator.flip27 !== undefined) ? { operatorCoordinators: true } : {}),
   };
 }
 
@@ -130,12 +137,18 @@ export const triggerSteps = [
   'rpc.notifyCheckpointComplete',
 ] as const;
 
+/** Steps drawn besides {@link triggerSteps} for a job with operator coordinators, appended so the others keep their draws' order. */
+const coordinatorTriggerSteps = [...operatorCoordinatorSteps, 'rpc.sendOperatorEvent', 'rpc.sendOperatorEventToCoordinator'] as const;
+
+/** RPC methods drawn for a job without operator coordinators: every method but the operator events'. */
+const checkpointRpcMethods = rpcMethods.filter((method) => !operatorEventRpcMethods.includes(method));
+
 /** When a drawn fault (or operation) fires: a time in the fault window, or the n-th occurrence of a protocol step. */
 export function triggerArbitrary(topology: Topology): fc.Arbitrary<FaultTrigger> {
   const atTime = fc.integer({ min: topology.faultWindowUs.fromUs, max: topology.faultWindowUs.toUs }).map((atUs) => ({ atUs }));
   const atStep = fc
     .record({
-      onStep: fc.constantFrom(...triggerSteps),
+      onStep: topology.operatorCoordinators === true ? fc.constantFrom<string>(...triggerSteps, ...coordinatorTriggerSteps) : fc.constantFrom<string>(...triggerSteps),
       task: fc.option(fc.constantFrom(...topology.tasks), { nil: undefined }),
       checkpointId: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
       occurrence: fc.integer({ min: 1, max: 3 }),
@@ -175,7 +188,9 @@ export function faultOfKind(kind: FaultKind, topology: Topology): fc.Arbitrary<F
       return fc.record({
         kind: fc.constant(kind),
         action: fc.constantFrom('drop', 'delay', 'duplicate'),
-        method: fc.constantFrom(...rpcMethods),
+        // A job with operator coordinators aims half its RPC faults at operator events: they are
+        // few (a split request or assignment now and then) beside the checkpoint RPCs.
+        method: topology.operatorCoordinators === true ? fc.oneof(fc.constantFrom(...checkpointRpcMethods), fc.constantFrom(...operatorEventRpcMethods)) : fc.constantFrom(...checkpointRpcMethods),
         count: fc.integer({ min: 1, max: 3 }),
         delayUs: fc.integer({ min: 0, max: 300_000 }),
         when,

@@ -17,6 +17,29 @@ export const rpcMethods = [
   'cancelTask',
   'updateTaskExecutionState',
   'registerTaskExecutor',
+  // Operator events (FLIP-27 sources): coordinator to task, and task to coordinator.
+  'sendOperatorEvent',
+  'sendOperatorEventToCoordinator',
+] as const;
+
+/** The RPC methods that carry operator events: drawn only for jobs with operator coordinators. */
+export const operatorEventRpcMethods: readonly (typeof rpcMethods)[number][] = ['sendOperatorEvent', 'sendOperatorEventToCoordinator'];
+
+/**
+ * Protocol steps of operator coordinators and their events (FLIP-27 sources): the coordinator's
+ * snapshot started and finished, a subtask gateway closed and opened, events sent and received
+ * on either side, a partition discovered.
+ */
+export const operatorCoordinatorSteps = [
+  'coordinator.operator-snapshot-started',
+  'coordinator.operator-snapshot-finished',
+  'coordinator.gateway-closed',
+  'coordinator.gateway-opened',
+  'coordinator.operator-event-sent',
+  'coordinator.operator-event-received',
+  'coordinator.partition-discovered',
+  'task.operator-event-sent',
+  'task.operator-event-received',
 ] as const;
 
 /** Protocol steps a trigger can be aimed at (announced by the runtime's hooks; RPCs as `rpc.<method>`). */
@@ -36,6 +59,7 @@ export const stepNames = [
   'coordinator.all-acknowledged',
   'coordinator.checkpoint-completed',
   'coordinator.checkpoint-aborted',
+  ...operatorCoordinatorSteps,
   ...rpcMethods.map((method) => `rpc.${method}` as const),
 ] as const;
 

@@ -63,7 +63,6 @@ export class JobOperatorCoordinators {
       const create = (context: OperatorCoordinatorContext) => new SourceCoordinator(context, topic, listener, bugs);
       this.holders.set(vertex.name, new OperatorCoordinatorHolder(create, this.contextFor(vertex.name, vertex.parallelism), {
         ignoresInflightEvents: bugOn(ports.plantedBugs, 'coordinator-checkpoint-ignores-inflight-events'),
-        ignoresFailedEvents: bugOn(ports.plantedBugs, 'coordinator-checkpoint-ignores-failed-events'),
         gatewayNeverCloses: bugOn(ports.plantedBugs, 'coordinator-gateway-never-closes'),
       }));
     }

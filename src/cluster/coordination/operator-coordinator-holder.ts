@@ -9,8 +9,6 @@ export interface HolderBugs {
    * lost event does not fail its subtask over.
    */
   readonly ignoresInflightEvents?: boolean;
-  /** FLINK-23233 before its fix: a failed event in flight does not fail the coordinator's snapshot. */
-  readonly ignoresFailedEvents?: boolean;
   /** FLINK-16986 before its fix: the gateways never close, so no event is held back. */
   readonly gatewayNeverCloses?: boolean;
 }
@@ -184,7 +182,7 @@ export class OperatorCoordinatorHolder {
     };
     if (pending.length === 0 || this.bugs.ignoresInflightEvents === true) return finish();
     whenAllSettled(pending, (outcome) => {
-      if (outcome.ok || this.bugs.ignoresFailedEvents === true) return finish();
+      if (outcome.ok) return finish();
       done({ ok: false, cause: `operator events sent to ${this.operatorName} before checkpoint ${checkpointId} were not received: ${outcome.cause}` });
     });
   }
