@@ -28,9 +28,9 @@ export function wordCountJob(name: string, parameters: ScenarioParameters, input
 export const wordcount: Scenario = {
   name: 'wordcount',
   description:
-    'Word count with a two-phase-commit sink: source p=2 -> split -> keyBy -> count p=3 -> 2PC sink p=2, aligned exactly-once checkpoints. transactionalSink=0 swaps in a direct-write sink (a negative control).',
+    'Word count with a two-phase-commit sink: FLIP-27 source p=2 (6 partitions, 3 discovered later) -> split -> keyBy -> count p=3 -> 2PC sink p=2, aligned exactly-once checkpoints. transactionalSink=0 swaps in a direct-write sink (a negative control).',
   properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene', 'split-ownership'],
-  defaults: { partitions: 6, lines: 400, wordsPerLine: 4, keys: 40, skew: 8, sourceParallelism: 2, countParallelism: 3, sinkParallelism: 2, transactionalSink: 1 },
+  defaults: { partitions: 6, lines: 134, wordsPerLine: 4, keys: 40, skew: 8, sourceParallelism: 2, countParallelism: 3, sinkParallelism: 2, transactionalSink: 1 },
   build(parameters, input) {
     const sink = parameters['transactionalSink'] === 0 ? 'at-least-once' : 'two-phase-commit';
     return { job: wordCountJob('wordcount', parameters, input, sink), cluster: { checkpoint: { intervalUs: 7_000 } } };
