@@ -86,7 +86,9 @@ export function assignSubtaskState(
 ): RescalableSubtaskState {
   const ordered = Array.from({ length: oldParallelism }, (_, index) => previous.get(index));
   if (vertex.operator.kind === 'source') {
-    const offsets = repartitionOperatorState(ordered.map((state) => sourceListStates(state)), vertex.parallelism);
+    // A FLIP-27 reader's splits are SourceOperator's split-distributed list state, not a union.
+    const mode = vertex.operator.flip27 === undefined ? 'union' : 'split-distribute';
+    const offsets = repartitionOperatorState(ordered.map((state) => sourceListStates(state, mode)), vertex.parallelism);
     // Planted bug rescale-union-state-misses-entries: the union holds only the same-index subtask's entries.
     const own = bugOn(plantedBugs, 'rescale-union-state-misses-entries') ? { offsets: { mode: 'union' as const, entries: Object.entries(ordered[subtask]?.source ?? {}) } } : offsets[subtask];
     const source = Object.fromEntries((own?.['offsets']?.entries ?? []) as Array<[string, number]>);
@@ -156,10 +158,10 @@ function operatorStateLayout(vertex: JobVertex): Readonly<Record<string, FieldLa
   }
 }
 
-/** A source's offsets as one union list state of [partition, offset] entries. */
-function sourceListStates(state: RescalableSubtaskState | undefined): OperatorListStates | undefined {
+/** A source's offsets as one list state of [partition, offset] entries (union for the legacy source). */
+function sourceListStates(state: RescalableSubtaskState | undefined, mode: 'union' | 'split-distribute'): OperatorListStates | undefined {
   if (state?.source === undefined) return undefined;
-  return { offsets: { mode: 'union', entries: Object.entries(state.source) } };
+  return { offsets: { mode, entries: Object.entries(state.source) } };
 }
 
 /** An operator's state fields as list states (a single value is a list of one). */

@@ -1,6 +1,10 @@
 import type { ObservedEnumeratorState, Observation } from '../../cluster/observations.js';
-import { taskName } from '../../cluster/jobgraph/job-graph.js';
 import { FirstViolation, type Checker, type CheckerContext } from './checker.js';
+
+/** The vertex of a task name `vertex#index`. */
+function vertexOf(task: string): string {
+  return task.slice(0, task.lastIndexOf('#'));
+}
 
 /** A split-finished that still counts: the reader attempt, and where it stands in the observation order. */
 interface Finish {
@@ -31,9 +35,9 @@ interface PendingCheckpoint {
  */
 export function createSplitOwnershipChecker(context: CheckerContext): Checker {
   const violation = new FirstViolation('split-ownership');
-  const sources = new Map<string, number>();
+  const sources = new Set<string>();
   for (const vertex of context.job.vertices) {
-    if (vertex.operator.kind === 'source' && vertex.operator.flip27 !== undefined) sources.set(vertex.name, vertex.parallelism);
+    if (vertex.operator.kind === 'source' && vertex.operator.flip27 !== undefined) sources.add(vertex.name);
   }
   const pending = new Map<number, PendingCheckpoint>();
   const finishes = new Map<number, Finish>();
@@ -41,10 +45,10 @@ export function createSplitOwnershipChecker(context: CheckerContext): Checker {
   const snapshotOrder = new Map<number, Map<string, number>>();
   let sequence = 0;
 
-  const rollBack = (tasks: readonly string[], checkpointId: number | undefined): void => {
+  const rollBack = (restored: (task: string) => boolean, checkpointId: number | undefined): void => {
     const order = checkpointId === undefined ? undefined : snapshotOrder.get(checkpointId);
     for (const [partition, finish] of [...finishes]) {
-      if (!tasks.includes(finish.task)) continue;
+      if (!restored(finish.task)) continue;
       const taken = order?.get(finish.task);
       // Finished before the restored checkpoint's snapshot of that reader (or the reader had
       // finished by then and took none): the restored state has the split done.
@@ -54,7 +58,7 @@ export function createSplitOwnershipChecker(context: CheckerContext): Checker {
   };
 
   const judge = (checkpointId: number, entry: PendingCheckpoint, timeUs: number): void => {
-    for (const [operator, parallelism] of sources) {
+    for (const operator of sources) {
       const enumerator = entry.enumerators.get(operator);
       if (enumerator === undefined) {
         violation.report(`checkpoint ${checkpointId} completed without the split enumerator state of ${operator}`, timeUs, { checkpointId, operator });
@@ -67,10 +71,9 @@ export function createSplitOwnershipChecker(context: CheckerContext): Checker {
         else list.push(owner);
       };
       for (const split of enumerator.unassigned) own(split.partition, 'the enumerator');
-      for (let subtask = 0; subtask < parallelism; subtask++) {
-        const task = taskName(operator, subtask);
-        const reader = entry.readers.get(task);
-        if (reader === undefined) continue;
+      // Every reader of the source in this checkpoint (a rescaled run may have more or fewer).
+      for (const [task, reader] of entry.readers) {
+        if (vertexOf(task) !== operator) continue;
         for (const partition of Object.keys(reader.splits)) own(Number(partition), task);
       }
       for (const [partition, list] of owners) {
@@ -106,8 +109,7 @@ export function createSplitOwnershipChecker(context: CheckerContext): Checker {
           pending.get(observation.checkpointId)?.enumerators.set(observation.operator, observation.state);
           return;
         case 'snapshot-taken': {
-          const vertex = observation.task.slice(0, observation.task.lastIndexOf('#'));
-          if (!sources.has(vertex)) return;
+          if (!sources.has(vertexOf(observation.task))) return;
           pending.get(observation.checkpointId)?.readers.set(observation.task, { splits: observation.content.operator, sequence });
           return;
         }
@@ -118,13 +120,12 @@ export function createSplitOwnershipChecker(context: CheckerContext): Checker {
           pending.delete(observation.checkpointId);
           return;
         case 'failover':
-          rollBack(observation.tasks, observation.restoreCheckpointId);
+          rollBack((task) => observation.tasks.includes(task), observation.restoreCheckpointId);
           return;
         case 'enumerator-reset': {
           // A global reset (a global failover, a new JobMaster, a new run of the job): every
           // reader of the source restores the same checkpoint as its enumerator.
-          const parallelism = sources.get(observation.operator) ?? 0;
-          rollBack(Array.from({ length: parallelism }, (_, subtask) => taskName(observation.operator, subtask)), observation.checkpointId);
+          rollBack((task) => vertexOf(task) === observation.operator, observation.checkpointId);
           return;
         }
         case 'jobmaster-started':
