@@ -44,7 +44,7 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'sink-writer-emits-committables-after-barrier': lateInDefaultSweep,
   // Case 20 before the sweep drew rescales and the file-sink scenario joined the round robin; case 32 since.
   'valve-min-includes-idle-channels': lateInDefaultSweep,
-  // Caught at wordcount's first default-sweep case (measured before rescales joined the draws),
+  // Caught at wordcount's first default-sweep case (the matrix's first case),
   // but shrinking re-runs that FLIP-27 case many times (11 s on an idle 2-core machine, over 200 s on a loaded one).
   'source-returns-splits-on-failure': 'caught at wordcount\'s first default-sweep case, but its shrinking takes minutes: too slow for CI; npm start\'s matrix runs it',
 };
