@@ -28,6 +28,8 @@ export interface MutantSweep {
   readonly operations?: OperationLevel;
   /** The exploration strategy of each bug's search (`mutants --strategy`); absent: random, the sweep's own cases. */
   readonly strategy?: StrategySettings;
+  /** Simulated events the shrinking of a bug's failing case may spend; absent: {@link matrixShrinkEventBudget}. */
+  readonly shrinkBudget?: number;
 }
 
 /** The default sweep's cases (`npm start`: every built-in scenario, swarm faults, some operations), tried up to `budget` per bug. */
@@ -197,7 +199,7 @@ export function runMutant(bug: PlantedBug, sweep: MutantSweep, clock?: WallClock
     const sweepCase = cases.at(attempt);
     const scenario = lookupScenario(sweepCase.scenario);
     if (scenario === undefined) throw new Error(`kill matrix: unknown scenario ${sweepCase.scenario}`);
-    const last = runSweepCase(scenario, sweepCase, matrixShrinkEventBudget);
+    const last = runSweepCase(scenario, sweepCase, sweep.shrinkBudget ?? matrixShrinkEventBudget);
     cases.record(attempt, last);
     if (last.failure === undefined) continue;
     const verdict = control(last.failure.replay);
