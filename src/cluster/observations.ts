@@ -84,6 +84,22 @@ export type ObservationBody =
   | { readonly type: 'channel-state-persisted'; readonly checkpointId: number; readonly task: string; readonly records: readonly ChannelStateRecord[] }
   | { readonly type: 'snapshot-uploaded'; readonly checkpointId: number; readonly task: string; readonly handles: readonly string[] }
   | { readonly type: 'storage-written'; readonly key: string; readonly sizeBytes: number }
+  /**
+   * Incremental checkpoints: a JobMaster's SharedStateRegistry (`registry`: its leader epoch)
+   * registered the shared files (`keys`, physical) of an acknowledgement of checkpoint
+   * `checkpointId`, as used by it (Flink registers on receipt, whatever becomes of the checkpoint).
+   */
+  | { readonly type: 'shared-state-registered'; readonly registry: number; readonly checkpointId: number; readonly task: string; readonly keys: readonly string[] }
+  /**
+   * A JobMaster registered the shared files of a checkpoint it restored: `recovery` for the
+   * checkpoints a new JobMaster recovers from HA, `resume` for the snapshot a new job run starts
+   * from. In NO_CLAIM mode the registry never deletes them; in CLAIM mode it owns them.
+   */
+  | { readonly type: 'shared-state-restored'; readonly registry: number; readonly checkpointId: number; readonly keys: readonly string[]; readonly mode: 'CLAIM' | 'NO_CLAIM'; readonly origin: 'recovery' | 'resume' }
+  /** The registry forgot every file last used below `lowestCheckpointId` (and deleted those it may). */
+  | { readonly type: 'shared-state-unregistered'; readonly registry: number; readonly lowestCheckpointId: number }
+  /** An acknowledgement named a shared file the registry refused (Flink's IllegalStateException): the acknowledgement is dropped. */
+  | { readonly type: 'shared-state-registration-failed'; readonly registry: number; readonly checkpointId: number; readonly task: string; readonly key: string; readonly reason: string }
   | { readonly type: 'storage-discarded'; readonly key: string }
   | { readonly type: 'task-deployed'; readonly task: string; readonly attempt: number; readonly executor: string }
   | { readonly type: 'task-running'; readonly task: string; readonly attempt: number }

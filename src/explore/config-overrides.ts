@@ -5,7 +5,7 @@ import type { ClusterOverrides } from './scenario.js';
 import type { RestartStrategyConfig } from '../cluster/jobmaster/restart-strategy.js';
 
 /** The override keys a case (or replay token) may carry: data only, no functions. */
-const clusterKeys = ['executors', 'slotsPerExecutor', 'failoverStrategy', 'highAvailability', 'transactionTimeoutUs', 'plantedBugs', 'checkpoint', 'restartStrategy'] as const;
+const clusterKeys = ['executors', 'slotsPerExecutor', 'failoverStrategy', 'highAvailability', 'incrementalCheckpoints', 'transactionTimeoutUs', 'plantedBugs', 'checkpoint', 'restartStrategy'] as const;
 
 /**
  * Validates config overrides given as data (from a replay token, `--config`, a sweep), naming
@@ -51,6 +51,8 @@ export function validateConfigOverrides(value: unknown): ClusterOverrides {
   }
   const highAvailability = record['highAvailability'];
   if (highAvailability !== undefined && typeof highAvailability !== 'boolean') throw new UsageError(`config.highAvailability must be true or false, got ${JSON.stringify(highAvailability)}`);
+  const incremental = record['incrementalCheckpoints'];
+  if (incremental !== undefined && typeof incremental !== 'boolean') throw new UsageError(`config.incrementalCheckpoints must be true or false, got ${JSON.stringify(incremental)}`);
   if (record['restartStrategy'] !== undefined) validateRestartStrategy(record['restartStrategy']);
   return record as ClusterOverrides;
 }

@@ -18,11 +18,17 @@ export class CheckpointCompletion {
    * is not taken (unknown task or attempt, unknown, expired or aborted checkpoint) is discarded,
    * except for handles that a completed checkpoint or savepoint still owns.
    */
-  receiveAcknowledgeMessage(task: string, attempt: number, checkpointId: number, snapshot: SubtaskStateSnapshot): AcknowledgeResult {
+  receiveAcknowledgeMessage(task: string, attempt: number, checkpointId: number, acknowledged: SubtaskStateSnapshot): AcknowledgeResult {
+    let snapshot = acknowledged;
     if (snapshot.taskName !== task) throw new Error(`task ${task} acknowledged checkpoint ${checkpointId} with the state of ${snapshot.taskName}`);
     const { ports, bugs } = this.state;
     ports.hooks.step({ name: 'coordinator.acknowledge-received', checkpointId, task });
     const pending = this.state.shutDown ? undefined : this.state.pendingById.get(checkpointId);
+    // Incremental state registers on receipt, whatever becomes of the checkpoint (Flink 1.20);
+    // an acknowledgement naming a file the registry refuses is dropped, as Flink's exception drops it.
+    const registration = ports.sharedState?.acknowledged(checkpointId, snapshot, pending !== undefined && pending.type !== 'checkpoint');
+    if (registration?.ok === false) return 'UNKNOWN';
+    if (registration !== undefined) snapshot = registration.state;
     if (pending === undefined) return this.acknowledgeLate(task, checkpointId, snapshot);
     const held = pending.acknowledgedState(task);
     const result = pending.acknowledgeTask(task, attempt, snapshot);
@@ -118,6 +124,7 @@ export class CheckpointCompletion {
         this.state.steps.abortPendingCheckpoint(pending, 'FINALIZE_CHECKPOINT_FAILURE', undefined, keepState, bugOn(bugs, 'failure-manager-ignores-store-failures'));
         return;
       }
+      ports.sharedState?.storeChanged(ports.store.all(), completed);
     }
     this.onCheckpointCompleted(pending, completed, subsumed);
   }

@@ -266,7 +266,11 @@ export class CheckpointCoordinator {
     const { ports } = this.state;
     if (this.state.shutDown) throw new Error('cannot restore a savepoint: the coordinator is shut down');
     if (!ports.store.all().some((checkpoint) => checkpoint.checkpointId === savepoint.checkpointId)) {
-      this.completion.removeSubsumedFromStore(ports.store.addCheckpointAndSubsumeOldest(savepoint));
+      // As Flink: its shared state registers before it goes into the store, whose subsumption may unregister some.
+      ports.sharedState?.resumedFrom(savepoint);
+      const subsumed = ports.store.addCheckpointAndSubsumeOldest(savepoint);
+      ports.sharedState?.storeChanged(ports.store.all(), savepoint);
+      this.completion.removeSubsumedFromStore(subsumed);
     }
     const { idCounter } = ports;
     idCounter.setCount(Math.max(idCounter.get(), savepoint.checkpointId + 1));

@@ -1,4 +1,5 @@
 import type { ObservationBus } from '../observations.js';
+import type { SharedStatePort } from '../storage/shared-state/shared-state-lifecycle.js';
 import type { RuntimeHooks } from '../hooks.js';
 import type {
   CheckpointBarrier,
@@ -232,4 +233,6 @@ export interface CoordinatorPorts {
   readonly masterHooks: readonly MasterHook[];
   /** The job's operator coordinators; {@link noOperatorCoordinators} when absent. */
   readonly operatorCoordinators?: OperatorCoordinatorCheckpointing;
+  /** Incremental checkpoints: the completed store's SharedStateRegistry side; absent when no state is shared. */
+  readonly sharedState?: SharedStatePort;
 }

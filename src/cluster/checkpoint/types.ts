@@ -1,4 +1,5 @@
 import { bugOn } from '../planted-bugs.js';
+import type { SharedStateHandle } from '../storage/shared-state/handles.js';
 
 /**
  * Checkpoint vocabulary shared by the coordinator, the tasks and the observers, in Flink's terms.
@@ -95,6 +96,11 @@ export interface SubtaskStateSnapshot {
   readonly operatorState: StateHandle | undefined;
   readonly channelState: StateHandle | undefined;
   readonly finished: boolean;
+  /**
+   * Incremental checkpoints only: the shared files the keyed state is in (new uploads, and
+   * placeholders for files of a confirmed checkpoint); `operatorState` is then the private part.
+   */
+  readonly sharedState?: readonly SharedStateHandle[];
 }
 
 /** A checkpoint or savepoint the coordinator has completed, as kept in the completed store. */

@@ -70,6 +70,8 @@ export interface ExecutorServices {
   readonly logs: ReadonlyMap<string, PartitionedLog>;
   readonly shuffle: ShuffleService;
   readonly checkpointConfig: CheckpointConfig;
+  /** Keyed state checkpoints incrementally (ClusterConfig.incrementalCheckpoints). */
+  readonly incrementalCheckpoints?: boolean;
   readonly channelOptions: ChannelOptions;
   readonly dataRandom: RandomStream;
   readonly barrierHandlerFactory: BarrierHandlerFactory;
@@ -331,6 +333,7 @@ export class TaskExecutor {
       node: this.node,
       executorName: this.name,
       checkpointConfig: services.checkpointConfig,
+      incrementalCheckpoints: services.incrementalCheckpoints === true,
       storage: services.storage,
       sinkStore: services.sinkStore,
       fileStore: services.fileStore,

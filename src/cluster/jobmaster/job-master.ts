@@ -1,5 +1,6 @@
 import { rescaledRestoreFor } from '../rescaling/state-assignment-operation.js';
 import { bugOn } from '../planted-bugs.js';
+import type { SharedStatePort } from '../storage/shared-state/shared-state-lifecycle.js';
 import type { RandomStream, SimNode, Simulation } from '../../sim/index.js';
 import { eventKind } from '../../sim/index.js';
 import type { RpcNetwork } from '../../net/index.js';
@@ -63,6 +64,8 @@ export interface JobMasterServices {
   readonly storage: CheckpointStorage;
   readonly idCounter: CheckpointIdCounter;
   readonly store: CompletedCheckpointStore;
+  /** Incremental checkpoints: the store's SharedStateRegistry side (absent without incremental state). */
+  readonly sharedState?: SharedStatePort;
   readonly checkpointConfig: CheckpointConfig;
   readonly restartStrategy: RestartStrategyConfig;
   readonly plantedBugs: readonly string[];
@@ -812,6 +815,7 @@ export class JobMaster implements JobMasterGateway {
       hooks: services.hooks,
       masterHooks: [],
       ...(this.operatorCoordinators === undefined ? {} : { operatorCoordinators: this.operatorCoordinators }),
+      ...(services.sharedState === undefined ? {} : { sharedState: services.sharedState }),
     };
   }
 

@@ -23,6 +23,7 @@ export function notifyCheckpointAbortedAsync(task: StreamTask, checkpointId: num
     task.abortedCheckpoints.add(checkpointId);
     if (task.finishing.checkpointAborted(checkpointId)) return;
     task.checkpoints.cancel(checkpointId);
+    task.incremental?.notifyCheckpointAborted(checkpointId);
     task.operator?.notifyCheckpointAborted(checkpointId);
   });
   task.wake();
@@ -34,6 +35,7 @@ function notifyCheckpointComplete(task: StreamTask, checkpointId: number): void 
   if (ignored) return;
   task.latestNotifiedId = checkpointId;
   task.hooksStep('task.notify-complete', checkpointId);
+  task.incremental?.notifyCheckpointComplete(checkpointId);
   task.operator?.notifyCheckpointComplete(checkpointId);
   task.finishing.maybeFinish();
 }

@@ -1,4 +1,5 @@
 import { bugOn } from '../planted-bugs.js';
+import { IncrementalSnapshotStrategy, readIncremental, type IncrementalPart } from './incremental-snapshot.js';
 import type { DataChannel } from '../../net/index.js';
 import { eventKind, hashString } from '../../sim/index.js';
 import type { CancellableTimer } from '../checkpoint/ports.js';
@@ -41,6 +42,8 @@ export interface StoredSubtaskState {
   readonly operator: OperatorSnapshot;
   readonly lineage: SnapshotContent['lineage'];
   readonly source: Record<string, number> | undefined;
+  /** An incremental snapshot: the keyed state is in these shared files, not in `operator.keyed`. */
+  readonly incremental?: IncrementalPart;
   readonly channelState: readonly ChannelStateRecord[];
   /** Keyed operators only: lineage per key group, which follows the key groups when the job is rescaled. */
   readonly keyGroupLineage?: KeyGroupLineageSnapshot;
@@ -106,6 +109,8 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private busyUntilUs = 0;
   private sourceBackoffUntilUs = 0;
   private readonly keyRange: { start: number; end: number } | undefined;
+  /** Incremental checkpoints of a keyed operator's state (ClusterConfig.incrementalCheckpoints). */
+  readonly incremental: IncrementalSnapshotStrategy | undefined;
   private readonly digest: number;
   private slowFactor = 1;
   private slowUntilUs = 0;
@@ -124,6 +129,10 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     const keyed = vertex.operator.kind === 'keyed-process' || vertex.operator.kind === 'keyed-co-process' || vertex.operator.kind === 'window';
     this.keyRange = keyed ? keyGroupRange(deployment.subtaskIndex, vertex.maxParallelism, vertex.parallelism) : undefined;
     this.keyGroupLineage = keyed ? new KeyGroupLineage() : undefined;
+    this.incremental =
+      this.keyRange !== undefined && environment.incrementalCheckpoints === true
+        ? new IncrementalSnapshotStrategy({ taskName: this.taskName, attempt: this.attempt, maxParallelism: vertex.maxParallelism, keyGroups: this.keyRange, reuseUnconfirmed: bugOn(this.bugs, 'task-reuses-unconfirmed-shared-state') })
+        : undefined;
     this.checkpoints = new SubtaskCheckpoints(this);
     this.finishing = new TaskFinishing(this);
     this.handler = environment.barrierHandlerFactory(this);
@@ -197,7 +206,19 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       // Planted bug restore-tolerates-unreadable-state: the task starts without its state.
       if (!result.ok && bugOn(this.bugs, 'restore-tolerates-unreadable-state')) return this.initialize(undefined, restore.checkpointId);
       if (!result.ok) return this.fail(`restore from checkpoint ${restore.checkpointId} failed: ${result.error}`);
-      this.initialize(result.value as StoredSubtaskState, restore.checkpointId);
+      this.restoreSharedFiles(result.value as StoredSubtaskState, restore.checkpointId);
+    });
+  }
+
+  /** An incremental snapshot's keyed state is read back from its shared files before the operator opens. */
+  private restoreSharedFiles(stored: StoredSubtaskState, checkpointId: number): void {
+    const part = stored.incremental;
+    if (part === undefined) return this.initialize(stored, checkpointId);
+    readIncremental(this.environment.storage, this.node, part, (result) => {
+      if (!this.active) return;
+      if (!result.ok) return this.fail(`restore from checkpoint ${checkpointId} failed: ${result.error}`);
+      this.incremental?.restored(checkpointId, part.files);
+      this.initialize({ ...stored, operator: { ...stored.operator, keyed: result.value } }, checkpointId);
     });
   }
 

@@ -8,6 +8,8 @@ import { barrierEvent, cancelMarkerEvent } from './buffers.js';
 import type { InputChannel } from './input-channel.js';
 import type { OperatorSnapshot } from './operator.js';
 import type { StoredSubtaskState, StreamTask } from './stream-task.js';
+import { discardUploaded, uploadIncremental, type IncrementalPart, type UploadedSnapshot } from './incremental-snapshot.js';
+import type { StorageResult } from '../storage/checkpoint-storage.js';
 
 /** Records a source reads per poll (one mailbox step). */
 export const recordsPerPoll = 8;
@@ -21,6 +23,8 @@ interface AsyncSnapshot {
   readonly keyGroupLineage?: KeyGroupLineageSnapshot;
   readonly channelState: ChannelStateRecord[];
   readonly awaitingChannels: Set<number>;
+  /** A checkpoint (not a savepoint): with incremental state, it may refer to earlier checkpoints' files. */
+  readonly shareFiles: boolean;
   cancelled: boolean;
   uploading: boolean;
 }
@@ -73,6 +77,7 @@ export class SubtaskCheckpoints {
       ...(task.keyGroupLineage === undefined ? {} : { keyGroupLineage: task.keyGroupLineage.snapshot() }),
       channelState: outputState,
       awaitingChannels: new Set(),
+      shareFiles: barrier.options.type === 'checkpoint',
       cancelled: false,
       uploading: false,
     };
@@ -155,24 +160,43 @@ export class SubtaskCheckpoints {
     // The lineage per key group is harness instrumentation: it adds nothing to the state's size (nor to storage latency).
     const sizeBytes = 64 + JSON.stringify(stored.keyGroupLineage === undefined ? stored : { ...stored, keyGroupLineage: undefined }).length;
     task.hooksStep('task.async-upload-started', snapshot.checkpointId);
-    environment.storage.write(task.node, key, stored, sizeBytes, (result) => {
+    this.uploadState(snapshot, key, stored, sizeBytes, (result) => {
       this.asyncSnapshots.delete(snapshot.checkpointId);
       if (snapshot.cancelled || !task.active) {
-        if (result.ok) environment.storage.discard([key]);
+        if (result.ok) discardUploaded(environment.storage, result.value);
         return;
       }
       if (!result.ok) {
         environment.declineCheckpoint(task.taskName, task.attempt, snapshot.checkpointId, 'CHECKPOINT_ASYNC_EXCEPTION');
         return;
       }
-      task.observe({ type: 'snapshot-uploaded', checkpointId: snapshot.checkpointId, task: task.taskName, handles: [key] });
+      const sharedState = result.value.sharedState;
+      task.observe({ type: 'snapshot-uploaded', checkpointId: snapshot.checkpointId, task: task.taskName, handles: [key, ...(sharedState ?? []).map((handle) => handle.key)] });
       environment.acknowledgeCheckpoint(task.taskName, task.attempt, snapshot.checkpointId, {
         taskName: task.taskName,
-        operatorState: result.value,
+        operatorState: result.value.handle,
         channelState: undefined,
         finished: false,
+        ...(sharedState === undefined ? {} : { sharedState }),
       });
     });
+  }
+
+  /** One private file, or with incremental state the shared files of a checkpoint's keyed state first. */
+  private uploadState(snapshot: AsyncSnapshot, key: string, stored: StoredSubtaskState, sizeBytes: number, done: (result: StorageResult<UploadedSnapshot>) => void): void {
+    const task = this.task;
+    const storage = task.environment.storage;
+    const keyed = stored.operator.keyed;
+    if (task.incremental === undefined || keyed === undefined || !snapshot.shareFiles) {
+      storage.write(task.node, key, stored, sizeBytes, (result) => done(result.ok ? { ok: true, value: { handle: result.value, sharedState: undefined } } : result));
+      return;
+    }
+    const privatePart = (part: IncrementalPart): { value: StoredSubtaskState; sizeBytes: number } => {
+      const value: StoredSubtaskState = { ...stored, operator: { ...stored.operator, keyed: undefined }, incremental: part };
+      return { value, sizeBytes: 64 + JSON.stringify(value).length };
+    };
+    const context = { storage, node: task.node, cancelled: () => snapshot.cancelled || !task.active };
+    uploadIncremental(context, task.incremental, snapshot.checkpointId, key, privatePart, keyed, done);
   }
 
   /** The checkpoint was aborted: its asynchronous part, if still running, is given up. */

@@ -55,6 +55,8 @@ export interface TaskEnvironment {
   readonly node: SimNode;
   readonly executorName: string;
   readonly checkpointConfig: CheckpointConfig;
+  /** Keyed state checkpoints incrementally into shared files (absent: full snapshots). */
+  readonly incrementalCheckpoints?: boolean;
   readonly storage: CheckpointStorage;
   readonly sinkStore: TransactionalStore;
   /** The file system FileSinks write to (absent in hand-made environments). */
