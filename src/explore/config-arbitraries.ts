@@ -131,3 +131,21 @@ export function withinFlinkLimits(draw: DepthDraw, own: Partial<CheckpointConfig
   if (!unaligned || checkpoint['maxConcurrentCheckpoints'] === 1) return draw;
   return { ...draw, config: { ...draw.config, checkpoint: { ...checkpoint, maxConcurrentCheckpoints: 1 } } };
 }
+
+/**
+ * The named random stream the state-backend choice is drawn from. It is not a fast-check draw,
+ * so adding it shifted none of the draws a case made before (faults, seed, depth, operations):
+ * the same case seed still makes the same case, now with or without incremental checkpoints.
+ */
+export const stateBackendStreamName = 'sweep.state-backend';
+
+/**
+ * The default sweep's state backend for a case: incremental checkpoints (shared files, the
+ * SharedStateRegistry) in one case of two, drawn from the case seed's own stream; full snapshots
+ * otherwise. A scenario that sets `incrementalCheckpoints` itself keeps its setting.
+ */
+export function withStateBackend(draw: DepthDraw, caseSeed: number | undefined): DepthDraw {
+  if (caseSeed === undefined) return draw;
+  const incremental = deriveStream(caseSeed, stateBackendStreamName).chance(1, 2);
+  return incremental ? { ...draw, config: { ...draw.config, incrementalCheckpoints: true } } : draw;
+}

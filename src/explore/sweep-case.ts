@@ -4,7 +4,7 @@ import type { PlanEntry, PlanEntryKind } from '../faults/plan.js';
 import { hashString } from '../sim/index.js';
 import { configArbitrary, parametersArbitrary, profilePlanArbitrary, topologyOf, type FaultProfile, type Topology } from './arbitraries.js';
 import { operationsArbitrary, type OperationLevel } from './operation-arbitraries.js';
-import { depthDrawArbitrary, scenarioCheckpointConfig, withinFlinkLimits } from './config-arbitraries.js';
+import { depthDrawArbitrary, scenarioCheckpointConfig, withStateBackend, withinFlinkLimits } from './config-arbitraries.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { CaseTimelineCollector, type CaseTimeline } from './case-timeline.js';
 import { mergeClusterConfig, runCase, type CaseResult } from './run-case.js';
@@ -121,7 +121,7 @@ export const determinismSampleEvery = 100;
  * faults at the tasks, channels and executors those parameters give (a fault at a task the case
  * does not have would never fire).
  */
-export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase, 'profile' | 'vary' | 'operations' | 'input'>): fc.Arbitrary<[PlanEntry[], number, Variation | undefined]> {
+export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase, 'profile' | 'vary' | 'operations' | 'input'> & { readonly caseSeed?: number }): fc.Arbitrary<[PlanEntry[], number, Variation | undefined]> {
   if (sweepCase.input !== undefined) return givenCaseArbitrary(sweepCase.input);
   // The simulation seed is not shrunk: a smaller seed is no simpler, only different.
   const simSeed = fc.noShrink(fc.integer({ min: 1, max: 2_147_483_646 }));
@@ -137,7 +137,8 @@ export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase
   if (sweepCase.vary !== true) {
     return depthDrawArbitrary(scenario).chain((drawn) => {
       const topology = topologyFor(scenario, drawn.parameters);
-      const depth = withinFlinkLimits(drawn, scenarioCheckpointConfig(scenario));
+      // The state backend comes from its own named stream of the case seed (config-arbitraries.ts).
+      const depth = withStateBackend(withinFlinkLimits(drawn, scenarioCheckpointConfig(scenario)), sweepCase.caseSeed);
       return withOperations(topology, fc.tuple(profilePlanArbitrary(topology, sweepCase.profile), simSeed, fc.constant(depth)));
     });
   }

@@ -42,6 +42,11 @@ export const knownGaps = {
     description:
       "a plain savepoint completed, then a failover restored an older checkpoint, which aborted the savepoint's pre-committed transactions as lingering (a plain savepoint is never notified, so nothing had committed them); the job was later resumed from that savepoint, whose records were in transactions that no longer exist, and are lost (Flink 1.20's two-phase-commit sinks give up on a recovered transaction the broker aborted). Resume from a snapshot taken after the failover instead",
   },
+  possiblyStoredSharedState: {
+    name: 'possibly-stored-shared-state',
+    description:
+      "a checkpoint's HA write failed after it may have landed, so it stays in HA but never went into the completed store; Flink 1.20's SharedStateRegistry registered its shared files on acknowledgement and unregisters them like an aborted checkpoint's once a later checkpoint completes without them, so a JobMaster that recovers it from HA would find files missing (Flink leaves such a checkpoint to manual cleanup and protects only its private state)",
+  },
   atLeastOnceMode: {
     name: 'at-least-once-mode',
     description: 'AT_LEAST_ONCE checkpoints do not align barriers, so a snapshot may include records after the barrier and a restore replays them: duplicates',
@@ -164,6 +169,7 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   if (violation.details['outcome'] === 'event-threw') return undefined;
   // Checkers that recognise a gap themselves tag the violation (recovery, two-phase commit).
   if (violation.details['knownGap'] === knownGaps.stopWithSavepointFailover.name && facts.failoverAfterSyncSavepoint) return knownGaps.stopWithSavepointFailover;
+  if (violation.details['knownGap'] === knownGaps.possiblyStoredSharedState.name) return knownGaps.possiblyStoredSharedState;
   // A transaction the store timed out can never be committed: the two-phase-commit check sees it too.
   if (violation.property === 'two-phase-commit' && violation.message.includes('was never committed') && facts.commitsLostToTimeout > 0) {
     return knownGaps.transactionTimeout;

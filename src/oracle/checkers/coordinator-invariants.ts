@@ -2,6 +2,8 @@ import type { SnapshotType } from '../../cluster/checkpoint/types.js';
 import type { Observation } from '../../cluster/observations.js';
 import { RunMap } from '../../sim/run-map.js';
 import { FirstViolation, formatTime, type Checker, type CheckerContext, type FinalState } from './checker.js';
+import { SharedFileLedger } from './shared-files.js';
+import { knownGaps } from '../known-gaps.js';
 
 /**
  * coordinator-invariants: the CheckpointCoordinator's protocol rules, from its observations.
@@ -27,7 +29,17 @@ import { FirstViolation, formatTime, type Checker, type CheckerContext, type Fin
  * - Notifications: kind 'complete' only for checkpoints that completed (and never for a plain
  *   savepoint, which is not notified), kind 'aborted' only for ones that aborted.
  * - Storage: at the end, every key left in checkpoint storage belongs to a checkpoint the runtime
- *   still owns (FinalState.retainedCheckpoints), and each of those completed.
+ *   still owns (FinalState.retainedCheckpoints), and each of those completed; every file a
+ *   retained checkpoint or savepoint refers to (shared files of incremental checkpoints included)
+ *   exists. Shared files follow Flink 1.20's SharedStateRegistry, with its deliberate exceptions
+ *   (see {@link SharedFileLedger}): no file outlives every reference unless no JobMaster
+ *   registered it, a NO_CLAIM restore keeps it, or its registry has not unregistered past its
+ *   last use; a retained checkpoint may miss a file only a later run claimed.
+ * - Shared state: the registry never refuses an acknowledgement (Flink's IllegalStateException
+ *   on a placeholder for a file it does not hold, or two files under one key), except for a
+ *   placeholder of a file it had registered and then unregistered: Flink 1.20's own race with
+ *   concurrent checkpoints (see {@link SharedFileLedger.refusedAfterUnregistering}), whose
+ *   checkpoint then expires.
  */
 export function createCoordinatorInvariantsChecker(context: CheckerContext): Checker {
   const invariants = new CoordinatorInvariants(context, new FirstViolation('coordinator-invariants'));
@@ -53,12 +65,21 @@ class CoordinatorInvariants {
   private readonly endings = new RunMap<string>();
   /** Checkpoints aborted after an HA write that may have landed: the HA store may legitimately keep them. */
   private readonly possiblyStored = new Set<number>();
+  private readonly sharedFiles = new SharedFileLedger();
 
   constructor(private readonly context: CheckerContext, private readonly violation: FirstViolation) {}
 
   observe(observation: Observation): void {
     if (this.violation.found) return;
+    this.sharedFiles.observe(observation);
     switch (observation.type) {
+      case 'shared-state-registration-failed':
+        if (this.sharedFiles.refusedAfterUnregistering(observation.key)) return;
+        return this.violation.report(`the shared-state registry refused ${observation.task}'s acknowledgement of checkpoint ${observation.checkpointId}: ${observation.reason}`, observation.timeUs, {
+          checkpointId: observation.checkpointId,
+          task: observation.task,
+          key: observation.key,
+        });
       case 'jobmaster-started':
         this.pending.clear();
         this.lastCompletionUs = undefined;
@@ -187,27 +208,44 @@ class CoordinatorInvariants {
   private checkStorage(final: FinalState): void {
     const owned = new Set<string>();
     const stored = new Set(final.storageKeys);
+    /** A possibly stored checkpoint missing shared files: Flink 1.20's gap, reported only when nothing else is wrong. */
+    let possiblyStoredGap: { checkpointId: number; missing: string[] } | undefined;
     for (const retained of final.retainedCheckpoints) {
       // A checkpoint whose HA write may have landed stays in HA, as in Flink (left to manual cleanup).
-      if (this.ended(retained.checkpointId)?.outcome !== 'completed' && !(retained.type === 'checkpoint' && this.possiblyStored.has(retained.checkpointId))) {
+      const possiblyStored = retained.type === 'checkpoint' && this.possiblyStored.has(retained.checkpointId);
+      if (this.ended(retained.checkpointId)?.outcome !== 'completed' && !possiblyStored) {
         return this.violation.report(`the runtime retains ${retained.type} ${retained.checkpointId}, which never completed`, final.endUs, { checkpointId: retained.checkpointId });
       }
-      const missing = retained.handles.filter((handle) => !stored.has(handle));
-      if (missing.length > 0) {
-        return this.violation.report(`the runtime retains ${retained.type} ${retained.checkpointId}, but its state ${missing[0]} is gone from storage${missing.length > 1 ? ` (${missing.length} keys missing)` : ''}`, final.endUs, {
-          checkpointId: retained.checkpointId,
-          missingKeys: missing.slice(0, 20),
-        });
-      }
       for (const handle of retained.handles) owned.add(handle);
+      const missing = retained.handles.filter((handle) => !stored.has(handle) && this.sharedFiles.excuseForMissing(handle, retained.checkpointId) === undefined);
+      if (missing.length === 0) continue;
+      // Flink's registry knows nothing of a checkpoint that never went into the store: its files
+      // are unregistered like an aborted checkpoint's, though HA may hold it.
+      if (possiblyStored && this.ended(retained.checkpointId)?.outcome !== 'completed' && missing.every((key) => key.startsWith('shared/'))) {
+        possiblyStoredGap ??= { checkpointId: retained.checkpointId, missing };
+        continue;
+      }
+      return this.violation.report(`the runtime retains ${retained.type} ${retained.checkpointId}, but its state ${missing[0]} is gone from storage${missing.length > 1 ? ` (${missing.length} keys missing)` : ''}`, final.endUs, {
+        checkpointId: retained.checkpointId,
+        missingKeys: missing.slice(0, 20),
+      });
     }
-    const leaked = final.storageKeys.filter((key) => !owned.has(key)).sort();
-    if (leaked.length === 0) return;
-    const retainedIds = final.retainedCheckpoints.map((checkpoint) => checkpoint.checkpointId);
-    this.violation.report(
-      `storage key ${leaked[0]} is left behind: no retained checkpoint [${retainedIds.join(', ')}] owns it${leaked.length > 1 ? ` (${leaked.length} keys leaked)` : ''}`,
-      final.endUs,
-      { leakedKeys: leaked.slice(0, 20), leakedCount: leaked.length, retainedCheckpointIds: retainedIds },
-    );
+    const leaked = final.storageKeys.filter((key) => !owned.has(key) && this.sharedFiles.excuseForLeftover(key) === undefined).sort();
+    if (leaked.length > 0) {
+      const retainedIds = final.retainedCheckpoints.map((checkpoint) => checkpoint.checkpointId);
+      return this.violation.report(
+        `storage key ${leaked[0]} is left behind: no retained checkpoint [${retainedIds.join(', ')}] owns it${leaked.length > 1 ? ` (${leaked.length} keys leaked)` : ''}`,
+        final.endUs,
+        { leakedKeys: leaked.slice(0, 20), leakedCount: leaked.length, retainedCheckpointIds: retainedIds },
+      );
+    }
+    if (possiblyStoredGap !== undefined) {
+      const { checkpointId, missing } = possiblyStoredGap;
+      this.violation.report(`checkpoint ${checkpointId}, possibly stored in HA, has lost its shared file ${missing[0]}${missing.length > 1 ? ` (${missing.length} keys missing)` : ''}: the registry unregistered it like an aborted checkpoint's`, final.endUs, {
+        checkpointId,
+        missingKeys: missing.slice(0, 20),
+        knownGap: knownGaps.possiblyStoredSharedState.name,
+      });
+    }
   }
 }

@@ -1,5 +1,6 @@
 import type { Observation } from '../../cluster/observations.js';
 import { FirstViolation, type Checker, type CheckerContext, type FinalState } from './checker.js';
+import { SharedFileLedger } from './shared-files.js';
 
 /**
  * external-hygiene: the job leaves nothing dangling in the systems outside it.
@@ -11,6 +12,8 @@ import { FirstViolation, type Checker, type CheckerContext, type FinalState } fr
  * - Whatever the job's end, every state handle written to checkpoint storage (`storage-written`)
  *   is either discarded (`storage-discarded`) or owned by a checkpoint the runtime still retains,
  *   and every key still in storage is one of those handles: nothing is written unaccounted for.
+ *   A shared file of incremental checkpoints may also stay where Flink 1.20's registry
+ *   deliberately leaves it ({@link SharedFileLedger}).
  */
 export function createExternalHygieneChecker(context: CheckerContext): Checker {
   void context;
@@ -24,10 +27,12 @@ class ExternalHygiene {
   /** Transaction id -> the task attempt that began it (the task's latest deployed attempt then). */
   private readonly begunBy = new Map<string, string>();
   private readonly attempts = new Map<string, number>();
+  private readonly sharedFiles = new SharedFileLedger();
 
   constructor(private readonly violation: FirstViolation) {}
 
   observe(observation: Observation): void {
+    this.sharedFiles.observe(observation);
     switch (observation.type) {
       case 'storage-written':
         this.live.add(observation.key);
@@ -73,7 +78,7 @@ class ExternalHygiene {
   private checkHandles(final: FinalState): void {
     const owned = new Set<string>();
     for (const retained of final.retainedCheckpoints) for (const handle of retained.handles) owned.add(handle);
-    const dangling = [...this.live].filter((key) => !owned.has(key)).sort();
+    const dangling = [...this.live].filter((key) => !owned.has(key) && this.sharedFiles.excuseForLeftover(key) === undefined).sort();
     if (dangling.length > 0) {
       return this.violation.report(
         `state handle ${dangling[0]} was written and is neither discarded nor owned by a retained checkpoint${dangling.length > 1 ? ` (${dangling.length} such handles)` : ''}`,
