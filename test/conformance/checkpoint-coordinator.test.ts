@@ -11,6 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CheckpointIoError } from '../../src/cluster/checkpoint/ports.js';
+import { ObservationBus } from '../../src/cluster/observations.js';
+import { SharedStateLifecycle } from '../../src/cluster/storage/shared-state/shared-state-lifecycle.js';
 import { FakeGraph, FakeStorage, acknowledgeAll, harness, observed, stateFor, triggerOne, type Harness } from '../cluster/checkpoint/fakes.js';
 
 /** source#0 -> sink#0, one subtask each. */
@@ -26,7 +28,24 @@ function ack(h: Harness, task: string, checkpointId: number, attempt = 0): void 
 }
 
 describe('CheckpointCoordinatorTest (Flink 1.20)', () => {
-  it.todo('testSharedStateNotDiscaredOnAbort: needs incremental checkpoints (a shared state registry)');
+  it('testSharedStateNotDiscaredOnAbort', () => {
+    const sharedDiscarded: string[] = [];
+    const sharedState = new SharedStateLifecycle({ registryId: 1, observations: new ObservationBus(() => 0), plantedBugs: [], discard: (keys) => sharedDiscarded.push(...keys) });
+    const h = harness({ graph: twoTaskGraph(), sharedState });
+    const shared = { key: 'shared/source#0/a', localName: 'source#0/a', sizeBytes: 10, placeholder: false };
+    const first = triggerOne(h);
+    h.coordinator.receiveAcknowledgeMessage('source#0', 0, first, { ...stateFor('source#0', first), sharedState: [shared] });
+    h.coordinator.receiveDeclineMessage('sink#0', 0, first, 'CHECKPOINT_DECLINED');
+    // The aborted checkpoint's private state goes at once; its shared state stays registered.
+    expect(h.storage.discarded).toContain(`chk-${first}/source#0/operator`);
+    expect([...h.storage.discarded, ...sharedDiscarded]).not.toContain(shared.key);
+    // It goes once a later checkpoint completes without it.
+    const second = triggerOne(h);
+    ack(h, 'source#0', second);
+    ack(h, 'sink#0', second);
+    expect(h.coordinator.latestCompletedCheckpointId).toBe(second);
+    expect(sharedDiscarded).toEqual([shared.key]);
+  });
 
   it('testScheduleTriggerRequestDuringShutdown', () => {
     // After shutdown, a trigger request neither throws nor schedules anything: it fails at once.

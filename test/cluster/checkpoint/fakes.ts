@@ -1,4 +1,5 @@
 import { RuntimeHooks, type ProtocolStep } from '../../../src/cluster/hooks.js';
+import type { SharedStatePort } from '../../../src/cluster/storage/shared-state/shared-state-lifecycle.js';
 import { ObservationBus, type Observation } from '../../../src/cluster/observations.js';
 import { CheckpointCoordinator, type CheckpointCoordinatorOptions } from '../../../src/cluster/checkpoint/checkpoint-coordinator.js';
 import type { CheckpointResult } from '../../../src/cluster/checkpoint/checkpoint-result.js';
@@ -275,6 +276,8 @@ export interface HarnessOptions {
   readonly masterHooks?: readonly MasterHook[];
   readonly coordinatorOptions?: CheckpointCoordinatorOptions;
   readonly clock?: ManualClock;
+  /** Incremental checkpoints: the shared-state side the coordinator registers acknowledgements with. */
+  readonly sharedState?: SharedStatePort;
 }
 
 /** Builds a coordinator over fakes. */
@@ -300,6 +303,7 @@ export function harness(options: HarnessOptions = {}): Harness {
     observations: observationBus,
     hooks,
     masterHooks: options.masterHooks ?? [],
+    ...(options.sharedState === undefined ? {} : { sharedState: options.sharedState }),
   };
   const record = (result: CheckpointResult): void => {
     results.push(result.ok ? `ok:${result.checkpoint.checkpointId}` : `fail:${result.reason}`);
