@@ -409,7 +409,7 @@ describe('CheckpointCoordinatorTest (Flink 1.20)', () => {
 
   it.todo('testCreateKeyGroupPartitions: needs rescaling (key-group ranges)');
   it.todo('testPartitionableStateRepartitioning: needs rescaling (operator state redistribution)');
-  it.todo('testSharedStateRegistrationOnRestore: needs incremental checkpoints (a shared state registry)');
+  it.todo('testSharedStateRegistrationOnRestore: needs the completed store\'s removeOldestCheckpoint and its shutdown (SUSPENDED) with the registry rebuilt by a factory for each restore mode; ckptsim rebuilds it only with a new JobMaster');
 
   it('jobFailsIfInFlightSynchronousSavepointIsDiscarded', () => {
     const h = harness({ graph: twoTaskGraph() });
