@@ -226,7 +226,14 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
   private restoreRescaled(checkpointId: number, rescaled: RescaledRestore): void {
     const vertex = this.deployment.vertex;
     readRescaledState(
-      (key, done) => this.environment.storage.read(this.node, key, done),
+      (key, done) =>
+        this.environment.storage.read(this.node, key, (result) => {
+          // An incremental snapshot's keyed state is in its shared files: read them too.
+          const part = result.ok ? (result.value as StoredSubtaskState).incremental : undefined;
+          if (!result.ok || part === undefined) return done(result);
+          const stored = result.value as StoredSubtaskState;
+          readIncremental(this.environment.storage, this.node, part, (keyed) => done(keyed.ok ? { ok: true, value: { ...stored, operator: { ...stored.operator, keyed: keyed.value } } } : keyed));
+        }),
       rescaled,
       (previous) => assignSubtaskState(vertex, this.deployment.subtaskIndex, checkpointId, rescaled.oldParallelism, previous, this.bugs),
       (result) => {

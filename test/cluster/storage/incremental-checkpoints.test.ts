@@ -34,6 +34,16 @@ describe('incremental checkpoints', () => {
     expect(ofType(observations, 'task-restored').length).toBeGreaterThan(0);
   });
 
+  it('rescale from a retained incremental checkpoint: the new subtasks read the old ones\' shared files', () => {
+    const rescale = { kind: 'rescale', parallelism: 'sum=3,sink=3', from: 'checkpoint', when: { onStep: 'coordinator.checkpoint-completed', occurrence: 2 } } as unknown as PlanEntry;
+    const { result, observations } = run(1, [rescale]);
+    expect(result.operations[0]?.applied).toBe(true);
+    const restored = ofType(observations, 'task-restored').filter((observation) => observation.task.startsWith('sum#'));
+    expect(restored.length).toBe(3);
+    // Every new subtask got keyed state back from the shared files (none restored empty).
+    for (const observation of restored) expect(Object.keys(observation.content.keyed?.['sum'] ?? {}).length).toBeGreaterThan(0);
+  });
+
   it('catch the planted bug shared-state-registered-after-store-add (FLINK-6633) where the correct protocol passes', () => {
     const { result } = run(1, [], ['shared-state-registered-after-store-add']);
     expect(result.verdict).toBe('fail');
