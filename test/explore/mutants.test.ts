@@ -48,8 +48,6 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   // Caught at wordcount's first default-sweep case (the matrix's first case),
   // but shrinking re-runs that FLIP-27 case many times (11 s on an idle 2-core machine, over 200 s on a loaded one).
   'source-returns-splits-on-failure': 'caught at wordcount\'s first default-sweep case, but its shrinking takes minutes: too slow for CI; npm start\'s matrix runs it',
-  'shared-state-registered-after-store-add':
-    'caught at case 3 of the default sweep, but shrinking that case (a long fan-in-skew run) takes about 100 s here: too slow for CI; test/cluster/storage/incremental-checkpoints.test.ts catches it on running-sum in about a second, and npm start\'s matrix runs it',
 };
 
 describe('the kill matrix on the default sweep', () => {
