@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -12,5 +13,8 @@ export default defineConfig({
     // Child processes rather than worker threads: a runaway simulation can be killed cleanly
     // and a crash in one file does not take the others down.
     pool: 'forks',
+    // One test file per core. Vitest's default leaves a core for its main process (cores - 1),
+    // which on a 2-core CI machine runs the files one at a time while the main process idles.
+    maxWorkers: availableParallelism(),
   },
 });

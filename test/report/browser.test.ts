@@ -49,9 +49,10 @@ function sweepWithFailure(hostileMessage: boolean): SweepResults {
   cases.push({ ...failing, index: 6, failure: { ...failing.failure!, message: hostileMessage ? `${failing.failure!.message} ${hostile}` : failing.failure!.message } });
   const savepoint = findScenario('savepoint-stop')!;
   const savepointCases: SweepCaseResult[] = [];
-  for (let index = 0; index < 200 && !savepointCases.some((entry) => entry.verdict === 'expected-gap'); index++) {
+  for (let index = 0; index < 200 && (index < 8 || !savepointCases.some((entry) => entry.verdict === 'expected-gap')); index++) {
     const result = runSweepCase(savepoint, { index, scenario: 'savepoint-stop', caseSeed: caseSeedFor(1, 'savepoint-stop', index), profile: 'swarm' });
-    if (index < 4 || result.verdict === 'expected-gap') savepointCases.push(result);
+    // At least eight, so the sweep has more than ten cases and the saturation curve two points.
+    if (index < 8 || result.verdict === 'expected-gap') savepointCases.push(result);
   }
   cases.push(...savepointCases);
   const scenarios = ['wordcount', 'savepoint-stop'];
