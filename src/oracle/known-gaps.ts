@@ -35,7 +35,7 @@ export const knownGaps = {
   possiblyStoredCheckpointRestored: {
     name: 'possibly-stored-checkpoint-restored',
     description:
-      "a checkpoint's HA write failed after it may have landed (Flink's PossibleInconsistentStateException), so the checkpoint was aborted but left in HA; a restore to an older checkpoint then aborted its transactions as lingering, and a later JobMaster recovered it from HA and restored it: its records were in transactions that no longer exist, and are lost (the sink cannot commit an aborted transaction)",
+      "a checkpoint's HA write failed after it may have landed (Flink's PossibleInconsistentStateException), so the checkpoint was aborted but left in HA; a restore to an older checkpoint then aborted its transactions as lingering, and a later JobMaster recovered it from HA and restored it: its records were in transactions that no longer exist, and are lost (the sink cannot commit an aborted transaction). With a FileSink the restore to the older checkpoint resumed an in-progress part file the possibly stored checkpoint had already closed for commit, truncating and rewriting it; the recovered checkpoint then commits that file with the later attempt's records: some lost, some duplicated",
   },
   savepointRestoredAfterRollback: {
     name: 'savepoint-restored-after-rollback',
@@ -59,7 +59,7 @@ export interface ExpectedGap {
   readonly violation: Violation;
 }
 
-/** Collects, from observations, the facts the gap rules need. Streaming and constant memory. */
+/** Collects, from observations, the facts the gap rules need. Streaming; memory bounded by the run's transactions. */
 export class GapFacts {
   private syncSavepointCompleted = false;
   /**
@@ -78,6 +78,16 @@ export class GapFacts {
   private readonly recommitFailed = new Set<string>();
   /** A restore of a possibly stored checkpoint found some of its transactions already aborted. */
   restoredAbortedPossiblyStored = false;
+  /**
+   * The checkpoint each transaction was first pre-committed for, and the transactions a later
+   * attempt pre-committed again for another checkpoint: a FileSink part file that a restore to an
+   * older checkpoint resumed (truncated and rewrote) after it had been closed for commit. Bounded
+   * by the run's transactions, as the two-phase-commit checker's own bookkeeping.
+   */
+  private readonly firstPreCommit = new Map<string, number>();
+  private readonly rewritten = new Set<string>();
+  /** Commits (`transactionId|checkpointId`) of a rewritten part file restored with a possibly stored checkpoint. */
+  readonly rewrittenPossiblyStoredCommits = new Set<string>();
   /** Plain savepoints that completed, and those of them a later restore went back before. */
   private readonly plainSavepoints = new Set<number>();
   private readonly rolledBackSavepoints = new Set<number>();
@@ -127,6 +137,20 @@ export class GapFacts {
         // failovers are ordinary ones.
         if (observation.status === 'FINISHED' || observation.status === 'FAILED') this.syncSavepointCompleted = false;
         return;
+      case 'transaction-pre-committed': {
+        const first = this.firstPreCommit.get(observation.transactionId);
+        if (first === undefined) this.firstPreCommit.set(observation.transactionId, observation.checkpointId);
+        else if (first !== observation.checkpointId) this.rewritten.add(observation.transactionId);
+        return;
+      }
+      case 'transaction-committed':
+        // The restored committer of a possibly stored checkpoint commits a part file that a
+        // restore to an older checkpoint resumed and rewrote since (Flink's commitAfterRecovery
+        // renames whatever the in-progress file holds): the checkpoint's records in it are gone.
+        if (this.possiblyStored.has(observation.checkpointId) && this.rewritten.has(observation.transactionId)) {
+          this.rewrittenPossiblyStoredCommits.add(`${observation.transactionId}|${observation.checkpointId}`);
+        }
+        return;
       case 'transaction-aborted':
         if (observation.cause.includes('timed-out')) this.commitsLostToTimeout++;
         // The sink commits the restored state's transactions before the task reports its restore.
@@ -170,6 +194,12 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   // Checkers that recognise a gap themselves tag the violation (recovery, two-phase commit).
   if (violation.details['knownGap'] === knownGaps.stopWithSavepointFailover.name && facts.failoverAfterSyncSavepoint) return knownGaps.stopWithSavepointFailover;
   if (violation.details['knownGap'] === knownGaps.possiblyStoredSharedState.name) return knownGaps.possiblyStoredSharedState;
+  // A rewritten part file committed for the possibly stored checkpoint it was first closed for:
+  // the two-phase-commit check sees it pre-committed for the later checkpoint too.
+  if (violation.property === 'two-phase-commit' && violation.message.includes('but pre-committed for checkpoint')) {
+    const key = `${String(violation.details['transactionId'])}|${String(violation.details['checkpointId'])}`;
+    if (facts.rewrittenPossiblyStoredCommits.has(key)) return knownGaps.possiblyStoredCheckpointRestored;
+  }
   // A transaction the store timed out can never be committed: the two-phase-commit check sees it too.
   if (violation.property === 'two-phase-commit' && violation.message.includes('was never committed') && facts.commitsLostToTimeout > 0) {
     return knownGaps.transactionTimeout;
@@ -183,6 +213,9 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   const extra = (violation.details['extra'] as unknown[] | undefined)?.length ?? 0;
   if (missing > 0) {
     if (extra === 0 && facts.commitsLostToTimeout > 0) return knownGaps.transactionTimeout;
+    // The rewritten part file holds the later attempt's records in place of the checkpoint's:
+    // those are lost, and the ones replayed again after the restore are duplicated.
+    if (facts.rewrittenPossiblyStoredCommits.size > 0) return knownGaps.possiblyStoredCheckpointRestored;
     const lossGap = facts.restoredAbortedPossiblyStored ? knownGaps.possiblyStoredCheckpointRestored : facts.restoredAbortedRolledBackSavepoint ? knownGaps.savepointRestoredAfterRollback : undefined;
     if (lossGap === undefined) return undefined;
     // Records lost to the restore of a snapshot whose transactions were aborted; duplicates too
