@@ -8,9 +8,16 @@ import type { KeyedStateSnapshot } from './state-backend.js';
 /** Key groups per shared file: each file holds the state of an aligned run of this many key groups (fewer at a subtask's edges). */
 export const keyGroupsPerFile = 8;
 
-/** The private part of an incremental snapshot names its shared files; the keyed state itself is in them. */
+/**
+ * The private part of an incremental snapshot names its shared files; the keyed state itself is in
+ * them. It also names every registered keyed state (Flink's meta data handle: the state meta info
+ * is written whether or not a state has entries), because the files hold entries only: a state
+ * with no entries has no file, and without its name here a restore would lose the state itself.
+ */
 export interface IncrementalPart {
   readonly files: readonly SharedFileReference[];
+  /** Every keyed state registered at the snapshot, empty ones included, sorted. */
+  readonly stateNames: readonly string[];
 }
 
 /** A shared file about to be uploaded or referred to. */
@@ -155,7 +162,7 @@ export function uploadIncremental(
       context.storage.discard(landed);
       return done({ ok: false, error: failure ?? `snapshot ${checkpointId} was cancelled` });
     }
-    const stored = privatePart({ files: references });
+    const stored = privatePart({ files: references, stateNames: Object.keys(keyed).sort() });
     context.storage.write(context.node, privateKey, stored.value, stored.sizeBytes, (result) => {
       if (!result.ok) context.storage.discard(landed);
       done(result.ok ? { ok: true, value: { handle: result.value, sharedState: references.map((reference) => reference.handle) } } : result);
@@ -179,10 +186,13 @@ export function discardUploaded(storage: CheckpointStorage, uploaded: UploadedSn
 
 /**
  * Reads the shared files of a restored incremental snapshot, one after another, and puts its
- * keyed state back together; the first file that cannot be read fails the restore.
+ * keyed state back together, every registered state included (an empty one as an empty table);
+ * the first file that cannot be read fails the restore.
  */
 export function readIncremental(storage: CheckpointStorage, node: SimNode, part: IncrementalPart, done: (result: StorageResult<KeyedStateSnapshot>) => void): void {
   const keyed: Record<string, Record<string, unknown>> = {};
+  // Registered states come back even when they have no entries in any file (Flink restores the meta info first).
+  for (const name of part.stateNames) keyed[name] = {};
   const next = (index: number): void => {
     const reference = part.files[index];
     if (reference === undefined) return done({ ok: true, value: sortedSnapshot(keyed) });

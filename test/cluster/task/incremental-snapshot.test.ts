@@ -81,9 +81,28 @@ describe('uploadIncremental and readIncremental', () => {
     const shared = uploaded?.ok === true ? uploaded.value.sharedState ?? [] : [];
     for (const handle of shared) expect(storage.has(handle.key)).toBe(true);
     let read: StorageResult<KeyedStateSnapshot> | undefined;
-    readIncremental(storage, node, { files: shared.map((handle, index) => ({ range: { start: index, end: index }, handle })) }, (result) => (read = result));
+    readIncremental(storage, node, { files: shared.map((handle, index) => ({ range: { start: index, end: index }, handle })), stateNames: Object.keys(initial).sort() }, (result) => (read = result));
     sim.run();
     expect(read).toEqual({ ok: true, value: initial });
+  });
+
+  it('keeps a registered state with no entries through snapshot and restore (Flink writes the meta info of every registered state)', () => {
+    const { sim, storage } = storageFor(4);
+    const node = sim.createNode('taskexecutor-0');
+    // The window operator's state after its last window fired: both states registered, both empty.
+    const keyed: KeyedStateSnapshot = { '_timer_state/event_window-timers': {}, count: { 'key-1': 3 }, 'window-contents': {} };
+    let part: IncrementalPart | undefined;
+    let uploaded: StorageResult<UploadedSnapshot> | undefined;
+    const capture = (written: IncrementalPart) => ((part = written), privatePart(written));
+    uploadIncremental({ storage, node, cancelled: () => false }, new IncrementalSnapshotStrategy(owner), 1, 'chk-1/window#0@0', capture, keyed, (result) => (uploaded = result));
+    sim.run();
+    expect(uploaded?.ok).toBe(true);
+    expect(part?.stateNames).toEqual(['_timer_state/event_window-timers', 'count', 'window-contents']);
+    let read: StorageResult<KeyedStateSnapshot> | undefined;
+    readIncremental(storage, node, part as IncrementalPart, (result) => (read = result));
+    sim.run();
+    expect(read).toEqual({ ok: true, value: keyed });
+    expect(Object.keys(read?.ok === true ? read.value : {})).toEqual(Object.keys(keyed));
   });
 
   it('deletes the files that landed when a shared write fails (a storage fault reaches shared files)', () => {
@@ -107,7 +126,7 @@ describe('uploadIncremental and readIncremental', () => {
     const shared = uploaded?.ok === true ? uploaded.value.sharedState ?? [] : [];
     hooks.interceptStorage((operation, key) => ({ extraLatencyUs: 0, fail: operation === 'read' && key === shared[1]?.key }));
     let read: StorageResult<KeyedStateSnapshot> | undefined;
-    readIncremental(storage, node, { files: shared.map((handle, index) => ({ range: { start: index, end: index }, handle })) }, (result) => (read = result));
+    readIncremental(storage, node, { files: shared.map((handle, index) => ({ range: { start: index, end: index }, handle })), stateNames: Object.keys(initial).sort() }, (result) => (read = result));
     sim.run();
     expect(read?.ok).toBe(false);
   });
