@@ -64,6 +64,10 @@ const regressions: Array<[string, string]> = [
     'a failover before any checkpoint completed (a failed HA write) restarted the sink without state, and the earlier attempt\'s transactions stayed open in the store after the job finished (a start without state aborts them, as Flink\'s Kafka sink does)',
     'ckpt1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjE3ODY1MzE5MSwiZmF1bHRzIjpbeyJraW5kIjoiaGEtc3RvcmUiLCJhY3Rpb24iOiJmYWlsLXdyaXRlcyIsInRhcmdldCI6ImNvbXBsZXRlZC1jaGVja3BvaW50IiwiY291bnQiOjEsIndoZW4iOnsiYXRVcyI6MTAwMzgwfX1dfQ.07d81546',
   ],
+  [
+    'a rescale\'s stop-with-savepoint that a failover answered while its savepoint was still queued in the trigger chain was answered a second time when that savepoint later failed (the stop\'s future completes once)',
+    'ckpt1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjIxNDc0ODM2MjgsInBhcmFtZXRlcnMiOnsibGluZXMiOjIwMX0sImZhdWx0cyI6W3sia2luZCI6InBhcnRpdGlvbiIsIm5vZGVzIjpbImpvYm1hc3RlciIsInRhc2tleGVjdXRvci0wIl0sIm9uZVdheSI6dHJ1ZSwiZHVyYXRpb25VcyI6Mzc4OCwid2hlbiI6eyJvblN0ZXAiOiJ0YXNrLmFsaWdubWVudC1jb21wbGV0ZWQiLCJvY2N1cnJlbmNlIjoyLCJ0YXNrIjoic2luayMwIn19LHsia2luZCI6InJlc2NhbGUiLCJwYXJhbGxlbGlzbSI6InNpbms9MSIsIndoZW4iOnsiYXRVcyI6MTI5MDUyfX1dLCJjb25maWciOnsiY2hlY2twb2ludCI6eyJpbnRlcnZhbFVzIjo3Njk0LCJyZXRhaW5lZENoZWNrcG9pbnRzIjoyLCJtYXhDb25jdXJyZW50Q2hlY2twb2ludHMiOjIsInRpbWVvdXRVcyI6NjAwMDAwMDAwfSwiaW5jcmVtZW50YWxDaGVja3BvaW50cyI6dHJ1ZX19.fd54aed5',
+  ],
 ];
 
 describe('regressions found by sweeps', () => {

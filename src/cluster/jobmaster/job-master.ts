@@ -205,12 +205,16 @@ export class JobMaster implements JobMasterGateway {
     this.coordinator.triggerSynchronousSavepoint((result) => {
       // A JobMaster that died meanwhile has nothing left to do: its successor takes over.
       if (!this.live) return;
+      // Flink's stop future completes once: a failover or cancel that already answered this stop
+      // (its savepoint was still queued in the trigger chain) leaves the savepoint's outcome unanswered.
+      const stillStopping = this.stopWithSavepointDone === done;
       if (result.ok) {
         // Tasks finish once notified; `done` runs when the job is FINISHED.
-        this.stopSavepoint = result.checkpoint;
+        if (stillStopping) this.stopSavepoint = result.checkpoint;
         this.services.onSavepointCompleted(result.checkpoint);
         return;
       }
+      if (!stillStopping) return;
       // The job goes on (unless the failure manager fails it for a declined savepoint).
       this.stopWithSavepointDone = undefined;
       done(result);
