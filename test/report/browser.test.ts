@@ -169,6 +169,9 @@ describe.skipIf(!available)(title, () => {
 
     // A case's timeline opens from the cases table.
     await page.locator('#cases tr.case-row').first().click();
+    // The detail row is drawn after the click's handler returns: wait for it (a loaded CI machine
+    // counted before it was there), then require exactly one.
+    await page.locator('#cases tr.case-detail svg.timeline').first().waitFor({ timeout: 30_000 });
     expect(await page.locator('#cases tr.case-detail svg.timeline').count()).toBe(1);
 
     await page.screenshot({ path: join(directory, 'sweep-report.png'), fullPage: true });
