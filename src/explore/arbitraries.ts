@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { executorNames } from '../cluster/cluster.js';
 import { jobChannels, jobTasks, taskName, type JobGraph } from '../cluster/jobgraph/job-graph.js';
 import { forwardGroups } from '../cluster/rescaling/rescaled-job.js';
-import { faultKinds, rpcMethods, type Fault, type FaultKind, type FaultTrigger } from '../faults/plan.js';
-import { operatorCoordinatorSteps, operatorEventRpcMethods } from '../faults/plan-definitions.js';
+import { faultKinds, rpcMethods, type Fault, type FaultKind, type FaultTrigger, type RpcAction } from '../faults/plan.js';
+import { operatorCoordinatorSteps, operatorEventRpcMethods, rpcMethodsNeverDuplicated } from '../faults/plan-definitions.js';
 import { deriveStream } from '../sim/index.js';
 import { mergeClusterConfig, runCase } from './run-case.js';
 import { resolveParameters, type Scenario } from './scenario.js';
@@ -171,6 +171,16 @@ export function triggerArbitrary(topology: Topology): fc.Arbitrary<FaultTrigger>
   return fc.oneof(atTime, atStep);
 }
 
+/**
+ * A drawn duplicate of a method Flink delivers at most once (rpcMethodsNeverDuplicated) becomes a
+ * delay of it, its copy's spacing the extra latency. Mapped after the draw rather than drawn
+ * from fewer actions, so every other case of the default sweep and the kill matrix draws as before.
+ */
+function deliveredAtMostOnce<F extends { readonly action: RpcAction; readonly method: string }>(fault: F): F {
+  if (fault.action !== 'duplicate' || !rpcMethodsNeverDuplicated.includes(fault.method as (typeof rpcMethodsNeverDuplicated)[number])) return fault;
+  return { ...fault, action: 'delay' };
+}
+
 /** One fault of `kind`, aimed somewhere in `topology`. Parameters shrink towards milder values. */
 export function faultOfKind(kind: FaultKind, topology: Topology): fc.Arbitrary<Fault> {
   const when = triggerArbitrary(topology);
@@ -194,7 +204,7 @@ export function faultOfKind(kind: FaultKind, topology: Topology): fc.Arbitrary<F
         count: fc.integer({ min: 1, max: 3 }),
         delayUs: fc.integer({ min: 0, max: 300_000 }),
         when,
-      });
+      }).map(deliveredAtMostOnce);
     case 'partition':
       return fc.record({
         kind: fc.constant(kind),

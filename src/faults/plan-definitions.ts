@@ -26,6 +26,20 @@ export const rpcMethods = [
 export const operatorEventRpcMethods: readonly (typeof rpcMethods)[number][] = ['sendOperatorEvent', 'sendOperatorEventToCoordinator'];
 
 /**
+ * RPC methods a `duplicate` fault may not aim at, because Flink 1.20's world cannot deliver them
+ * twice and their receiver is not built to take a second copy. Flink's RPC (Pekko remoting over
+ * TCP) delivers a message at most once, and nothing retries these asks: SubtaskGatewayImpl.sendEvent
+ * calls the send action once and fails the subtask over when its future fails, it never sends
+ * again. A second copy of an AddSplitEvent is therefore not something Flink must survive, and it
+ * does not: SourceOperator.handleAddSplitsEvent hands the splits to SourceReaderBase.addSplits,
+ * which resets the split's state and gives it to a fetcher again, so the split would be read
+ * twice (a reader keeps no record of the splits it finished). The other methods keep their
+ * duplicates as a stress of receivers that check checkpoint ids and attempts (acknowledgeTask
+ * answers DUPLICATE).
+ */
+export const rpcMethodsNeverDuplicated: readonly (typeof rpcMethods)[number][] = ['sendOperatorEvent'];
+
+/**
  * Protocol steps of operator coordinators and their events (FLIP-27 sources): the coordinator's
  * snapshot started and finished, a subtask gateway closed and opened, events sent and received
  * on either side, a partition discovered.
@@ -147,7 +161,7 @@ export const faultDefinitions: readonly EntryDefinition[] = [
     category: 'fault',
     doc: 'Drops, delays or duplicates the next matching RPC messages.',
     fields: [
-      { name: 'action', type: 'one-of', values: ['drop', 'delay', 'duplicate'], doc: 'What happens to a matching message.' },
+      { name: 'action', type: 'one-of', values: ['drop', 'delay', 'duplicate'], doc: "What happens to a matching message. No 'duplicate' of sendOperatorEvent: Flink's RPC delivers it at most once and never retries it, and a source reader given the same split twice would read it twice." },
       { name: 'method', type: 'one-of', values: rpcMethods, doc: 'The RPC it matches.' },
       taskField('Only messages about this task match.', true),
       { name: 'checkpointId', type: 'integer', minimum: 1, maximum: 1_000_000, optional: true, defaultText: 'any checkpoint', doc: 'Only messages about this checkpoint match.' },

@@ -1,6 +1,6 @@
 import { executorName } from '../cluster/cluster.js';
 import { UsageError } from '../sim/usage-error.js';
-import { definitionOf, entryDefinitions, faultDefinitions, operationDefinitions, rpcMethods, stepTriggerFields, timeTriggerFields, type EntryDefinition, type FieldDefinition } from './plan-definitions.js';
+import { definitionOf, entryDefinitions, faultDefinitions, operationDefinitions, rpcMethods, rpcMethodsNeverDuplicated, stepTriggerFields, timeTriggerFields, type EntryDefinition, type FieldDefinition } from './plan-definitions.js';
 
 /**
  * Fault plans: plain, JSON-serialisable data. A plan is an array of small records (faults and
@@ -191,6 +191,9 @@ function parseEntry(value: unknown, path: string): PlanEntry {
   field.readAll(definition.fields, entry);
   entry['when'] = when;
   field.rejectUnknown(`a ${kind} ${definition.category}`);
+  if (kind === 'rpc' && entry['action'] === 'duplicate' && rpcMethodsNeverDuplicated.includes(entry['method'] as (typeof rpcMethodsNeverDuplicated)[number])) {
+    throw new UsageError(`${path}.action cannot be 'duplicate' for ${String(entry['method'])}: Flink's RPC delivers it at most once and never retries it (see rpcMethodsNeverDuplicated)`);
+  }
   return entry as unknown as PlanEntry;
 }
 

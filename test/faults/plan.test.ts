@@ -59,9 +59,21 @@ describe('fault plan validation', () => {
     [[{ kind: 'checkpoint' }], 'faults[0].when must be an object with atUs or onStep'],
     [[{ kind: 'fail-task', task: 'count#1', when: { atUs: 0, onStep: 'task.snapshot-taken' } }], 'faults[0].when has no field "onStep": a time trigger takes atUs'],
     [[{ kind: 'fail-task', task: 'count#1', when: { onStep: 'task.snapshot-taken', checkpointid: 3 } }], 'faults[0].when has no field "checkpointid": a step trigger takes onStep, task, executor, checkpointId, occurrence, afterUs'],
+    // Flink's RPC delivers an operator event at most once and never retries it; a reader given a split twice reads it twice.
+    [[{ kind: 'rpc', action: 'duplicate', method: 'sendOperatorEvent', count: 1, when: { atUs: 0 } }], "faults[0].action cannot be 'duplicate' for sendOperatorEvent"],
   ])('rejects %j with a sentence naming the bad field', (plan, message) => {
     expect(() => parseFaultPlan(plan)).toThrow(UsageError);
     expect(() => parseFaultPlan(plan)).toThrow(message);
+  });
+
+  it('keeps the other actions on operator events, and duplicates of every other method', () => {
+    const plan = [
+      { kind: 'rpc', action: 'drop', method: 'sendOperatorEvent', count: 1, when: { atUs: 0 } },
+      { kind: 'rpc', action: 'delay', method: 'sendOperatorEvent', count: 1, delayUs: 5, when: { atUs: 0 } },
+      { kind: 'rpc', action: 'duplicate', method: 'sendOperatorEventToCoordinator', count: 1, when: { atUs: 0 } },
+      { kind: 'rpc', action: 'duplicate', method: 'acknowledgeCheckpoint', count: 1, when: { atUs: 0 } },
+    ];
+    expect(parseFaultPlan(plan)).toEqual(plan);
   });
 });
 

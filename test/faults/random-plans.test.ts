@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { profilePlanArbitrary, topologyOf } from '../../src/explore/arbitraries.js';
+import { faultOfKind, profilePlanArbitrary, topologyOf } from '../../src/explore/arbitraries.js';
 import { runCase } from '../../src/explore/run-case.js';
 import { drawnCaseArbitrary } from '../../src/explore/sweep-case.js';
 import { checkFaultTargets } from '../../src/faults/plan.js';
+import { rpcMethodsNeverDuplicated } from '../../src/faults/plan-definitions.js';
 import { scenarios } from '../../scenarios/index.js';
 
 /**
@@ -66,4 +67,19 @@ describe('drawn fault plans', () => {
     expect(planned).toBeGreaterThan(200);
     expect(fired / planned).toBeGreaterThan(0.8);
   }, 120_000);
+});
+
+describe('drawn RPC faults', () => {
+  it("never duplicate a method Flink's RPC delivers at most once, and still duplicate the others", () => {
+    const wordcount = scenarios.find((scenario) => scenario.name === 'wordcount')!;
+    const topology = topologyOf(wordcount);
+    expect(topology.operatorCoordinators).toBe(true);
+    const rpcFaults = fc.sample(faultOfKind('rpc', topology), { numRuns: 1500, seed: 5 }).filter((fault) => fault.kind === 'rpc');
+    const drawn = (action: string, method: string) => rpcFaults.filter((fault) => fault.kind === 'rpc' && fault.action === action && fault.method === method).length;
+    // Negative controls: the draw reaches operator events, and duplicates other methods.
+    expect(drawn('delay', 'sendOperatorEvent')).toBeGreaterThan(0);
+    expect(drawn('duplicate', 'sendOperatorEventToCoordinator')).toBeGreaterThan(0);
+    expect(rpcFaults.filter((fault) => fault.kind === 'rpc' && fault.action === 'duplicate').length).toBeGreaterThan(100);
+    for (const method of rpcMethodsNeverDuplicated) expect(drawn('duplicate', method)).toBe(0);
+  });
 });

@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeReplayToken } from '../../src/explore/replay-token.js';
 import { runCase } from '../../src/explore/run-case.js';
+import { UsageError } from '../../src/explore/scenario.js';
+import { caseSeedFor, drawnCaseArbitrary } from '../../src/explore/sweep-case.js';
 import { findScenario } from '../../scenarios/index.js';
 
 /**
@@ -77,5 +80,48 @@ describe('regressions found by sweeps', () => {
     expect(result.violations).toEqual([]);
     expect(result.outcome).not.toBe('event-threw');
     expect(result.jobStatus).toBe('FINISHED');
+  });
+});
+
+/**
+ * Cases the sweeps found failing under a fault Flink's world cannot produce: the fault is no
+ * longer drawn (and a plan asking for it is rejected), with the reason at the rule. Each entry:
+ * the cause, the shrunk token (now refused), and the default sweep's case (scenario, index) that
+ * drew it, which must draw something else now and pass.
+ */
+const impossibleFaults: Array<[string, string, string, number]> = [
+  [
+    'a duplicated AddSplitEvent made the FLIP-27 reader read its split twice (Flink delivers sendOperatorEvent at most once, never retried)',
+    'ckpt1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjM3MDUxNDUyNywicGFyYW1ldGVycyI6eyJsaW5lcyI6MTM0fSwiZmF1bHRzIjpbeyJraW5kIjoicnBjIiwiYWN0aW9uIjoiZHVwbGljYXRlIiwibWV0aG9kIjoic2VuZE9wZXJhdG9yRXZlbnQiLCJjb3VudCI6MSwiZGVsYXlVcyI6MCwid2hlbiI6eyJhdFVzIjoxMDAzODB9fV0sImNvbmZpZyI6eyJjaGVja3BvaW50Ijp7ImludGVydmFsVXMiOjQyMjQsInJldGFpbmVkQ2hlY2twb2ludHMiOjMsIm1heENvbmN1cnJlbnRDaGVja3BvaW50cyI6MiwidGltZW91dFVzIjo2MDAwMDAwMDB9LCJpbmNyZW1lbnRhbENoZWNrcG9pbnRzIjp0cnVlfX0.597bf739',
+    'wordcount',
+    920,
+  ],
+  [
+    'a duplicated AddSplitEvent made the FLIP-27 reader read its split twice (duplicates in checkpoint 1)',
+    'ckpt1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjUwOTk3Nzc3MCwicGFyYW1ldGVycyI6eyJsaW5lcyI6MzM1fSwiZmF1bHRzIjpbeyJraW5kIjoicnBjIiwiYWN0aW9uIjoiZHVwbGljYXRlIiwibWV0aG9kIjoic2VuZE9wZXJhdG9yRXZlbnQiLCJjb3VudCI6MSwiZGVsYXlVcyI6MCwid2hlbiI6eyJhdFVzIjoxMDAzODB9fV0sImNvbmZpZyI6eyJjaGVja3BvaW50Ijp7ImludGVydmFsVXMiOjUzNDAsInJldGFpbmVkQ2hlY2twb2ludHMiOjEsIm1heENvbmN1cnJlbnRDaGVja3BvaW50cyI6MSwidGltZW91dFVzIjoxMTgyNTk1MTV9fX0.899750ee',
+    'wordcount',
+    969,
+  ],
+  [
+    'a duplicated AddSplitEvent made the FLIP-27 reader read its split twice (a record after the barrier in checkpoint 1)',
+    'ckpt1.eyJzY2VuYXJpbyI6IndvcmRjb3VudCIsInNlZWQiOjMwLCJwYXJhbWV0ZXJzIjp7ImxpbmVzIjoyNjh9LCJmYXVsdHMiOlt7ImtpbmQiOiJycGMiLCJhY3Rpb24iOiJkdXBsaWNhdGUiLCJtZXRob2QiOiJzZW5kT3BlcmF0b3JFdmVudCIsImNvdW50IjoxLCJkZWxheVVzIjowLCJ3aGVuIjp7ImF0VXMiOjEwMDM4MH19XSwiY29uZmlnIjp7ImNoZWNrcG9pbnQiOnsiaW50ZXJ2YWxVcyI6NDQ2MSwicmV0YWluZWRDaGVja3BvaW50cyI6MiwibWF4Q29uY3VycmVudENoZWNrcG9pbnRzIjoxLCJ0aW1lb3V0VXMiOjk4MDY2NDEzfSwiaW5jcmVtZW50YWxDaGVja3BvaW50cyI6dHJ1ZX19.debd094e',
+    'wordcount',
+    1533,
+  ],
+];
+
+describe('failures under faults Flink cannot produce', () => {
+  it.each(impossibleFaults)('%s', (_cause, token, scenarioName, index) => {
+    const spec = decodeReplayToken(token);
+    const scenario = findScenario(spec.scenario)!;
+    expect(() => runCase(scenario, spec)).toThrow(UsageError);
+    const sweepCase = { index, scenario: scenarioName, caseSeed: caseSeedFor(1, scenarioName, index), profile: 'swarm' as const, operations: 'some' as const };
+    const [faults, seed, variation] = fc.sample(drawnCaseArbitrary(scenario, sweepCase), { numRuns: 1, seed: sweepCase.caseSeed })[0]!;
+    // The sweep's case is the token's before shrinking: same simulation seed, now without the duplicate.
+    expect(seed).toBe(spec.seed);
+    expect(faults.some((fault) => fault.kind === 'rpc' && fault.action === 'duplicate' && fault.method === 'sendOperatorEvent')).toBe(false);
+    expect(faults.some((fault) => fault.kind === 'rpc' && fault.method === 'sendOperatorEvent')).toBe(true);
+    const result = runCase(scenario, { scenario: scenarioName, seed, faults, parameters: variation!.parameters, config: variation!.config });
+    expect(result.violations).toEqual([]);
   });
 });
