@@ -6,7 +6,7 @@ import { runMutantPool } from '../explore/mutant-pool.js';
 import { UsageError } from '../explore/scenario.js';
 import { loadedUserScenarios } from '../explore/scenario-registry.js';
 import { integerOption, parseCommand } from './arguments.js';
-import { strategyOption } from './sweep-command.js';
+import { strategyOption } from './strategy-option.js';
 
 /** Cases each planted bug is tried on by default: the first 100 of every scenario of the default sweep. */
 export const defaultMutantBudget = 700;

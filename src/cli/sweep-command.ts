@@ -32,7 +32,7 @@ import { decodeReplayToken, type CaseSpec } from '../explore/replay-token.js';
 import { runCase } from '../explore/run-case.js';
 import { summariseMutants, type MutantSweep } from '../explore/mutants.js';
 import { runMutantPool } from '../explore/mutant-pool.js';
-import type { SweepCase, SweepCaseResult } from '../explore/sweep-case.js';
+import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { plantedBugNames } from '../cluster/planted-bugs.js';
 import { paint, terminalTables } from './terminal.js';
 import { sweepVerdict, verdictLine } from '../report/verdict.js';
@@ -43,11 +43,11 @@ import { maxShardCount, shardLabel } from '../explore/shards.js';
 import { checkShardCoverage } from './merge-checks.js';
 import { makeOutputDirectory } from './output-directory.js';
 import { StrategyPlan } from '../explore/strategies/strategy-plan.js';
-import { InterestingCases, maxSavedCases, rejudged, type RerunCase, type SavedCase } from '../explore/strategies/saved-corpus.js';
-import { openCorpusDirectory, writeSavedCases, type CorpusDirectory } from './corpus-directory.js';
-import { strategySettings, type StrategySettings } from '../explore/strategies/strategy.js';
+import { InterestingCases } from '../explore/strategies/saved-corpus.js';
+import { openCorpusDirectory } from './corpus-directory.js';
+import { planCorpusSave, rerunSavedCases, writeCorpusSave } from './corpus-run.js';
+import { strategyOption } from './strategy-option.js';
 import { strategyLine } from '../explore/strategies/strategy-tally.js';
-import type { PctOptions } from '../sim/index.js';
 
 /** `--shard i/n`, counting from 1 like vitest and playwright (`1/4` .. `4/4`); a {@link Shard} counts from 0. */
 function parseShard(raw: string | boolean | undefined): Shard {
@@ -179,12 +179,15 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   }
   process.removeListener('SIGINT', onSignal);
   process.removeListener('SIGTERM', onSignal);
+  // A worker that failed leaves the corpus as it was: its cases did not all run.
+  const corpusSave = corpusDirectory === undefined || workerError !== undefined ? undefined : planCorpusSave(corpusDirectory, reruns, interesting.picked);
   const tail: ResultsTail = {
     interrupted,
     ...(plantedBugs === undefined ? {} : { plantedBugs }),
     summary: collector.summary(),
     coverage: collector.coverage(),
     ...strategyTail(collector),
+    ...(corpusSave === undefined ? {} : { corpus: corpusSave.summary }),
     environment: environment(workers),
     timing: { wallMs, casesPerSecond: wallMs === 0 ? 0 : (collector.caseCount * 1000) / wallMs },
   };
@@ -197,10 +200,9 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     printVerdict(report);
     return harnessFailureExitCode;
   }
-  const corpusFailures = corpusDirectory === undefined ? 0 : saveCorpus(corpusDirectory, reruns, interesting.picked);
-  const passed = printVerdict(report) && corpusFailures === 0;
-  // The last line stays the verdict: a saved case that fails now fails the sweep.
-  if (corpusFailures > 0) process.stdout.write(`FAIL: ${corpusFailures} case(s) of the corpus ${corpusDirectory?.directory} fail (listed above)\n`);
+  if (corpusSave !== undefined) writeCorpusSave(corpusSave);
+  // The verdict counts a saved case that fails now (report.corpus) as it counts a violation.
+  const passed = printVerdict(report);
   if (interrupted) return 130;
   // The exit code follows the verdict line: a violation, a harness error, nondeterminism or a planted bug not caught is 1.
   return passed ? 0 : 1;
@@ -217,53 +219,6 @@ function keepingReplay(plan: CaseList & Pick<SweepPlan, 'positionOf'>): CaseList
     ready: (position) => plan.ready?.(position) ?? true,
     positionOf: (scenario, index) => plan.positionOf(scenario, index),
   };
-}
-
-/**
- * Re-runs the saved cases of the sweep's scenarios (on the sweep's workers), each given whole, and
- * says on stderr how many replayed the same and how many were re-judged.
- */
-async function rerunSavedCases(corpus: CorpusDirectory, scenarios: readonly string[], profile: FaultProfile, workers: number): Promise<RerunCase[]> {
-  const entries = corpus.entries.filter((entry) => scenarios.includes(entry.spec.scenario) && lookupScenario(entry.spec.scenario) !== undefined);
-  const cases: SweepCase[] = entries.map((entry, index) => ({ index, scenario: entry.spec.scenario, caseSeed: 0, profile, input: entry.spec, keepReplay: true }));
-  const results: SweepCaseResult[] = [];
-  const { interrupted } = await runSweep(cases, Math.min(workers, Math.max(1, cases.length)), { onResult: (result) => void (results[result.index] = result) }).finished;
-  if (interrupted) throw new UsageError(`the re-run of the corpus ${corpus.directory} was interrupted`);
-  const reruns = entries.map((entry, index) => {
-    const result = results[index] as SweepCaseResult;
-    return { file: entry.file, saved: entry.saved, result, same: result.traceHash === entry.saved.traceHash };
-  });
-  const rejudgedCount = reruns.filter((rerun) => !rerun.same).length;
-  process.stderr.write(`corpus ${corpus.directory}: ${reruns.length} saved case(s) re-run first, ${reruns.length - rejudgedCount} replayed the same, ${rejudgedCount} replay differently now (the code changed) and are re-judged by their new run${corpus.entries.length > entries.length ? `; ${corpus.entries.length - entries.length} saved case(s) of other scenarios left as they are` : ''}\n`);
-  return reruns;
-}
-
-/**
- * Saves the interesting cases of the sweep (failures, new coverage) and the re-judged ones into
- * the corpus directory; prints each saved case that fails now, with its replay command. Returns
- * how many saved cases fail now.
- */
-function saveCorpus(corpus: CorpusDirectory, reruns: readonly RerunCase[], picked: readonly SavedCase[]): number {
-  const failing = reruns.filter((rerun) => rerun.result.verdict === 'fail');
-  for (const rerun of failing) process.stdout.write(`corpus case ${rerun.file} fails: ${rerun.result.failure?.property ?? rerun.result.violated.join(', ')}\n  ckptsim replay ${rerun.saved.token}\n`);
-  const known = new Set(reruns.map((rerun) => rerun.saved.token));
-  const fresh = picked.filter((saved) => !known.has(saved.token));
-  let room = Math.max(0, maxSavedCases - corpus.fileCount);
-  // Failures are always kept; new coverage while there is room.
-  const kept = fresh.filter((saved) => saved.reason.startsWith('failure') || room-- > 0);
-  writeSavedCases(corpus.directory, [...reruns.filter((rerun) => !rerun.same).map(rejudged), ...kept]);
-  process.stdout.write(`corpus ${corpus.directory}: ${kept.length} new case(s) saved (${kept.filter((saved) => saved.reason.startsWith('failure')).length} failing, the rest reaching new coverage)${kept.length < fresh.length ? `, ${fresh.length - kept.length} left out: the corpus holds at most ${maxSavedCases}` : ''}\n`);
-  return failing.length;
-}
-
-/** `--strategy` and its PCT options (`--pct-depth`, `--pct-window-us`, `--pct-steps`). */
-export function strategyOption(values: Readonly<Record<string, string | boolean | undefined>>): StrategySettings {
-  const pct: Partial<PctOptions> = {
-    ...(values['pct-depth'] === undefined ? {} : { depth: integerOption('pct-depth', values['pct-depth'], 2, 8, 1) }),
-    ...(values['pct-window-us'] === undefined ? {} : { windowUs: integerOption('pct-window-us', values['pct-window-us'], 0, 1_000_000, 0) }),
-    ...(values['pct-steps'] === undefined ? {} : { steps: integerOption('pct-steps', values['pct-steps'], 500, 10_000_000, 1) }),
-  };
-  return strategySettings(values['strategy'] as string | undefined, pct);
 }
 
 /**

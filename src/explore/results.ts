@@ -103,15 +103,35 @@ export interface SweepResults {
   readonly coverage?: CoverageSummary;
   /** What the strategy did (mutated cases; PCT's n, k and probability bound); absent for random. */
   readonly strategy?: StrategySummary;
+  /** What `--corpus DIR` did: saved cases re-run first, re-judged, failing now, newly saved; absent without it and in merged results. */
+  readonly corpus?: CorpusSummary;
   readonly environment: { readonly tool: string; readonly node: string; readonly platform: string; readonly cpus: number; readonly workers: number };
   readonly timing: { readonly wallMs: number; readonly casesPerSecond: number };
+}
+
+/**
+ * A sweep's corpus run (`--corpus DIR`): the saved cases re-run before the sweep (the same trace
+ * as saved, or re-judged because the code changed), the ones that fail now (each fails the
+ * sweep), and the sweep's interesting cases saved into the directory.
+ */
+export interface CorpusSummary {
+  readonly directory: string;
+  readonly rerun: number;
+  readonly replayedSame: number;
+  readonly rejudged: number;
+  readonly failingNow: readonly { readonly file: string; readonly property: string; readonly replay: string }[];
+  readonly saved: number;
+  /** Of {@link saved}, the failures (kept even when the corpus is full). */
+  readonly savedFailing: number;
+  /** New-coverage cases not saved because the corpus was full. */
+  readonly leftOut: number;
 }
 
 /** The part of results.json known before the first case finishes. */
 export type ResultsHead = Pick<SweepResults, 'schema' | 'parameters' | 'shards' | 'missingShards' | 'properties'>;
 
 /** The part of results.json known only when the sweep has ended. */
-export type ResultsTail = Pick<SweepResults, 'interrupted' | 'plantedBugs' | 'summary' | 'coverage' | 'strategy' | 'environment' | 'timing'>;
+export type ResultsTail = Pick<SweepResults, 'interrupted' | 'plantedBugs' | 'summary' | 'coverage' | 'strategy' | 'corpus' | 'environment' | 'timing'>;
 
 /** The kill matrix: each planted bug switched on alone on the sweep's own cases until caught, its shrunk case re-run without it. */
 export interface PlantedBugMatrix {

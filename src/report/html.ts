@@ -10,6 +10,8 @@ import type { DeclaredProperties } from './markdown.js';
 import { sweepVerdict, verdictLine } from './verdict.js';
 import { buildSpaceTime, encodeSpaceTime, type SpaceTimeOptions } from './space-time.js';
 import { coverageHtmlData } from './coverage-html.js';
+import { strategyLine } from '../explore/strategies/strategy-tally.js';
+import { corpusLine } from '../explore/strategies/saved-corpus.js';
 
 /**
  * report.html: one self-contained page (inline style, script and data; no network). The data
@@ -197,6 +199,8 @@ export function renderSweepHtml(results: SweepReport, declared: DeclaredProperti
     faultKinds,
     cube: results.cube,
     coverage: coverageHtmlData(results.coverage),
+    strategy: strategyLine(results.strategy, results.caseCount) ?? null,
+    corpus: results.corpus === undefined ? null : { line: corpusLine(results.corpus), failing: results.corpus.failingNow },
     caseCount: results.caseCount,
     casesNotListed: results.caseCount - listed.length,
     cases: listed.map((entry) => ({

@@ -47,6 +47,7 @@ export function renderJunit(results: SweepReport, declared: DeclaredProperties):
   const sweepCases = sweepLevelCases(verdict);
   if (sweepCases.length > 0) suites.push({ name: 'ckptsim.sweep', seconds: 0, cases: sweepCases });
   if (results.plantedBugs !== undefined) suites.push({ name: 'ckptsim.planted-bugs', seconds: 0, cases: plantedBugCases(results.plantedBugs) });
+  if (results.corpus !== undefined) suites.push({ name: 'ckptsim.corpus', seconds: 0, cases: corpusCases(results.corpus) });
   const rendered = suites.map(renderSuite);
   const totals = rendered.reduce((sum, suite) => ({ tests: sum.tests + suite.tests, failures: sum.failures + suite.failures, errors: sum.errors + suite.errors, skipped: sum.skipped + suite.skipped }), { tests: 0, failures: 0, errors: 0, skipped: 0 });
   const seconds = suites.reduce((total, suite) => total + suite.seconds, 0);
@@ -131,6 +132,14 @@ function plantedBugCases(matrix: NonNullable<SweepReport['plantedBugs']>): TestC
     if (mutant.control === 'fail') return { name: mutant.bug, outcome: { kind: 'failure', message: `caught by ${mutant.detectedBy ?? '?'}, but its shrunk case fails with the bug off too` } };
     return { name: mutant.bug, output: `caught by ${mutant.detectedBy ?? '?'} after ${mutant.casesToDetection} case(s)` };
   });
+}
+
+/** One failed test case per saved corpus case that fails now, and one for those that pass. */
+function corpusCases(corpus: NonNullable<SweepReport['corpus']>): TestCase[] {
+  const cases: TestCase[] = corpus.failingNow.map((failing) => ({ name: failing.file, outcome: { kind: 'failure', message: `saved corpus case fails now: ${failing.property}`, body: `npx ckptsim replay ${failing.replay}` } }));
+  const passing = corpus.rerun - corpus.failingNow.length;
+  if (passing > 0) cases.push({ name: 'saved cases', output: `${formatCount(passing)} saved case(s) of ${corpus.directory} re-run and not failing (${formatCount(corpus.rejudged)} re-judged: the code changed since they were saved)` });
+  return cases;
 }
 
 function renderSuite(suite: Suite): { xml: string; tests: number; failures: number; errors: number; skipped: number } {

@@ -4,6 +4,7 @@ import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { markdownText } from './sanitise.js';
 import { coverageMarkdown } from './coverage-markdown.js';
 import { strategyLine } from '../explore/strategies/strategy-tally.js';
+import { corpusLine } from '../explore/strategies/saved-corpus.js';
 import { formatCount, interruptionText, matrixCell, sweepVerdict, totalsHeader, totalsRow, verdictLine } from './verdict.js';
 
 /** The properties each scenario declares, by scenario name (from the scenario registry). */
@@ -77,6 +78,11 @@ export function renderMarkdown(results: SweepReport, declared: DeclaredPropertie
   lines.push(...coverageMarkdown(results.coverage));
   const strategy = strategyLine(results.strategy, results.caseCount);
   if (strategy !== undefined) lines.push('', '## Strategy', '', markdownText(strategy));
+  const corpus = corpusLine(results.corpus);
+  if (corpus !== undefined) {
+    lines.push('', '## Saved corpus', '', markdownText(corpus));
+    for (const failing of results.corpus?.failingNow ?? []) lines.push(`- ${markdownText(failing.file)} fails now (${markdownText(failing.property)}): \`npx ckptsim replay ${failing.replay}\``);
+  }
   if (results.plantedBugs !== undefined) {
     const matrix = results.plantedBugs;
     lines.push('');

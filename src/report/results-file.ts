@@ -63,8 +63,8 @@ export class ResultsFileWriter {
 
   /** Writes the tail and renames the file into place. */
   finish(tail: ResultsTail): void {
-    const { interrupted, plantedBugs, summary, coverage, strategy, environment, timing } = tail;
-    this.pending += `\n${casesClose}${JSON.stringify({ interrupted, plantedBugs, summary, coverage, strategy, environment, timing }).slice(1)}\n`;
+    const { interrupted, plantedBugs, summary, coverage, strategy, corpus, environment, timing } = tail;
+    this.pending += `\n${casesClose}${JSON.stringify({ interrupted, plantedBugs, summary, coverage, strategy, corpus, environment, timing }).slice(1)}\n`;
     this.flush();
     this.close();
     renameSync(this.partialPath, this.path);

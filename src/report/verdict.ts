@@ -46,6 +46,8 @@ export interface SweepVerdict {
   readonly missingShards: readonly string[];
   /** The planted-bug canary, when it ran: caught, and whether each shrunk case passed with its bug off. */
   readonly plantedBugs?: { readonly caught: number; readonly total: number; readonly knownSurvivors: number; readonly held: boolean };
+  /** Saved cases of `--corpus DIR` that fail now: each fails the sweep as a violation would. */
+  readonly corpusFailing: number;
 }
 
 function countsOf(entry: ScenarioSummary, planned: number): ScenarioCounts {
@@ -84,8 +86,9 @@ export function sweepVerdict(results: SweepReport, declared: DeclaredProperties)
     expectedGaps: sum('expectedGaps'),
     undecided: sum('undecided'),
   };
-  const passed = counts.violated === 0 && counts.harnessErrors === 0 && counts.nondeterministic === 0 && !results.interrupted && (plantedBugs?.held ?? true) && counts.cases > 0;
-  return { passed, scenarios, ...counts, skipped, interrupted: results.interrupted, missingShards: results.missingShards ?? [], ...(plantedBugs === undefined ? {} : { plantedBugs }) };
+  const corpusFailing = results.corpus?.failingNow.length ?? 0;
+  const passed = counts.violated === 0 && counts.harnessErrors === 0 && counts.nondeterministic === 0 && !results.interrupted && (plantedBugs?.held ?? true) && counts.cases > 0 && corpusFailing === 0;
+  return { passed, scenarios, ...counts, skipped, interrupted: results.interrupted, missingShards: results.missingShards ?? [], ...(plantedBugs === undefined ? {} : { plantedBugs }), corpusFailing };
 }
 
 /** A count with thousands separators: `2,100`. */
@@ -115,6 +118,7 @@ export function verdictLine(verdict: SweepVerdict): string {
     const survivors = knownSurvivors === 0 ? '' : `, ${counted(knownSurvivors, 'known survivor')}`;
     parts.push(`planted bugs: ${caught} of ${total} caught${survivors}${held || caught + knownSurvivors < total ? '' : ', a control failed'}`);
   }
+  if (verdict.corpusFailing > 0) parts.push(`${counted(verdict.corpusFailing, 'saved corpus case')} failing`);
   if (verdict.cases === 0 && !verdict.interrupted) parts.push('no case ran');
   return `${verdict.passed ? 'PASS' : 'FAIL'}: ${parts.join(', ')}`;
 }

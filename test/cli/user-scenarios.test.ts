@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  */
 const bin = resolve('bin/ckptsim.js');
 let project: string;
+
+const lastLine = (text: string): string => text.trim().split('\n').at(-1) ?? '';
 
 function ckptsim(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
@@ -55,6 +57,24 @@ const typed: Scenario = {
 export default typed;
 `;
 
+// A count whose map throws on one word: its job never finishes, so every case fails (for the corpus).
+const brokenModule = `import { JobBuilder } from 'ckptsim';
+
+export default {
+  name: 'throwing-count',
+  description: 'a count whose map throws on one word',
+  properties: ['job-finishes', 'exactly-once'],
+  defaults: { lines: 30 },
+  build(parameters, input) {
+    const lines = [];
+    for (let index = 0; index < parameters.lines; index++) lines.push({ key: undefined, value: 'w' + input.int(5) });
+    const job = new JobBuilder('throwing-count');
+    job.source('source', [lines], { parallelism: 1 }).map('check', (word) => { if (word === 'w3') throw new Error('w3 is not a word'); return word; }).keyBy((word) => String(word)).count('count', { parallelism: 1 }).sink('sink', 'two-phase-commit', { parallelism: 1 });
+    return { job: job.build(), cluster: {} };
+  },
+};
+`;
+
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), 'ckptsim-user-'));
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'user-project', private: true, type: 'module' }));
@@ -63,6 +83,7 @@ beforeAll(() => {
   mkdirSync(join(project, 'checks'));
   writeFileSync(join(project, 'checks', 'counts.mjs'), javascriptModule);
   writeFileSync(join(project, 'checks', 'typed.ts'), typescriptModule);
+  writeFileSync(join(project, 'checks', 'broken.mjs'), brokenModule);
   writeFileSync(join(project, 'checks', 'clash.mjs'), javascriptModule.replace("name: 'user-count'", "name: 'wordcount'"));
   // The config lists the JavaScript module and sweep defaults; the TypeScript one comes from --scenarios.
   writeFileSync(join(project, 'ckptsim.config.mjs'), `export default { scenarios: ['checks/counts.mjs'], runs: 2, profile: 'crashes' };\n`);
@@ -112,6 +133,35 @@ describe('user scenarios', () => {
     expect(replayed.stderr).toBe('');
     expect(JSON.parse(replayed.stdout).traceHash).toBe(notPassing!.traceHash);
   }, 120_000);
+
+  it('keep a corpus across runs: failures and new coverage saved, re-run first, re-judged when the code changed, and a saved case that fails now fails the sweep', () => {
+    const corpus = join(project, 'corpus');
+    const first = ckptsim(project, 'sweep', 'user-count', 'throwing-count', '--scenarios', 'checks/counts.mjs', '--scenarios', 'checks/broken.mjs', '--runs', '1', '--workers', '1', '--corpus', 'corpus', '--out', 'out/corpus-1');
+    const firstResults = JSON.parse(readFileSync(join(project, 'out', 'corpus-1', 'results.json'), 'utf8')) as { cases: Array<{ verdict: string }>; corpus: { rerun: number; saved: number; savedFailing: number; failingNow: unknown[] } };
+    const failed = firstResults.cases.filter((entry) => entry.verdict === 'fail').length;
+    expect(failed, 'the throwing-count case fails').toBe(1);
+    expect(first.status).toBe(1);
+    expect(firstResults.corpus).toMatchObject({ rerun: 0, failingNow: [] });
+    expect(firstResults.corpus.savedFailing).toBe(failed);
+    const files = readdirSync(corpus);
+    expect(files.length).toBe(firstResults.corpus.saved);
+    // A saved passing case whose trace hash no longer matches (as after a code change) is re-judged, not an error.
+    const passing = files.map((file) => ({ file, saved: JSON.parse(readFileSync(join(corpus, file), 'utf8')) as { traceHash: string; verdict: string } })).find((entry) => entry.saved.verdict === 'pass');
+    expect(passing, 'some saved case reached new coverage and passed').toBeDefined();
+    writeFileSync(join(corpus, passing!.file), JSON.stringify({ ...passing!.saved, traceHash: '00000000' }));
+    const second = ckptsim(project, 'sweep', 'user-count', 'throwing-count', '--scenarios', 'checks/counts.mjs', '--scenarios', 'checks/broken.mjs', '--runs', '1', '--workers', '1', '--corpus', 'corpus', '--out', 'out/corpus-2');
+    expect(second.status, second.stderr).toBe(1);
+    expect(second.stderr).toContain(`${files.length} saved case(s) re-run first, ${files.length - 1} replayed the same, 1 replay differently now`);
+    const secondResults = JSON.parse(readFileSync(join(project, 'out', 'corpus-2', 'results.json'), 'utf8')) as typeof firstResults & { corpus: { rejudged: number; replayedSame: number } };
+    expect(secondResults.corpus).toMatchObject({ rerun: files.length, replayedSame: files.length - 1, rejudged: 1, saved: 0 });
+    expect(secondResults.corpus.failingNow.length).toBe(failed);
+    expect(JSON.parse(readFileSync(join(corpus, passing!.file), 'utf8')).traceHash).toBe(passing!.saved.traceHash);
+    // Every report says the saved failures fail the sweep.
+    expect(lastLine(second.stdout)).toMatch(new RegExp(`^FAIL: .*${failed} saved corpus cases? failing`));
+    expect(readFileSync(join(project, 'out', 'corpus-2', 'report.md'), 'utf8')).toContain('## Saved corpus');
+    expect(readFileSync(join(project, 'out', 'corpus-2', 'junit.xml'), 'utf8')).toMatch(/<testsuite name="ckptsim.corpus" tests="\d+" failures="[1-9]/);
+    expect(readFileSync(join(project, 'out', 'corpus-2', 'report.html'), 'utf8')).toContain('saved case(s) re-run first');
+  }, 300_000);
 
   it('run the kill matrix on their cases, in worker threads that load the same modules', () => {
     const matrix = ckptsim(project, 'mutants', 'sink-commits-on-snapshot', '--budget', '2', '--workers', '1', '--json', '--scenarios', 'checks/typed.ts');

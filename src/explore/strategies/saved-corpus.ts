@@ -2,6 +2,7 @@ import { hashString, toHex32 } from '../../sim/index.js';
 import { decodeReplayToken, type CaseSpec } from '../replay-token.js';
 import { UsageError } from '../scenario.js';
 import type { SweepCaseResult } from '../sweep-case.js';
+import type { CorpusSummary } from '../results.js';
 
 /**
  * A corpus that lasts across commits (`--corpus DIR`): the cases a sweep found interesting (a
@@ -98,4 +99,11 @@ export class InterestingCases {
     }
     return fresh;
   }
+}
+
+/** The one-line account of a `--corpus DIR` run, as every report gives it; undefined without a corpus. */
+export function corpusLine(corpus: CorpusSummary | undefined): string | undefined {
+  if (corpus === undefined) return undefined;
+  const failing = corpus.failingNow.length;
+  return `corpus ${corpus.directory}: ${corpus.rerun} saved case(s) re-run first (${corpus.replayedSame} replayed the same, ${corpus.rejudged} re-judged because the code changed), ${failing} failing now; ${corpus.saved} new case(s) saved (${corpus.savedFailing} failing, the rest reaching new coverage)${corpus.leftOut > 0 ? `, ${corpus.leftOut} left out because the corpus is full` : ''}`;
 }

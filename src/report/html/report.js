@@ -598,6 +598,22 @@
     return section;
   }
 
+  /** The strategy's account (PCT's probability bound, the coverage strategy's mutated cases) and the saved corpus's re-run. */
+  function explorationSection() {
+    var section = el('section', { id: 'exploration' });
+    section.appendChild(el('h2', null, 'Exploration'));
+    if (data.strategy) section.appendChild(el('p', { class: 'lead', id: 'strategy-line' }, data.strategy));
+    if (data.corpus) {
+      section.appendChild(el('p', { class: 'lead', id: 'corpus-line' }, data.corpus.line));
+      if (data.corpus.failing.length) {
+        section.appendChild(el('ul', null, data.corpus.failing.map(function (entry) {
+          return el('li', { class: 'violated' }, entry.file + ' fails now (' + entry.property + '): ', el('code', null, 'npx ckptsim replay ' + entry.replay));
+        })));
+      }
+    }
+    return section;
+  }
+
   function timelinesNote(timelines) {
     if (timelines === 'not-passing') return ' · timelines kept for cases that did not pass';
     if (timelines === 'none') return ' · no timelines kept';
@@ -701,6 +717,7 @@
       }))));
     root.appendChild(verdictMatrix());
     if (data.coverage) root.appendChild(coverageSection());
+    if (data.strategy || data.corpus) root.appendChild(explorationSection());
     if (data.plantedBugs) root.appendChild(plantedBugs());
     var failures = el('section', { id: 'failures' });
     failures.appendChild(el('h2', null, 'Failures (' + data.failures.length + ')'));
