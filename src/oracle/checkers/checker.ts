@@ -103,3 +103,15 @@ export function livenessBoundOf(context: CheckerContext): number {
 export function formatTime(timeUs: number): string {
   return `${(timeUs / 1_000_000).toFixed(6)} s`;
 }
+
+/**
+ * The checkpoint an observation makes restorable by a later JobMaster, for the checkers that judge
+ * every such checkpoint alike: a completed checkpoint, or one whose write to the HA store failed
+ * with Flink's PossibleInconsistentStateException (`possiblyStored`). Flink fails that trigger, yet
+ * the write may have landed and a new leader may recover it. Undefined for any other observation.
+ */
+export function restorableCheckpointId(observation: Observation): number | undefined {
+  if (observation.type === 'checkpoint-completed') return observation.checkpointId;
+  if (observation.type === 'checkpoint-store-write-failed' && observation.possiblyStored) return observation.checkpointId;
+  return undefined;
+}

@@ -11,7 +11,7 @@ import {
   type Arrival,
   type ExpectedSubtaskState,
 } from '../reference-state.js';
-import { FirstViolation, type Checker, type CheckerContext } from './checker.js';
+import { FirstViolation, restorableCheckpointId, type Checker, type CheckerContext } from './checker.js';
 import { StopSavepointCutRule } from './stop-savepoint-cut.js';
 import { withParallelism } from '../../cluster/rescaling/rescaled-job.js';
 
@@ -88,13 +88,13 @@ export function createConsistentSnapshotChecker(context: CheckerContext): Checke
           return;
         case 'checkpoint-store-write-failed':
         case 'checkpoint-completed': {
-          // A checkpoint whose HA write may have landed can be restored by a later JobMaster:
-          // it is judged as a completed one.
-          if (observation.type === 'checkpoint-store-write-failed' && !observation.possiblyStored) return;
-          const entry = pending.get(observation.checkpointId);
-          pending.delete(observation.checkpointId);
+          // A checkpoint whose HA write may have landed is judged as a completed one.
+          const checkpointId = restorableCheckpointId(observation);
+          if (checkpointId === undefined) return;
+          const entry = pending.get(checkpointId);
+          pending.delete(checkpointId);
           if (entry === undefined) return;
-          const judge = new CheckpointJudge(reference, violation, observation.checkpointId, entry, observation.timeUs, atLeastOnce);
+          const judge = new CheckpointJudge(reference, violation, checkpointId, entry, observation.timeUs, atLeastOnce);
           judge.run(observation.acknowledgedTasks);
           return;
         }

@@ -1,5 +1,5 @@
 import type { ObservedEnumeratorState, Observation } from '../../cluster/observations.js';
-import { FirstViolation, type Checker, type CheckerContext } from './checker.js';
+import { FirstViolation, restorableCheckpointId, type Checker, type CheckerContext } from './checker.js';
 
 /** The vertex of a task name `vertex#index`. */
 function vertexOf(task: string): string {
@@ -133,12 +133,13 @@ export function createSplitOwnershipChecker(context: CheckerContext): Checker {
           return;
         case 'checkpoint-store-write-failed':
         case 'checkpoint-completed': {
-          if (observation.type === 'checkpoint-store-write-failed' && !observation.possiblyStored) return;
-          const entry = pending.get(observation.checkpointId);
-          pending.delete(observation.checkpointId);
+          const checkpointId = restorableCheckpointId(observation);
+          if (checkpointId === undefined) return;
+          const entry = pending.get(checkpointId);
+          pending.delete(checkpointId);
           if (entry === undefined) return;
-          snapshotOrder.set(observation.checkpointId, new Map([...entry.readers].map(([task, reader]) => [task, reader.sequence])));
-          judge(observation.checkpointId, entry, observation.timeUs);
+          snapshotOrder.set(checkpointId, new Map([...entry.readers].map(([task, reader]) => [task, reader.sequence])));
+          judge(checkpointId, entry, observation.timeUs);
           return;
         }
         default:
