@@ -110,7 +110,11 @@ export type ObservationBody =
   | { readonly type: 'failover'; readonly scope: 'region' | 'global'; readonly tasks: readonly string[]; readonly cause: string; readonly restoreCheckpointId: number | undefined }
   | { readonly type: 'executor-lost'; readonly executor: string; readonly cause: string }
   | { readonly type: 'source-records-emitted'; readonly task: string; readonly partition: number; readonly fromOffset: number; readonly count: number }
-  | { readonly type: 'transaction-begun'; readonly task: string; readonly transactionId: string }
+  /**
+   * `idCheckpointId`: Sink V2's Kafka writer only, the checkpoint id its transactional id names
+   * (a writer restored from checkpoint K aborts the ids above K only, Kafka's TransactionAborter).
+   */
+  | { readonly type: 'transaction-begun'; readonly task: string; readonly transactionId: string; readonly idCheckpointId?: number }
   | { readonly type: 'transaction-pre-committed'; readonly task: string; readonly transactionId: string; readonly checkpointId: number }
   /** `records`: what this commit made visible (0 for a repeated commit, alreadyCommitted true). */
   | { readonly type: 'transaction-committed'; readonly task: string; readonly transactionId: string; readonly checkpointId: number; readonly records: number; readonly alreadyCommitted: boolean }

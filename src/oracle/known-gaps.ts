@@ -35,7 +35,7 @@ export const knownGaps = {
   possiblyStoredCheckpointRestored: {
     name: 'possibly-stored-checkpoint-restored',
     description:
-      "a checkpoint's HA write failed after it may have landed (Flink's PossibleInconsistentStateException), so the checkpoint was aborted but left in HA; a restore to an older checkpoint then aborted its transactions as lingering, and a later JobMaster recovered it from HA and restored it: its records were in transactions that no longer exist, and are lost (the sink cannot commit an aborted transaction). With a FileSink the restore to the older checkpoint resumed an in-progress part file the possibly stored checkpoint had already closed for commit, truncating and rewriting it; the recovered checkpoint then commits that file with the later attempt's records: some lost, some duplicated",
+      "a checkpoint's HA write failed after it may have landed (Flink's PossibleInconsistentStateException), so the checkpoint was aborted but left in HA; a restore to an older checkpoint then aborted its transactions as lingering, and a later JobMaster recovered it from HA and restored it: its records were in transactions that no longer exist, and are lost (the sink cannot commit an aborted transaction). With a FileSink the restore to the older checkpoint resumed an in-progress part file the possibly stored checkpoint had already closed for commit, truncating and rewriting it; the recovered checkpoint then commits that file with the later attempt's records: some lost, some duplicated. With Sink V2's Kafka writer the restore to the older checkpoint reopened transactional ids at or below the possibly stored checkpoint; restoring that checkpoint, the writer aborts only the ids above it (TransactionAborter starts at the restored id + 1) and the committer's commit with the checkpoint's producer epoch is fenced (KafkaCommitter gives up on a ProducerFencedException), so the records are lost and the reopened transaction stays open until the broker's transaction timeout aborts it",
   },
   savepointRestoredAfterRollback: {
     name: 'savepoint-restored-after-rollback',
@@ -78,6 +78,18 @@ export class GapFacts {
   private readonly recommitFailed = new Set<string>();
   /** A restore of a possibly stored checkpoint found some of its transactions already aborted. */
   restoredAbortedPossiblyStored = false;
+  /** When each possibly stored checkpoint's HA write failed. */
+  private readonly possiblyStoredAtUs = new Map<number, number>();
+  /** Transactions a restore aborted as lingering: a later commit of one is fenced (Kafka) or refused. */
+  private readonly abortedAsLingering = new Set<string>();
+  /** Open Sink V2 transactions with the checkpoint id their transactional id names; forgotten once finished. */
+  private readonly openKafkaTransactions = new Map<string, { readonly task: string; readonly idCheckpointId: number; readonly begunUs: number }>();
+  /**
+   * Sink V2 transactions that a restore of a possibly stored checkpoint K left open: begun after
+   * K's HA write failed (by an attempt that restored an older checkpoint) under a transactional
+   * id at or below K, which a writer restored from K never aborts.
+   */
+  readonly strandedByPossiblyStoredRestore = new Set<string>();
   /**
    * The checkpoint each transaction was first pre-committed for, and the transactions a later
    * attempt pre-committed again for another checkpoint: a FileSink part file that a restore to an
@@ -143,7 +155,11 @@ export class GapFacts {
         else if (first !== observation.checkpointId) this.rewritten.add(observation.transactionId);
         return;
       }
+      case 'transaction-begun':
+        if (observation.idCheckpointId !== undefined) this.openKafkaTransactions.set(observation.transactionId, { task: observation.task, idCheckpointId: observation.idCheckpointId, begunUs: observation.timeUs });
+        return;
       case 'transaction-committed':
+        this.openKafkaTransactions.delete(observation.transactionId);
         // The restored committer of a possibly stored checkpoint commits a part file that a
         // restore to an older checkpoint resumed and rewrote since (Flink's commitAfterRecovery
         // renames whatever the in-progress file holds): the checkpoint's records in it are gone.
@@ -152,20 +168,43 @@ export class GapFacts {
         }
         return;
       case 'transaction-aborted':
+        this.openKafkaTransactions.delete(observation.transactionId);
         if (observation.cause.includes('timed-out')) this.commitsLostToTimeout++;
+        if (observation.cause.startsWith('lingering')) this.abortedAsLingering.add(observation.transactionId);
         // The sink commits the restored state's transactions before the task reports its restore.
-        if (observation.cause === 'commit failed: aborted') this.recommitFailed.add(observation.task);
+        // Sink V2's committer finds a transaction a restore aborted as lingering fenced: the
+        // aborting writer's initTransactions bumped the producer epoch the committable holds.
+        if (observation.cause === 'commit failed: aborted' || (observation.cause === 'commit failed: fenced' && this.abortedAsLingering.has(observation.transactionId))) {
+          this.recommitFailed.add(observation.task);
+        }
         return;
       case 'checkpoint-store-write-failed':
-        if (observation.possiblyStored) this.possiblyStored.add(observation.checkpointId);
+        if (observation.possiblyStored) {
+          this.possiblyStored.add(observation.checkpointId);
+          this.possiblyStoredAtUs.set(observation.checkpointId, observation.timeUs);
+        }
         return;
       case 'task-restored':
+        this.noteStrandedTransactions(observation.task, observation.checkpointId);
         if (!this.recommitFailed.delete(observation.task)) return;
         if (this.possiblyStored.has(observation.checkpointId)) this.restoredAbortedPossiblyStored = true;
         if (this.rolledBackSavepoints.has(observation.checkpointId)) this.restoredAbortedRolledBackSavepoint = true;
         return;
       default:
         return;
+    }
+  }
+
+  /**
+   * A writer task restored possibly stored checkpoint `restoredId`: its open transactions begun
+   * since that checkpoint's HA write failed, under ids at or below it, stay open (the restored
+   * writer aborts the ids above `restoredId` only).
+   */
+  private noteStrandedTransactions(task: string, restoredId: number): void {
+    const failedUs = this.possiblyStoredAtUs.get(restoredId);
+    if (failedUs === undefined) return;
+    for (const [transactionId, open] of this.openKafkaTransactions) {
+      if (open.task === task && open.idCheckpointId <= restoredId && open.begunUs > failedUs) this.strandedByPossiblyStoredRestore.add(transactionId);
     }
   }
 }
@@ -204,6 +243,8 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   if (violation.property === 'two-phase-commit' && violation.message.includes('was never committed') && facts.commitsLostToTimeout > 0) {
     return knownGaps.transactionTimeout;
   }
+  // Every transaction open at the end is one a restore of a possibly stored checkpoint left open.
+  if (violation.property === 'external-hygiene' && strandedByPossiblyStoredRestore(violation, facts)) return knownGaps.possiblyStoredCheckpointRestored;
   if ((violation.property === 'job-finishes' || violation.property === 'liveness') && facts.lostSyncSavepointNotification) {
     return knownGaps.stopWithSavepointLostNotification;
   }
@@ -233,4 +274,11 @@ function duplicatesGap(facts: GapFacts, context: GapContext): KnownGap | undefin
   if (context.mode === 'AT_LEAST_ONCE') return knownGaps.atLeastOnceMode;
   if (facts.failoverAfterSyncSavepoint) return knownGaps.stopWithSavepointFailover;
   return undefined;
+}
+
+/** An external-hygiene violation whose open transactions (all of them) a possibly stored restore stranded. */
+function strandedByPossiblyStoredRestore(violation: Violation, facts: GapFacts): boolean {
+  const open = violation.details['openTransactions'] as readonly string[] | undefined;
+  if (open === undefined || open.length === 0 || violation.details['openCount'] !== open.length) return false;
+  return open.every((transactionId) => facts.strandedByPossiblyStoredRestore.has(transactionId));
 }

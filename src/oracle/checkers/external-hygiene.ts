@@ -71,7 +71,7 @@ class ExternalHygiene {
     this.violation.report(
       `the job FINISHED with transaction ${first}${owner === undefined ? '' : ` (begun by ${owner}${earlier ? ', an earlier attempt' : ''})`} still open in the transactional store${open.length > 1 ? ` (${open.length} open)` : ''}`,
       final.endUs,
-      { openTransactions: open.slice(0, 20), begunBy: owner },
+      { openTransactions: open.slice(0, 20), openCount: open.length, begunBy: owner },
     );
   }
 

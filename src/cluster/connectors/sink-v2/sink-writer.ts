@@ -132,7 +132,7 @@ export class SinkWriterOperator implements StreamOperator {
     if (aborted !== undefined) this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId: aborted, cause: 'fenced by a new producer' });
     const transactionId = store.beginWithProducer(transactionalId, epoch) as string;
     this.current = { transactionalId, epoch, transactionId, checkpointId: this.nextCheckpointId, records: 0 };
-    this.context.observe({ type: 'transaction-begun', task: this.context.taskName, transactionId });
+    this.context.observe({ type: 'transaction-begun', task: this.context.taskName, transactionId, idCheckpointId: this.nextCheckpointId });
   }
 
   private abortCurrent(cause: string): void {
