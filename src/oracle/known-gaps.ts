@@ -17,7 +17,7 @@ export const knownGaps = {
   stopWithSavepointFailover: {
     name: 'stop-with-savepoint-failover',
     description:
-      'a JobMaster failover after a stop-with-savepoint savepoint completed (before the job finished) restarts the job from the latest checkpoint, not the savepoint, so records the savepoint already committed are committed again (Flink 1.20 keeps savepoints out of the completed checkpoint store, which is all a new JobMaster recovers)',
+      "a JobMaster failover after a stop-with-savepoint savepoint completed (before the job finished) restarts the job from the latest checkpoint, not the savepoint, so records the savepoint already committed are committed again (Flink 1.20 keeps savepoints out of the completed checkpoint store, which is all a new JobMaster recovers). With a FileSink, a part file in progress at that checkpoint may have been committed since (the savepoint's notification commits what it closed), and the FileSink refuses to resume an in-progress file committed since (the RecoverableWriter's temporary file is gone; Flink's FileSink documentation, Important Note 3): every restore fails, and the job FAILS once its restart strategy gives up",
   },
   transactionTimeout: {
     name: 'transaction-timeout',
@@ -100,6 +100,14 @@ export class GapFacts {
   private readonly rewritten = new Set<string>();
   /** Commits (`transactionId|checkpointId`) of a rewritten part file restored with a possibly stored checkpoint. */
   readonly rewrittenPossiblyStoredCommits = new Set<string>();
+  /** Part files in progress in each checkpoint's FileSink writer snapshots, and the transactions (part files) committed. */
+  private readonly inProgressFiles = new Map<number, string[]>();
+  private readonly committed = new Set<string>();
+  /**
+   * Part files in progress in the checkpoint a JobMaster failover after the stop-with-savepoint
+   * savepoint restored, committed before that failover: the FileSink cannot resume them.
+   */
+  readonly unresumableAfterSyncSavepoint = new Set<string>();
   /** Plain savepoints that completed, and those of them a later restore went back before. */
   private readonly plainSavepoints = new Set<number>();
   private readonly rolledBackSavepoints = new Set<number>();
@@ -137,9 +145,20 @@ export class GapFacts {
         if (observation.leaderEpoch > 1) {
           // A JobMaster failover restarts every task from the completed store: a restore like any other.
           this.failovers++;
-          if (this.syncSavepointCompleted) this.failoverAfterSyncSavepoint = true;
+          if (this.syncSavepointCompleted) {
+            this.failoverAfterSyncSavepoint = true;
+            if (observation.recoveredCheckpointIds.length > 0) this.noteUnresumableFiles(Math.max(...observation.recoveredCheckpointIds));
+          }
         }
         return;
+      case 'snapshot-taken': {
+        const inProgress = observation.content.operator?.['inProgress'];
+        if (!Array.isArray(inProgress) || inProgress.length === 0) return;
+        const paths = this.inProgressFiles.get(observation.checkpointId) ?? [];
+        for (const file of inProgress as { readonly path?: unknown }[]) if (typeof file.path === 'string') paths.push(file.path);
+        this.inProgressFiles.set(observation.checkpointId, paths);
+        return;
+      }
       case 'failover':
         this.rolledBackBefore(observation.restoreCheckpointId);
         this.failovers++;
@@ -160,6 +179,7 @@ export class GapFacts {
         return;
       case 'transaction-committed':
         this.openKafkaTransactions.delete(observation.transactionId);
+        this.committed.add(observation.transactionId);
         // The restored committer of a possibly stored checkpoint commits a part file that a
         // restore to an older checkpoint resumed and rewrote since (Flink's commitAfterRecovery
         // renames whatever the in-progress file holds): the checkpoint's records in it are gone.
@@ -193,6 +213,11 @@ export class GapFacts {
       default:
         return;
     }
+  }
+
+  /** A JobMaster failover after the stop-with-savepoint savepoint restores `restoredId`: its in-progress part files committed since. */
+  private noteUnresumableFiles(restoredId: number): void {
+    for (const path of this.inProgressFiles.get(restoredId) ?? []) if (this.committed.has(path)) this.unresumableAfterSyncSavepoint.add(path);
   }
 
   /**
@@ -242,6 +267,12 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   // A transaction the store timed out can never be committed: the two-phase-commit check sees it too.
   if (violation.property === 'two-phase-commit' && violation.message.includes('was never committed') && facts.commitsLostToTimeout > 0) {
     return knownGaps.transactionTimeout;
+  }
+  // The job FAILED restoring, again and again, a part file the stop-with-savepoint savepoint's
+  // notification committed before a JobMaster failover went back to an older checkpoint (the
+  // FileWriter's failure names the file it cannot resume).
+  if (violation.property === 'job-finishes' && violation.details['jobStatus'] === 'FAILED' && facts.failoverAfterSyncSavepoint) {
+    for (const path of facts.unresumableAfterSyncSavepoint) if (violation.message.includes(`cannot resume in-progress file ${path} at length`)) return knownGaps.stopWithSavepointFailover;
   }
   // Every transaction open at the end is one a restore of a possibly stored checkpoint left open.
   if (violation.property === 'external-hygiene' && strandedByPossiblyStoredRestore(violation, facts)) return knownGaps.possiblyStoredCheckpointRestored;
