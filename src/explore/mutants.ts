@@ -152,8 +152,6 @@ export function mutantHolds(mutant: Pick<MutantResult, 'killed' | 'control' | 'k
  * entry once the default sweep catches it.
  */
 export const knownSurvivors: Readonly<Partial<Record<PlantedBug, string>>> = {
-  'handler-resets-alignment-on-older-abort':
-    'needs an abort notification of an older checkpoint to reach a task while it aligns a newer one, with the reset alignment then holding the newer checkpoint until it expires; the default sweep reached that at case 248 (then 275) of 350, and in none of 350 once it drew incremental checkpoints and wordcount read a FLIP-27 source (storage and split timing moved); the missing workload is concurrent checkpoints with abort notifications racing barriers',
   'failure-manager-counts-stale-checkpoints':
     "needs a counted failure of a checkpoint at or below the latest success; completing a checkpoint subsumes every older pending one (not counted), so the stale failure needs a savepoint completing past a checkpoint that fails afterwards: failure-accounting catches it when a checkpoint hangs (its acknowledgement lost), a savepoint is taken meanwhile, and the hung checkpoint then expires (wordcount seed 5, acknowledgeCheckpoint of checkpoint 2 dropped, savepoint at 160 ms); the default sweep rarely draws a savepoint during such a hang (reached in one of 276 cases before the fail-location storage action shifted its storage draws, in none of 809 after): the missing workload is savepoints taken while a checkpoint hangs",
   'coordinator-gateway-never-closes':

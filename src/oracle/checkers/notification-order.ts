@@ -2,6 +2,7 @@ import type { SnapshotType } from '../../cluster/checkpoint/types.js';
 import type { Observation } from '../../cluster/observations.js';
 import { RunMap } from '../../sim/run-map.js';
 import { AbortedAlignmentRule } from './aborted-alignment.js';
+import { CancellationDeclineRule } from './cancellation-declines.js';
 import { NotReadyTriggerRule } from './not-ready-triggers.js';
 import { FirstViolation, type Checker, type CheckerContext, type FinalState } from './checker.js';
 
@@ -21,6 +22,8 @@ import { FirstViolation, type Checker, type CheckerContext, type FinalState } fr
  *   alignment ends by its markers, not by a newer barrier (FLINK-18238, {@link AbortedAlignmentRule}).
  * - A trigger reaching a task attempt that is not running is declined at once (FLINK-3261,
  *   {@link NotReadyTriggerRule}).
+ * - A decline on a cancellation barrier names a checkpoint a cancellation barrier the attempt
+ *   processed cancels, never a newer one being aligned (FLINK-23201, {@link CancellationDeclineRule}).
  */
 export function createNotificationOrderChecker(context: CheckerContext): Checker {
   void context;
@@ -28,11 +31,13 @@ export function createNotificationOrderChecker(context: CheckerContext): Checker
   const checker = new NotificationOrder(violation);
   const abortedAlignment = new AbortedAlignmentRule(violation);
   const notReadyTriggers = new NotReadyTriggerRule(violation);
+  const cancellationDeclines = new CancellationDeclineRule(violation);
   return {
     property: 'notification-order',
     observe: (observation) => {
       if (!violation.found) abortedAlignment.observe(observation);
       if (!violation.found) notReadyTriggers.observe(observation);
+      if (!violation.found) cancellationDeclines.observe(observation);
       checker.observe(observation);
     },
     finish: (final) => {
