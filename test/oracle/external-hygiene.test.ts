@@ -40,6 +40,12 @@ describe('external-hygiene checker', () => {
     expect(violation?.message).toBe('state handle chk-3/sink#0@1 was written and is neither discarded nor owned by a retained checkpoint');
   });
 
+  it('names a leaked state handle before an open transaction, which may be an expected gap', () => {
+    const final = finalState({ ...clean, storageKeys: [...clean.storageKeys, 'chk-3/sink#0@1'], openTransactions: ['sink#0/1.0.0'] });
+    const [violation] = judge(createExternalHygieneChecker(tinyContext()), [...stream, written(4_000, 'chk-3/sink#0@1')], final);
+    expect(violation?.message).toBe('state handle chk-3/sink#0@1 was written and is neither discarded nor owned by a retained checkpoint');
+  });
+
   it('names a key in storage that no write announced', () => {
     const final = finalState({ ...clean, storageKeys: [...clean.storageKeys, 'chk-9/x'] });
     expect(judge(createExternalHygieneChecker(tinyContext()), stream, final)[0]?.message).toBe(

@@ -56,8 +56,10 @@ class ExternalHygiene {
   }
 
   finish(final: FinalState): ReturnType<Checker['finish']> {
-    if (final.jobStatus === 'FINISHED') this.checkTransactions(final);
-    if (!this.violation.found) this.checkHandles(final);
+    // Handles first: an open transaction may be an expected gap (a restore of a possibly stored
+    // checkpoint strands one), and it must not hide a leaked state handle behind it.
+    this.checkHandles(final);
+    if (!this.violation.found && final.jobStatus === 'FINISHED') this.checkTransactions(final);
     return this.violation.list();
   }
 
