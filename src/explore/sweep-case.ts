@@ -195,6 +195,10 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
   let drawn: CaseSpec | undefined;
   let shrinkEvents = 0;
   let shrinkBudgetSpent = false;
+  // The latest run that failed, with the very values it ran on: fast-check's counterexample is
+  // that run's input, so its result needs no second run (a failing case of a hung checkpoint can
+  // take a million events).
+  let lastFailing: { faults: PlanEntry[]; simSeed: number; varied: Variation | undefined; result: CaseResult } | undefined;
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
     // Budget spent: every further candidate counts as passing, so fast-check keeps the
     // smallest failing case it has and ends without running any more.
@@ -211,6 +215,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
     const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe, (depth as DepthObserver).observe, (coverage as CoverageCollector).observe] });
     if (first !== undefined) shrinkEvents += result.stats.events;
     first ??= { faults, simSeed, result, extra, timeline: (collector as CaseTimelineCollector).timeline(result.stats.virtualTimeUs), highestCheckpointId: (depth as DepthObserver).highestId, coverage: (coverage as CoverageCollector).coverage(appliedIn(result)) };
+    if (result.verdict === 'fail') lastFailing = { faults, simSeed, varied, result };
     return result.verdict !== 'fail';
   });
   const details = fc.check(property, { seed: sweepCase.caseSeed, numRuns: 1, endOnFailure: false });
@@ -261,7 +266,10 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
   const shrunkSpec: CaseSpec = { scenario: scenario.name, seed: shrunkSeed, faults: shrunkFaults, ...specExtras(sweepCase, shrunkVariation) };
   let shrunk: CaseResult;
   try {
-    shrunk = runCase(scenario, shrunkSpec);
+    // The counterexample is the latest failing run's own input (the same objects) unless a later
+    // candidate threw: then it is run again here. runCase is a pure function of its spec.
+    const known = lastFailing !== undefined && lastFailing.faults === shrunkFaults && lastFailing.simSeed === shrunkSeed && lastFailing.varied === shrunkVariation;
+    shrunk = known ? (lastFailing as NonNullable<typeof lastFailing>).result : runCase(scenario, shrunkSpec);
   } catch (error) {
     // Shrinking reached a case that throws out of runCase: report that, with it to replay.
     return { ...base, violated: [...base.violated, harnessErrorProperty], failure: { ...harnessFailureOf(shrunkSpec, error), shrinkSteps: details.numShrinks } };
