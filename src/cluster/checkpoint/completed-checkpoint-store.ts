@@ -1,5 +1,5 @@
 import { subsumeOldest } from './checkpoint-subsume-helper.js';
-import { fromCompletedCheckpointRecord, toCompletedCheckpointRecord } from './completed-checkpoint-record.js';
+import { completedCheckpointRecordView, fromDetachedCompletedCheckpointRecord } from './completed-checkpoint-record.js';
 import type { RuntimeHooks } from '../hooks.js';
 import { CheckpointStoreWriteError, type CompletedCheckpointStore, type DurableKeyValue } from './ports.js';
 import type { CompletedCheckpoint } from './types.js';
@@ -84,7 +84,7 @@ export class HaCompletedCheckpointStore implements CompletedCheckpointStore {
     // The coordinator's completions only: a savepoint added at a resume is outside the fault model.
     const verdict = checkpoint.type === 'checkpoint' ? (this.hooks?.haWrite('completed-checkpoint', key) ?? 'proceed') : 'proceed';
     if (verdict === 'fail') throw new CheckpointStoreWriteError(`the HA store refused the write of ${key}`, false);
-    this.durable.put(key, toCompletedCheckpointRecord(checkpoint));
+    this.durable.put(key, completedCheckpointRecordView(checkpoint));
     if (verdict === 'ambiguous') throw new CheckpointStoreWriteError(`the write of ${key} to the HA store had no answer; it may have landed`, true);
     const { retained, subsumed } = subsumeOldest([...this.checkpoints, checkpoint], this.retainedCheckpoints);
     this.checkpoints = retained;
@@ -104,7 +104,7 @@ export class HaCompletedCheckpointStore implements CompletedCheckpointStore {
 
   private recover(): CompletedCheckpoint[] {
     const recovered = this.durable.keys(this.keyPrefix).map((key) => {
-      const checkpoint = fromCompletedCheckpointRecord(this.durable.get(key), key);
+      const checkpoint = fromDetachedCompletedCheckpointRecord(this.durable.get(key), key);
       if (key !== this.keyFor(checkpoint.checkpointId)) {
         throw new Error(`durable key ${key} holds checkpoint ${checkpoint.checkpointId}`);
       }

@@ -91,7 +91,11 @@ export interface CheckpointStoragePort {
   discard(keys: readonly string[]): void;
 }
 
-/** A small durable key-value store (the HA services' ZooKeeper or ConfigMap). Survives JM crashes. */
+/**
+ * A small durable key-value store (the HA services' ZooKeeper or ConfigMap). Survives JM crashes.
+ * Values go in and come out as copies, as if serialised: `put` keeps a deep copy of what it is
+ * given and `get` returns a fresh one, so neither side's later changes reach the other.
+ */
 export interface DurableKeyValue {
   get(key: string): unknown;
   put(key: string, value: unknown): void;
