@@ -1,5 +1,6 @@
 import type { Observation, TriggerKind } from '../../cluster/observations.js';
 import { FirstViolation, type Checker, type CheckerContext, type FinalState } from './checker.js';
+import { RequestIdSet } from './request-id-set.js';
 
 /**
  * Flink 1.20's CheckpointFailureReason names: a failed trigger must carry one of these. Written
@@ -78,7 +79,7 @@ class TriggerResults {
    * Requests the current JobMaster's coordinator answered, to catch a second answer. Cleared when
    * a JobMaster starts: an answer to an earlier one's request is then "never made", still caught.
    */
-  private readonly answered = new Set<string>();
+  private readonly answered = new RequestIdSet();
   /** Completed checkpoints still in the store, and completed savepoints. */
   private readonly completed = new Map<number, CompletedSnapshot>();
   /** Storage key -> the completed checkpoint owning it, to notice its discard. */
