@@ -118,7 +118,11 @@ export type ObservationBody =
   | { readonly type: 'transaction-pre-committed'; readonly task: string; readonly transactionId: string; readonly checkpointId: number }
   /** `records`: what this commit made visible (0 for a repeated commit, alreadyCommitted true). */
   | { readonly type: 'transaction-committed'; readonly task: string; readonly transactionId: string; readonly checkpointId: number; readonly records: number; readonly alreadyCommitted: boolean }
-  | { readonly type: 'transaction-aborted'; readonly task: string; readonly transactionId: string; readonly cause: string }
+  /**
+   * `records`, on a commit that found the transaction already aborted or timed out: the records
+   * it held, which that failed commit loses (absent for aborts that lose nothing a checkpoint counts on).
+   */
+  | { readonly type: 'transaction-aborted'; readonly task: string; readonly transactionId: string; readonly cause: string; readonly records?: number }
   | { readonly type: 'sink-direct-write'; readonly task: string; readonly records: number }
   /** The next job run restores at this parallelism per vertex (every vertex named): a rescale on restore (rescaling/). */
   | { readonly type: 'job-rescaled'; readonly parallelism: Readonly<Record<string, number>> }

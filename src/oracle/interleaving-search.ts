@@ -3,7 +3,7 @@ import type { SinkEntry } from '../cluster/storage/transactional-store.js';
 import { formatOrigin } from '../cluster/jobgraph/records.js';
 import { hashString } from '../sim/index.js';
 import { buildInterleavingModel, unsupportedShape, type InterleavingModel, type InterleavingProblem, type LaneArrival } from './interleaving-lanes.js';
-import { entryIdentity } from './output-checks.js';
+import { deficit, entryIdentity } from './output-checks.js';
 import { ReferenceKeyedState, type EmittedValueSink } from './reference-keyed-state.js';
 import { canonicalJson } from './reference-state.js';
 import type { Violation } from './violation.js';
@@ -119,8 +119,8 @@ export function checkExactlyOnceByInterleaving(
     // Per source record, committed records against the reference order's: lost and duplicated
     // in the known gaps' terms (an order can change how many records a source record writes,
     // but then the counts differ both ways and no gap that needs pure loss applies).
-    const { missing, extra } = originBalance(buildInterleavingModel(job), committed);
-    return { violation: { property: 'exactly-once', message: `no failure-free interleaving of the input channels explains the committed output: ${result.reason}`, timeUs, details: { ...details, missing, extra } } };
+    const { missing, extra, lostRecords } = originBalance(buildInterleavingModel(job), committed);
+    return { violation: { property: 'exactly-once', message: `no failure-free interleaving of the input channels explains the committed output: ${result.reason}`, timeUs, details: { ...details, missing, extra, lostRecords } } };
   }
   return { undecided: { property: 'exactly-once', message: `undecided whether a failure-free interleaving of the input channels explains the committed output: ${result.reason}`, timeUs, details } };
 }
@@ -131,12 +131,13 @@ export function checkExactlyOnceByInterleaving(
  * with the group's origins against how many the reference order writes. A group's count does not
  * depend on the order for most jobs even when a single source record's does (a first-seen
  * deduplication writes once per key, whichever record comes first); where it does, the counts may
- * differ both ways, and no gap that needs pure loss or pure duplication applies.
+ * differ both ways, and no gap that needs pure loss or pure duplication applies. `lostRecords` is
+ * the whole deficit (the lists are cut to 20 groups), which a loss gap must account for.
  */
 export function originBalance(
   model: InterleavingModel,
   committed: readonly SinkEntry[],
-): { missing: Array<{ record: string; expected: number; committed: number }>; extra: Array<{ record: string; expected: number; committed: number }> } {
+): { missing: Array<{ record: string; expected: number; committed: number }>; extra: Array<{ record: string; expected: number; committed: number }>; lostRecords: number } {
   const groupOf = keyGroups(model);
   const expected = new Map<string, number>();
   const add = (origin: string, count: number): void => {
@@ -168,7 +169,7 @@ export function originBalance(
     if (have < want) missing.push({ record: group, expected: want, committed: have });
     if (have > want) extra.push({ record: group, expected: want, committed: have });
   }
-  return { missing: missing.slice(0, 20), extra: extra.slice(0, 20) };
+  return { missing: missing.slice(0, 20), extra: extra.slice(0, 20), lostRecords: deficit(missing) };
 }
 
 /** Origin -> the name of its group: the keys (vertex:key) that share source records, joined by union-find. */

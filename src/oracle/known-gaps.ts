@@ -21,7 +21,8 @@ export const knownGaps = {
   },
   transactionTimeout: {
     name: 'transaction-timeout',
-    description: "a pre-committed transaction outlived the sink store's transaction timeout before its checkpoint completed, so its records were discarded (Kafka's transaction.timeout.ms)",
+    description:
+      "a pre-committed transaction outlived the sink store's transaction timeout before it was committed (its checkpoint was slow, or completed but its notification was lost and no later checkpoint completed in time), so its records were discarded (Kafka's transaction.timeout.ms; Flink 1.20's Kafka sinks give up on a commit that finds the transaction gone, and its documentation asks for a transaction timeout above the longest checkpoint plus restart). Under AT_LEAST_ONCE the restore also replays records: duplicates beside the loss",
   },
   nonTransactionalSink: {
     name: 'non-transactional-sink',
@@ -70,6 +71,12 @@ export class GapFacts {
   failoverAfterSyncSavepoint = false;
   failovers = 0;
   commitsLostToTimeout = 0;
+  /**
+   * Records held by the transactions whose commit found them timed out, by transaction (a restore
+   * that tries again reports the same transaction, with nothing left in it). Infinite when some
+   * such commit did not say how many records it lost: the loss is then not bounded.
+   */
+  private readonly timedOutRecords = new Map<string, number>();
   private syncSavepointId: number | undefined;
   private readonly savepointNotificationsPending = new Set<string>();
   /** Checkpoints aborted after an HA write that may have landed. */
@@ -113,6 +120,13 @@ export class GapFacts {
   private readonly rolledBackSavepoints = new Set<number>();
   /** A resume from a rolled-back savepoint found some of its transactions already aborted. */
   restoredAbortedRolledBackSavepoint = false;
+
+  /** How many records the timed-out commits lost in all: the most a transaction timeout can explain. */
+  get recordsLostToTimeout(): number {
+    let total = 0;
+    for (const records of this.timedOutRecords.values()) total += records;
+    return total;
+  }
 
   /** A notification of the stop-with-savepoint savepoint was sent and never arrived. */
   get lostSyncSavepointNotification(): boolean {
@@ -189,7 +203,11 @@ export class GapFacts {
         return;
       case 'transaction-aborted':
         this.openKafkaTransactions.delete(observation.transactionId);
-        if (observation.cause.includes('timed-out')) this.commitsLostToTimeout++;
+        if (observation.cause.includes('timed-out')) {
+          this.commitsLostToTimeout++;
+          const records = observation.records ?? Number.POSITIVE_INFINITY;
+          this.timedOutRecords.set(observation.transactionId, Math.max(records, this.timedOutRecords.get(observation.transactionId) ?? 0));
+        }
         if (observation.cause.startsWith('lingering')) this.abortedAsLingering.add(observation.transactionId);
         // The sink commits the restored state's transactions before the task reports its restore.
         // Sink V2's committer finds a transaction a restore aborted as lingering fenced: the
@@ -284,7 +302,12 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   const missing = (violation.details['missing'] as unknown[] | undefined)?.length ?? 0;
   const extra = (violation.details['extra'] as unknown[] | undefined)?.length ?? 0;
   if (missing > 0) {
-    if (extra === 0 && facts.commitsLostToTimeout > 0) return knownGaps.transactionTimeout;
+    // Records of timed-out transactions are lost whatever the mode; under AT_LEAST_ONCE the
+    // restore that found them gone also replays records, so duplicates may come beside the loss.
+    // The loss must fit in what the timed-out transactions held.
+    if (facts.commitsLostToTimeout > 0 && lostRecords(violation) <= facts.recordsLostToTimeout && (extra === 0 || duplicatesGap(facts, context) !== undefined)) {
+      return knownGaps.transactionTimeout;
+    }
     // The rewritten part file holds the later attempt's records in place of the checkpoint's:
     // those are lost, and the ones replayed again after the restore are duplicated.
     if (facts.rewrittenPossiblyStoredCommits.size > 0) return knownGaps.possiblyStoredCheckpointRestored;
@@ -295,6 +318,22 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
     return extra === 0 || duplicatesGap(facts, context) !== undefined ? lossGap : undefined;
   }
   return extra === 0 ? undefined : duplicatesGap(facts, context);
+}
+
+/**
+ * How many records a violation says were lost in all: the checkers' own count (exactly-once and
+ * the interleaving search: `lostRecords`; windowed output: `missingCount`), else what the listed
+ * missing entries lack (hand-built violations list every one).
+ */
+function lostRecords(violation: Violation): number {
+  const counted = violation.details['lostRecords'] ?? violation.details['missingCount'];
+  if (typeof counted === 'number') return counted;
+  let total = 0;
+  for (const entry of (violation.details['missing'] as unknown[] | undefined) ?? []) {
+    const { expected, committed } = entry as { expected?: unknown; committed?: unknown };
+    total += typeof expected === 'number' && typeof committed === 'number' ? expected - committed : 1;
+  }
+  return total;
 }
 
 /** The gap that explains duplicated records after a restore, if any. */

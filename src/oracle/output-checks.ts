@@ -79,8 +79,19 @@ export function checkExactlyOnce(committed: readonly SinkEntry[], reference: Ref
     property: 'exactly-once',
     message: `committed output differs from the failure-free output: ${difference.missing.length} record(s) lost, ${difference.extra.length} duplicated; first ${what}: ${first?.record} (committed ${first?.committed}, expected ${first?.expected})`,
     timeUs,
-    details: { missing: difference.missing.slice(0, 20), extra: difference.extra.slice(0, 20), committedCount: committed.length },
+    details: { missing: difference.missing.slice(0, 20), extra: difference.extra.slice(0, 20), lostRecords: deficit(difference.missing), committedCount: committed.length },
   };
+}
+
+/**
+ * How many records the listed differences lack in all (each expected count minus the committed
+ * one): the whole loss, which the known gaps weigh against what a gap can lose. The lists in a
+ * violation's details are cut to 20 entries; this count is not.
+ */
+export function deficit(missing: MultisetDifference['missing']): number {
+  let total = 0;
+  for (const entry of missing) total += entry.expected - entry.committed;
+  return total;
 }
 
 /** At-least-once: every failure-free record is committed at least as often; duplicates allowed. */

@@ -73,6 +73,18 @@ const regressions: Array<[string, string]> = [
   ],
 ];
 
+/**
+ * Sweep cases of AT_LEAST_ONCE runs whose failures a known gap explains: a pre-committed
+ * transaction outlived the store's transaction timeout (its checkpoint's notification lost, no
+ * later checkpoint completed in time), so the restore's commit found it gone, and the restore
+ * replayed records beside the loss. The loss fits in what the timed-out transactions held.
+ */
+const transactionTimeoutGaps: Array<[string, string]> = [
+  ['diamond: a stop-with-savepoint hung ten minutes, then a checkpoint did, past the default 15-minute timeout', 'ckpt1.eyJzY2VuYXJpbyI6ImRpYW1vbmQiLCJzZWVkIjo3LCJwYXJhbWV0ZXJzIjp7ImV2ZW50cyI6NzUwfSwiZmF1bHRzIjpbeyJraW5kIjoicGFydGl0aW9uIiwibm9kZXMiOlsiam9ibWFzdGVyIiwidGFza2V4ZWN1dG9yLTAiXSwib25lV2F5IjpmYWxzZSwiZHVyYXRpb25VcyI6MjUxMzAsIndoZW4iOnsib25TdGVwIjoidGFzay5hc3luYy11cGxvYWQtc3RhcnRlZCIsIm9jY3VycmVuY2UiOjEsInRhc2siOiJzY2FsZSMwIiwiY2hlY2twb2ludElkIjo1fX0seyJraW5kIjoicGFydGl0aW9uIiwibm9kZXMiOlsiam9ibWFzdGVyIiwidGFza2V4ZWN1dG9yLTAiXSwib25lV2F5IjpmYWxzZSwiZHVyYXRpb25VcyI6NDA4NjI4Miwid2hlbiI6eyJhdFVzIjoxNzE0MTZ9fSx7ImtpbmQiOiJwYXJ0aXRpb24iLCJub2RlcyI6WyJqb2JtYXN0ZXIiLCJ0YXNrZXhlY3V0b3ItMCJdLCJvbmVXYXkiOnRydWUsImR1cmF0aW9uVXMiOjMwNjA5Miwid2hlbiI6eyJvblN0ZXAiOiJ0YXNrLnNuYXBzaG90LXRha2VuIiwib2NjdXJyZW5jZSI6MSwidGFzayI6InNjYWxlIzAiLCJjaGVja3BvaW50SWQiOjF9fSx7ImtpbmQiOiJzdG9wLXdpdGgtc2F2ZXBvaW50IiwiZHJhaW4iOmZhbHNlLCJ3aGVuIjp7ImF0VXMiOjE3MjA0OH19LHsia2luZCI6InJlc2NhbGUiLCJwYXJhbGxlbGlzbSI6InNvdXJjZT0yLHBhcnNlPTIsbGFyZ2U9MixzY2FsZT0yIiwid2hlbiI6eyJhdFVzIjoyMjE5MDB9fV0sImNvbmZpZyI6eyJjaGVja3BvaW50Ijp7ImludGVydmFsVXMiOjcwMDksInJldGFpbmVkQ2hlY2twb2ludHMiOjIsIm1heENvbmN1cnJlbnRDaGVja3BvaW50cyI6MiwidGltZW91dFVzIjo2MDAwMDAwMDAsIm1vZGUiOiJBVF9MRUFTVF9PTkNFIn0sImluY3JlbWVudGFsQ2hlY2twb2ludHMiOnRydWV9fQ.6cf5cd49'],
+  ['aligned-timeout: a lost notification of checkpoint 4, then a checkpoint hung past a 532 s timeout', 'ckpt1.eyJzY2VuYXJpbyI6ImFsaWduZWQtdGltZW91dCIsInNlZWQiOjQwODg5NjYxLCJwYXJhbWV0ZXJzIjp7ImV2ZW50cyI6MTAwMH0sImZhdWx0cyI6W3sia2luZCI6InBhcnRpdGlvbiIsIm5vZGVzIjpbImpvYm1hc3RlciIsInRhc2tleGVjdXRvci0wIl0sIm9uZVdheSI6ZmFsc2UsImR1cmF0aW9uVXMiOjI3MzEsIndoZW4iOnsib25TdGVwIjoiY29vcmRpbmF0b3IuYWxsLWFja25vd2xlZGdlZCIsIm9jY3VycmVuY2UiOjEsImNoZWNrcG9pbnRJZCI6NH19LHsia2luZCI6InRyYW5zYWN0aW9uLXRpbWVvdXQiLCJ0aW1lb3V0VXMiOjUzMjg1OTM2Mywid2hlbiI6eyJhdFVzIjoxNzgzNDd9fV0sImNvbmZpZyI6eyJjaGVja3BvaW50Ijp7ImludGVydmFsVXMiOjc5OTMsInJldGFpbmVkQ2hlY2twb2ludHMiOjIsIm1heENvbmN1cnJlbnRDaGVja3BvaW50cyI6MSwidGltZW91dFVzIjo2MDAwMDAwMDAsIm1vZGUiOiJBVF9MRUFTVF9PTkNFIn19fQ.5a877f36'],
+  ['running-sum: the running sums of a timed-out transaction lost, and sums replayed under AT_LEAST_ONCE', 'ckpt1.eyJzY2VuYXJpbyI6InJ1bm5pbmctc3VtIiwic2VlZCI6MTczOTQ2OTMxMywicGFyYW1ldGVycyI6eyJldmVudHMiOjYwMH0sImZhdWx0cyI6W3sia2luZCI6InRyYW5zYWN0aW9uLXRpbWVvdXQiLCJ0aW1lb3V0VXMiOjYwMDAwMDAwLCJ3aGVuIjp7ImF0VXMiOjEwMDM4MH19LHsia2luZCI6InBhcnRpdGlvbiIsIm5vZGVzIjpbImpvYm1hc3RlciIsInRhc2tleGVjdXRvci0wIl0sIm9uZVdheSI6ZmFsc2UsImR1cmF0aW9uVXMiOjIyNTU3MDQsIndoZW4iOnsib25TdGVwIjoiY29vcmRpbmF0b3IuY2hlY2twb2ludC1jb21wbGV0ZWQiLCJvY2N1cnJlbmNlIjozfX0seyJraW5kIjoic2luay1jb21taXQtZmFpbHVyZSIsImNvdW50IjoyLCJ3aGVuIjp7Im9uU3RlcCI6InRhc2suYWxpZ25tZW50LWNvbXBsZXRlZCIsIm9jY3VycmVuY2UiOjEsInRhc2siOiJzdW0jMCIsImNoZWNrcG9pbnRJZCI6M319XSwiY29uZmlnIjp7ImNoZWNrcG9pbnQiOnsiaW50ZXJ2YWxVcyI6NjQ2MywicmV0YWluZWRDaGVja3BvaW50cyI6MiwibWF4Q29uY3VycmVudENoZWNrcG9pbnRzIjoyLCJ0aW1lb3V0VXMiOjYwMDAwMDAwMCwibW9kZSI6IkFUX0xFQVNUX09OQ0UifSwiaW5jcmVtZW50YWxDaGVja3BvaW50cyI6dHJ1ZX19.32c63f0b'],
+];
+
 describe('regressions found by sweeps', () => {
   it.each(regressions)('%s', (_cause, token) => {
     const spec = decodeReplayToken(token);
@@ -123,5 +135,15 @@ describe('failures under faults Flink cannot produce', () => {
     expect(faults.some((fault) => fault.kind === 'rpc' && fault.method === 'sendOperatorEvent')).toBe(true);
     const result = runCase(scenario, { scenario: scenarioName, seed, faults, parameters: variation!.parameters, config: variation!.config });
     expect(result.violations).toEqual([]);
+  });
+});
+
+describe('sweep cases the transaction-timeout gap explains', () => {
+  it.each(transactionTimeoutGaps)('%s', (_cause, token) => {
+    const spec = decodeReplayToken(token);
+    const result = runCase(findScenario(spec.scenario)!, spec);
+    expect(result.violations).toEqual([]);
+    expect(result.verdict).toBe('expected-gap');
+    expect(result.gaps.filter((gap) => gap.violation.property === 'exactly-once').map((gap) => gap.gap.name)).toEqual(['transaction-timeout']);
   });
 });

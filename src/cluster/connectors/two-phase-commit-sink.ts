@@ -121,7 +121,7 @@ export class TwoPhaseCommitSink implements StreamOperator {
       return;
     }
     // Flink's Kafka sink logs and goes on when a commit finds its transaction gone: the data is lost.
-    this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId: entry.transactionId, cause: `commit failed: ${result}` });
+    this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId: entry.transactionId, cause: `commit failed: ${result}`, records });
   }
 
   private transactionPrefix(): string {

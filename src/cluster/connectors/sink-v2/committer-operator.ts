@@ -172,7 +172,7 @@ export class CommitterOperator implements StreamOperator {
       default:
         // Fenced, aborted or timed out: KafkaCommitter gives up (signalFailedWithKnownReason); the data is lost.
         request.state = 'failed';
-        this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId, cause: `commit failed: ${result}` });
+        this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId, cause: `commit failed: ${result}`, records });
     }
   }
 
