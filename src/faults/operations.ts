@@ -130,6 +130,14 @@ export class OperationRunner {
     // Every vertex of a forward group keeps its parallelism when one of them must.
     for (const group of forwardGroups(this.cluster.currentJob)) if (group.some((vertex) => wanted.has(vertex) && !applied.has(vertex))) for (const vertex of group) applied.delete(vertex);
     if (applied.size < wanted.size) record.reason = 'some vertices keep their parallelism: subtasks had partly finished, or hold channel state, in the snapshot';
+    // The check before the stop saw the wanted parallelism only: vertices that keep theirs can
+    // leave a job too large for the cluster's slots, whose slot requests Flink would fail and
+    // restart without end. The job then resumes at the parallelism it ran at.
+    const problem = applied.size > 0 && applied.size < wanted.size ? rescaleProblem(this.cluster.currentJob, applied, this.cluster.config.executors * this.cluster.config.slotsPerExecutor) : undefined;
+    if (problem !== undefined) {
+      record.reason = `no vertex rescaled: some vertices keep their parallelism (subtasks had partly finished, or hold channel state, in the snapshot), and then ${problem}`;
+      applied.clear();
+    }
     if (applied.size > 0) this.cluster.rescaleNextRun(applied);
   }
 
