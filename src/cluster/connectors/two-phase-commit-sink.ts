@@ -1,6 +1,7 @@
 import { bugOn } from '../planted-bugs.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import type { OperatorContext, OperatorSnapshot, StreamOperator } from '../task/operator.js';
+import { elementOwnersField, previousParallelismField } from '../rescaling/state-assignment-operation.js';
 
 interface PendingTransaction {
   readonly checkpointId: number;
@@ -15,6 +16,7 @@ interface PendingTransaction {
  *   reordered notification is healed by the next one; notifyCheckpointAborted: nothing;
  * - restore: commit every pending transaction in the restored state (commit is idempotent),
  *   abort the restored open one and any lingering transaction of this subtask opened after it;
+ *   after a rescale, of the old subtasks whose State elements it received (rescaling/);
  * - start without state (a failover before any checkpoint completed): abort every lingering
  *   transaction of this subtask, as Flink's Kafka sink does at every start, so none of an earlier
  *   attempt stays open.
@@ -84,18 +86,22 @@ export class TwoPhaseCommitSink implements StreamOperator {
 
   private recover(restored: OperatorSnapshot): void {
     const pending = (restored.operator['pending'] ?? []) as PendingTransaction[];
-    // After a rescale (rescaling/) `open` is a list: the split of the old subtasks' open transactions.
+    // After a rescale (rescaling/) `open` is a list: the open transactions of the State elements received.
     const restoredOpen = restored.operator['open'] as string | readonly string[] | undefined;
     const open = restoredOpen === undefined ? [] : typeof restoredOpen === 'string' ? [restoredOpen] : restoredOpen;
     if (!bugOn(this.context.plantedBugs, 'sink-skips-recommit-on-restore')) for (const entry of pending) this.commit(entry);
     const keep = new Set(pending.map((entry) => entry.transactionId));
-    this.abortLingering(keep, open, 'lingering after restore');
+    this.abortLingering(keep, open, 'lingering after restore', rescaledLingering(restored, this.context));
   }
 
-  /** Aborts this subtask's transactions still open or pre-committed, except `keep`, and `open` (the restored ones). */
-  private abortLingering(keep: ReadonlySet<string>, open: readonly string[], cause: string): void {
+  /**
+   * Aborts this subtask's transactions still open or pre-committed, except `keep`, and `open` (the
+   * restored ones). After a rescale, `candidates` are the lingering ones that are this subtask's
+   * to abort (see {@link rescaledLingering}).
+   */
+  private abortLingering(keep: ReadonlySet<string>, open: readonly string[], cause: string, candidates?: string[]): void {
     const store = this.context.sinkStore;
-    const lingering = bugOn(this.context.plantedBugs, 'sink-leaves-lingering-transactions') ? [] : lingeringPrefixes(this.context, store).flatMap((prefix) => store.lingering(prefix)).filter((transactionId) => !keep.has(transactionId));
+    const lingering = bugOn(this.context.plantedBugs, 'sink-leaves-lingering-transactions') ? [] : (candidates ?? lingeringPrefixes(this.context, store).flatMap((prefix) => store.lingering(prefix))).filter((transactionId) => !keep.has(transactionId));
     for (const transactionId of open) if (!lingering.includes(transactionId)) lingering.push(transactionId);
     for (const transactionId of lingering) {
       if (store.abort(transactionId)) this.context.observe({ type: 'transaction-aborted', task: this.context.taskName, transactionId, cause });
@@ -134,6 +140,42 @@ export class TwoPhaseCommitSink implements StreamOperator {
     this.context.sinkStore.begin(this.current);
     this.context.observe({ type: 'transaction-begun', task: this.context.taskName, transactionId: this.current });
   }
+}
+
+/**
+ * For a restore at another parallelism: the lingering transactions this subtask aborts, or
+ * undefined for a restore at the snapshot's parallelism (its own State only). As Flink's
+ * TwoPhaseCommitSinkFunction, it finishes the transaction context of every State element it
+ * received: FlinkKafkaProducer aborts that context's transactional ids except the ones it just
+ * committed or aborted, and only those. An old subtask's pending transactions travel whole in its
+ * element, maybe to another new subtask than the one of its index, which commits them: aborting
+ * them by index would lose them. So it aborts:
+ * - under the prefix of each old subtask whose element it received, what earlier runs left (the
+ *   current run's transactions under that name are a new subtask's own: Flink's new transactional
+ *   ids never clash with the old ones);
+ * - under its own prefix and those it probes after a rescale down (`subtask + k * parallelism`),
+ *   what the current run's earlier attempts left, and what earlier runs left under a name no old
+ *   subtask had (no snapshot holds those).
+ */
+function rescaledLingering(restored: OperatorSnapshot, context: OperatorContext): string[] | undefined {
+  const owners = restored.operator[elementOwnersField] as readonly string[] | undefined;
+  const previousParallelism = restored.operator[previousParallelismField] as number | undefined;
+  if (owners === undefined || previousParallelism === undefined) return undefined;
+  const store = context.sinkStore;
+  const result: string[] = [];
+  for (const owner of owners) for (const transactionId of store.lingering(`${owner}/`)) if (runOf(transactionId) < context.jobRun) result.push(transactionId);
+  for (const prefix of lingeringPrefixes(context, store)) {
+    const oldName = Number(prefix.slice(prefix.lastIndexOf('#') + 1, -1)) < previousParallelism;
+    for (const transactionId of store.lingering(prefix)) {
+      if ((!oldName || runOf(transactionId) >= context.jobRun) && !result.includes(transactionId)) result.push(transactionId);
+    }
+  }
+  return result;
+}
+
+/** The job run that began `transactionId` (`<task>/<run>.<attempt>.<sequence>`, see beginTransaction). */
+function runOf(transactionId: string): number {
+  return Number(transactionId.slice(transactionId.lastIndexOf('/') + 1).split('.')[0]);
 }
 
 /** Subtask prefixes past the last one probed: a bound, as no job has more subtasks than its max parallelism. */

@@ -15,11 +15,13 @@ import { repartitionOperatorState, type OperatorListStates, type OperatorStateMo
  *   the handles of the old subtasks whose ranges intersect it (getKeyedStateHandles) and keeps
  *   only its own key groups (the heap backend's restore skips the others).
  * - Operator state: list states repartitioned by mode (operator-state-repartitioner.ts): the
- *   two-phase-commit sink's pending and open transactions are split; a source's offsets per
- *   partition are a union state (as the legacy Kafka consumer's), and each source subtask reads
- *   on from the offsets of the partitions it now owns; a Sink V2 committer's committables are
- *   split; a Sink V2 writer's state is the restored checkpoint id, which every subtask gets
- *   (Flink's writer takes it from the initialization context, not from its list state).
+ *   two-phase-commit sink's State elements (one per old subtask: its pending and open
+ *   transactions together) are split whole, and each new subtask learns whose it received; a
+ *   source's offsets per partition are a union state (as the legacy Kafka consumer's), and each
+ *   source subtask reads on from the offsets of the partitions it now owns; a Sink V2
+ *   committer's CommittableCollectors (one per old subtask) are split whole; a Sink V2 writer's
+ *   state is the restored checkpoint id, which every subtask gets (Flink's writer takes it from
+ *   the initialization context, not from its list state).
  * - No channel state: only aligned snapshots are rescaled here (savepoints always are).
  */
 
@@ -105,9 +107,21 @@ export function assignSubtaskState(
     return { operator: { keyed, operator: {} }, lineage: lineage.total(), source: undefined, channelState: [], keyGroupLineage: lineage.snapshot() };
   }
   const layout = operatorStateLayout(vertex);
-  const lists = repartitionOperatorState(ordered.map((state) => (state === undefined ? undefined : toListStates(state.operator.operator, layout))), vertex.parallelism)[subtask] ?? {};
+  const lists = repartitionOperatorState(ordered.map((state, old) => (state === undefined ? undefined : toListStates(state.operator.operator, layout, taskName(vertex.name, old)))), vertex.parallelism)[subtask] ?? {};
+  const elements = (lists[subtaskElementState]?.entries ?? []) as readonly SubtaskElement[];
   const operator: Record<string, unknown> = {};
-  for (const [name, mode] of Object.entries(layout)) operator[name] = mode === 'restored-checkpoint-id' ? restoredCheckpointId : (lists[name]?.entries ?? []).slice();
+  for (const [name, mode] of Object.entries(layout)) {
+    if (mode === 'restored-checkpoint-id') operator[name] = restoredCheckpointId;
+    // The field of every element received, joined into one list (a single value is a list of one).
+    else if (mode === 'subtask-element') operator[name] = elements.flatMap(({ fields }) => (fields[name] === undefined ? [] : Array.isArray(fields[name]) ? (fields[name] as unknown[]) : [fields[name]]));
+    else operator[name] = (lists[name]?.entries ?? []).slice();
+  }
+  if (Object.values(layout).includes('subtask-element')) {
+    // Whose State elements this subtask received: it now owns their transactions (Flink's
+    // TwoPhaseCommitSinkFunction hands each element's context to finishRecoveringContext).
+    operator[elementOwnersField] = elements.map((element) => element.owner);
+    operator[previousParallelismField] = oldParallelism;
+  }
   // A sink's lineage is not split by entry: it starts anew (sinks are not judged by lineage).
   return { operator: { keyed: undefined, operator }, lineage: [], source: undefined, channelState: [] };
 }
@@ -138,21 +152,48 @@ function mergeKeyedState(snapshots: ReadonlyArray<KeyedStateSnapshot | undefined
   return sorted;
 }
 
-/** How each field of a built-in operator's state is kept across a rescale. */
-type FieldLayout = OperatorStateMode | 'restored-checkpoint-id';
+/**
+ * How each field of a built-in operator's state is kept across a rescale: a list state of its
+ * own, the restored checkpoint id, or ('subtask-element') part of the one element each subtask
+ * adds to a split-distributed list state, so the fields of one old subtask move together.
+ */
+type FieldLayout = OperatorStateMode | 'restored-checkpoint-id' | 'subtask-element';
+
+/** The list state holding one element per old subtask (the fields laid out as 'subtask-element'). */
+const subtaskElementState = 'subtask-elements';
+
+/**
+ * Restored operator state fields of a subtask given State elements: the old subtasks whose
+ * elements it received (their transactions are now its to finish), and the old parallelism.
+ */
+export const elementOwnersField = 'elementOwners';
+/** See {@link elementOwnersField}. */
+export const previousParallelismField = 'previousParallelism';
+
+/** One old subtask's element: its task name and its fields laid out as 'subtask-element'. */
+interface SubtaskElement {
+  readonly owner: string;
+  readonly fields: Readonly<Record<string, unknown>>;
+}
 
 function operatorStateLayout(vertex: JobVertex): Readonly<Record<string, FieldLayout>> {
   if (vertex.operator.kind !== 'sink') return {};
   switch (vertex.operator.sink) {
     case 'two-phase-commit':
-      return { pending: 'split-distribute', open: 'split-distribute' };
+      // TwoPhaseCommitSinkFunction's list state holds one State per subtask: its pending-commit
+      // transactions, its open transaction and its transaction context, split as a whole, so
+      // whoever receives them commits the pending ones and aborts the rest of that context.
+      return { pending: 'subtask-element', open: 'subtask-element' };
     case 'sink-v2-writer':
       return { checkpointId: 'restored-checkpoint-id' };
     case 'file-sink-writer':
+      // FileWriter's list state holds one element per bucket.
       return { checkpointId: 'restored-checkpoint-id', inProgress: 'split-distribute' };
     case 'sink-v2-committer':
     case 'file-sink-committer':
-      return { checkpointId: 'restored-checkpoint-id', checkpoints: 'split-distribute' };
+      // CommitterOperator's list state holds one CommittableCollector per subtask; a subtask
+      // given several merges them by checkpoint (the committer's restore does).
+      return { checkpointId: 'restored-checkpoint-id', checkpoints: 'subtask-element' };
     default:
       return {};
   }
@@ -164,13 +205,19 @@ function sourceListStates(state: RescalableSubtaskState | undefined, mode: 'unio
   return { offsets: { mode, entries: Object.entries(state.source) } };
 }
 
-/** An operator's state fields as list states (a single value is a list of one). */
-function toListStates(operator: Readonly<Record<string, unknown>>, layout: Readonly<Record<string, FieldLayout>>): OperatorListStates {
+/** An operator's state fields as list states (a single value is a list of one; the 'subtask-element' fields one element of `owner`). */
+function toListStates(operator: Readonly<Record<string, unknown>>, layout: Readonly<Record<string, FieldLayout>>, owner: string): OperatorListStates {
   const lists: Record<string, { mode: OperatorStateMode; entries: readonly unknown[] }> = {};
+  const fields: Record<string, unknown> = {};
   for (const [name, mode] of Object.entries(layout)) {
     if (mode === 'restored-checkpoint-id') continue;
     const value = operator[name];
-    lists[name] = { mode, entries: value === undefined ? [] : Array.isArray(value) ? value : [value] };
+    if (mode === 'subtask-element') fields[name] = value;
+    else lists[name] = { mode, entries: value === undefined ? [] : Array.isArray(value) ? value : [value] };
+  }
+  if (Object.values(layout).includes('subtask-element')) {
+    const element: SubtaskElement = { owner, fields };
+    lists[subtaskElementState] = { mode: 'split-distribute', entries: [element] };
   }
   return lists;
 }

@@ -46,7 +46,8 @@ const maxEndOfInputRounds = 1_000;
  *   transaction fenced, aborted or timed out is given up (KafkaCommitter logs the data loss and
  *   signals a known failure); an unknown transaction fails the task (signalFailedWithUnknownReason);
  * - on restore from checkpoint K the collected committables are committed at once (K is
- *   complete): a repeat of a commit made before the failure finds it already committed.
+ *   complete): a repeat of a commit made before the failure finds it already committed; after a
+ *   rescale, the collectors of the old subtasks it received are merged by checkpoint first.
  */
 export class CommitterOperator implements StreamOperator {
   readonly stateful = false;
@@ -64,12 +65,17 @@ export class CommitterOperator implements StreamOperator {
     const restoredId = restored.operator['checkpointId'] as number;
     const entries = (restored.operator['checkpoints'] ?? []) as CheckpointCommittables[];
     if (bugOn(context.plantedBugs, 'committer-loses-recovered-committables')) return;
+    // After a rescale down (rescaling/) the collectors of several old subtasks arrive, each with
+    // its own entry per checkpoint: merged as Flink's CommittableCollector.merge does (by
+    // checkpoint, expected counts added, requests joined), never one replacing another.
     for (const entry of entries) {
-      this.checkpoints.set(entry.checkpointId, {
-        checkpointId: entry.checkpointId,
-        expected: entry.expected,
-        requests: entry.requests.map((request) => ({ ...request, state: 'received' })),
-      });
+      const merged = this.checkpoints.get(entry.checkpointId);
+      const requests = entry.requests.map((request): CommitRequest => ({ ...request, state: 'received' }));
+      if (merged === undefined) this.checkpoints.set(entry.checkpointId, { checkpointId: entry.checkpointId, expected: entry.expected, requests });
+      else {
+        if (entry.expected !== undefined) merged.expected = (merged.expected ?? 0) + entry.expected;
+        merged.requests.push(...requests);
+      }
     }
     this.lastCompletedCheckpointId = restoredId;
     this.commitAndEmitCheckpoints();
