@@ -64,7 +64,7 @@ at the project root (the nearest package.json) may list them and set sweep defau
 `;
 
 /** Properties the oracle judges today; the rest of a scenario's declared list is reported as not checked. */
-const checkedProperties = new Set(['job-finishes', 'exactly-once', 'at-least-once', 'upsert-exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene', 'split-ownership']);
+const checkedProperties = new Set(['job-finishes', 'exactly-once', 'at-least-once', 'upsert-exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene', 'split-ownership', 'windowed-output']);
 
 function scenarioNamed(name: string | undefined): Scenario {
   return requireScenario(name);
