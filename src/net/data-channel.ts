@@ -65,6 +65,8 @@ export class DataChannel<Buffer extends ChannelBuffer> {
   private readonly bufferArrived = (buffer: Buffer): void => {
     if (!this.closed) (this.deliver as (buffer: Buffer) => void)(buffer);
   };
+  /** Told of every event as it leaves the producer's queue (the output side's barrier tracking). */
+  onEventTransmitted: ((event: Buffer) => void) | undefined;
 
   /**
    * Created by the producer at deployment; buffers queue (and backpressure builds) until the
@@ -123,6 +125,41 @@ export class DataChannel<Buffer extends ChannelBuffer> {
     this.pump();
   }
 
+  /** Whether an event matching `match` still waits in the producer's queue. */
+  holdsEvent(match: (buffer: Buffer) => boolean): boolean {
+    for (let index = this.head; index < this.queue.length; index++) {
+      const buffer = this.queue[index] as Buffer;
+      if (buffer.isEvent && match(buffer)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Flink's PipelinedSubpartition.alignedBarrierTimeout: the first queued event matching `match`
+   * is replaced by `convert(event)`, a priority event placed ahead of every queued buffer. Returns
+   * the data buffers it overtook (they stay queued, and are sent after it), or undefined when no
+   * such event waits any more (it was sent already).
+   */
+  prioritizeEvent(match: (buffer: Buffer) => boolean, convert: (buffer: Buffer) => Buffer): Buffer[] | undefined {
+    if (this.closed) return undefined;
+    let position = this.head;
+    while (position < this.queue.length && (this.queue[position] as Buffer).priority) position++;
+    const overtaken: Buffer[] = [];
+    for (let index = position; index < this.queue.length; index++) {
+      const buffer = this.queue[index] as Buffer;
+      if (!buffer.isEvent) {
+        overtaken.push(buffer);
+        continue;
+      }
+      if (!match(buffer)) continue;
+      this.queue.splice(index, 1);
+      this.queue.splice(position, 0, convert(buffer));
+      this.pump();
+      return overtaken;
+    }
+    return undefined;
+  }
+
   /** The consumer processed a data buffer: one credit travels back to the producer. */
   returnCredit(): void {
     if (this.closed || this.consumerNode === undefined) return;
@@ -168,6 +205,7 @@ export class DataChannel<Buffer extends ChannelBuffer> {
       }
       this.head++;
       this.transmit(head);
+      if (head.isEvent) this.onEventTransmitted?.(head);
     }
     if (this.head === queue.length) {
       queue.length = 0;

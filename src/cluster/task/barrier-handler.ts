@@ -24,6 +24,12 @@ export interface BarrierHandlerHost {
   abortCheckpoint(checkpointId: number, reason: CheckpointFailureReason): void;
   scheduleTimer(delayUs: number, action: () => void): CancellableTimer;
   observe(body: ObservationBody): void;
+  /**
+   * Flink's convertToPriorityEvent: the announced barrier of `checkpointId`, still queued behind
+   * data on `channel`, jumps ahead of it; the data it overtakes becomes the checkpoint's channel
+   * state, and the barrier comes back to the handler as a priority event.
+   */
+  prioritizeBarrier(channel: number, checkpointId: number): void;
 }
 
 /**
@@ -32,6 +38,13 @@ export interface BarrierHandlerHost {
  */
 export interface CheckpointBarrierHandler {
   processBarrier(barrier: CheckpointBarrier, channel: number): void;
+  /**
+   * Flink's processBarrierAnnouncement: an aligned barrier that may time out arrived on `channel`
+   * and is queued behind data; the handler learns of it now (its alignment and timer start), and
+   * may have it overtake that data ({@link BarrierHandlerHost.prioritizeBarrier}) once the
+   * alignment timed out. Handlers without a timeout need not implement it.
+   */
+  processBarrierAnnouncement?(barrier: CheckpointBarrier, channel: number): void;
   processCancellationMarker(checkpointId: number, channel: number): void;
   processEndOfPartition(channel: number): void;
   /** The newest checkpoint id this handler has seen. */

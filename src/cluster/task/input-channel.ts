@@ -1,4 +1,5 @@
 import type { DataChannel } from '../../net/index.js';
+import type { CheckpointBarrier } from '../checkpoint/types.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import type { NetworkBuffer } from './buffers.js';
 
@@ -58,6 +59,23 @@ export class InputChannel {
 
   push(buffer: NetworkBuffer): void {
     this.queue.push(buffer);
+  }
+
+  /**
+   * Takes the queued barrier of `checkpointId` out of the queue (it is to overtake the data before
+   * it), with the records of the data buffers queued before it; undefined when none is queued.
+   */
+  takeQueuedBarrier(checkpointId: number): { barrier: CheckpointBarrier; recordsBefore: StreamRecord[] } | undefined {
+    const recordsBefore: StreamRecord[] = [];
+    for (let index = this.head; index < this.queue.length; index++) {
+      const buffer = this.queue[index] as NetworkBuffer;
+      if (buffer.kind === 'records') recordsBefore.push(...buffer.records);
+      else if (buffer.kind === 'barrier' && buffer.barrier.checkpointId === checkpointId) {
+        this.queue.splice(index, 1);
+        return { barrier: buffer.barrier, recordsBefore };
+      }
+    }
+    return undefined;
   }
 
   /** Records of the queued data buffers, in order, up to the first barrier of `checkpointId` if one is queued. */

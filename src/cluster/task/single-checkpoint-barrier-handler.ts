@@ -2,10 +2,13 @@ import { bugOn } from '../planted-bugs.js';
 import type { CancellableTimer } from '../checkpoint/ports.js';
 import type { CheckpointBarrier, CheckpointFailureReason } from '../checkpoint/types.js';
 import type { BarrierHandlerHost, CheckpointBarrierHandler } from './barrier-handler.js';
+import { alignmentTimerDelayUs, asUnaligned } from './event-announcement.js';
 
 interface Alignment {
   barrier: CheckpointBarrier;
   readonly arrived: Set<number>;
+  /** Channels whose barrier was announced and is still queued behind data (Flink's seen announcements). */
+  readonly announced: Set<number>;
   readonly startedUs: number;
   unaligned: boolean;
   triggered: boolean;
@@ -21,6 +24,11 @@ interface Alignment {
  * - Unaligned: snapshot on the first barrier; the task persists in-flight data as channel state.
  * - Alternating: start aligned; once alignment has lasted `alignedTimeoutUs` since the trigger
  *   timestamp (checked on each barrier and by a timer), or an unaligned barrier arrives, switch.
+ *   A barrier queued behind data is announced on arrival (Flink's EventAnnouncement): the
+ *   announcement starts the alignment and its timer, and once the alignment timed out every
+ *   announced barrier overtakes the data before it (prioritizeAllAnnouncements). A timeout before
+ *   any barrier was processed only converts the announced barriers; the first of them to come
+ *   back takes the checkpoint, unaligned (AlternatingWaitingForFirstBarrierUnaligned).
  * - A finished channel (end of partition) counts as aligned.
  */
 export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler {
@@ -68,6 +76,12 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     if (alignment.arrived.has(channel)) return;
     // Record the arrival first: a snapshot taken just below must see this channel as done.
     alignment.arrived.add(channel);
+    alignment.announced.delete(channel);
+    if (alignment.unaligned && !alignment.triggered) {
+      // Timed out before any barrier was processed: the first (converted) barrier takes it.
+      alignment.triggered = true;
+      this.host.triggerCheckpoint(alignment.barrier, true);
+    }
     if (!alignment.unaligned) {
       // As Flink: an unaligned barrier switches; a timeout only while barriers are still missing.
       if (barrier.options.alignment === 'unaligned' || (!this.allAligned(alignment) && this.timedOut(alignment))) {
@@ -82,6 +96,22 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
       }
     }
     this.completeIfAligned();
+  }
+
+  processBarrierAnnouncement(barrier: CheckpointBarrier, channel: number): void {
+    const id = barrier.checkpointId;
+    // As Flink's checkNewCheckpoint: an announcement of a newer checkpoint starts its alignment
+    // (and its timer), subsuming the one in progress.
+    if (id > this.currentId) this.startAlignment(barrier);
+    const alignment = this.alignment;
+    // Obsolete: an older checkpoint, or one already taken or aborted here.
+    if (alignment === undefined || id !== this.currentId || alignment.arrived.has(channel)) return;
+    if (alignment.unaligned) {
+      // Already timed out: the barrier overtakes the data before it at once.
+      this.host.prioritizeBarrier(channel, id);
+      return;
+    }
+    alignment.announced.add(channel);
   }
 
   processCancellationMarker(checkpointId: number, channel: number): void {
@@ -122,6 +152,7 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     const alignment: Alignment = {
       barrier,
       arrived: new Set(),
+      announced: new Set(),
       startedUs: this.host.nowUs,
       unaligned: false,
       triggered: false,
@@ -130,8 +161,7 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     this.alignment = alignment;
     this.host.observe({ type: 'alignment-started', checkpointId: barrier.checkpointId, task: this.host.taskName });
     if (barrier.options.alignment !== 'unaligned' && barrier.options.alignedTimeoutUs > 0 && !bugOn(this.plantedBugs, 'handler-no-active-alignment-timeout')) {
-      const deadlineUs = barrier.timestampUs + barrier.options.alignedTimeoutUs;
-      alignment.timer = this.host.scheduleTimer(Math.max(0, deadlineUs - this.host.nowUs), () => {
+      alignment.timer = this.host.scheduleTimer(alignmentTimerDelayUs(barrier, this.host.nowUs), () => {
         alignment.timer = undefined;
         if (this.alignment === alignment && !alignment.unaligned) {
           this.switchToUnaligned(alignment);
@@ -146,20 +176,24 @@ export class SingleCheckpointBarrierHandler implements CheckpointBarrierHandler 
     return timeoutUs > 0 && this.host.nowUs - alignment.barrier.timestampUs >= timeoutUs;
   }
 
-  /** Takes the checkpoint now, unaligned, and lets every blocked channel flow again. */
+  /**
+   * Switches to unaligned: every announced barrier overtakes the data before it, then, if a
+   * barrier was already processed, the checkpoint is taken now, unaligned, and every blocked
+   * channel flows again. Without one, the first converted barrier to come back takes it.
+   */
   private switchToUnaligned(alignment: Alignment): void {
     const wasAligning = alignment.barrier.options.alignment !== 'unaligned';
     alignment.unaligned = true;
     alignment.timer?.cancel();
     alignment.timer = undefined;
-    const barrier: CheckpointBarrier = {
-      ...alignment.barrier,
-      options: { ...alignment.barrier.options, alignment: 'unaligned' },
-    };
+    const barrier = asUnaligned(alignment.barrier);
     alignment.barrier = barrier;
     if (wasAligning) {
       this.host.observe({ type: 'alignment-switched-to-unaligned', checkpointId: barrier.checkpointId, task: this.host.taskName });
     }
+    for (const channel of alignment.announced) this.host.prioritizeBarrier(channel, barrier.checkpointId);
+    alignment.announced.clear();
+    if (alignment.arrived.size === 0) return;
     alignment.triggered = true;
     this.host.triggerCheckpoint(barrier, true);
     for (const channel of alignment.arrived) this.host.resumeChannel(channel);

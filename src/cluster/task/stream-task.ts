@@ -136,7 +136,13 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
     this.checkpoints = new SubtaskCheckpoints(this);
     this.finishing = new TaskFinishing(this);
     this.handler = environment.barrierHandlerFactory(this);
-    this.outputs = new TaskOutputs(deployment, environment, () => this.wake(), () => this.finishing.maybeFinish());
+    this.outputs = new TaskOutputs(
+      deployment,
+      environment,
+      () => this.wake(),
+      () => this.finishing.maybeFinish(),
+      (consumerTask, checkpointId) => this.checkpoints.alignedBarrierSent(consumerTask, checkpointId),
+    );
     this.eventTime = new TaskEventTime({
       plantedBugs: this.bugs,
       channelCount: this.inputs.count,
@@ -442,6 +448,10 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
 
   triggerCheckpoint(barrier: CheckpointBarrier, unaligned: boolean): void {
     this.checkpoints.perform(barrier, unaligned);
+  }
+
+  prioritizeBarrier(channel: number, checkpointId: number): void {
+    this.inputs.prioritizeBarrier(channel, checkpointId);
   }
 
   abortCheckpoint(checkpointId: number, reason: CheckpointFailureReason): void {

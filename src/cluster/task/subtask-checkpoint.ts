@@ -1,10 +1,12 @@
 import { Flip27SourceReader } from '../connectors/flip27/task-reader.js';
 import { bugOn } from '../planted-bugs.js';
 import type { KeyGroupLineageSnapshot } from '../rescaling/key-group-lineage.js';
+import type { CancellableTimer } from '../checkpoint/ports.js';
 import type { CheckpointBarrier, CheckpointFailureReason } from '../checkpoint/types.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import type { ChannelStateRecord, SnapshotContent } from '../observations.js';
 import { barrierEvent, cancelMarkerEvent } from './buffers.js';
+import { alignmentTimerDelayUs, isTimeoutable } from './event-announcement.js';
 import type { InputChannel } from './input-channel.js';
 import type { OperatorSnapshot } from './operator.js';
 import type { StoredSubtaskState, StreamTask } from './stream-task.js';
@@ -25,6 +27,12 @@ interface AsyncSnapshot {
   readonly awaitingChannels: Set<number>;
   /** A checkpoint (not a savepoint): with incremental state, it may refer to earlier checkpoints' files. */
   readonly shareFiles: boolean;
+  /** Consumers whose output queue still holds this aligned barrier (Flink's channel state futures of FLINK-27251). */
+  readonly awaitingOutputs: Set<string>;
+  /** The output side's aligned-barrier timeout (SubtaskCheckpointCoordinatorImpl.registerAlignmentTimer). */
+  outputTimer: CancellableTimer | undefined;
+  /** A barrier timed out in the output queue: the overtaken records are channel state. */
+  outputTimedOut: boolean;
   cancelled: boolean;
   uploading: boolean;
 }
@@ -78,10 +86,14 @@ export class SubtaskCheckpoints {
       channelState: outputState,
       awaitingChannels: new Set(),
       shareFiles: barrier.options.type === 'checkpoint',
+      awaitingOutputs: new Set(),
+      outputTimer: undefined,
+      outputTimedOut: false,
       cancelled: false,
       uploading: false,
     };
     this.asyncSnapshots.set(checkpointId, snapshot);
+    if (!unaligned && isTimeoutable(barrier.options)) this.awaitAlignedBarriers(snapshot, barrier);
     if (unaligned) this.startInputChannelState(snapshot);
     this.maybeUpload(snapshot);
   }
@@ -93,6 +105,51 @@ export class SubtaskCheckpoints {
     if (checkpointId > task.lastCheckpointId) task.lastCheckpointId = checkpointId;
     task.environment.declineCheckpoint(task.taskName, task.attempt, checkpointId, reason);
     task.outputs.broadcastEvent(cancelMarkerEvent(checkpointId));
+  }
+
+  /**
+   * FLINK-27251, the output side of aligned checkpoints with timeout: an aligned barrier still
+   * queued behind buffers in an output queue holds the asynchronous part back until it leaves
+   * (nothing to persist) or its aligned-checkpoint timeout passes, when it overtakes those
+   * buffers as an unaligned priority barrier and their records become output channel state.
+   */
+  private awaitAlignedBarriers(snapshot: AsyncSnapshot, barrier: CheckpointBarrier): void {
+    const task = this.task;
+    const consumers = task.outputs.consumersAwaitingBarrier(snapshot.checkpointId);
+    if (consumers.length === 0) return;
+    // Planted bug output-timeout-uploads-before-barrier-leaves: the upload does not wait.
+    if (!bugOn(task.bugs, 'output-timeout-uploads-before-barrier-leaves')) for (const consumer of consumers) snapshot.awaitingOutputs.add(consumer);
+    const pending = [...consumers];
+    snapshot.outputTimer = task.scheduleTimer(alignmentTimerDelayUs(barrier, task.nowUs), () => {
+      snapshot.outputTimer = undefined;
+      if (snapshot.cancelled) return;
+      this.timeoutAlignedBarriers(snapshot, pending);
+    });
+  }
+
+  /** The aligned-checkpoint timeout passed: the barriers still queued overtake the buffers before them. */
+  private timeoutAlignedBarriers(snapshot: AsyncSnapshot, consumers: readonly string[]): void {
+    const task = this.task;
+    task.hooksStep('task.output-barrier-timeout', snapshot.checkpointId);
+    for (const consumer of consumers) {
+      const records = task.outputs.timeoutAlignedBarrier(consumer, snapshot.checkpointId);
+      snapshot.awaitingOutputs.delete(consumer);
+      if (records === undefined) continue;
+      snapshot.outputTimedOut = true;
+      // Planted bug output-timeout-drops-overtaken-buffers: the overtaken records are not persisted.
+      if (!bugOn(task.bugs, 'output-timeout-drops-overtaken-buffers')) snapshot.channelState.push(...records);
+    }
+    this.maybeUpload(snapshot);
+  }
+
+  /** An aligned barrier left the output queue towards `consumerTask`: nothing of that channel to persist. */
+  alignedBarrierSent(consumerTask: string, checkpointId: number): void {
+    const snapshot = this.asyncSnapshots.get(checkpointId);
+    if (snapshot === undefined || !snapshot.awaitingOutputs.delete(consumerTask)) return;
+    if (snapshot.awaitingOutputs.size > 0) return;
+    snapshot.outputTimer?.cancel();
+    snapshot.outputTimer = undefined;
+    this.maybeUpload(snapshot);
   }
 
   /** Unaligned: in-flight input up to each channel's barrier becomes channel state. */
@@ -141,7 +198,7 @@ export class SubtaskCheckpoints {
   }
 
   private maybeUpload(snapshot: AsyncSnapshot): void {
-    if (snapshot.cancelled || snapshot.uploading || snapshot.awaitingChannels.size > 0) return;
+    if (snapshot.cancelled || snapshot.uploading || snapshot.awaitingChannels.size > 0 || snapshot.awaitingOutputs.size > 0) return;
     const task = this.task;
     const environment = task.environment;
     snapshot.uploading = true;
@@ -153,8 +210,8 @@ export class SubtaskCheckpoints {
       channelState: snapshot.channelState,
       ...(snapshot.keyGroupLineage === undefined ? {} : { keyGroupLineage: snapshot.keyGroupLineage }),
     };
-    if (snapshot.unaligned) {
-      // Published once complete: the last channel's barrier has arrived.
+    if (snapshot.unaligned || snapshot.outputTimedOut) {
+      // Published once complete: the last channel's barrier has arrived (or timed out in the output queue).
       task.observe({ type: 'channel-state-persisted', checkpointId: snapshot.checkpointId, task: task.taskName, records: [...snapshot.channelState] });
     }
     // The lineage per key group is harness instrumentation: it adds nothing to the state's size (nor to storage latency).
@@ -206,6 +263,7 @@ export class SubtaskCheckpoints {
     const snapshot = this.asyncSnapshots.get(checkpointId);
     if (snapshot === undefined) return;
     snapshot.cancelled = true;
+    snapshot.outputTimer?.cancel();
     if (!snapshot.uploading) this.asyncSnapshots.delete(snapshot.checkpointId);
     for (const channel of this.task.inputs.channels) {
       if (channel.persisting?.checkpointId === snapshot.checkpointId) channel.persisting = undefined;
@@ -214,7 +272,10 @@ export class SubtaskCheckpoints {
 
   /** The task ended abnormally: every asynchronous part is given up. */
   cancelAll(): void {
-    for (const snapshot of this.asyncSnapshots.values()) snapshot.cancelled = true;
+    for (const snapshot of this.asyncSnapshots.values()) {
+      snapshot.cancelled = true;
+      snapshot.outputTimer?.cancel();
+    }
     this.asyncSnapshots.clear();
   }
 }

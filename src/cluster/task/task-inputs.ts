@@ -1,7 +1,9 @@
 import type { DataChannel } from '../../net/index.js';
 import { keyGroupFor } from '../jobgraph/key-groups.js';
+import { bugOn } from '../planted-bugs.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import type { NetworkBuffer } from './buffers.js';
+import { isTimeoutable } from './event-announcement.js';
 import { InputChannel } from './input-channel.js';
 import type { StreamOperator } from './operator.js';
 import type { StreamTask } from './stream-task.js';
@@ -68,6 +70,9 @@ export class TaskInputs {
       } else {
         channel.push(buffer);
         this.markAvailable(channel);
+        // Flink's RemoteInputChannel announces a barrier that may time out: the announcement
+        // overtakes the data queued before the barrier, so the handler learns of it now.
+        if (isTimeoutable(buffer.barrier.options)) task.mailbox.putPriority(() => task.handler.processBarrierAnnouncement?.(buffer.barrier, channel.index));
       }
     } else {
       if (buffer.kind === 'end-of-partition') task.checkpoints.stopPersisting(channel, Number.MAX_SAFE_INTEGER);
@@ -146,6 +151,22 @@ export class TaskInputs {
   /** Puts the channel in the list of channels to process if it has data and is not blocked. */
   markAvailable(channel: InputChannel): void {
     if (channel.hasData && !channel.blocked) this.enqueue(channel);
+  }
+
+  /**
+   * Flink's convertToPriorityEvent: the announced barrier of `checkpointId` still queued on the
+   * channel jumps ahead of the data before it, which becomes the checkpoint's channel state, and
+   * reaches the handler as a priority event. Nothing when it was processed already.
+   */
+  prioritizeBarrier(channelIndex: number, checkpointId: number): void {
+    const task = this.task;
+    const channel = this.get(channelIndex);
+    const taken = channel.takeQueuedBarrier(checkpointId);
+    if (taken === undefined) return;
+    // Planted bug input-conversion-drops-overtaken-data: the data the barrier overtook is not persisted.
+    channel.priorityArrivals.set(checkpointId, bugOn(task.bugs, 'input-conversion-drops-overtaken-data') ? [] : taken.recordsBefore);
+    task.mailbox.putPriority(() => task.handler.processBarrier(taken.barrier, channelIndex));
+    task.wake();
   }
 
   /** Aligned: the channel's barrier arrived; the rest of its input waits. */

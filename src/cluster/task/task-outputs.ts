@@ -3,7 +3,9 @@ import { subtaskForKey } from '../jobgraph/key-groups.js';
 import type { Partitioner } from '../jobgraph/job-graph.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import type { ChannelStateRecord } from '../observations.js';
-import { maxQueuedBuffersPerChannel, recordsBuffer, recordsPerBuffer, type NetworkBuffer } from './buffers.js';
+import type { CheckpointBarrier } from '../checkpoint/types.js';
+import { barrierEvent, maxQueuedBuffersPerChannel, recordsBuffer, recordsPerBuffer, type NetworkBuffer } from './buffers.js';
+import { asUnaligned } from './event-announcement.js';
 import type { TaskDeployment, TaskEnvironment } from './task-environment.js';
 
 /** One output channel of a subtask: its link to one consumer subtask and the records not yet in a buffer. */
@@ -39,12 +41,14 @@ export class TaskOutputs {
   /**
    * @param onQueueDrained - a channel sent data buffers, so the task may no longer be backpressured
    * @param onEndOfDataProcessed - a consumer acknowledged processing everything up to end of data
+   * @param onAlignedBarrierSent - an aligned barrier left the output queue towards `consumerTask`
    */
   constructor(
     private readonly deployment: TaskDeployment,
     private readonly environment: TaskEnvironment,
     onQueueDrained: () => void,
     onEndOfDataProcessed: () => void,
+    onAlignedBarrierSent: (consumerTask: string, checkpointId: number) => void,
   ) {
     const taskName = deployment.taskName;
     for (const descriptor of deployment.outputs) {
@@ -61,6 +65,9 @@ export class TaskOutputs {
             onEndOfDataProcessed();
           },
         );
+        link.onEventTransmitted = (event) => {
+          if (event.kind === 'barrier' && !event.priority) onAlignedBarrierSent(consumerTask, event.barrier.checkpointId);
+        };
         const output: OutputChannel = { link, consumerTask, pending: [], endOfDataProcessed: false };
         this.byConsumer.set(consumerTask, output);
         return output;
@@ -187,8 +194,43 @@ export class TaskOutputs {
     return records;
   }
 
+  /** The consumers whose output queue still holds the aligned barrier of `checkpointId`. */
+  consumersAwaitingBarrier(checkpointId: number): string[] {
+    const consumers: string[] = [];
+    for (const output of this.list) {
+      if (output.link.holdsEvent((event) => isAlignedBarrierOf(event, checkpointId))) consumers.push(output.consumerTask);
+    }
+    return consumers;
+  }
+
+  /**
+   * Flink's ResultPartition.alignedBarrierTimeout for one subpartition (FLINK-27251): the aligned
+   * barrier of `checkpointId` still queued towards `consumerTask` becomes an unaligned priority
+   * barrier ahead of the queued buffers, whose records are returned as output channel state (they
+   * are still sent, after it). Undefined when the barrier already left.
+   */
+  timeoutAlignedBarrier(consumerTask: string, checkpointId: number): ChannelStateRecord[] | undefined {
+    const output = this.byConsumer.get(consumerTask);
+    if (output === undefined) return undefined;
+    const overtaken = output.link.prioritizeEvent(
+      (event) => isAlignedBarrierOf(event, checkpointId),
+      (event) => barrierEvent(asUnaligned((event as { barrier: CheckpointBarrier }).barrier), true),
+    );
+    if (overtaken === undefined) return undefined;
+    const records: ChannelStateRecord[] = [];
+    for (const buffer of overtaken) {
+      if (buffer.kind !== 'records') continue;
+      for (const record of buffer.records) records.push({ side: 'output', peer: consumerTask, origin: record.origin, value: record.value, key: record.key });
+    }
+    return records;
+  }
+
   /** Closes every output link: the task ended abnormally. */
   close(): void {
     for (const output of this.list) output.link.close();
   }
+}
+
+function isAlignedBarrierOf(event: NetworkBuffer, checkpointId: number): boolean {
+  return event.kind === 'barrier' && !event.priority && event.barrier.checkpointId === checkpointId;
 }

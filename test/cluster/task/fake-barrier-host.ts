@@ -17,7 +17,8 @@ export type HostCall =
   | { readonly kind: 'abort'; readonly checkpointId: number; readonly reason: CheckpointFailureReason }
   | { readonly kind: 'observe'; readonly body: ObservationBody }
   | { readonly kind: 'schedule'; readonly timer: FakeTimer }
-  | { readonly kind: 'cancel-timer'; readonly timer: FakeTimer };
+  | { readonly kind: 'cancel-timer'; readonly timer: FakeTimer }
+  | { readonly kind: 'prioritize'; readonly channel: number; readonly checkpointId: number };
 
 /** A timer the handler scheduled; nothing fires by itself, the test fires it. */
 export interface FakeTimer {
@@ -87,6 +88,16 @@ export class FakeBarrierHost implements BarrierHandlerHost {
 
   observe(body: ObservationBody): void {
     this.calls.push({ kind: 'observe', body });
+  }
+
+  prioritizeBarrier(channel: number, checkpointId: number): void {
+    this.checkChannel(channel);
+    this.calls.push({ kind: 'prioritize', channel, checkpointId });
+  }
+
+  /** The announced barriers the handler had overtake their channel's data, as `checkpointId@channel`, in order. */
+  prioritized(): string[] {
+    return this.calls.flatMap((call) => (call.kind === 'prioritize' ? [`${call.checkpointId}@${call.channel}`] : []));
   }
 
   // ---- driving timers --------------------------------------------------------------------
@@ -182,6 +193,8 @@ function describe(call: HostCall): string {
       return `schedule #${call.timer.id} +${call.timer.delayUs}us`;
     case 'cancel-timer':
       return `cancel #${call.timer.id}`;
+    case 'prioritize':
+      return `prioritize ${call.checkpointId}@${call.channel}`;
     case 'observe': {
       const body = call.body;
       if (body.type === 'alignment-completed') return `observe ${body.type} ${body.checkpointId} unaligned=${body.unaligned}`;
