@@ -21,9 +21,17 @@ interface ChannelView {
 
 const remembered = 32;
 
+/** What one task, as a producer, took up: checkpoints it acted on while each was the newest it knew of. */
+interface ProducerView {
+  /** The newest checkpoint id the task took up. */
+  newest: number;
+  /** Recent checkpoint ids it took up, each newer than every one before it. */
+  readonly takenUp: Set<number>;
+}
+
 /**
- * Every producer tells each consumer about every checkpoint it learnt of, in order, on each
- * channel: the checkpoint's barrier, or (Flink 1.20: a task that aborted the checkpoint, declined
+ * Every producer tells each consumer, on each channel, about every checkpoint it took up, in
+ * order: the checkpoint's barrier, or (Flink 1.20: a task that aborted the checkpoint, declined
  * its trigger, or learnt of its abort before taking it, FLINK-18238) a CancelCheckpointMarker,
  * before the barrier of any newer checkpoint. So once a consumer knows of checkpoint N (from
  * another channel) and an aligned barrier of a newer checkpoint has arrived on channel c, the
@@ -31,12 +39,25 @@ const remembered = 32;
  * barrier arrived there. A consumer that finishes with such a debt unpaid had a producer that
  * skipped N, and its alignment of N waited for a newer barrier instead of ending.
  *
+ * A producer took up N when, N being newer than anything it took up before, its barrier handler
+ * started N's alignment (a barrier, an announcement, or a trigger of a task whose inputs all
+ * finished), it processed N's cancellation marker, or N's trigger reached it while running. Only
+ * then does Flink 1.20 owe N downstream: SingleCheckpointBarrierHandler ignores a barrier,
+ * announcement or marker of a checkpoint older than its current one (processBarrier,
+ * processBarrierAnnouncement, processCancellationBarrier), checkpointState ignores an out-of-order
+ * trigger, Task.triggerCheckpointBarrier declines a trigger to a task not running without a
+ * marker, and an abort notification alone (SubtaskCheckpointCoordinatorImpl.notifyCheckpoint)
+ * only records the id, the marker going out when N's barrier or trigger comes, if ever. A
+ * producer whose upstream finished before N's barrier reached it, and that is then triggered for
+ * N+1 as a task whose inputs all finished, never took up N and owes nothing for it.
+ *
  * Barriers are seen on arrival, markers when processed; the debt is judged when the consumer's
- * attempt finishes, by when it has processed everything it received. Not judged: a priority
- * (unaligned) barrier, which may overtake an older marker as in Flink; and the rest of a run
- * once a fault was injected or any task failed or was canceled (a producer that restarted, or
- * whose trigger was lost, skips checkpoints legitimately). Memory: recent ids per channel and
- * task, and the open debts.
+ * attempt finishes, by when it has processed everything it received. A producer's take-up is
+ * final once it sent a newer barrier, so it is read when the debt opens. Not judged: a priority
+ * (unaligned) barrier, which may overtake an older marker as in Flink; and the rest of a run once
+ * a fault was injected or any task failed or was canceled (a producer that restarted, or whose
+ * trigger was lost, skips checkpoints legitimately). Memory: recent ids per channel and task, and
+ * the open debts.
  */
 export class AbortedAlignmentRule {
   private judging = true;
@@ -45,6 +66,10 @@ export class AbortedAlignmentRule {
   private readonly known = new Map<string, Set<number>>();
   /** Per consumer task: open debts, keyed `channel#checkpointId`. */
   private readonly owed = new Map<string, Map<string, Owed>>();
+  /** Per task, as a producer: the checkpoints it took up. */
+  private readonly producers = new Map<string, ProducerView>();
+  /** Tasks whose current attempt is running (a trigger reaching another is declined without a marker). */
+  private readonly running = new Set<string>();
 
   constructor(private readonly violation: FirstViolation) {}
 
@@ -59,9 +84,22 @@ export class AbortedAlignmentRule {
         this.channels.clear();
         this.known.clear();
         this.owed.clear();
+        this.producers.clear();
+        this.running.clear();
         return;
       case 'task-deployed':
         this.forget(observation.task);
+        this.producers.delete(observation.task);
+        this.running.delete(observation.task);
+        return;
+      case 'task-running':
+        this.running.add(observation.task);
+        return;
+      case 'checkpoint-trigger-received':
+        if (this.running.has(observation.task)) this.takeUp(observation.task, observation.checkpointId);
+        return;
+      case 'alignment-started':
+        this.takeUp(observation.task, observation.checkpointId);
         return;
       case 'barrier-received': {
         const view = this.channel(observation.channel);
@@ -72,6 +110,7 @@ export class AbortedAlignmentRule {
         return;
       }
       case 'cancellation-marker-received':
+        this.takeUp(observation.task, observation.checkpointId);
         this.deliver(observation.task, observation.channel, observation.checkpointId, observation.timeUs);
         return;
       case 'task-finished': {
@@ -85,6 +124,7 @@ export class AbortedAlignmentRule {
           );
         }
         this.forget(observation.task);
+        this.running.delete(observation.task);
         return;
       }
       default:
@@ -122,9 +162,20 @@ export class AbortedAlignmentRule {
     }
   }
 
+  /** `task` acted on `checkpointId`: taken up when newer than everything it took up before. */
+  private takeUp(task: string, checkpointId: number): void {
+    let view = this.producers.get(task);
+    if (view === undefined) this.producers.set(task, (view = { newest: 0, takenUp: new Set() }));
+    if (checkpointId <= view.newest) return;
+    view.newest = checkpointId;
+    bounded(view.takenUp).add(checkpointId);
+  }
+
   private addDebt(task: string, channel: string, view: ChannelView, checkpointId: number, newerId: number, atUs: number): void {
     // Delivered already, or overtaken by an unaligned barrier (the marker may come after it).
     if (view.delivered.has(checkpointId) || view.highestPriority > checkpointId) return;
+    // The producer never took the checkpoint up: it owes nothing for it (Flink sends nothing).
+    if (this.producers.get(producerOf(channel))?.takenUp.has(checkpointId) !== true) return;
     // Older than anything this channel delivered in order: the consumer saw it earlier, not owed now.
     if ([...view.delivered].some((id) => id > checkpointId && id < newerId)) return;
     let debts = this.owed.get(task);
@@ -138,6 +189,10 @@ export class AbortedAlignmentRule {
     this.owed.delete(task);
     for (const name of [...this.channels.keys()]) if (consumerOf(name) === task) this.channels.delete(name);
   }
+}
+
+function producerOf(channel: string): string {
+  return channel.slice(0, channel.indexOf('->'));
 }
 
 function consumerOf(channel: string): string {

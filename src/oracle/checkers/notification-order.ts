@@ -17,8 +17,8 @@ import { FirstViolation, type Checker, type CheckerContext, type FinalState } fr
  * - Each checkpoint's abort notification is acted on at most once per task attempt.
  * - No notification is acted on by a task whose latest attempt finished, failed or was canceled:
  *   its operator is closed (FLINK-16383).
- * - Until a fault or a task failure, every producer sends on each channel each checkpoint's
- *   barrier or cancellation marker before a newer aligned barrier, so an aborted checkpoint's
+ * - Until a fault or a task failure, every producer sends on each channel each checkpoint it took
+ *   up, barrier or cancellation marker, before a newer aligned barrier, so an aborted checkpoint's
  *   alignment ends by its markers, not by a newer barrier (FLINK-18238, {@link AbortedAlignmentRule}).
  * - A trigger reaching a task attempt that is not running is declined at once (FLINK-3261,
  *   {@link NotReadyTriggerRule}).
