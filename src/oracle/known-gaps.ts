@@ -41,7 +41,7 @@ export const knownGaps = {
   savepointRestoredAfterRollback: {
     name: 'savepoint-restored-after-rollback',
     description:
-      "a plain savepoint completed, then a failover restored an older checkpoint, which aborted the savepoint's pre-committed transactions as lingering (a plain savepoint is never notified, so nothing had committed them); the job was later resumed from that savepoint, whose records were in transactions that no longer exist, and are lost (Flink 1.20's two-phase-commit sinks give up on a recovered transaction the broker aborted). Resume from a snapshot taken after the failover instead",
+      "a plain savepoint completed, then a failover restored an older checkpoint, which aborted the savepoint's pre-committed transactions as lingering (a plain savepoint is never notified, so nothing had committed them); the job was later resumed from that savepoint, whose records were in transactions that no longer exist, and are lost (Flink 1.20's two-phase-commit sinks give up on a recovered transaction the broker aborted). With a FileSink the restore of the older checkpoint resumed a part file the savepoint had closed for commit (still at its in-progress path, as nothing committed it) and truncated it to that checkpoint's length; resuming the savepoint, its committer's commitAfterRecovery finds the file shorter than the savepoint's committable and throws (LocalRecoverableFsDataOutputStream: Missing data in tmp file), at every restore, so the job FAILS once its restart strategy gives up. Resume from a snapshot taken after the failover instead",
   },
   possiblyStoredSharedState: {
     name: 'possibly-stored-shared-state',
@@ -120,6 +120,13 @@ export class GapFacts {
   private readonly rolledBackSavepoints = new Set<number>();
   /** A resume from a rolled-back savepoint found some of its transactions already aborted. */
   restoredAbortedRolledBackSavepoint = false;
+  /**
+   * Part files pending in a rolled-back plain savepoint that the rollback's restore resumed in
+   * progress (and truncated): the savepoint's committer can no longer commit them.
+   */
+  private readonly truncatedSavepointFiles = new Set<string>();
+  /** The job FAILED because a restored committer could not commit such a file. */
+  failedCommittingTruncatedSavepointFile = false;
 
   /** How many records the timed-out commits lost in all: the most a transaction timeout can explain. */
   get recordsLostToTimeout(): number {
@@ -135,7 +142,14 @@ export class GapFacts {
 
   /** A restore of `restoredId` (or of nothing) goes back before every plain savepoint newer than it. */
   private rolledBackBefore(restoredId: number | undefined): void {
-    for (const id of this.plainSavepoints) if (restoredId === undefined || id > restoredId) this.rolledBackSavepoints.add(id);
+    for (const id of this.plainSavepoints) {
+      if (restoredId !== undefined && id <= restoredId) continue;
+      this.rolledBackSavepoints.add(id);
+      // A FileSink part file in progress in the restored checkpoint that the savepoint closed for commit: the restore resumes and truncates it.
+      for (const path of restoredId === undefined ? [] : (this.inProgressFiles.get(restoredId) ?? [])) {
+        if (this.firstPreCommit.get(path) === id && !this.committed.has(path)) this.truncatedSavepointFiles.add(path);
+      }
+    }
   }
 
   observe(observation: Observation): void {
@@ -181,6 +195,9 @@ export class GapFacts {
         // A new run resumes from the savepoint (after FINISHED, or FAILED while stopping): later
         // failovers are ordinary ones.
         if (observation.status === 'FINISHED' || observation.status === 'FAILED') this.syncSavepointCompleted = false;
+        if (observation.status === 'FAILED') {
+          for (const path of this.truncatedSavepointFiles) if (observation.cause?.includes(`commit of ${path} failed: no such pending file`) === true) this.failedCommittingTruncatedSavepointFile = true;
+        }
         return;
       case 'transaction-pre-committed': {
         const first = this.firstPreCommit.get(observation.transactionId);
@@ -291,6 +308,11 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   // FileWriter's failure names the file it cannot resume).
   if (violation.property === 'job-finishes' && violation.details['jobStatus'] === 'FAILED' && facts.failoverAfterSyncSavepoint) {
     for (const path of facts.unresumableAfterSyncSavepoint) if (violation.message.includes(`cannot resume in-progress file ${path} at length`)) return knownGaps.stopWithSavepointFailover;
+  }
+  // The job FAILED committing, at every restore of a rolled-back savepoint, a part file the
+  // rollback's restore had resumed and truncated; no checkpoint completes after it either.
+  if ((violation.property === 'job-finishes' || violation.property === 'liveness') && violation.details['jobStatus'] === 'FAILED' && facts.failedCommittingTruncatedSavepointFile) {
+    return knownGaps.savepointRestoredAfterRollback;
   }
   // Every transaction open at the end is one a restore of a possibly stored checkpoint left open.
   if (violation.property === 'external-hygiene' && strandedByPossiblyStoredRestore(violation, facts)) return knownGaps.possiblyStoredCheckpointRestored;
