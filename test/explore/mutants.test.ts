@@ -37,7 +37,6 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'failure-manager-ignores-io-exceptions': lateInDefaultSweep,
   'restore-tolerates-unreadable-state': lateInDefaultSweep,
   'task-skips-cancel-marker-for-aborted-checkpoint': lateInDefaultSweep,
-  'restore-drops-finished-flag': lateInDefaultSweep,
   'coordinator-expires-after-interval': hungCase,
   'committer-loses-recovered-committables': lateInDefaultSweep,
   'committer-drops-retriable-committables': lateInDefaultSweep,
