@@ -44,12 +44,18 @@ describe('rescale operation', () => {
 
   it('resumes at the old parallelism when the vertices that must keep theirs leave the rest too large for the slots (aligned-timeout case 360 of the default sweep restarted for want of slots until its deadline)', () => {
     // source=1,enrich=1,total=3,sink=3 fits 16 slots; two sources had finished at the savepoint,
-    // so source and enrich (a forward group) keep 6 each, and 6+6+3+3 does not.
-    const spec = decodeReplayToken('ckpt1.eyJzY2VuYXJpbyI6ImFsaWduZWQtdGltZW91dCIsInNlZWQiOjQsInBhcmFtZXRlcnMiOnsiZXZlbnRzIjoxMDAwfSwiZmF1bHRzIjpbeyJraW5kIjoiZmFpbC10YXNrIiwidGFzayI6InNvdXJjZSMwIiwid2hlbiI6eyJhdFVzIjoyMTc3MjV9fSx7ImtpbmQiOiJyZXNjYWxlIiwicGFyYWxsZWxpc20iOiJzb3VyY2U9MSxlbnJpY2g9MSx0b3RhbD0zLHNpbms9MyIsIndoZW4iOnsiYXRVcyI6MzE4NzQ4fX1dLCJjb25maWciOnsiY2hlY2twb2ludCI6eyJpbnRlcnZhbFVzIjo2ODY2LCJyZXRhaW5lZENoZWNrcG9pbnRzIjoyLCJtYXhDb25jdXJyZW50Q2hlY2twb2ludHMiOjEsInRpbWVvdXRVcyI6NjAwMDAwMDAwLCJtb2RlIjoiRVhBQ1RMWV9PTkNFIiwidW5hbGlnbmVkIjp0cnVlLCJhbGlnbmVkQ2hlY2twb2ludFRpbWVvdXRVcyI6MTAwMH19fQ.6da32e4d');
+    // so source and enrich (a forward group) keep 6 each, and 6+6+3+3 does not. The sweep's case,
+    // with the rescale at 324 ms (where today's runtime has sources finished at the savepoint).
+    const spec = decodeReplayToken('ckpt1.eyJzY2VuYXJpbyI6ImFsaWduZWQtdGltZW91dCIsInNlZWQiOjQsInBhcmFtZXRlcnMiOnsiZXZlbnRzIjoxMDAwfSwiZmF1bHRzIjpbeyJraW5kIjoiZmFpbC10YXNrIiwidGFzayI6InNvdXJjZSMwIiwid2hlbiI6eyJhdFVzIjoyMTc3MjV9fSx7ImtpbmQiOiJyZXNjYWxlIiwicGFyYWxsZWxpc20iOiJzb3VyY2U9MSxlbnJpY2g9MSx0b3RhbD0zLHNpbms9MyIsIndoZW4iOnsiYXRVcyI6MzI0MDAwfX1dLCJjb25maWciOnsiY2hlY2twb2ludCI6eyJpbnRlcnZhbFVzIjo2ODY2LCJyZXRhaW5lZENoZWNrcG9pbnRzIjoyLCJtYXhDb25jdXJyZW50Q2hlY2twb2ludHMiOjEsInRpbWVvdXRVcyI6NjAwMDAwMDAwLCJtb2RlIjoiRVhBQ1RMWV9PTkNFIiwidW5hbGlnbmVkIjp0cnVlLCJhbGlnbmVkQ2hlY2twb2ludFRpbWVvdXRVcyI6MTAwMH19fQ.d761928f');
     const result = runCase(findScenario(spec.scenario)!, spec);
     expect(result.operations?.[0]?.reason).toMatch(/no vertex rescaled: .*18 tasks at the new parallelism do not fit the cluster's 16 slots/);
     expect(result.jobStatus).toBe('FINISHED');
     expect(result.violations).toEqual([]);
+    // The sweep's own case, as drawn, finishes too.
+    const drawn = decodeReplayToken('ckpt1.eyJzY2VuYXJpbyI6ImFsaWduZWQtdGltZW91dCIsInNlZWQiOjQsInBhcmFtZXRlcnMiOnsiZXZlbnRzIjoxMDAwfSwiZmF1bHRzIjpbeyJraW5kIjoiZmFpbC10YXNrIiwidGFzayI6InNvdXJjZSMwIiwid2hlbiI6eyJhdFVzIjoyMTc3MjV9fSx7ImtpbmQiOiJyZXNjYWxlIiwicGFyYWxsZWxpc20iOiJzb3VyY2U9MSxlbnJpY2g9MSx0b3RhbD0zLHNpbms9MyIsIndoZW4iOnsiYXRVcyI6MzE4NzQ4fX1dLCJjb25maWciOnsiY2hlY2twb2ludCI6eyJpbnRlcnZhbFVzIjo2ODY2LCJyZXRhaW5lZENoZWNrcG9pbnRzIjoyLCJtYXhDb25jdXJyZW50Q2hlY2twb2ludHMiOjEsInRpbWVvdXRVcyI6NjAwMDAwMDAwLCJtb2RlIjoiRVhBQ1RMWV9PTkNFIiwidW5hbGlnbmVkIjp0cnVlLCJhbGlnbmVkQ2hlY2twb2ludFRpbWVvdXRVcyI6MTAwMH19fQ.6da32e4d');
+    const drawnResult = runCase(findScenario(drawn.scenario)!, drawn);
+    expect(drawnResult.jobStatus).toBe('FINISHED');
+    expect(drawnResult.violations).toEqual([]);
   });
 
   it('rescales vertices joined by forward edges together', () => {
