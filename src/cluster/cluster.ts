@@ -134,6 +134,12 @@ export class Cluster {
   readonly hooks = new RuntimeHooks();
   readonly observations: ObservationBus;
   readonly rpc: RpcNetwork;
+  /**
+   * The answers of RPCs the JobMaster asks and waits for (Flink's RPC futures), over the same
+   * links and faults: apart from `rpc` only so that their latency draws (a stream of their own)
+   * leave every other message's timing as it was.
+   */
+  readonly rpcAnswers: RpcNetwork;
   readonly storage: CheckpointStorage;
   readonly ha = new HighAvailabilityServices();
   readonly sinkStore: TransactionalStore;
@@ -164,6 +170,7 @@ export class Cluster {
     this.runJob = job;
     this.observations = new ObservationBus(() => sim.nowUs);
     this.rpc = new RpcNetwork(sim, sim.random('net.rpc'), (envelope) => this.hooks.rpc(envelope), config.rpcLatency);
+    this.rpcAnswers = new RpcNetwork(sim, sim.random('net.rpc-answers'), (envelope) => this.hooks.rpc(envelope), config.rpcLatency);
     this.storage = new CheckpointStorage(sim, this.hooks, this.observations, sim.random('storage'), config.storageLatency);
     this.sinkStore = new TransactionalStore(() => sim.nowUs, config.transactionTimeoutUs, options.retainCommitted ?? true);
     this.fileStore = new FileStore(this.sinkStore);
@@ -423,6 +430,7 @@ export class Cluster {
         node: this.jobMasterNode,
         leaderEpoch: epoch,
         rpc: this.rpc,
+        rpcAnswers: this.rpcAnswers,
         hooks: this.hooks,
         observations: this.observations,
         storage: this.storage,

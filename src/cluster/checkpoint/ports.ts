@@ -58,11 +58,13 @@ export interface CoordinatorClock {
   randomBetween(low: number, high: number): number;
 }
 
-/** RPCs from the coordinator to tasks (fire and forget; they may be lost, delayed or duplicated). */
+/** RPCs from the coordinator to tasks (they may be lost, delayed or duplicated). */
 export interface CheckpointGateway {
   /**
-   * Sends triggerCheckpoint to a trigger task. `onFailure` runs if the RPC cannot be sent (the
-   * task's executor is unknown or gone), which aborts the checkpoint with TRIGGER_CHECKPOINT_FAILURE.
+   * Sends triggerCheckpoint to a trigger task, as Flink's ask: `onFailure` runs if the RPC cannot
+   * be sent (the task's executor is unknown or gone) or its answer does not come within the RPC
+   * timeout (the request or the answer lost), which aborts the checkpoint with
+   * TRIGGER_CHECKPOINT_FAILURE. The notifications are tells.
    */
   triggerCheckpoint(task: string, attempt: number, barrier: CheckpointBarrier, onFailure: (cause: string) => void): void;
   notifyCheckpointComplete(task: string, attempt: number, checkpointId: number, timestampUs: number): void;

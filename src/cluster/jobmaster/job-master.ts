@@ -59,6 +59,8 @@ export interface JobMasterServices {
   readonly node: SimNode;
   readonly leaderEpoch: number;
   readonly rpc: RpcNetwork;
+  /** Where the answers of the JobMaster's asks travel back (see Cluster.rpcAnswers). */
+  readonly rpcAnswers: RpcNetwork;
   readonly hooks: RuntimeHooks;
   readonly observations: ObservationBus;
   readonly storage: CheckpointStorage;
@@ -88,6 +90,7 @@ const slotRetryUs = 100_000;
 /** Flink's RPC ask timeout (akka.ask.timeout), scaled down like the heartbeats. */
 const deployTimeoutUs = 2_000_000;
 const deployTimeoutKind = eventKind('jobmaster.deploy-timeout');
+const triggerTimeoutKind = eventKind('jobmaster.trigger-checkpoint-timeout');
 
 /**
  * Flink's JobMaster with its scheduler: deploys subtasks into TaskExecutor slots, tracks their
@@ -791,8 +794,7 @@ export class JobMaster implements JobMasterGateway {
       },
       graph: this,
       gateway: {
-        triggerCheckpoint: (task, attempt, barrier, onFailure) => this.sendToTask('triggerCheckpoint', task, attempt, barrier.checkpointId, onFailure, (executor) =>
-          executor.triggerCheckpoint(task, attempt, barrier as CheckpointBarrier)),
+        triggerCheckpoint: (task, attempt, barrier, onFailure) => this.askTriggerCheckpoint(task, attempt, barrier as CheckpointBarrier, onFailure),
         notifyCheckpointComplete: (task, attempt, checkpointId) => this.sendToTask('notifyCheckpointComplete', task, attempt, checkpointId, undefined, (executor) =>
           executor.notifyCheckpointComplete(task, attempt, checkpointId)),
         notifyCheckpointAborted: (task, attempt, checkpointId) => this.sendToTask('notifyCheckpointAborted', task, attempt, checkpointId, undefined, (executor) =>
@@ -821,6 +823,31 @@ export class JobMaster implements JobMasterGateway {
       ...(this.operatorCoordinators === undefined ? {} : { operatorCoordinators: this.operatorCoordinators }),
       ...(services.sharedState === undefined ? {} : { sharedState: services.sharedState }),
     };
+  }
+
+  /**
+   * Flink's Execution.triggerCheckpoint: an ask, whose future the TaskExecutor completes on
+   * receipt (TaskExecutor.triggerCheckpoint answers Acknowledge at once) and which fails after the
+   * RPC timeout when the request or its answer is lost; CheckpointCoordinator.triggerCheckpointRequest
+   * then aborts the checkpoint with TRIGGER_CHECKPOINT_FAILURE (which the failure manager does not
+   * count), instead of leaving it to expire.
+   */
+  private askTriggerCheckpoint(task: string, attempt: number, barrier: CheckpointBarrier, onFailure: (cause: string) => void): void {
+    const sim = this.services.sim;
+    let answered = false;
+    const timer = sim.schedule(deployTimeoutUs, triggerTimeoutKind, () => {
+      if (!answered) onFailure(`triggerCheckpoint ${barrier.checkpointId} of ${task}@${attempt} timed out`);
+    }, this.node);
+    this.sendToTask('triggerCheckpoint', task, attempt, barrier.checkpointId, (cause) => {
+      sim.cancel(timer);
+      onFailure(cause);
+    }, (executor) => {
+      executor.triggerCheckpoint(task, attempt, barrier);
+      this.services.rpcAnswers.send(executor.node, this.node, { method: 'triggerCheckpointAnswer', source: executor.name, target: 'jobmaster', task, checkpointId: barrier.checkpointId }, () => {
+        answered = true;
+        sim.cancel(timer);
+      });
+    });
   }
 
   private sendToTask(
