@@ -26,16 +26,27 @@ export class TaskFinishing {
     this.suspendedBySavepoint = this.task.source !== undefined;
   }
 
+  /** Whether `checkpointId` is the stop-with-savepoint savepoint this task took its snapshot for (Flink's isCurrentSyncSavepoint). */
+  isCurrentSyncSavepoint(checkpointId: number): boolean {
+    return this.syncSavepointId === checkpointId;
+  }
+
   /**
-   * Checkpoint `checkpointId` was aborted: a drained source fails, a suspended source resumes.
-   * Returns whether the task failed.
+   * Checkpoint `checkpointId` was aborted. The stop-with-savepoint savepoint this task took its
+   * snapshot for fails the task, as Flink 1.20's StreamTask.notifyCheckpointAbortAsync throws
+   * "Stop-with-savepoint failed." for the current synchronous savepoint: the failover restores
+   * the latest checkpoint, whose sources read on. A drained source whose savepoint failed before
+   * its snapshot fails too. Returns whether the task failed.
    */
   checkpointAborted(checkpointId: number): boolean {
-    if (checkpointId === this.drainedForSavepointId && this.failIfDrainedFor(checkpointId)) return true;
     if (checkpointId === this.syncSavepointId) {
       this.syncSavepointId = undefined;
       this.suspendedBySavepoint = false;
+      this.drainedForSavepointId = undefined;
+      this.task.fail('Stop-with-savepoint failed.');
+      return true;
     }
+    if (checkpointId === this.drainedForSavepointId && this.failIfDrainedFor(checkpointId)) return true;
     return false;
   }
 

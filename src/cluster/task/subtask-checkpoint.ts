@@ -101,6 +101,11 @@ export class SubtaskCheckpoints {
   /** The barrier handler gives the checkpoint up: decline it, and tell the consumers not to wait for it. */
   abort(checkpointId: number, reason: CheckpointFailureReason): void {
     const task = this.task;
+    // Flink's StreamTask.abortCheckpointOnBarrier: giving up the current synchronous savepoint fails the task.
+    if (task.finishing.isCurrentSyncSavepoint(checkpointId)) {
+      task.fail('Stop-with-savepoint failed.');
+      return;
+    }
     task.hooksStep('task.checkpoint-declined', checkpointId);
     if (checkpointId > task.lastCheckpointId) task.lastCheckpointId = checkpointId;
     task.environment.declineCheckpoint(task.taskName, task.attempt, checkpointId, reason);
