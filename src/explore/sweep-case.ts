@@ -14,6 +14,7 @@ import { resolveParameters, type Scenario } from './scenario.js';
 import { CoverageCollector, type CaseCoverage } from '../oracle/protocol-coverage/index.js';
 import type { PctOptions, PctStatistics } from '../sim/index.js';
 import { givenCaseArbitrary } from './strategies/given-case.js';
+import { ShrinkMemo, type ShrinkInput } from './shrink-memo.js';
 
 /** One case of a sweep: which scenario, its position, and the seed everything else derives from. */
 export interface SweepCase {
@@ -199,12 +200,20 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
   // that run's input, so its result needs no second run (a failing case of a hung checkpoint can
   // take a million events).
   let lastFailing: { faults: PlanEntry[]; simSeed: number; varied: Variation | undefined; result: CaseResult } | undefined;
+  const memo = new ShrinkMemo<ShrinkInput>();
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
     // Budget spent: every further candidate counts as passing, so fast-check keeps the
     // smallest failing case it has and ends without running any more.
     if (first !== undefined && shrinkEvents >= shrinkBudget) {
       shrinkBudgetSpent = true;
       return true;
+    }
+    // A candidate shrinking already ran: the same verdict, charged the same events, not run again.
+    const known = first === undefined ? undefined : memo.get([faults, simSeed, varied]);
+    if (known !== undefined) {
+      shrinkEvents += known.events;
+      if (known.failed) lastFailing = { faults, simSeed, varied, result: known.result as CaseResult };
+      return !known.failed;
     }
     const extra = specExtras(sweepCase, varied);
     drawn ??= { scenario: scenario.name, seed: simSeed, faults, ...extra };
@@ -216,6 +225,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
     if (first !== undefined) shrinkEvents += result.stats.events;
     first ??= { faults, simSeed, result, extra, timeline: (collector as CaseTimelineCollector).timeline(result.stats.virtualTimeUs), highestCheckpointId: (depth as DepthObserver).highestId, coverage: (coverage as CoverageCollector).coverage(appliedIn(result)) };
     if (result.verdict === 'fail') lastFailing = { faults, simSeed, varied, result };
+    memo.set([faults, simSeed, varied], result);
     return result.verdict !== 'fail';
   });
   const details = fc.check(property, { seed: sweepCase.caseSeed, numRuns: 1, endOnFailure: false });
