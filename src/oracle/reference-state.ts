@@ -424,7 +424,58 @@ export function arrivalIdentity(gate: number, record: StreamRecord): string {
 
 /** A JSON text with object keys sorted at every level: equal values give equal texts. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value)) ?? 'undefined';
+  // The checkers call this for every key of every snapshot: plain data is written directly,
+  // without the sorted copy; anything else (a class instance, a toJSON) takes the copy, whose
+  // text the direct writer reproduces exactly for plain data.
+  return writePlain(value, true) ?? JSON.stringify(sortKeys(value)) ?? 'undefined';
+}
+
+/**
+ * The text JSON.stringify(sortKeys(value)) gives, for plain data (primitives, arrays, objects
+ * whose prototype is Object's or null, without an own toJSON); undefined for anything else.
+ * `top` marks the value itself, where undefined, a function or a symbol has no text at all.
+ */
+function writePlain(value: unknown, top: boolean): string | undefined {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return top ? undefined : 'null';
+    case 'bigint':
+      return undefined;
+    default:
+      break;
+  }
+  if (value === null) return 'null';
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index++) {
+      const item = writePlain(value[index], false);
+      if (item === undefined) return undefined;
+      text += index === 0 ? item : `,${item}`;
+    }
+    return `${text}]`;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (Object.hasOwn(record, 'toJSON')) return undefined;
+  let text = '{';
+  let first = true;
+  for (const key of Object.keys(record).sort()) {
+    const field = record[key];
+    // JSON leaves out fields whose value has no text.
+    if (field === undefined || typeof field === 'function' || typeof field === 'symbol') continue;
+    const item = writePlain(field, false);
+    if (item === undefined) return undefined;
+    text += `${first ? '' : ','}${JSON.stringify(key)}:${item}`;
+    first = false;
+  }
+  return `${text}}`;
 }
 
 function sortKeys(value: unknown): unknown {
