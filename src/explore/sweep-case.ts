@@ -185,12 +185,22 @@ function topologyFor(scenario: Scenario, parameters: Readonly<Record<string, num
  */
 export const shrinkEventBudget = 2_000_000;
 
+/** How {@link runSweepCase} runs a case beyond the case itself. */
+export interface SweepCaseOptions {
+  /**
+   * Re-run every hundredth case to check its determinism (default true). A caller that reads
+   * only whether the case failed (the kill matrix) passes false: the re-run could only turn a
+   * passing verdict into 'nondeterministic', which it never reads.
+   */
+  readonly checkDeterminism?: boolean;
+}
+
 /**
  * Runs one sweep case: draws (fault plan, simulation seed) from the case seed with fast-check,
  * runs it, and if a property is violated lets fast-check shrink it to a smaller plan, its shrink
  * runs spending at most `shrinkBudget` simulated events ({@link shrinkEventBudget}).
  */
-export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBudget = shrinkEventBudget): SweepCaseResult {
+export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBudget = shrinkEventBudget, options: SweepCaseOptions = {}): SweepCaseResult {
   const arbitrary = drawnCaseArbitrary(scenario, sweepCase);
   let first: { faults: PlanEntry[]; simSeed: number; result: CaseResult; extra: Partial<CaseSpec>; timeline: CaseTimeline; highestCheckpointId: number; coverage: CaseCoverage } | undefined;
   let drawn: CaseSpec | undefined;
@@ -235,7 +245,8 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
   const original = first;
   const result = original.result;
   let nondeterministic = false;
-  if (sweepCase.index % determinismSampleEvery === 0) {
+  const determinismSampled = sweepCase.index % determinismSampleEvery === 0 && options.checkDeterminism !== false;
+  if (determinismSampled) {
     try {
       const again = runCase(scenario, { scenario: scenario.name, seed: original.simSeed, faults: original.faults, ...original.extra });
       nondeterministic = again.traceHash !== result.traceHash;
@@ -269,7 +280,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
     ...(sweepCase.mutation === undefined ? {} : { mutation: sweepCase.mutation }),
     ...(result.pct === undefined ? {} : { pct: result.pct }),
     ...(result.verdict === 'pass' && sweepCase.keepReplay !== true && sweepCase.input === undefined ? {} : { replay: result.replay }),
-    ...(sweepCase.index % determinismSampleEvery === 0 ? { determinismChecked: true } : {}),
+    ...(determinismSampled ? { determinismChecked: true } : {}),
   };
   if (!details.failed || details.counterexample === null) return base;
   const [[shrunkFaults, shrunkSeed, shrunkVariation]] = details.counterexample;
