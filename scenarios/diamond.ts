@@ -2,6 +2,7 @@ import { JobBuilder } from '../src/cluster/jobgraph/job-builder.js';
 import type { KeyedCoProcessFunction } from '../src/cluster/jobgraph/functions.js';
 import type { Scenario } from '../src/explore/scenario.js';
 import { eventPartitions } from './input.js';
+import { scenarioSource } from './sources.js';
 
 interface Event {
   readonly key: string;
@@ -31,14 +32,13 @@ const eventKey = (value: unknown): string => (value as Event).key;
 /** Split and re-join: one stream forks into two branches that meet again in a task with two input gates. */
 export const diamond: Scenario = {
   name: 'diamond',
-  description: 'Split and re-join: source -> parse, forked into a filter branch and a map branch, re-joined by a keyed co-process (two input gates) -> 2PC sink.',
-  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene'],
+  description: 'Split and re-join: FLIP-27 source p=2 (2 partitions, 1 discovered later) -> parse, forked into a filter branch and a map branch, re-joined by a keyed co-process (two input gates) -> 2PC sink.',
+  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene', 'split-ownership'],
   defaults: { partitions: 2, events: 500, keys: 24, skew: 5, parallelism: 2, joinParallelism: 3 },
   build(parameters, input) {
     const job = new JobBuilder('diamond');
     const parallelism = parameters['parallelism']!;
-    const parsed = job
-      .source('source', eventPartitions(input, parameters['partitions']!, parameters['events']!, parameters['keys']!, parameters['skew']!), { parallelism, recordCostUs: 150 })
+    const parsed = scenarioSource(job, 'source', eventPartitions(input, parameters['partitions']!, parameters['events']!, parameters['keys']!, parameters['skew']!), parameters, { parallelism, recordCostUs: 150 })
       .map('parse', identity, { parallelism });
     const left = parsed.filter('large', isLarge, { parallelism });
     const right = parsed.map('scale', scaled, { parallelism });

@@ -4,6 +4,7 @@ import type { CheckpointConfig } from '../src/cluster/checkpoint/types.js';
 import type { Scenario, ScenarioParameters, ScenarioSetup } from '../src/explore/scenario.js';
 import type { RandomStream } from '../src/sim/index.js';
 import { eventPartitions } from './input.js';
+import { scenarioSource } from './sources.js';
 
 /**
  * Keeps a running sum per key in state and emits the running count: counts are order-independent
@@ -33,8 +34,7 @@ function buildFanIn(name: string, checkpoint: Partial<CheckpointConfig>) {
   return (parameters: ScenarioParameters, input: RandomStream): ScenarioSetup => {
     const job = new JobBuilder(name);
     const upstream = parameters['upstreamParallelism']!;
-    job
-      .source('source', eventPartitions(input, upstream, parameters['events']!, parameters['keys']!, parameters['skew']!), { parallelism: upstream, recordCostUs: 40 })
+    scenarioSource(job, 'source', eventPartitions(input, upstream, parameters['events']!, parameters['keys']!, parameters['skew']!), parameters, { parallelism: upstream, recordCostUs: 40 })
       .map('enrich', identity, { parallelism: upstream })
       .keyBy(eventKey)
       .process('total', totals, { parallelism: parameters['downstreamParallelism']!, recordCostUs: parameters['slowCostUs']! })
@@ -44,12 +44,12 @@ function buildFanIn(name: string, checkpoint: Partial<CheckpointConfig>) {
 }
 
 const fanInDefaults = { upstreamParallelism: 6, downstreamParallelism: 2, events: 400, keys: 12, skew: 20, slowCostUs: 60 };
-const fanInProperties = ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene'] as const;
+const fanInProperties = ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene', 'split-ownership'] as const;
 
 /** Many upstream channels, one slow consumer: aligned checkpoints under backpressure. */
 export const fanInSkew: Scenario = {
   name: 'fan-in-skew',
-  description: 'Six upstream channels into two keyed counters with a hot key: the slow reducer backpressures its producers while it aligns barriers.',
+  description: 'Six upstream channels (a FLIP-27 source over 6 partitions, 3 discovered later) into two keyed counters with a hot key: the slow reducer backpressures its producers while it aligns barriers.',
   properties: fanInProperties,
   defaults: fanInDefaults,
   build: buildFanIn('fan-in-skew', {}),

@@ -2,6 +2,7 @@ import { JobBuilder } from '../src/cluster/jobgraph/job-builder.js';
 import type { KeyedProcessFunction } from '../src/cluster/jobgraph/functions.js';
 import type { Scenario } from '../src/explore/scenario.js';
 import { eventPartitions } from './input.js';
+import { scenarioSource } from './sources.js';
 
 /**
  * Emits the running sum of a key's amounts after each of its records: the k-th output of a key
@@ -37,13 +38,13 @@ const eventKey = (value: unknown): string => (value as { key: string }).key;
 export const runningSumScenario: Scenario = {
   name: 'running-sum',
   description:
-    'A keyed running sum (emits the sum so far per record) after a parallel source: source p=3 -> keyBy -> running sum p=2 -> 2PC sink p=2, and beside it (firstSeen=1) a first-seen deduplication -> 2PC sink. Their output depends on the order the source channels interleave, so exactly-once means some failure-free interleaving explains the committed output.',
-  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene'],
+    'A keyed running sum (emits the sum so far per record) after a parallel source: FLIP-27 source p=3 (3 partitions, 2 discovered later) -> keyBy -> running sum p=2 -> 2PC sink p=2, and beside it (firstSeen=1) a first-seen deduplication -> 2PC sink. Their output depends on the order the source channels interleave, so exactly-once means some failure-free interleaving explains the committed output.',
+  properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene', 'split-ownership'],
   orderDependent: true,
   defaults: { partitions: 3, events: 400, keys: 16, skew: 5, sourceParallelism: 3, sumParallelism: 2, firstSeen: 1 },
   build(parameters, input) {
     const job = new JobBuilder('running-sum');
-    const source = job.source('source', eventPartitions(input, parameters['partitions']!, parameters['events']!, parameters['keys']!, parameters['skew']!), {
+    const source = scenarioSource(job, 'source', eventPartitions(input, parameters['partitions']!, parameters['events']!, parameters['keys']!, parameters['skew']!), parameters, {
       parallelism: parameters['sourceParallelism']!,
       recordCostUs: 200,
     });
