@@ -1,4 +1,4 @@
-import type { DataStream, JobBuilder, OperatorOptions } from '../src/cluster/jobgraph/job-builder.js';
+import type { DataStream, JobBuilder, SourceOptions } from '../src/cluster/jobgraph/job-builder.js';
 import type { PartitionDiscovery } from '../src/cluster/connectors/flip27/split.js';
 import type { SourcePartition } from '../src/cluster/storage/partitioned-log.js';
 import type { ScenarioParameters } from '../src/explore/scenario.js';
@@ -13,7 +13,7 @@ import type { ScenarioParameters } from '../src/explore/scenario.js';
  * the start, one more appears every `newPartitionEveryUs` (default 4 ms), and the enumerator
  * looks every `discoveryIntervalUs` (default 1 ms).
  */
-export function scenarioSource(job: JobBuilder, name: string, partitions: ReadonlyArray<SourcePartition>, parameters: ScenarioParameters, options: OperatorOptions): DataStream {
+export function scenarioSource(job: JobBuilder, name: string, partitions: ReadonlyArray<SourcePartition>, parameters: ScenarioParameters, options: SourceOptions): DataStream {
   if (parameters['legacySource'] === 1) return job.source(name, partitions, options);
   const discovery: PartitionDiscovery = {
     initialPartitions: parameters['initialPartitions'] ?? Math.max(1, Math.floor(partitions.length / 2)),

@@ -3,6 +3,7 @@ import type { TumblingWindowSpec, WatermarkStrategy } from '../src/cluster/jobgr
 import type { Scenario } from '../src/explore/scenario.js';
 import { deriveStream } from '../src/sim/index.js';
 import { eventTimePartitions } from './input.js';
+import { scenarioSource } from './sources.js';
 
 // Job functions live at module level (see wordcount.ts).
 const eventKey = (value: unknown): string => (value as { key: string }).key;
@@ -15,13 +16,19 @@ const eventAmount = (value: unknown): number => (value as { amount: number }).am
  * than partitions), watermarks through the data channels to the window operator, whose windows
  * and timers are checkpointed keyed state. Judged by windowed-output: every window fires once
  * with all its records, across failures, restores and stop-with-savepoint (with drain too).
+ *
+ * It keeps the legacy source (legacySource = 1): its idle source subtask is the one idle input
+ * channel of the built-in scenarios, and a FLIP-27 reader without a split is not idle in Flink
+ * 1.20 (with no split output its watermark neither advances nor idles; only withIdleness idles
+ * it): it ends once the enumerator has no more splits. legacySource = 0 runs it on a FLIP-27
+ * source, with watermarks per assigned split.
  */
 export const windowedSum: Scenario = {
   name: 'windowed-sum',
   description:
     'Event time: source p=4 over 3 partitions (one source subtask idle) with bounded-out-of-orderness watermarks -> keyBy -> tumbling event-time window sum and count p=2 -> 2PC sink p=2. Every window must fire exactly once with all its records, across failures and restores; a stop-with-savepoint --drain fires every open window before its savepoint.',
   properties: ['job-finishes', 'windowed-output', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene'],
-  defaults: { partitions: 3, events: 400, keys: 12, skew: 5, sourceParallelism: 4, windowParallelism: 2, windowMs: 20, outOfOrdernessMs: 8 },
+  defaults: { legacySource: 1, partitions: 3, events: 400, keys: 12, skew: 5, sourceParallelism: 4, windowParallelism: 2, windowMs: 20, outOfOrdernessMs: 8 },
   build(parameters, input) {
     const outOfOrdernessMs = parameters['outOfOrdernessMs']!;
     const windowMs = parameters['windowMs']!;
@@ -32,8 +39,7 @@ export const windowedSum: Scenario = {
     const watermarks: WatermarkStrategy = { outOfOrdernessMs, timestampOf: eventTimestamp };
     const window: TumblingWindowSpec = { sizeMs: windowMs, timestampOf: eventTimestamp, amountOf: eventAmount };
     const job = new JobBuilder('windowed-sum');
-    job
-      .source('source', partitions, { parallelism: parameters['sourceParallelism']!, recordCostUs: 200, watermarks })
+    scenarioSource(job, 'source', partitions, parameters, { parallelism: parameters['sourceParallelism']!, recordCostUs: 200, watermarks })
       .keyBy(eventKey)
       .windowSum('window', window, { parallelism: parameters['windowParallelism']!, recordCostUs: 150 })
       .sink('sink', 'two-phase-commit', { parallelism: parameters['windowParallelism']! });

@@ -57,6 +57,21 @@ describe('windowed-sum: event time end to end', () => {
     expect(result.violations.find((violation) => violation.property === 'windowed-output')?.message).toMatch(/expected result\(s\) not committed, 0 committed unexpectedly; first: window of key \w+ starting at \d+ ms was never committed/);
   });
 
+  it('runs on a FLIP-27 source with legacySource=0: watermarks per assigned split, the spare reader ends once no split is left', () => {
+    let splitsAdded = 0;
+    const result = runCase(windowedSum, { scenario: windowedSum.name, seed: 1, parameters: { legacySource: 0 }, faults: [crashExecutor] }, {
+      observers: [
+        (observation) => {
+          if (observation.type === 'splits-added') splitsAdded++;
+        },
+      ],
+    });
+    expect(splitsAdded).toBeGreaterThanOrEqual(3);
+    expect(result.stats.restores).toBeGreaterThan(0);
+    expect(result.violations.map((violation) => violation.message)).toEqual([]);
+    expect(result.verdict).toBe('pass');
+  });
+
   it('a drain that does not reach the end of event time leaves timers in its savepoint, and windowed-output says so', () => {
     const result = run(1, [stop(true, 140_000)], ['source-omits-max-watermark-at-end']);
     expect(result.violations.find((violation) => violation.property === 'windowed-output')?.message).toMatch(/^stop-with-savepoint --drain completed savepoint \d+ with \d+ event-time timer\(s\) still pending/);

@@ -63,8 +63,10 @@ export class JobBuilder {
    * A FLIP-27 source (Flink's env.fromSource): a split enumerator on the JobMaster discovers the
    * partitions as `discovery` makes them appear, and hands them as splits to readers that ask.
    */
-  fromSource(name: string, partitions: ReadonlyArray<SourcePartition>, discovery: PartitionDiscovery, options: OperatorOptions = {}): DataStream {
-    const vertex = this.addVertex(name, { kind: 'source', topic: name, partitions, flip27: discovery }, [], options);
+  fromSource(name: string, partitions: ReadonlyArray<SourcePartition>, discovery: PartitionDiscovery, options: SourceOptions = {}): DataStream {
+    const spec: OperatorSpec =
+      options.watermarks === undefined ? { kind: 'source', topic: name, partitions, flip27: discovery } : { kind: 'source', topic: name, partitions, flip27: discovery, watermarks: options.watermarks };
+    const vertex = this.addVertex(name, spec, [], options);
     return new DataStream(this, [{ vertex, partitioner: undefined }]);
   }
 

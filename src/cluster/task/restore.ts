@@ -1,7 +1,7 @@
 import { bugOn } from '../planted-bugs.js';
 import { keyGroupRange } from '../jobgraph/key-groups.js';
 import { ReplayableSourceReader } from '../connectors/replayable-source.js';
-import { openFlip27Reader } from '../connectors/flip27/task-reader.js';
+import { extentsOf, openFlip27Reader } from '../connectors/flip27/task-reader.js';
 import type { StreamRecord } from '../jobgraph/records.js';
 import { recordsBuffer, recordsPerBuffer, type NetworkBuffer } from './buffers.js';
 import type { StoredSubtaskState, StreamTask } from './stream-task.js';
@@ -16,6 +16,8 @@ export function openOperator(task: StreamTask, stored: StoredSubtaskState | unde
     const hooks = environment.hooks;
     const restored = stored?.source !== undefined && !bugOn(task.bugs, 'source-ignores-restored-offsets') ? stored.source : undefined;
     if (vertex.operator.flip27 !== undefined) {
+      // Event time opens first, over the restored splits: the reader's added splits extend it.
+      task.eventTime.openSource(vertex.operator.watermarks, extentsOf(log, Object.keys(restored ?? {}).map(Number)), restored, true);
       task.source = openFlip27Reader(log, task, environment, restored);
       return;
     }

@@ -191,6 +191,22 @@ describe('source watermarks (BoundedOutOfOrdernessWatermarks per split)', () => 
   it('is idle with no partition to read', () => {
     expect(new SourceWatermarks(strategy, [], undefined).idle).toBe(true);
   });
+
+  it('a FLIP-27 reader with no split yet is not idle, and an added split gets a generator of its own', () => {
+    const watermarks = new SourceWatermarks(strategy, [], undefined, true);
+    expect(watermarks.idle).toBe(false);
+    expect(() => watermarks.onRecord(record(2, 0, 20))).toThrow(/does not read/);
+    watermarks.addPartitions([{ partition: 2, length: 10 }], { '2': 4 });
+    watermarks.onRecord(record(2, 4, 20));
+    expect(watermarks.currentWatermark()).toBe(14);
+    // A later split starts at the minimum and holds the reader's watermark back while it is read.
+    watermarks.addPartitions([{ partition: 5, length: 10 }], { '5': 0 });
+    watermarks.onRecord(record(5, 0, 17));
+    expect(watermarks.currentWatermark()).toBe(11);
+    // A split added already read to its end holds nothing back.
+    watermarks.addPartitions([{ partition: 7, length: 3 }], { '7': 3 });
+    expect(watermarks.currentWatermark()).toBe(11);
+  });
 });
 
 describe('advanceToEndOfEventTime on drain', () => {

@@ -1,6 +1,7 @@
 import type { PartitionedLog } from '../../storage/partitioned-log.js';
 import type { TaskEnvironment } from '../../task/task-environment.js';
 import type { ObservationBody } from '../../observations.js';
+import type { SourcePartitionExtent } from '../../task/event-time/index.js';
 import { Flip27SourceReader } from './source-reader.js';
 
 export { Flip27SourceReader };
@@ -10,6 +11,13 @@ export interface ReaderTask {
   readonly taskName: string;
   readonly attempt: number;
   observe(body: ObservationBody): void;
+  /** Event time of the task: the partitions of added splits get watermark generators. */
+  readonly eventTime: { addSourcePartitions(partitions: readonly SourcePartitionExtent[], offsets: Readonly<Record<string, number>>): void };
+}
+
+/** The partitions' global numbers and lengths, as the watermark generators need them. */
+export function extentsOf(log: PartitionedLog, partitions: readonly number[]): SourcePartitionExtent[] {
+  return partitions.map((partition) => ({ partition, length: log.endOffset(partition - log.firstPartition) }));
 }
 
 /**
@@ -33,6 +41,9 @@ export function openFlip27Reader(log: PartitionedLog, task: ReaderTask, environm
       splitsAdded: (splits) => {
         step('task.operator-event-received');
         task.observe({ type: 'splits-added', task: task.taskName, attempt: task.attempt, splits: splits.map((split) => ({ partition: split.partition, offset: split.offset })) });
+        const offsets: Record<string, number> = {};
+        for (const split of splits) offsets[String(split.partition)] = split.offset;
+        task.eventTime.addSourcePartitions(extentsOf(log, splits.map((split) => split.partition)), offsets);
       },
     },
     (partition) => !hooks.external('source-log', 'read', String(partition)).fail,

@@ -31,7 +31,11 @@ export interface SourcePartitionExtent {
  * The watermarks of one source subtask, as a FLIP-27 SourceOperator makes them with per-split
  * watermarks (Flink's WatermarkOutputMultiplexer): a generator per partition, the subtask's
  * watermark the minimum over the partitions still being read (a partition read to its end no
- * longer holds the others back). A subtask with no partition at all is idle.
+ * longer holds the others back). A legacy source subtask knows its partitions at the start and
+ * is idle when it has none. A FLIP-27 reader learns its splits as the enumerator assigns them
+ * ({@link addPartitions}); with none it emits nothing and is not idle (Flink 1.20's
+ * CombinedWatermarkStatus neither advances nor idles with no split output), so it holds its
+ * consumers back until it gets a split or its input ends.
  */
 export class SourceWatermarks {
   private readonly generators = new Map<number, BoundedOutOfOrdernessWatermarks>();
@@ -39,17 +43,31 @@ export class SourceWatermarks {
   private readonly finished = new Set<number>();
   private latestFinishedWatermark = minWatermark;
 
-  constructor(private readonly strategy: WatermarkStrategy, partitions: readonly SourcePartitionExtent[], offsets: Readonly<Record<string, number>> | undefined) {
+  constructor(
+    private readonly strategy: WatermarkStrategy,
+    partitions: readonly SourcePartitionExtent[],
+    offsets: Readonly<Record<string, number>> | undefined,
+    private readonly assignedSplits = false,
+  ) {
+    this.addPartitions(partitions, offsets);
+  }
+
+  /**
+   * Partitions the subtask reads from now on (a FLIP-27 reader's added splits, at `offsets`): each
+   * gets its own generator; one it already has keeps its generator (its watermark never goes back).
+   */
+  addPartitions(partitions: readonly SourcePartitionExtent[], offsets: Readonly<Record<string, number>> | undefined): void {
     for (const { partition, length } of partitions) {
-      this.generators.set(partition, new BoundedOutOfOrdernessWatermarks(strategy.outOfOrdernessMs));
+      if (!this.generators.has(partition)) this.generators.set(partition, new BoundedOutOfOrdernessWatermarks(this.strategy.outOfOrdernessMs));
       this.lengths.set(partition, length);
       if ((offsets?.[String(partition)] ?? 0) >= length) this.finished.add(partition);
+      else this.finished.delete(partition);
     }
   }
 
-  /** True when the subtask reads no partition: it announces itself idle. */
+  /** True when a legacy source subtask reads no partition: it announces itself idle. */
   get idle(): boolean {
-    return this.generators.size === 0;
+    return !this.assignedSplits && this.generators.size === 0;
   }
 
   /** A record the subtask emitted: its partition's generator sees its timestamp. */

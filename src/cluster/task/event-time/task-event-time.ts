@@ -71,14 +71,20 @@ export class TaskEventTime implements ValveOutput {
   // ---- at a source ------------------------------------------------------------------------
 
   /**
-   * The source opened with `strategy` over `partitions` (restored at `offsets`): a subtask with
-   * nothing to read announces itself idle at once.
+   * The source opened with `strategy` over `partitions` (restored at `offsets`): a legacy subtask
+   * with nothing to read announces itself idle at once; a FLIP-27 reader (`assignedSplits`) gets
+   * its further partitions through {@link addSourcePartitions} and is never idle for want of one.
    */
-  openSource(strategy: WatermarkStrategy | undefined, partitions: readonly SourcePartitionExtent[], offsets: Readonly<Record<string, number>> | undefined): void {
+  openSource(strategy: WatermarkStrategy | undefined, partitions: readonly SourcePartitionExtent[], offsets: Readonly<Record<string, number>> | undefined, assignedSplits = false): void {
     if (strategy === undefined) return;
     this.strategy = strategy;
-    this.source = new SourceWatermarks(strategy, partitions, offsets);
+    this.source = new SourceWatermarks(strategy, partitions, offsets, assignedSplits);
     if (this.source.idle) this.emitWatermarkStatus('idle');
+  }
+
+  /** Splits the enumerator assigned to a FLIP-27 reader: their partitions get generators of their own. */
+  addSourcePartitions(partitions: readonly SourcePartitionExtent[], offsets: Readonly<Record<string, number>>): void {
+    this.source?.addPartitions(partitions, offsets);
   }
 
   /** Records the source emitted; the periodic emitter is armed when they may have moved the watermark. */
