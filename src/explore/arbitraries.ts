@@ -29,6 +29,8 @@ export interface Topology {
    * on operator-event RPCs. Absent or false, the draws are exactly those of a job without them.
    */
   readonly operatorCoordinators?: boolean;
+  /** The tasks of FLIP-27 readers: the only tasks that send and receive operator events. */
+  readonly readerTasks?: readonly string[];
 }
 
 /**
@@ -51,8 +53,15 @@ export function topologyOf(scenario: Scenario, parameters?: Readonly<Record<stri
     faultWindowUs: { fromUs, toUs: fromUs + Math.max(minimumWindowUs, Math.round(activeUs * windowStretch)) },
     forwardGroups: forwardGroups(setup.job),
     slots: config.executors * config.slotsPerExecutor,
-    ...(setup.job.vertices.some((vertex) => vertex.operator.kind === 'source' && vertex.operator.flip27 !== undefined) ? { operatorCoordinators: true } : {}),
+    ...operatorCoordinatorsOf(setup.job),
   };
+}
+
+/** Whether the job has operator coordinators (FLIP-27 sources), and the tasks of their readers. */
+function operatorCoordinatorsOf(job: JobGraph): Pick<Topology, 'operatorCoordinators' | 'readerTasks'> {
+  const readers = job.vertices.filter((vertex) => vertex.operator.kind === 'source' && vertex.operator.flip27 !== undefined);
+  if (readers.length === 0) return {};
+  return { operatorCoordinators: true, readerTasks: readers.flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => taskName(vertex.name, index))) };
 }
 
 /** How far past the fault-free run's end faults are aimed: faults slow a run, and its finishing phase is worth hitting. */
@@ -140,6 +149,14 @@ export const triggerSteps = [
 /** Steps drawn besides {@link triggerSteps} for a job with operator coordinators, appended so the others keep their draws' order. */
 const coordinatorTriggerSteps = [...operatorCoordinatorSteps, 'rpc.sendOperatorEvent', 'rpc.sendOperatorEventToCoordinator'] as const;
 
+/**
+ * Operator-event and discovery steps: they come between checkpoints (an event carries no
+ * checkpoint id), and only a reader's task sends or receives an event. A drawn checkpoint, or a
+ * task that is not a reader, would narrow them to a step that never comes.
+ */
+const operatorEventSteps: ReadonlySet<string> = new Set(['coordinator.operator-event-sent', 'coordinator.operator-event-received', 'task.operator-event-sent', 'task.operator-event-received', 'rpc.sendOperatorEvent', 'rpc.sendOperatorEventToCoordinator']);
+const stepsWithoutCheckpoint: ReadonlySet<string> = new Set([...operatorEventSteps, 'coordinator.partition-discovered', 'task.end-of-data']);
+
 /** RPC methods drawn for a job without operator coordinators: every method but the operator events'. */
 const checkpointRpcMethods = rpcMethods.filter((method) => !operatorEventRpcMethods.includes(method));
 
@@ -154,9 +171,11 @@ export function triggerArbitrary(topology: Topology): fc.Arbitrary<FaultTrigger>
       occurrence: fc.integer({ min: 1, max: 3 }),
     })
     .map(({ onStep, task: drawnTask, checkpointId: drawnCheckpointId, occurrence }) => {
-      // The coordinator's steps belong to no task; a task's end of data, to no checkpoint.
-      const task = onStep.startsWith('coordinator.') ? undefined : drawnTask;
-      const checkpointId = onStep === 'task.end-of-data' ? undefined : drawnCheckpointId;
+      // The coordinator's steps belong to no task; a task's end of data, operator events and
+      // partition discovery, to no checkpoint; operator events, to readers only. Mapped after the
+      // draw, so no draw moves.
+      const task = onStep.startsWith('coordinator.') || (operatorEventSteps.has(onStep) && !(topology.readerTasks ?? []).includes(drawnTask as string)) ? undefined : drawnTask;
+      const checkpointId = stepsWithoutCheckpoint.has(onStep) ? undefined : drawnCheckpointId;
       // Narrowed to one checkpoint of one task (or of the coordinator), or to one task's end of
       // data, a step happens once: a later occurrence would never come.
       const once = (checkpointId !== undefined && (task !== undefined || onStep.startsWith('coordinator.'))) || (task !== undefined && onStep === 'task.end-of-data');

@@ -36,7 +36,7 @@ describe('checkers on known runtime problems', () => {
     // The JobMaster crashes after the synchronous savepoint completed (and its transactions were
     // committed) but before the job reached FINISHED; the new one restores the latest stored checkpoint.
     const scenario = findScenario('savepoint-stop')!;
-    const faults = [{ kind: 'crash-jobmaster', recoverAfterUs: 0, when: { atUs: 153_569 } }];
+    const faults = [{ kind: 'crash-jobmaster', recoverAfterUs: 0, when: { atUs: 153_200 } }];
     const { violations } = runWithCheckers(scenario, { scenario: scenario.name, seed: 7, faults }, ['recovery']);
     expect(violations).toHaveLength(1);
     expect(violations[0]?.message).toMatch(/^the JobMaster of leader epoch 2 restores checkpoint \d+, older than sync-savepoint \d+/);
