@@ -120,7 +120,10 @@ class LaneBuilder {
       for (let local = 0; local < partitions.length; local++) {
         const partition = partitions[local]!;
         const global = firstPartition + local;
-        // The replayable source assigns local partition p to subtask p mod parallelism.
+        // The replayable source assigns local partition p to subtask p mod parallelism. A FLIP-27
+        // reader's split may go to any subtask; the name is the same, as it only tells lanes
+        // apart: in a failure-free run one reader reads a partition's split from start to end,
+        // so a partition's records keep their order whichever subtask reads them.
         const path = `p${global}>${taskName(vertex.name, local % vertex.parallelism)}`;
         for (let offset = 0; offset < partition.length; offset++) {
           const entry = partition.at(offset) as LogRecord;
