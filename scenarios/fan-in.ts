@@ -49,7 +49,7 @@ const fanInProperties = ['job-finishes', 'exactly-once', 'consistent-snapshot', 
 /** Many upstream channels, one slow consumer: aligned checkpoints under backpressure. */
 export const fanInSkew: Scenario = {
   name: 'fan-in-skew',
-  description: 'Six upstream channels (a FLIP-27 source over 6 partitions, 3 discovered later) into two keyed counters with a hot key: the slow reducer backpressures its producers while it aligns barriers.',
+  description: 'Six upstream channels into two keyed counters with a hot key: the slow reducer backpressures its producers while it aligns barriers. The six come from a FLIP-27 source over 6 partitions, 3 discovered later.',
   properties: fanInProperties,
   defaults: fanInDefaults,
   build: buildFanIn('fan-in-skew', {}),
