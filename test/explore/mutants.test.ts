@@ -33,7 +33,6 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'handler-ignores-newer-barrier': lateInDefaultSweep,
   'coordinator-discards-possibly-stored-checkpoint': lateInDefaultSweep,
   'failure-manager-ignores-task-failures': lateInDefaultSweep,
-  'task-snapshots-out-of-order-checkpoint': lateInDefaultSweep,
   'failure-manager-ignores-io-exceptions': lateInDefaultSweep,
   'restore-tolerates-unreadable-state': lateInDefaultSweep,
   'task-skips-cancel-marker-for-aborted-checkpoint': lateInDefaultSweep,
