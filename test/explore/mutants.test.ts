@@ -51,7 +51,6 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   // Past the CI budget since nine scenarios read FLIP-27 sources (every case of theirs draws anew).
   'failure-manager-ignores-finalize-failures': lateInDefaultSweep,
   'failure-manager-ignores-store-failures': lateInDefaultSweep,
-  'handler-no-active-alignment-timeout': lateInDefaultSweep,
   'file-writer-resumes-without-truncate': lateInDefaultSweep,
   // Caught at case 44 of the default sweep (file-sink: a failed HA write of a completed checkpoint, then a savepoint).
   'failure-manager-counts-stale-checkpoints': lateInDefaultSweep,
