@@ -44,7 +44,7 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'valve-min-includes-idle-channels': lateInDefaultSweep,
   // Caught at case 30 of the default sweep (running-sum), by notification-order's cancellation-decline rule.
   'handler-resets-alignment-on-older-abort': lateInDefaultSweep,
-  // Caught at case 210 of the default sweep (npm start's matrix), once wordcount read a FLIP-27 source.
+  // Caught at case 53 of the default sweep (npm start's matrix) since nine scenarios read FLIP-27 sources (case 210 with wordcount alone).
   'coordinator-checkpoint-ignores-inflight-events': lateInDefaultSweep,
   // Caught at case 89 of the default sweep (wordcount), once operator-event step triggers stopped naming checkpoints.
   'coordinator-gateway-never-closes': lateInDefaultSweep,
