@@ -216,7 +216,7 @@ describe('Sink V2 committer', () => {
     const { store, context, committer } = committerWithTwoCheckpoints();
     store.initProducer('sink#0/1');
     committer.notifyCheckpointComplete(1);
-    expect(context.ofType('transaction-aborted')).toEqual([{ type: 'transaction-aborted', task: 'sink-committer#0', transactionId: 'sink#0/1.0', cause: 'commit failed: fenced' }]);
+    expect(context.ofType('transaction-aborted')).toEqual([{ type: 'transaction-aborted', task: 'sink-committer#0', transactionId: 'sink#0/1.0', cause: 'commit failed: fenced', records: 0 }]);
     expect(context.timers).toEqual([]);
     const orphan = new CommitterOperator();
     const orphanContext = new FakeContext(newStore(), 'sink-committer#1');
