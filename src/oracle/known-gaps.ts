@@ -110,11 +110,10 @@ export class GapFacts {
   /** Part files in progress in each checkpoint's FileSink writer snapshots, and the transactions (part files) committed. */
   private readonly inProgressFiles = new Map<number, string[]>();
   private readonly committed = new Set<string>();
-  /**
-   * Part files in progress in the checkpoint a JobMaster failover after the stop-with-savepoint
-   * savepoint restored, committed before that failover: the FileSink cannot resume them.
-   */
-  readonly unresumableAfterSyncSavepoint = new Set<string>();
+  /** Checkpoints a JobMaster failover after the stop-with-savepoint savepoint restored. */
+  private readonly restoredAfterSyncSavepoint = new Set<number>();
+  /** Why the job FAILED, when it did. */
+  private failedCause: string | undefined;
   /** Plain savepoints that completed, and those of them a later restore went back before. */
   private readonly plainSavepoints = new Set<number>();
   private readonly rolledBackSavepoints = new Set<number>();
@@ -175,7 +174,7 @@ export class GapFacts {
           this.failovers++;
           if (this.syncSavepointCompleted) {
             this.failoverAfterSyncSavepoint = true;
-            if (observation.recoveredCheckpointIds.length > 0) this.noteUnresumableFiles(Math.max(...observation.recoveredCheckpointIds));
+            if (observation.recoveredCheckpointIds.length > 0) this.restoredAfterSyncSavepoint.add(Math.max(...observation.recoveredCheckpointIds));
           }
         }
         return;
@@ -196,6 +195,7 @@ export class GapFacts {
         // failovers are ordinary ones.
         if (observation.status === 'FINISHED' || observation.status === 'FAILED') this.syncSavepointCompleted = false;
         if (observation.status === 'FAILED') {
+          this.failedCause = observation.cause ?? '';
           for (const path of this.truncatedSavepointFiles) if (observation.cause?.includes(`commit of ${path} failed: no such pending file`) === true) this.failedCommittingTruncatedSavepointFile = true;
         }
         return;
@@ -250,9 +250,24 @@ export class GapFacts {
     }
   }
 
-  /** A JobMaster failover after the stop-with-savepoint savepoint restores `restoredId`: its in-progress part files committed since. */
-  private noteUnresumableFiles(restoredId: number): void {
-    for (const path of this.inProgressFiles.get(restoredId) ?? []) if (this.committed.has(path)) this.unresumableAfterSyncSavepoint.add(path);
+  /**
+   * Part files in progress in a checkpoint that a JobMaster failover after the stop-with-savepoint
+   * savepoint restored, and committed (by that savepoint's notification, before or after the
+   * failover: a notification already in a task's mailbox still runs before the old task is
+   * cancelled): the FileSink cannot resume them.
+   */
+  get unresumableAfterSyncSavepoint(): ReadonlySet<string> {
+    const paths = new Set<string>();
+    for (const restoredId of this.restoredAfterSyncSavepoint) for (const path of this.inProgressFiles.get(restoredId) ?? []) if (this.committed.has(path)) paths.add(path);
+    return paths;
+  }
+
+  /** The job FAILED because a restored FileWriter could not resume such a part file. */
+  get failedResumingCommittedFile(): boolean {
+    const cause = this.failedCause;
+    if (cause === undefined || !this.failoverAfterSyncSavepoint) return false;
+    for (const path of this.unresumableAfterSyncSavepoint) if (cause.includes(`cannot resume in-progress file ${path} at length`)) return true;
+    return false;
   }
 
   /**
@@ -304,10 +319,10 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
     return knownGaps.transactionTimeout;
   }
   // The job FAILED restoring, again and again, a part file the stop-with-savepoint savepoint's
-  // notification committed before a JobMaster failover went back to an older checkpoint (the
-  // FileWriter's failure names the file it cannot resume).
-  if (violation.property === 'job-finishes' && violation.details['jobStatus'] === 'FAILED' && facts.failoverAfterSyncSavepoint) {
-    for (const path of facts.unresumableAfterSyncSavepoint) if (violation.message.includes(`cannot resume in-progress file ${path} at length`)) return knownGaps.stopWithSavepointFailover;
+  // notification committed while a JobMaster failover went back to an older checkpoint (the
+  // FileWriter's failure names the file it cannot resume); no checkpoint completes after it either.
+  if ((violation.property === 'job-finishes' || violation.property === 'liveness') && violation.details['jobStatus'] === 'FAILED' && facts.failedResumingCommittedFile) {
+    return knownGaps.stopWithSavepointFailover;
   }
   // The job FAILED committing, at every restore of a rolled-back savepoint, a part file the
   // rollback's restore had resumed and truncated; no checkpoint completes after it either.

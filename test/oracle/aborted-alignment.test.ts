@@ -90,15 +90,15 @@ describe('notification-order: every producer sends each checkpoint it took up, b
     expect(run(skipped, [...split0, aligning(3_000, 4, 'split#1'), marker(3_500, 3, 'up#0->split#1', 'split#1'), trigger(3_600, 3, 'split#1')])).toEqual([]);
   });
 
-  it('still kills task-skips-cancel-marker-for-aborted-checkpoint on the default sweep\'s case 30, whose shrunk case passes without it', () => {
-    // The kill matrix's replay token (running-sum): sum#1 heard of checkpoint 9 from other
-    // channels, and source#1, triggered for 9 after its abort, sent no marker before 10's barrier.
+  it('still kills task-skips-cancel-marker-for-aborted-checkpoint on the default sweep\'s case 37, whose shrunk case passes without it', () => {
+    // The kill matrix's replay token (unaligned, a stop-with-savepoint): total#1 heard of
+    // checkpoint 1 from other channels, and enrich#2 sent no marker of 1 before 2's barrier.
     const token =
-      'ckpt1.eyJzY2VuYXJpbyI6InJ1bm5pbmctc3VtIiwic2VlZCI6MTQ0MDczOTA4NywicGFyYW1ldGVycyI6eyJldmVudHMiOjQwMH0sImZhdWx0cyI6W3sia2luZCI6InJlc2NhbGUiLCJwYXJhbGxlbGlzbSI6InNvdXJjZT00Iiwid2hlbiI6eyJvblN0ZXAiOiJ0YXNrLm5vdGlmeS1jb21wbGV0ZSIsIm9jY3VycmVuY2UiOjEsInRhc2siOiJmaXJzdC1zaW5rIzAifX1dLCJjb25maWciOnsiY2hlY2twb2ludCI6eyJpbnRlcnZhbFVzIjozMTg0LCJyZXRhaW5lZENoZWNrcG9pbnRzIjoyLCJtYXhDb25jdXJyZW50Q2hlY2twb2ludHMiOjIsInRpbWVvdXRVcyI6NjAwMDAwMDAwfSwicGxhbnRlZEJ1Z3MiOlsidGFzay1za2lwcy1jYW5jZWwtbWFya2VyLWZvci1hYm9ydGVkLWNoZWNrcG9pbnQiXX19.5d1a3dd0';
+      'ckpt1.eyJzY2VuYXJpbyI6InVuYWxpZ25lZCIsInNlZWQiOjEyMjg2NzE0NTEsInBhcmFtZXRlcnMiOnsiZXZlbnRzIjoxMDAwfSwiZmF1bHRzIjpbeyJraW5kIjoic3RvcC13aXRoLXNhdmVwb2ludCIsImRyYWluIjpmYWxzZSwid2hlbiI6eyJvblN0ZXAiOiJ0YXNrLmFsaWdubWVudC1jb21wbGV0ZWQiLCJvY2N1cnJlbmNlIjoxfX1dLCJjb25maWciOnsiY2hlY2twb2ludCI6eyJpbnRlcnZhbFVzIjo3MDA0LCJyZXRhaW5lZENoZWNrcG9pbnRzIjoyLCJtYXhDb25jdXJyZW50Q2hlY2twb2ludHMiOjEsInRpbWVvdXRVcyI6MjAwMDEzLCJtb2RlIjoiRVhBQ1RMWV9PTkNFIn0sImluY3JlbWVudGFsQ2hlY2twb2ludHMiOnRydWUsInBsYW50ZWRCdWdzIjpbInRhc2stc2tpcHMtY2FuY2VsLW1hcmtlci1mb3ItYWJvcnRlZC1jaGVja3BvaW50Il19fQ.2b81d34d';
     const spec = decodeReplayToken(token);
     const scenario = findScenario(spec.scenario)!;
     const buggy = runCase(scenario, spec).violations.filter((violation) => violation.property === 'notification-order');
-    expect(buggy.map((violation) => violation.message)).toEqual([expect.stringMatching(/^sum#1 finished without the barrier or a cancellation marker of checkpoint 9 on source#1->sum#1, whose producer sent the barrier of checkpoint 10 /)]);
+    expect(buggy.map((violation) => violation.message)).toEqual([expect.stringMatching(/^total#1 finished without the barrier or a cancellation marker of checkpoint 1 on enrich#2->total#1, whose producer sent the barrier of checkpoint 2 /)]);
     const correct = runCase(scenario, { ...spec, config: { ...spec.config, plantedBugs: [] } });
     expect(correct.violations).toEqual([]);
   });

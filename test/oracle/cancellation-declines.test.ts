@@ -37,16 +37,19 @@ describe('notification-order: a decline on a cancellation barrier names a checkp
 });
 
 /**
- * The kill matrix's shrunk case (default sweep, running-sum case 2): two concurrent checkpoints,
- * and a rescale that resumes the job with four source subtasks. A cancellation barrier of
- * checkpoint 3 reaches first-seen#0 while it aligns checkpoint 4.
+ * The kill matrix's shrunk case (default sweep, wordcount case 45): three concurrent checkpoints,
+ * a stop-with-savepoint and a rescale of the sink. count#2 declines checkpoint 2 on the
+ * cancellation barrier of checkpoint 1.
  */
 const replaySpec: CaseSpec = {
-  scenario: 'running-sum',
-  seed: 1440739087,
-  parameters: { events: 400 },
-  faults: [{ kind: 'rescale', parallelism: 'source=4', when: { onStep: 'task.notify-complete', occurrence: 1, task: 'first-sink#0' } }],
-  config: { checkpoint: { intervalUs: 3184, retainedCheckpoints: 2, maxConcurrentCheckpoints: 2, timeoutUs: 600_000_000 } },
+  scenario: 'wordcount',
+  seed: 13,
+  parameters: { lines: 268 },
+  faults: [
+    { kind: 'stop-with-savepoint', drain: false, when: { onStep: 'coordinator.operator-snapshot-finished', occurrence: 1 } },
+    { kind: 'rescale', parallelism: 'sink=2', when: { atUs: 175_916 } },
+  ],
+  config: { checkpoint: { intervalUs: 6991, retainedCheckpoints: 1, maxConcurrentCheckpoints: 3, timeoutUs: 116_422_166 } },
 };
 
 describe('notification-order catches the handler that drops a newer alignment for an older abort', () => {

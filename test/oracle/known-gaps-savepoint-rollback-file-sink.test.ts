@@ -55,12 +55,14 @@ describe('savepoint-restored-after-rollback with a FileSink: the rollback trunca
   // commit; checkpoint 4's HA write failed past the tolerable failures, and the restart restored
   // checkpoint 2, which resumed the file at 61 records; a cancel then resumed savepoint 3. Run with
   // 3 restart attempts instead of the scenario's 1000 (the same failure, a seventieth of the events).
-  it('the file-sink case of the default sweep is this gap, not a violation', () => {
+  // Since file-sink reads a FLIP-27 source the case runs differently: no restore resumes the file,
+  // and the job finishes. It stays a regression case of the correct protocol; the gap rule is
+  // held to its shape by the hand-built streams above (an end-to-end case of it is still to find).
+  it('the file-sink case of the default sweep that found the gap is not a violation', () => {
     const spec = decodeReplayToken('ckpt1.eyJzY2VuYXJpbyI6ImZpbGUtc2luayIsInNlZWQiOjkwODUyOTMxNiwicGFyYW1ldGVycyI6eyJldmVudHMiOjc1MH0sImZhdWx0cyI6W3sia2luZCI6ImhhLXN0b3JlIiwiYWN0aW9uIjoiZmFpbC13cml0ZXMiLCJ0YXJnZXQiOiJjb21wbGV0ZWQtY2hlY2twb2ludCIsImNvdW50IjoxLCJ3aGVuIjp7Im9uU3RlcCI6InRhc2suYWxpZ25tZW50LWNvbXBsZXRlZCIsIm9jY3VycmVuY2UiOjEsImNoZWNrcG9pbnRJZCI6M319LHsia2luZCI6InNhdmVwb2ludCIsIndoZW4iOnsib25TdGVwIjoiY29vcmRpbmF0b3IuYWxsLWFja25vd2xlZGdlZCIsIm9jY3VycmVuY2UiOjEsImNoZWNrcG9pbnRJZCI6Mn19LHsia2luZCI6ImNoZWNrcG9pbnQiLCJ3aGVuIjp7Im9uU3RlcCI6ImNvb3JkaW5hdG9yLmNoZWNrcG9pbnQtdHJpZ2dlcmVkIiwib2NjdXJyZW5jZSI6MSwiY2hlY2twb2ludElkIjoyfX0seyJraW5kIjoiY2FuY2VsIiwicmVzdW1lRnJvbSI6ImxhdGVzdCIsInJlc3VtZUFmdGVyVXMiOjE3MTMxNCwid2hlbiI6eyJhdFVzIjoxODcyMzR9fV0sImNvbmZpZyI6eyJjaGVja3BvaW50Ijp7ImludGVydmFsVXMiOjcwMDEsInJldGFpbmVkQ2hlY2twb2ludHMiOjMsIm1heENvbmN1cnJlbnRDaGVja3BvaW50cyI6MiwidGltZW91dFVzIjoyMDAwMTF9LCJpbmNyZW1lbnRhbENoZWNrcG9pbnRzIjp0cnVlfX0.cb8ea2d8');
     const result = runCase(findScenario('file-sink')!, { ...spec, config: { ...spec.config, restartStrategy: { kind: 'fixed-delay', attempts: 3, delayUs: 50_000 } } });
-    expect(result.jobStatus).toBe('FAILED');
     expect(result.violations).toEqual([]);
-    expect(result.verdict).toBe('expected-gap');
-    expect(result.gaps.map(({ gap, violation }) => [gap.name, violation.property])).toEqual([['savepoint-restored-after-rollback', 'job-finishes']]);
+    expect(result.jobStatus).toBe('FINISHED');
+    expect(result.verdict).toBe('pass');
   });
 });

@@ -36,21 +36,47 @@ function classify(observations: readonly Observation[], violation: Violation = f
 
 describe('stop-with-savepoint-failover with a FileSink: the restored checkpoint\'s in-progress part file was committed since', () => {
   it('the FileSink cannot resume it, so the job FAILS restoring (Flink 1.20 refuses to resume a committed in-progress file)', () => {
-    expect(classify([inProgressAt1, savepointCompleted, fileCommitted, jobMasterFailover])).toEqual([knownGaps.stopWithSavepointFailover.name]);
+    expect(classify([inProgressAt1, savepointCompleted, fileCommitted, jobMasterFailover, jobFailed(file)])).toEqual([knownGaps.stopWithSavepointFailover.name]);
+  });
+
+  // The job-status observation the JobMaster publishes when its restart strategy gives up.
+  const jobFailed = (path: string): Observation => at(9, { type: 'job-status', status: 'FAILED', cause: `operator failed to open: sink#0: cannot resume in-progress file ${path} at length 12; fixed-delay restart attempts (3) exhausted` });
+  const noCheckpointAfter = { property: 'liveness', message: 'no checkpoint completed within 2000000 us after the last fault healed at 0.005 s (none completed after it; run ended at 54 s, job FAILED)', details: { jobStatus: 'FAILED' } } as unknown as Violation;
+
+  it('also when the savepoint\'s notification commits the file after the failover (it was already in the old task\'s mailbox), and liveness with it: no checkpoint completes once every restore fails', () => {
+    const committedLate = { ...fileCommitted, timeUs: 6 } as Observation;
+    expect(classify([inProgressAt1, savepointCompleted, jobMasterFailover, committedLate, jobFailed(file)])).toEqual([knownGaps.stopWithSavepointFailover.name]);
+    expect(classify([inProgressAt1, savepointCompleted, jobMasterFailover, committedLate, jobFailed(file)], noCheckpointAfter)).toEqual([knownGaps.stopWithSavepointFailover.name]);
+    // Liveness is explained only when the job FAILED for that file.
+    expect(classify([inProgressAt1, savepointCompleted, jobMasterFailover, committedLate, jobFailed('sink#1/part-1.0-1')], noCheckpointAfter)).toEqual([]);
+    expect(classify([inProgressAt1, savepointCompleted, jobMasterFailover, committedLate], noCheckpointAfter)).toEqual([]);
   });
 
   it('explains nothing without the failover after the savepoint, without the commit, or for another file', () => {
-    expect(classify([inProgressAt1, fileCommitted, jobMasterFailover])).toEqual([]);
-    expect(classify([inProgressAt1, savepointCompleted, jobMasterFailover])).toEqual([]);
-    expect(classify([inProgressAt1, savepointCompleted, fileCommitted, jobMasterFailover], failed('sink#1/part-1.0-1'))).toEqual([]);
+    expect(classify([inProgressAt1, fileCommitted, jobMasterFailover, jobFailed(file)])).toEqual([]);
+    expect(classify([inProgressAt1, savepointCompleted, jobMasterFailover, jobFailed(file)])).toEqual([]);
+    expect(classify([inProgressAt1, savepointCompleted, fileCommitted, jobMasterFailover, jobFailed('sink#1/part-1.0-1')], failed('sink#1/part-1.0-1'))).toEqual([]);
     // A failover that restores another checkpoint, whose in-progress files were never committed.
-    expect(classify([inProgressAt1, savepointCompleted, fileCommitted, at(5, { type: 'jobmaster-started', leaderEpoch: 2, recoveredCheckpointIds: [2] })])).toEqual([]);
+    expect(classify([inProgressAt1, savepointCompleted, fileCommitted, at(5, { type: 'jobmaster-started', leaderEpoch: 2, recoveredCheckpointIds: [2] }), jobFailed(file)])).toEqual([]);
   });
 
   // Found by the default sweep (file-sink case 907): checkpoint 1 holds part file 1 in progress,
   // savepoint 3's notification commits it, the JobMaster crashes as the savepoint completes and
   // the new one restores checkpoint 1. Run with 3 restart attempts instead of the scenario's 1000
   // (the same failure, a hundredth of the events).
+  // The kill matrix's shrunk case of file-writer-resumes-without-truncate, run without the bug:
+  // savepoint 10's notification commits part file 7 after the JobMaster crashed; the new one
+  // restores checkpoint 7, which holds it in progress.
+  it('the notification that commits the file after the JobMaster failover: the same gap (job-finishes and liveness)', () => {
+    const token =
+      'ckpt1.eyJzY2VuYXJpbyI6ImZpbGUtc2luayIsInNlZWQiOjE1NTIyMjEyMjEsInBhcmFtZXRlcnMiOnsiZXZlbnRzIjo3NTB9LCJmYXVsdHMiOlt7ImtpbmQiOiJjcmFzaC1qb2JtYXN0ZXIiLCJyZWNvdmVyQWZ0ZXJVcyI6MCwid2hlbiI6eyJhdFVzIjoxNzIxNzl9fSx7ImtpbmQiOiJzdG9wLXdpdGgtc2F2ZXBvaW50IiwiZHJhaW4iOnRydWUsIndoZW4iOnsib25TdGVwIjoidGFzay5lbmQtb2YtZGF0YSIsIm9jY3VycmVuY2UiOjEsInRhc2siOiJzb3VyY2UjMSJ9fV0sImNvbmZpZyI6eyJjaGVja3BvaW50Ijp7ImludGVydmFsVXMiOjQwNjYsInJldGFpbmVkQ2hlY2twb2ludHMiOjEsIm1heENvbmN1cnJlbnRDaGVja3BvaW50cyI6MiwidGltZW91dFVzIjoyMDAwMjB9fX0.5b190833';
+    const spec = decodeReplayToken(token);
+    const result = runCase(findScenario('file-sink')!, { ...spec, config: { ...spec.config, restartStrategy: { kind: 'fixed-delay', attempts: 3, delayUs: 50_000 } } });
+    expect(result.jobStatus).toBe('FAILED');
+    expect(result.violations).toEqual([]);
+    expect(result.verdict).toBe('expected-gap');
+  });
+
   it('the file-sink case of the default sweep is this gap, not a violation', () => {
     const token =
       'ckpt1.eyJzY2VuYXJpbyI6ImZpbGUtc2luayIsInNlZWQiOjE5LCJwYXJhbWV0ZXJzIjp7ImV2ZW50cyI6MTAwMH0sImZhdWx0cyI6W3sia2luZCI6ImNyYXNoLWpvYm1hc3RlciIsInJlY292ZXJBZnRlclVzIjo0NzM0LCJ3aGVuIjp7Im9uU3RlcCI6ImNvb3JkaW5hdG9yLmNoZWNrcG9pbnQtY29tcGxldGVkIiwib2NjdXJyZW5jZSI6MSwiY2hlY2twb2ludElkIjozfX0seyJraW5kIjoicnBjIiwiYWN0aW9uIjoiZHVwbGljYXRlIiwibWV0aG9kIjoiaGVhcnRiZWF0IiwiY291bnQiOjEsImRlbGF5VXMiOjIzNTE2MCwid2hlbiI6eyJhdFVzIjoyMzk4NDZ9fSx7ImtpbmQiOiJzdG9wLXdpdGgtc2F2ZXBvaW50IiwiZHJhaW4iOmZhbHNlLCJ3aGVuIjp7Im9uU3RlcCI6ImNvb3JkaW5hdG9yLmFsbC1hY2tub3dsZWRnZWQiLCJvY2N1cnJlbmNlIjoyfX1dLCJjb25maWciOnsiY2hlY2twb2ludCI6eyJpbnRlcnZhbFVzIjo2OTk5LCJyZXRhaW5lZENoZWNrcG9pbnRzIjoxLCJtYXhDb25jdXJyZW50Q2hlY2twb2ludHMiOjEsInRpbWVvdXRVcyI6NjAwMDAwMDAwfX19.bfe88a0a';
