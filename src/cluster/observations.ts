@@ -55,6 +55,12 @@ export type ObservationBody =
   /** A trigger RPC for this task attempt reached its task executor (whether the attempt runs there or not). */
   | { readonly type: 'checkpoint-trigger-received'; readonly checkpointId: number; readonly task: string; readonly attempt: number }
   /** A task attempt, or its task executor for it, sent a decline to the JobMaster (observed at the sender; `checkpoint-declined` is its receipt). */
+  /**
+   * The task reached the barrier or trigger of a checkpoint it had already been told was aborted,
+   * and broadcast its cancellation marker instead of a snapshot (Flink's
+   * SubtaskCheckpointCoordinatorImpl.checkpointState for an id it recorded as aborted).
+   */
+  | { readonly type: 'aborted-checkpoint-skipped'; readonly checkpointId: number; readonly task: string; readonly attempt: number }
   | { readonly type: 'checkpoint-decline-sent'; readonly checkpointId: number; readonly task: string; readonly attempt: number; readonly reason: CheckpointFailureReason }
   | { readonly type: 'checkpoint-completed'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly acknowledgedTasks: readonly string[]; readonly awaitedTasks: readonly string[]; readonly stateHandles: readonly string[] }
   /** `declinedBy`: the task attempt whose decline aborted it (a task-side failure); absent for coordinator-side aborts. */

@@ -78,4 +78,17 @@ describe('liveness: an alignment whose first barrier came unaligned', () => {
     ];
     expect(judge(createLivenessChecker(context), stream, finalState({ jobStatus: 'FINISHED', endUs: 9_000_000 }))).toEqual([]);
   });
+
+  it('or, for a checkpoint the task heard was aborted, with the cancellation marker it sends in place of the snapshot (aligned-timeout seed 2147483623 of the default sweep)', () => {
+    const skipped = at(12_000, { type: 'aborted-checkpoint-skipped' as const, checkpointId: 1, task: 'count#0', attempt: 0 });
+    const stream = [triggered(10_000, 1), started(12_000, 1), skipped, at(500_000, { type: 'alignment-completed' as const, checkpointId: 1, task: 'count#0', alignmentDurationUs: 488_000, unaligned: true })];
+    expect(judge(createLivenessChecker(context), stream, finalState({ jobStatus: 'FINISHED', endUs: 9_000_000 }))).toEqual([]);
+    // Without it the alignment is still open past its timeout; another task's skip, or an older checkpoint's, ends nothing.
+    const other = at(12_000, { type: 'aborted-checkpoint-skipped' as const, checkpointId: 1, task: 'count#1', attempt: 0 });
+    const older = at(13_000, { type: 'aborted-checkpoint-skipped' as const, checkpointId: 0, task: 'count#0', attempt: 0 });
+    for (const end of [[], [other], [older]]) {
+      const open = [triggered(10_000, 1), started(12_000, 1), ...end];
+      expect(judge(createLivenessChecker(context), open, finalState({ jobStatus: 'FINISHED', endUs: 9_000_000 }))[0]?.message).toContain('count#0 still aligns checkpoint 1');
+    }
+  });
 });

@@ -57,6 +57,7 @@ export class SubtaskCheckpoints {
     if (!task.active) return;
     task.lastCheckpointId = checkpointId;
     if (task.abortedCheckpoints.has(checkpointId)) {
+      task.observe({ type: 'aborted-checkpoint-skipped', checkpointId, task: task.taskName, attempt: task.attempt });
       if (!bugOn(bugs, 'task-skips-cancel-marker-for-aborted-checkpoint')) task.outputs.broadcastEvent(cancelMarkerEvent(checkpointId));
       return;
     }

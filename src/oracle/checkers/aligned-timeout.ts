@@ -26,7 +26,8 @@ const letterMarginUs = 1_000;
  * up to the fault's maximum factor slower. Only checkpoints (never savepoints, always aligned) of
  * an EXACTLY_ONCE job with unaligned checkpoints and a positive aligned-checkpoint timeout are
  * judged, from observations only: the trigger's timestamp, the task's alignment-started and what
- * ends it (an unaligned snapshot of the checkpoint counts as a switch). An alignment also ends with its task attempt (failed, canceled, finished, redeployed),
+ * ends it (an unaligned snapshot of the checkpoint counts as a switch, as does the cancellation
+ * marker a task sends in place of the snapshot of a checkpoint it heard was aborted). An alignment also ends with its task attempt (failed, canceled, finished, redeployed),
  * a newer alignment-started, or any executor crash (the crashed tasks' end is observed only later).
  */
 export class AlignedTimeoutRule {
@@ -78,6 +79,14 @@ export class AlignedTimeoutRule {
         // switched), so the handler never aligned and publishes no switch.
         const open = this.open.get(observation.task);
         if (observation.unaligned && open !== undefined && open.checkpointId <= observation.checkpointId) this.open.delete(observation.task);
+        return;
+      }
+      case 'aborted-checkpoint-skipped': {
+        // The same, for a checkpoint the task had heard was aborted: the handler triggered it on
+        // its first (unaligned) barrier, and the task sent its cancellation marker instead of a
+        // snapshot. Nothing is blocked; the handler only collects the remaining barriers.
+        const open = this.open.get(observation.task);
+        if (open !== undefined && open.checkpointId <= observation.checkpointId) this.open.delete(observation.task);
         return;
       }
       case 'task-failed':
