@@ -113,6 +113,12 @@ export class JobMaster implements JobMasterGateway {
   private scheduling = false;
   private stopWithSavepointDone: CheckpointDone | undefined;
   private stopSavepoint: CompletedCheckpoint | undefined;
+  /**
+   * The cause that ended, before its savepoint completed, an execution the stop in progress waits
+   * to see FINISHED (Flink's stop holds the terminal-state futures of the attempts running when it
+   * began); undefined while they all run.
+   */
+  private stopExecutionsEnded: string | undefined;
   private restarts = 0;
   private readonly incarnation: number;
   private readonly pendingRestarts: PendingRestart[] = [];
@@ -204,22 +210,28 @@ export class JobMaster implements JobMasterGateway {
       return;
     }
     this.stopWithSavepointDone = done;
+    this.stopExecutionsEnded = undefined;
     this.coordinator.stopCheckpointScheduler();
     this.coordinator.triggerSynchronousSavepoint((result) => {
       // A JobMaster that died meanwhile has nothing left to do: its successor takes over.
       if (!this.live) return;
-      // Flink's stop future completes once: a failover or cancel that already answered this stop
-      // (its savepoint was still queued in the trigger chain) leaves the savepoint's outcome unanswered.
+      // Flink's stop future completes once: a cancel that already answered this stop (its
+      // savepoint was still queued in the trigger chain) leaves the savepoint's outcome unanswered.
       const stillStopping = this.stopWithSavepointDone === done;
       if (result.ok) {
         // Tasks finish once notified; `done` runs when the job is FINISHED.
         if (stillStopping) this.stopSavepoint = result.checkpoint;
         this.services.onSavepointCompleted(result.checkpoint);
+        // The attempts this stop waits for ended while its savepoint was queued: Flink's
+        // termination handler finds them not FINISHED once the savepoint exists (FLINK-26783).
+        const ended = this.stopExecutionsEnded;
+        if (stillStopping && ended !== undefined && !isTerminal(this.status) && !this.windingDown) this.failAfterStopSavepoint(result.checkpoint, ended);
         return;
       }
       if (!stillStopping) return;
       // The job goes on (unless the failure manager fails it for a declined savepoint).
       this.stopWithSavepointDone = undefined;
+      this.stopExecutionsEnded = undefined;
       done(result);
       if (this.status === 'RUNNING') this.coordinator.startCheckpointScheduler();
     }, drain);
@@ -588,15 +600,14 @@ export class JobMaster implements JobMasterGateway {
       return;
     }
     this.restarts++;
+    // A stop whose savepoint is pending fails here (its savepoint is aborted, the stop answered,
+    // checkpointing resumed, as Flink's termination handler does on the savepoint's failure).
     this.coordinator.abortPendingCheckpoints('JOB_FAILOVER_REGION');
     for (const task of tasks) this.cancelExecution(this.byName.get(task) as ExecutionVertex);
-    if (this.stopWithSavepointDone !== undefined) {
-      // Stop-with-savepoint failed: as Flink's termination handler does, checkpointing resumes.
-      this.stopWithSavepointDone({ ok: false, reason: 'JOB_FAILOVER_REGION' });
-      this.stopWithSavepointDone = undefined;
-      this.stopSavepoint = undefined;
-      if (this.status === 'RUNNING' && this.live) this.coordinator.startCheckpointScheduler();
-    }
+    // A stop whose savepoint is still queued goes on: Flink's restoreState aborts pending
+    // checkpoints only, and the stop answers once its savepoint completes or fails. Its executions
+    // have now ended without finishing, which the stop learns when its savepoint exists.
+    if (this.stopWithSavepointDone !== undefined) this.stopExecutionsEnded ??= cause;
     const now = this.services.sim.nowUs;
     const restart: PendingRestart = { tasks, scope, cause, earliestUs: now + decision.delayUs, deadlineUs: now + decision.delayUs + this.cancelTimeoutUs(), done: false };
     this.pendingRestarts.push(restart);
