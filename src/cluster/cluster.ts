@@ -227,6 +227,7 @@ export class Cluster {
     this.jobRun++;
     this.terminal = undefined;
     this.startJobMaster(restoreFrom, !first);
+    if (!first && restoreFrom !== undefined && this.jobMaster?.jobStatus === 'FAILED') this.returnUnclaimed(restoreFrom);
     if (first) for (const executor of this.executors) executor.start();
   }
 
@@ -304,6 +305,18 @@ export class Cluster {
       if (restoreFrom.type === 'checkpoint') this.claimedByLaterRun.set(`${restoreFrom.type}/${restoreFrom.checkpointId}`, this.jobRun + 1);
     }
     this.highestCounter = Math.max(this.highestCounter, this.jobMaster?.checkpointIdCounterValue ?? 1);
+  }
+
+  /**
+   * A run that failed to initialise (its store refused the snapshot it was to restore) never
+   * claimed that snapshot: it stays where it was, with the run that retained it (Flink deletes
+   * nothing of a snapshot no store took over; the user may resume from it again).
+   */
+  private returnUnclaimed(restoreFrom: CompletedCheckpoint): void {
+    const key = `${restoreFrom.type}/${restoreFrom.checkpointId}`;
+    if (restoreFrom.type !== 'checkpoint' || this.claimedByLaterRun.get(key) !== this.jobRun) return;
+    this.claimedByLaterRun.delete(key);
+    this.endedRunCheckpoints.set(key, restoreFrom);
   }
 
   /**

@@ -9,8 +9,14 @@ import { snapshotParallelism } from '../cluster/rescaling/state-assignment-opera
 import { taskName } from '../cluster/jobgraph/job-graph.js';
 
 const resumeKind = eventKind('operations.resume');
-/** How often a resume that failed to initialize is submitted again, and after how long. */
-const maxResubmissions = 3;
+/**
+ * How often a resume that failed to initialize is submitted again, and after how long: as an
+ * orchestrator retries a failed submission. More than the HA store write failures a drawn plan
+ * can hold (4 faults of at most 3 writes each), so a drawn fault that refuses the restored
+ * snapshot's write delays the resume but cannot end the job; a hand-written plan failing more
+ * writes than this does fail it.
+ */
+const maxResubmissions = 16;
 const resubmitDelayUs = 100_000;
 
 /** What became of one operation of a plan: when it was asked for, and its answer. */

@@ -83,6 +83,10 @@ const regressions: Array<[string, string]> = [
     'a lost triggerCheckpoint left a checkpoint to expire after ten minutes, past a 60 s transaction timeout (running-sum case 1358)',
     'ckpt1.eyJzY2VuYXJpbyI6InJ1bm5pbmctc3VtIiwic2VlZCI6MTczOTQ2OTMxMywicGFyYW1ldGVycyI6eyJldmVudHMiOjYwMH0sImZhdWx0cyI6W3sia2luZCI6InRyYW5zYWN0aW9uLXRpbWVvdXQiLCJ0aW1lb3V0VXMiOjYwMDAwMDAwLCJ3aGVuIjp7ImF0VXMiOjEwMDM4MH19LHsia2luZCI6InBhcnRpdGlvbiIsIm5vZGVzIjpbImpvYm1hc3RlciIsInRhc2tleGVjdXRvci0wIl0sIm9uZVdheSI6ZmFsc2UsImR1cmF0aW9uVXMiOjIyNTU3MDQsIndoZW4iOnsib25TdGVwIjoiY29vcmRpbmF0b3IuY2hlY2twb2ludC1jb21wbGV0ZWQiLCJvY2N1cnJlbmNlIjozfX0seyJraW5kIjoic2luay1jb21taXQtZmFpbHVyZSIsImNvdW50IjoyLCJ3aGVuIjp7Im9uU3RlcCI6InRhc2suYWxpZ25tZW50LWNvbXBsZXRlZCIsIm9jY3VycmVuY2UiOjEsInRhc2siOiJzdW0jMCIsImNoZWNrcG9pbnRJZCI6M319XSwiY29uZmlnIjp7ImNoZWNrcG9pbnQiOnsiaW50ZXJ2YWxVcyI6NjQ2MywicmV0YWluZWRDaGVja3BvaW50cyI6MiwibWF4Q29uY3VycmVudENoZWNrcG9pbnRzIjoyLCJ0aW1lb3V0VXMiOjYwMDAwMDAwMCwibW9kZSI6IkFUX0xFQVNUX09OQ0UifSwiaW5jcmVtZW50YWxDaGVja3BvaW50cyI6dHJ1ZX19.32c63f0b',
   ],
+  [
+    'four failed HA writes of the resumed run\'s restored checkpoint outlasted the three resubmissions an orchestrator made, failing the job (running-sum case 1658; a drawn plan fails at most twelve such writes, the orchestrator now resubmits up to sixteen times)',
+    'ckpt1.eyJzY2VuYXJpbyI6InJ1bm5pbmctc3VtIiwic2VlZCI6MTQsInBhcmFtZXRlcnMiOnsiZXZlbnRzIjo4MDB9LCJmYXVsdHMiOlt7ImtpbmQiOiJoYS1zdG9yZSIsImFjdGlvbiI6ImZhaWwtd3JpdGVzIiwidGFyZ2V0IjoiY29tcGxldGVkLWNoZWNrcG9pbnQiLCJjb3VudCI6Miwid2hlbiI6eyJhdFVzIjoxMjA0NzV9fSx7ImtpbmQiOiJoYS1zdG9yZSIsImFjdGlvbiI6ImZhaWwtd3JpdGVzIiwidGFyZ2V0IjoiY29tcGxldGVkLWNoZWNrcG9pbnQiLCJjb3VudCI6Miwid2hlbiI6eyJhdFVzIjoxMjA0NzV9fSx7ImtpbmQiOiJjYW5jZWwiLCJyZXN1bWVGcm9tIjoibGF0ZXN0IiwicmVzdW1lQWZ0ZXJVcyI6MCwid2hlbiI6eyJvblN0ZXAiOiJ0YXNrLmFsaWdubWVudC1jb21wbGV0ZWQiLCJvY2N1cnJlbmNlIjoxLCJjaGVja3BvaW50SWQiOjN9fSx7ImtpbmQiOiJyZXNjYWxlIiwicGFyYWxsZWxpc20iOiJmaXJzdC1zZWVuPTQsZmlyc3Qtc2luaz00Iiwid2hlbiI6eyJvblN0ZXAiOiJjb29yZGluYXRvci5vcGVyYXRvci1ldmVudC1zZW50Iiwib2NjdXJyZW5jZSI6MX19XSwiY29uZmlnIjp7ImNoZWNrcG9pbnQiOnsiaW50ZXJ2YWxVcyI6NzAwMSwicmV0YWluZWRDaGVja3BvaW50cyI6MiwibWF4Q29uY3VycmVudENoZWNrcG9pbnRzIjozLCJ0aW1lb3V0VXMiOjIwMDAxOH0sImluY3JlbWVudGFsQ2hlY2twb2ludHMiOnRydWV9fQ.c1adf70d',
+  ],
 ];
 
 /**
@@ -156,5 +160,27 @@ describe('sweep cases the transaction-timeout gap explains', () => {
     expect(result.violations).toEqual([]);
     expect(result.verdict).toBe('expected-gap');
     expect(result.gaps.filter((gap) => gap.violation.property === 'exactly-once').map((gap) => gap.gap.name)).toEqual(['transaction-timeout']);
+  });
+});
+
+describe('a resumed run that never restores its checkpoint', () => {
+  it('fails the job for its caller, and leaves the checkpoint to the run that retained it (no leak)', () => {
+    // More failed HA writes than the orchestrator's resubmissions: every resumed run fails to
+    // initialize. The retained checkpoint of the canceled run was claimed by none of them, so
+    // it stays the user's (Flink deletes nothing no store took over): its files are no leak, and
+    // the one violation is the job's failure, caused by a fault that never ends.
+    const result = runCase(findScenario('running-sum')!, {
+      scenario: 'running-sum',
+      seed: 14,
+      parameters: { events: 800 },
+      faults: [
+        { kind: 'ha-store', action: 'fail-writes', target: 'completed-checkpoint', count: 40, when: { atUs: 120475 } },
+        { kind: 'cancel', resumeFrom: 'latest', resumeAfterUs: 0, when: { atUs: 121241 } },
+      ],
+      config: { checkpoint: { intervalUs: 7001, retainedCheckpoints: 2, maxConcurrentCheckpoints: 3, timeoutUs: 200018 }, incrementalCheckpoints: true },
+    } as never);
+    expect(result.jobStatus).toBe('FAILED');
+    expect(result.violations.map((violation) => violation.property)).toEqual(['job-finishes']);
+    expect(result.violations[0]!.message).toContain('JobInitializationException');
   });
 });
