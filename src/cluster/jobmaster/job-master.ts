@@ -1,27 +1,26 @@
-import { rescaledRestoreFor } from '../rescaling/state-assignment-operation.js';
-import { bugOn } from '../planted-bugs.js';
-import type { SharedStatePort } from '../storage/shared-state/shared-state-lifecycle.js';
-import type { RandomStream, SimNode, Simulation } from '../../sim/index.js';
+import type { SimNode } from '../../sim/index.js';
 import { eventKind } from '../../sim/index.js';
-import type { RpcNetwork } from '../../net/index.js';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.js';
 import type { CheckpointDone } from '../checkpoint/checkpoint-result.js';
-import type { CheckpointIdCounter, CompletedCheckpointStore, CoordinatorPorts, ExecutionState, ExecutionView } from '../checkpoint/ports.js';
-import type { CheckpointBarrier, CheckpointConfig, CheckpointFailureReason, CompletedCheckpoint, SubtaskStateSnapshot } from '../checkpoint/types.js';
-import type { JobMasterGateway, ReportedTaskState, TaskExecutor } from '../executor/task-executor.js';
-import type { HeartbeatOptions } from '../executor/task-executor.js';
-import type { RuntimeHooks } from '../hooks.js';
-import { consumersOf, producerSubtasks, taskName, type JobGraph, type JobVertex } from '../jobgraph/job-graph.js';
-import type { JobStatus, ObservationBus } from '../observations.js';
-import type { CheckpointStorage } from '../storage/checkpoint-storage.js';
-import type { PartitionedLog } from '../storage/partitioned-log.js';
-import { EventSendResult, type EventSendOutcome, type OperatorEvent } from '../coordination/operator-event.js';
+import type { ExecutionState, ExecutionView } from '../checkpoint/ports.js';
+import type { CheckpointFailureReason, CompletedCheckpoint, SubtaskStateSnapshot } from '../checkpoint/types.js';
 import { JobOperatorCoordinators } from '../coordination/job-coordinators.js';
-import type { TaskDeployment } from '../task/task-environment.js';
+import type { EventSendOutcome, OperatorEvent } from '../coordination/operator-event.js';
+import type { JobMasterGateway, ReportedTaskState, TaskExecutor } from '../executor/task-executor.js';
+import { producerSubtasks, taskName, type JobGraph, type JobVertex } from '../jobgraph/job-graph.js';
+import type { JobStatus } from '../observations.js';
+import { checkpointCoordinatorPorts, operatorCoordinatorPorts, type JobMasterPortContext } from './coordinator-ports.js';
 import { computeFailoverRegions } from './failover-regions.js';
-import { RestartStrategy, type RestartStrategyConfig } from './restart-strategy.js';
+import type { JobMasterServices } from './job-master-services.js';
+import { RestartStrategy } from './restart-strategy.js';
+import { holdsSlot, placeTasks } from './slot-placement.js';
+import { StopWithSavepointTermination } from './stop-with-savepoint-termination.js';
+import { taskDeploymentFor } from './task-deployment-descriptor.js';
+import { TaskExecutorHeartbeats } from './task-executor-heartbeats.js';
+import { TaskRpc } from './task-rpc.js';
 
-const heartbeatKind = eventKind('jobmaster.heartbeat');
+export type { JobMasterServices } from './job-master-services.js';
+
 const restartKind = eventKind('jobmaster.restart');
 const scheduleKind = eventKind('jobmaster.schedule');
 
@@ -47,50 +46,10 @@ interface PendingRestart {
   done: boolean;
 }
 
-interface RegisteredExecutor {
-  readonly executor: TaskExecutor;
-  readonly incarnation: number;
-  lastHeartbeatUs: number;
-}
-
-/** What a JobMaster is built from. */
-export interface JobMasterServices {
-  readonly sim: Simulation;
-  readonly node: SimNode;
-  readonly leaderEpoch: number;
-  readonly rpc: RpcNetwork;
-  /** Where the answers of the JobMaster's asks travel back (see Cluster.rpcAnswers). */
-  readonly rpcAnswers: RpcNetwork;
-  readonly hooks: RuntimeHooks;
-  readonly observations: ObservationBus;
-  readonly storage: CheckpointStorage;
-  readonly idCounter: CheckpointIdCounter;
-  readonly store: CompletedCheckpointStore;
-  /** Incremental checkpoints: the store's SharedStateRegistry side (absent without incremental state). */
-  readonly sharedState?: SharedStatePort;
-  readonly checkpointConfig: CheckpointConfig;
-  readonly restartStrategy: RestartStrategyConfig;
-  readonly plantedBugs: readonly string[];
-  readonly failoverStrategy: 'region' | 'full';
-  readonly heartbeat: HeartbeatOptions;
-  readonly random: RandomStream;
-  /** The source logs, for the FLIP-27 sources' split enumerators (absent: the job has none). */
-  readonly logs?: ReadonlyMap<string, PartitionedLog>;
-  /** Attempt numbers are unique per subtask across JobMaster failovers (Flink's ExecutionAttemptID). */
-  nextAttempt(task: string): number;
-  /** A savepoint completed: its state belongs to the user from now on and is never discarded. */
-  onSavepointCompleted(savepoint: CompletedCheckpoint): void;
-  /** Called once when the job reaches a globally terminal state. */
-  onTerminal(status: 'FINISHED' | 'FAILED' | 'CANCELED', cause: string | undefined): void;
-}
 
 /** How long the scheduler waits for enough slots before it fails the deployment. */
 const slotRequestTimeoutUs = 60_000_000;
 const slotRetryUs = 100_000;
-/** Flink's RPC ask timeout (akka.ask.timeout), scaled down like the heartbeats. */
-const deployTimeoutUs = 2_000_000;
-const deployTimeoutKind = eventKind('jobmaster.deploy-timeout');
-const triggerTimeoutKind = eventKind('jobmaster.trigger-checkpoint-timeout');
 
 /**
  * Flink's JobMaster with its scheduler: deploys subtasks into TaskExecutor slots, tracks their
@@ -106,22 +65,16 @@ export class JobMaster implements JobMasterGateway {
   private status: JobStatus = 'CREATED';
   private readonly vertices: ExecutionVertex[] = [];
   private readonly byName = new Map<string, ExecutionVertex>();
-  private readonly executors = new Map<string, RegisteredExecutor>();
+  private readonly heartbeats: TaskExecutorHeartbeats;
   private readonly regions: Map<string, readonly string[]>;
   private readonly restartStrategy: RestartStrategy;
   private restoreFrom: CompletedCheckpoint | undefined;
   private scheduling = false;
-  private stopWithSavepointDone: CheckpointDone | undefined;
-  private stopSavepoint: CompletedCheckpoint | undefined;
-  /**
-   * The cause that ended, before its savepoint completed, an execution the stop in progress waits
-   * to see FINISHED (Flink's stop holds the terminal-state futures of the attempts running when it
-   * began); undefined while they all run.
-   */
-  private stopExecutionsEnded: string | undefined;
+  private readonly stopping = new StopWithSavepointTermination();
   private restarts = 0;
   private readonly incarnation: number;
   private readonly pendingRestarts: PendingRestart[] = [];
+  private readonly taskRpc: TaskRpc;
 
   constructor(private readonly services: JobMasterServices, private readonly job: JobGraph, private readonly jobRun: number, restoreFrom: CompletedCheckpoint | undefined) {
     this.node = services.node;
@@ -141,9 +94,29 @@ export class JobMaster implements JobMasterGateway {
         this.byName.set(name, execution);
       }
     }
-    const operatorCoordinators = new JobOperatorCoordinators(job, this.operatorCoordinatorPorts());
+    this.taskRpc = new TaskRpc(services, (task) => this.byName.get(task));
+    this.heartbeats = new TaskExecutorHeartbeats(services.sim, this.node, services.heartbeat, {
+      // A JobMaster whose job ended, or that a successor replaced, stops heartbeating.
+      isActive: () => this.live && !isTerminal(this.status),
+      requestHeartbeat: (executor) => this.taskRpc.sendToExecutor('heartbeat', executor, undefined, () => executor.heartbeatFromJobMaster(this)),
+      executorLost: (executor, cause) => this.executorLost(executor, cause),
+    });
+    const ports: JobMasterPortContext = {
+      services,
+      node: this.node,
+      graph: this,
+      taskRpc: this.taskRpc,
+      isLive: () => this.live,
+      currentAttempt: (task, attempt) => {
+        const vertex = this.byName.get(task);
+        return vertex !== undefined && vertex.attempt === attempt ? vertex : undefined;
+      },
+      failTask: (task, cause) => this.handleTaskFailure(task, cause),
+      failGlobally: (cause) => this.handleGlobalFailure(cause),
+    };
+    const operatorCoordinators = new JobOperatorCoordinators(job, operatorCoordinatorPorts(ports));
     this.operatorCoordinators = operatorCoordinators.any ? operatorCoordinators : undefined;
-    this.coordinator = new CheckpointCoordinator(services.checkpointConfig, this.coordinatorPorts(), { plantedBugs: services.plantedBugs, requestIdPrefix: `jm${services.leaderEpoch}-` });
+    this.coordinator = new CheckpointCoordinator(services.checkpointConfig, checkpointCoordinatorPorts(ports, this.operatorCoordinators), { plantedBugs: services.plantedBugs, requestIdPrefix: `jm${services.leaderEpoch}-` });
   }
 
   /**
@@ -177,7 +150,7 @@ export class JobMaster implements JobMasterGateway {
       }
     } else this.restoreFrom = this.coordinator.restoreLatestCheckpointedState();
     this.operatorCoordinators?.start();
-    this.heartbeatLoop();
+    this.heartbeats.start();
     this.scheduleTasks(this.vertices.map((vertex) => vertex.taskName), this.services.sim.nowUs);
   }
 
@@ -205,35 +178,26 @@ export class JobMaster implements JobMasterGateway {
       return;
     }
     // One stop at a time, as Flink's scheduler refuses a second while the first is in progress.
-    if (this.stopWithSavepointDone !== undefined) {
+    if (this.stopping.inProgress) {
       done({ ok: false, reason: 'TOO_MANY_CHECKPOINT_REQUESTS' });
       return;
     }
-    this.stopWithSavepointDone = done;
-    this.stopExecutionsEnded = undefined;
+    const stop = this.stopping.begin(done);
     this.coordinator.stopCheckpointScheduler();
     this.coordinator.triggerSynchronousSavepoint((result) => {
       // A JobMaster that died meanwhile has nothing left to do: its successor takes over.
       if (!this.live) return;
-      // Flink's stop future completes once: a cancel that already answered this stop (its
-      // savepoint was still queued in the trigger chain) leaves the savepoint's outcome unanswered.
-      const stillStopping = this.stopWithSavepointDone === done;
       if (result.ok) {
-        // Tasks finish once notified; `done` runs when the job is FINISHED.
-        if (stillStopping) this.stopSavepoint = result.checkpoint;
+        // Tasks finish once notified; the stop is answered when the job is FINISHED.
+        const ended = this.stopping.savepointCreated(stop, result.checkpoint);
         this.services.onSavepointCompleted(result.checkpoint);
         // The attempts this stop waits for ended while its savepoint was queued: Flink's
         // termination handler finds them not FINISHED once the savepoint exists (FLINK-26783).
-        const ended = this.stopExecutionsEnded;
-        if (stillStopping && ended !== undefined && !isTerminal(this.status) && !this.windingDown) this.failAfterStopSavepoint(result.checkpoint, ended);
+        if (ended !== undefined && !isTerminal(this.status) && !this.windingDown) this.failAfterStopSavepoint(result.checkpoint, ended);
         return;
       }
-      if (!stillStopping) return;
       // The job goes on (unless the failure manager fails it for a declined savepoint).
-      this.stopWithSavepointDone = undefined;
-      this.stopExecutionsEnded = undefined;
-      done(result);
-      if (this.status === 'RUNNING') this.coordinator.startCheckpointScheduler();
+      if (this.stopping.savepointFailed(stop, result) && this.status === 'RUNNING') this.coordinator.startCheckpointScheduler();
     }, drain);
   }
 
@@ -252,10 +216,7 @@ export class JobMaster implements JobMasterGateway {
     this.setStatus('CANCELLING', 'canceled by the user');
     for (const restart of this.pendingRestarts) restart.done = true;
     this.pendingRestarts.length = 0;
-    const stopping = this.stopWithSavepointDone;
-    this.stopWithSavepointDone = undefined;
-    this.stopSavepoint = undefined;
-    stopping?.({ ok: false, reason: 'CHECKPOINT_COORDINATOR_SUSPEND' });
+    this.stopping.abandon('CHECKPOINT_COORDINATOR_SUSPEND');
     for (const vertex of this.vertices) this.cancelExecution(vertex);
     // As a restart does: an execution whose cancel is never confirmed counts as gone after the timeout.
     this.services.sim.schedule(this.cancelTimeoutUs(), restartKind, () => {
@@ -297,12 +258,8 @@ export class JobMaster implements JobMasterGateway {
 
   private finishFailing(): void {
     const cause = this.failingCause ?? 'failed';
-    const savepoint = this.stopSavepoint;
-    const done = this.stopWithSavepointDone;
-    this.stopSavepoint = undefined;
-    this.stopWithSavepointDone = undefined;
     // The stop's answer first: its caller resumes from the savepoint, and must know before the job ends.
-    if (done !== undefined && savepoint !== undefined) done({ ok: false, reason: 'TASK_FAILURE', savepoint });
+    this.stopping.jobFailed();
     this.setStatus('FAILED', cause);
     this.services.onTerminal('FAILED', cause);
   }
@@ -345,9 +302,7 @@ export class JobMaster implements JobMasterGateway {
     this.retired = true;
     this.coordinator.shutdown();
     this.operatorCoordinators?.close();
-    const done = this.stopWithSavepointDone;
-    this.stopWithSavepointDone = undefined;
-    done?.({ ok: false, reason: 'CHECKPOINT_COORDINATOR_SHUTDOWN' });
+    this.stopping.abandon('CHECKPOINT_COORDINATOR_SHUTDOWN');
     // A cancel in progress is lost with its JobMaster: the successor runs the job on.
     const canceling = this.cancelDone;
     this.cancelDone = undefined;
@@ -364,21 +319,14 @@ export class JobMaster implements JobMasterGateway {
 
   registerTaskExecutor(executor: TaskExecutor): void {
     if (!this.live) return;
-    const known = this.executors.get(executor.name);
-    if (known !== undefined && known.incarnation !== executor.node.incarnation) {
-      this.executorLost(executor.name, 'TaskExecutor re-registered as a new incarnation');
-    }
-    if (!this.executors.has(executor.name)) {
-      this.executors.set(executor.name, { executor, incarnation: executor.node.incarnation, lastHeartbeatUs: this.services.sim.nowUs });
-    }
-    this.sendHeartbeat(executor);
+    this.heartbeats.register(executor);
   }
 
   updateTaskExecutionState(executor: string, task: string, attempt: number, state: ReportedTaskState, cause: string | undefined): void {
     if (!this.live) return;
-    const sender = this.executors.get(executor)?.executor;
+    const sender = this.heartbeats.get(executor);
     if (sender !== undefined) {
-      this.services.rpc.send(this.node, sender.node, this.envelope('acknowledge', sender, task, undefined), () => sender.acknowledgeStateUpdate(task, attempt, state));
+      this.taskRpc.sendToExecutor('acknowledge', sender, task, () => sender.acknowledgeStateUpdate(task, attempt, state));
     }
     const vertex = this.byName.get(task);
     if (vertex === undefined || vertex.attempt !== attempt || isTerminal(this.status)) return;
@@ -443,16 +391,14 @@ export class JobMaster implements JobMasterGateway {
     const current = vertex !== undefined && vertex.attempt === attempt && (vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING');
     const accepted = current && this.operatorCoordinators?.eventFromTask(vertex.vertex.name, vertex.subtaskIndex, attempt, event) === true;
     const outcome: EventSendOutcome = accepted ? { ok: true } : { ok: false, cause: `TaskNotRunningException: ${task}@${attempt} is not the running attempt` };
-    const sender = this.executors.get(executor)?.executor;
-    if (sender !== undefined) this.services.rpc.send(this.node, sender.node, this.envelope('operatorEventAck', sender, task, undefined), () => reply(outcome));
+    const sender = this.heartbeats.get(executor);
+    if (sender !== undefined) this.taskRpc.sendToExecutor('operatorEventAck', sender, task, () => reply(outcome));
   }
 
   heartbeatFromTaskExecutor(executorName: string, runningTasks: readonly string[]): void {
     if (!this.live) return;
-    const registered = this.executors.get(executorName);
-    if (registered === undefined) return;
-    registered.lastHeartbeatUs = this.services.sim.nowUs;
-    this.reconcile(registered.executor, new Set(runningTasks));
+    const executor = this.heartbeats.heard(executorName);
+    if (executor !== undefined) this.reconcile(executor, new Set(runningTasks));
   }
 
   // ---- scheduling ------------------------------------------------------------------------
@@ -460,7 +406,7 @@ export class JobMaster implements JobMasterGateway {
   private scheduleTasks(tasks: readonly string[], sinceUs: number): void {
     // A job canceled (or failing) while it waited for slots deploys nothing.
     if (isTerminal(this.status) || this.windingDown || !this.live) return;
-    const placement = this.placeTasks(tasks);
+    const placement = placeTasks(tasks, this.heartbeats.executors(), this.vertices, this.services.random);
     if (placement === undefined) {
       if (this.services.sim.nowUs - sinceUs >= slotRequestTimeoutUs) {
         this.handleGlobalFailure(`NoResourceAvailableException: not enough slots for ${tasks.length} tasks`);
@@ -482,72 +428,15 @@ export class JobMaster implements JobMasterGateway {
     this.setStatus('RUNNING', undefined);
   }
 
-  /** Picks an executor with a free slot for each task: the least loaded, ties broken by a seeded draw. */
-  private placeTasks(tasks: readonly string[]): Map<string, TaskExecutor> | undefined {
-    const load = new Map<string, number>();
-    const live = [...this.executors.values()].filter((registered) => registered.executor.node.alive);
-    for (const registered of live) load.set(registered.executor.name, 0);
-    const moving = new Set(tasks);
-    for (const vertex of this.vertices) {
-      if (moving.has(vertex.taskName) || vertex.executor === undefined || !holdsSlot(vertex.state)) continue;
-      const current = load.get(vertex.executor.name);
-      if (current !== undefined) load.set(vertex.executor.name, current + 1);
-    }
-    const placement = new Map<string, TaskExecutor>();
-    for (const task of tasks) {
-      const candidates = live.filter((registered) => (load.get(registered.executor.name) as number) < registered.executor.slots);
-      if (candidates.length === 0) return undefined;
-      const lowest = Math.min(...candidates.map((registered) => load.get(registered.executor.name) as number));
-      const least = candidates.filter((registered) => load.get(registered.executor.name) === lowest);
-      const chosen = this.services.random.pick(least).executor;
-      placement.set(task, chosen);
-      load.set(chosen.name, lowest + 1);
-    }
-    return placement;
-  }
-
   private deploy(vertex: ExecutionVertex, restore: CompletedCheckpoint | undefined): void {
     const executor = vertex.executor as TaskExecutor;
-    const subtaskState = restore?.subtaskStates.get(vertex.taskName);
-    // A vertex restored at another parallelism than the snapshot's (rescaling/): its subtasks read the old subtasks' handles.
-    const rescaled = restore === undefined ? undefined : rescaledRestoreFor(vertex.vertex, vertex.subtaskIndex, restore, this.services.plantedBugs);
-    const deployment: TaskDeployment = {
-      jobRun: this.jobRun,
-      vertex: vertex.vertex,
-      subtaskIndex: vertex.subtaskIndex,
-      taskName: vertex.taskName,
-      attempt: vertex.attempt,
-      inputs: vertex.vertex.inputs.flatMap((edges, gate) =>
-        edges.flatMap((edge) =>
-          producerSubtasks(edge, this.parallelismOf(edge.source), vertex.subtaskIndex).map((producer) => {
-            const producerTask = taskName(edge.source, producer);
-            return { gate, producerTask, producerAttempt: (this.byName.get(producerTask) as ExecutionVertex).attempt };
-          }),
-        ),
-      ),
-      outputs: consumersOf(this.job, vertex.vertex.name).map(({ vertex: consumer, edge }) => ({
-        consumer,
-        edge,
-        consumerTasks:
-          edge.partitioner.kind === 'forward'
-            ? [taskName(consumer.name, vertex.subtaskIndex)]
-            : Array.from({ length: consumer.parallelism }, (_, index) => taskName(consumer.name, index)),
-      })),
-      restore:
-        restore === undefined
-          ? undefined
-          : rescaled !== undefined
-            ? { checkpointId: restore.checkpointId, stateKey: undefined, finished: rescaled.fullyFinished, rescaled }
-            : { checkpointId: restore.checkpointId, stateKey: subtaskState?.operatorState?.key, finished: !bugOn(this.services.plantedBugs, 'restore-drops-finished-flag') && (subtaskState?.finished ?? false) },
-    };
-    this.services.rpc.send(this.node, executor.node, this.envelope('submitTask', executor, vertex.taskName, undefined), () =>
-      executor.submitTask(deployment, this.leaderEpoch),
-    );
+    const deployment = taskDeploymentFor(this.job, this.jobRun, vertex, (task) => (this.byName.get(task) as ExecutionVertex).attempt, restore, this.services.plantedBugs);
+    this.taskRpc.sendToExecutor('submitTask', executor, vertex.taskName, () => executor.submitTask(deployment, this.leaderEpoch));
     // submitTask is an ask with a timeout in Flink: a deployment that never starts fails the execution.
     const attempt = vertex.attempt;
-    this.services.sim.schedule(deployTimeoutUs, deployTimeoutKind, () => {
+    this.taskRpc.afterAskTimeout(() => {
       if (vertex.attempt === attempt && vertex.state === 'DEPLOYING') this.handleTaskFailure(vertex.taskName, `submitTask of ${vertex.taskName}@${attempt} timed out`);
-    }, this.node);
+    });
   }
 
   // ---- failover --------------------------------------------------------------------------
@@ -590,8 +479,9 @@ export class JobMaster implements JobMasterGateway {
    * restore the latest checkpoint and deploy new attempts.
    */
   private restartTasks(tasks: readonly string[], scope: 'region' | 'global', cause: string): void {
-    if (this.stopSavepoint !== undefined && this.stopWithSavepointDone !== undefined) {
-      this.failAfterStopSavepoint(this.stopSavepoint, cause);
+    const stopSavepoint = this.stopping.createdSavepoint;
+    if (stopSavepoint !== undefined) {
+      this.failAfterStopSavepoint(stopSavepoint, cause);
       return;
     }
     const decision = this.restartStrategy.decide(this.services.sim.nowUs);
@@ -607,7 +497,7 @@ export class JobMaster implements JobMasterGateway {
     // A stop whose savepoint is still queued goes on: Flink's restoreState aborts pending
     // checkpoints only, and the stop answers once its savepoint completes or fails. Its executions
     // have now ended without finishing, which the stop learns when its savepoint exists.
-    if (this.stopWithSavepointDone !== undefined) this.stopExecutionsEnded ??= cause;
+    this.stopping.executionsEnded(cause);
     const now = this.services.sim.nowUs;
     const restart: PendingRestart = { tasks, scope, cause, earliestUs: now + decision.delayUs, deadlineUs: now + decision.delayUs + this.cancelTimeoutUs(), done: false };
     this.pendingRestarts.push(restart);
@@ -654,7 +544,7 @@ export class JobMaster implements JobMasterGateway {
     if (vertex.state === 'CANCELED' || executor === undefined) return;
     // Capture the attempt now: by the time the RPC arrives the vertex may hold a newer one.
     const attempt = vertex.attempt;
-    this.services.rpc.send(this.node, executor.node, this.envelope('cancelTask', executor, vertex.taskName, undefined), () =>
+    this.taskRpc.sendToExecutor('cancelTask', executor, vertex.taskName, () =>
       executor.cancelTask(vertex.taskName, attempt),
     );
   }
@@ -668,9 +558,7 @@ export class JobMaster implements JobMasterGateway {
   private checkFinished(): void {
     if (!this.vertices.every((vertex) => vertex.state === 'FINISHED')) return;
     this.setStatus('FINISHED', undefined);
-    const done = this.stopWithSavepointDone;
-    this.stopWithSavepointDone = undefined;
-    if (done !== undefined && this.stopSavepoint !== undefined) done({ ok: true, checkpoint: this.stopSavepoint });
+    this.stopping.jobFinished();
     this.services.onTerminal('FINISHED', undefined);
   }
 
@@ -683,34 +571,12 @@ export class JobMaster implements JobMasterGateway {
 
   // ---- heartbeats and reconciliation -----------------------------------------------------
 
-  private heartbeatLoop(): void {
-    const { intervalUs, timeoutUs } = this.services.heartbeat;
-    this.services.sim.schedule(intervalUs, heartbeatKind, () => {
-      // A JobMaster whose job ended, or that a successor replaced, stops heartbeating.
-      if (!this.live || isTerminal(this.status)) return;
-      const now = this.services.sim.nowUs;
-      for (const registered of [...this.executors.values()]) {
-        if (now - registered.lastHeartbeatUs > timeoutUs) {
-          this.executorLost(registered.executor.name, `heartbeat of ${registered.executor.name} timed out`);
-          continue;
-        }
-        this.sendHeartbeat(registered.executor);
-      }
-      this.heartbeatLoop();
-    }, this.node);
-  }
-
-  private sendHeartbeat(executor: TaskExecutor): void {
-    this.services.rpc.send(this.node, executor.node, this.envelope('heartbeat', executor, undefined, undefined), () => executor.heartbeatFromJobMaster(this));
-  }
-
-  private executorLost(name: string, cause: string): void {
-    const registered = this.executors.get(name);
-    if (registered === undefined) return;
-    this.executors.delete(name);
+  /** An executor is lost: every execution it ran that had not finished fails. */
+  private executorLost(executor: TaskExecutor, cause: string): void {
+    const name = executor.name;
     this.services.observations.publish({ type: 'executor-lost', executor: name, cause });
     for (const vertex of this.vertices) {
-      if (vertex.executor === registered.executor && holdsSlot(vertex.state) && vertex.state !== 'FINISHED') {
+      if (vertex.executor === executor && holdsSlot(vertex.state) && vertex.state !== 'FINISHED') {
         this.handleTaskFailure(vertex.taskName, `TaskManager ${name} lost: ${cause}`);
       }
     }
@@ -724,7 +590,7 @@ export class JobMaster implements JobMasterGateway {
       const attempt = Number(entry.slice(at + 1));
       const vertex = this.byName.get(task);
       if (vertex !== undefined && vertex.attempt === attempt && vertex.executor === executor && vertex.state !== 'CANCELED') continue;
-      this.services.rpc.send(this.node, executor.node, this.envelope('cancelTask', executor, task, undefined), () => executor.cancelTask(task, attempt));
+      this.taskRpc.sendToExecutor('cancelTask', executor, task, () => executor.cancelTask(task, attempt));
     }
     const graceUs = this.services.heartbeat.intervalUs * 2;
     for (const vertex of this.vertices) {
@@ -732,154 +598,6 @@ export class JobMaster implements JobMasterGateway {
       if (running.has(`${vertex.taskName}@${vertex.attempt}`) || this.services.sim.nowUs - vertex.deployedAtUs < graceUs) continue;
       this.handleTaskFailure(vertex.taskName, `execution ${vertex.taskName}@${vertex.attempt} is missing on ${executor.name}`);
     }
-  }
-
-  // ---- the coordinator's ports -----------------------------------------------------------
-
-  /** What the operator coordinators use of this JobMaster: its timers, the RPC to tasks, failover. */
-  private operatorCoordinatorPorts(): ConstructorParameters<typeof JobOperatorCoordinators>[1] {
-    const services = this.services;
-    const sim = services.sim;
-    const timerKind = eventKind('coordinator.operator-coordinator-timer');
-    const running = (task: string, attempt: number): ExecutionVertex | undefined => {
-      const vertex = this.byName.get(task);
-      return vertex !== undefined && vertex.attempt === attempt && (vertex.state === 'DEPLOYING' || vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING') ? vertex : undefined;
-    };
-    return {
-      get nowUs() {
-        return sim.nowUs;
-      },
-      schedule: (delayUs, action) => {
-        sim.schedule(delayUs, timerKind, () => {
-          if (this.live) action();
-        }, this.node);
-      },
-      sendEventToTask: (task, attempt, event, result) => this.sendOperatorEventToTask(task, attempt, event, result),
-      isStillRunning: (task, attempt) => this.live && running(task, attempt) !== undefined,
-      failTask: (task, attempt, cause) => {
-        const vertex = running(task, attempt);
-        if (!this.live || vertex === undefined) return;
-        const executor = vertex.executor;
-        this.handleTaskFailure(task, cause);
-        if (executor !== undefined) this.services.rpc.send(this.node, executor.node, this.envelope('cancelTask', executor, task, undefined), () => executor.cancelTask(task, attempt));
-      },
-      failJob: (cause) => this.handleGlobalFailure(cause),
-      step: (step) => {
-        if (services.hooks.hasStepListeners) services.hooks.step(step);
-      },
-      publish: (body) => services.observations.publish(body),
-      plantedBugs: services.plantedBugs,
-      logs: services.logs ?? new Map(),
-    };
-  }
-
-  /** Flink's sendOperatorEventToTask, an ask: the result settles with the executor's answer, or fails after the ask timeout. */
-  private sendOperatorEventToTask(task: string, attempt: number, event: OperatorEvent, result: EventSendResult): void {
-    const vertex = this.byName.get(task);
-    const executor = vertex?.executor;
-    if (executor === undefined || vertex?.attempt !== attempt) {
-      result.settle({ ok: false, cause: `no executor for ${task}@${attempt}` });
-      return;
-    }
-    this.services.rpc.send(this.node, executor.node, this.envelope('sendOperatorEvent', executor, task, undefined), () =>
-      executor.sendOperatorEventToTask(task, attempt, event, (outcome) => result.settle(outcome)),
-    );
-    this.services.sim.schedule(deployTimeoutUs, deployTimeoutKind, () => result.settle({ ok: false, cause: `the operator event to ${task}@${attempt} timed out` }), this.node);
-  }
-
-  private coordinatorPorts(): CoordinatorPorts {
-    const services = this.services;
-    const sim = services.sim;
-    const coordinatorKind = eventKind('coordinator.timer');
-    return {
-      clock: {
-        get nowUs() {
-          return sim.nowUs;
-        },
-        schedule: (delayUs, name, action) => {
-          void name;
-          const timer = sim.schedule(delayUs, coordinatorKind, action, this.node);
-          return { cancel: () => sim.cancel(timer) };
-        },
-        randomBetween: (low, high) => services.random.intBetween(low, high),
-      },
-      graph: this,
-      gateway: {
-        triggerCheckpoint: (task, attempt, barrier, onFailure) => this.askTriggerCheckpoint(task, attempt, barrier as CheckpointBarrier, onFailure),
-        notifyCheckpointComplete: (task, attempt, checkpointId) => this.sendToTask('notifyCheckpointComplete', task, attempt, checkpointId, undefined, (executor) =>
-          executor.notifyCheckpointComplete(task, attempt, checkpointId)),
-        notifyCheckpointAborted: (task, attempt, checkpointId) => this.sendToTask('notifyCheckpointAborted', task, attempt, checkpointId, undefined, (executor) =>
-          executor.notifyCheckpointAborted(task, attempt, checkpointId)),
-      },
-      storage: {
-        initializeLocation: (checkpointId) => services.storage.initializeLocation(checkpointId),
-        finalizeMetadata: (location, checkpointId, handles, done) =>
-          services.storage.writeMetadata(this.node, `${location}/_metadata`, { checkpointId, handles: handles.map((handle) => handle.key) }, (result) =>
-            done(result.ok ? { ok: true, handle: result.value } : { ok: false, error: result.error }),
-          ),
-        discard: (keys) => services.storage.discard(keys),
-      },
-      idCounter: services.idCounter,
-      store: services.store,
-      callbacks: {
-        failJob: (cause) => this.handleGlobalFailure(cause),
-        failJobDueToTaskFailure: (cause, task, attempt) => {
-          const vertex = this.byName.get(task);
-          if (vertex !== undefined && vertex.attempt === attempt && (vertex.state === 'INITIALIZING' || vertex.state === 'RUNNING')) this.handleGlobalFailure(cause);
-        },
-      },
-      observations: services.observations,
-      hooks: services.hooks,
-      masterHooks: [],
-      ...(this.operatorCoordinators === undefined ? {} : { operatorCoordinators: this.operatorCoordinators }),
-      ...(services.sharedState === undefined ? {} : { sharedState: services.sharedState }),
-    };
-  }
-
-  /**
-   * Flink's Execution.triggerCheckpoint: an ask, whose future the TaskExecutor completes on
-   * receipt (TaskExecutor.triggerCheckpoint answers Acknowledge at once) and which fails after the
-   * RPC timeout when the request or its answer is lost; CheckpointCoordinator.triggerCheckpointRequest
-   * then aborts the checkpoint with TRIGGER_CHECKPOINT_FAILURE (which the failure manager does not
-   * count), instead of leaving it to expire.
-   */
-  private askTriggerCheckpoint(task: string, attempt: number, barrier: CheckpointBarrier, onFailure: (cause: string) => void): void {
-    const sim = this.services.sim;
-    let answered = false;
-    const timer = sim.schedule(deployTimeoutUs, triggerTimeoutKind, () => {
-      if (!answered) onFailure(`triggerCheckpoint ${barrier.checkpointId} of ${task}@${attempt} timed out`);
-    }, this.node);
-    this.sendToTask('triggerCheckpoint', task, attempt, barrier.checkpointId, (cause) => {
-      sim.cancel(timer);
-      onFailure(cause);
-    }, (executor) => {
-      executor.triggerCheckpoint(task, attempt, barrier);
-      this.services.rpcAnswers.send(executor.node, this.node, { method: 'triggerCheckpointAnswer', source: executor.name, target: 'jobmaster', task, checkpointId: barrier.checkpointId }, () => {
-        answered = true;
-        sim.cancel(timer);
-      });
-    });
-  }
-
-  private sendToTask(
-    method: string,
-    task: string,
-    attempt: number,
-    checkpointId: number,
-    onFailure: ((cause: string) => void) | undefined,
-    call: (executor: TaskExecutor) => void,
-  ): void {
-    const vertex = this.byName.get(task);
-    const executor = vertex?.executor;
-    if (executor === undefined || vertex?.attempt !== attempt) {
-      onFailure?.(`no executor for ${task}@${attempt}`);
-      return;
-    }
-    this.services.rpc.send(this.node, executor.node, this.envelope(method, executor, task, checkpointId), () => call(executor));
-  }
-
-  private envelope(method: string, executor: TaskExecutor, task: string | undefined, checkpointId: number | undefined) {
-    return { method, source: 'jobmaster', target: executor.name, task, checkpointId };
   }
 
   private allTasks(): string[] {
@@ -893,8 +611,4 @@ export class JobMaster implements JobMasterGateway {
 
 function isTerminal(status: JobStatus): boolean {
   return status === 'FINISHED' || status === 'FAILED' || status === 'CANCELED';
-}
-
-function holdsSlot(state: ExecutionState): boolean {
-  return state === 'DEPLOYING' || state === 'INITIALIZING' || state === 'RUNNING' || state === 'FINISHED';
 }
