@@ -322,11 +322,15 @@ export class ReferenceState {
     const skip = new Map(excluded ?? []);
     let toSkip = 0;
     for (const count of skip.values()) toSkip += count;
+    // Only an arrival at the gate and origin of an excluded one can be excluded: the full
+    // identity (the value's canonical JSON) is written for those alone, not for every arrival.
+    const skipPlaces = new Set<string>();
+    for (const identity of skip.keys()) skipPlaces.add(identity.slice(0, identity.indexOf('|', identity.indexOf('|') + 1)));
     // One emitter for the whole run, reading the origin of the arrival being processed.
     const emitter = new ArrivalEmitter(this, vertex, subtask, collect);
     for (const arrival of arrivals) {
       lineage.absorb(arrival.record);
-      if (toSkip > 0) {
+      if (toSkip > 0 && skipPlaces.has(arrivalPlace(arrival.gate, arrival.record))) {
         const identity = arrivalIdentity(arrival.gate, arrival.record);
         const left = skip.get(identity) ?? 0;
         if (left > 0) {
@@ -419,7 +423,12 @@ function groupBySubtask(arrivals: readonly Arrival[], parallelism: number): Arri
 
 /** The identity of a record at a gate, for multiset arithmetic on arrivals: gate, origin, key and value. */
 export function arrivalIdentity(gate: number, record: StreamRecord): string {
-  return `${gate}|${formatOrigin(record.origin)}|${record.key ?? ''}|${canonicalJson(record.value)}`;
+  return `${arrivalPlace(gate, record)}|${record.key ?? ''}|${canonicalJson(record.value)}`;
+}
+
+/** The start of {@link arrivalIdentity}, up to its second `|`: gate and origin (neither holds a `|`). */
+function arrivalPlace(gate: number, record: StreamRecord): string {
+  return `${gate}|${formatOrigin(record.origin)}`;
 }
 
 /** A JSON text with object keys sorted at every level: equal values give equal texts. */
