@@ -30,7 +30,8 @@ import { renderMarkdown } from '../report/markdown.js';
 import { renderSweepHtml, replayForReport } from '../report/html.js';
 import { decodeReplayToken, type CaseSpec } from '../explore/replay-token.js';
 import { runCase } from '../explore/run-case.js';
-import { summariseMutants, type MutantSweep } from '../explore/mutants.js';
+import { knownPassingCases, summariseMutants, type MutantSweep } from '../explore/mutants.js';
+import { SweptCases } from '../explore/swept-cases.js';
 import { runMutantPool } from '../explore/mutant-pool.js';
 import type { SweepCaseResult } from '../explore/sweep-case.js';
 import { plantedBugNames } from '../cluster/planted-bugs.js';
@@ -122,11 +123,14 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
     interesting.know(rerun.result);
     if (plan instanceof StrategyPlan) plan.corpus?.seed(decodeReplayToken(rerun.saved.token), rerun.result.coverage, `saved ${rerun.file}`);
   }
-  const casesToRun: CaseList & Pick<SweepPlan, 'positionOf'> = corpusDirectory === undefined ? plan : keepingReplay(plan);
+  // The kill matrix after the sweep (random strategy) learns from the sweep's cases it reaches which bugs each reached.
+  const swept = new SweptCases(values['mutants'] === true && strategy.name === 'random' ? Math.ceil(sweepMutantBudget / scenarioNames.length) : 0);
+  const casesToRun: CaseList & Pick<SweepPlan, 'positionOf'> = swept.marking(corpusDirectory === undefined ? plan : keepingReplay(plan));
   const writer = openResultsWriter(outDirectory, head);
   const collector = new ResultsCollector(scenarioNames, undefined, strategy);
   let writeError: unknown;
-  const order = new CanonicalOrder(plan, (full) => {
+  const order = new CanonicalOrder(plan, (received) => {
+    const full = swept.take(received);
     if (plan instanceof StrategyPlan) plan.record(full);
     if (corpusDirectory !== undefined) interesting.add(full);
     const result = keepTimeline(forResults(full));
@@ -173,7 +177,7 @@ export async function commandSweep(argv: readonly string[]): Promise<number> {
   }
   let plantedBugs: PlantedBugMatrix | undefined;
   if (values['mutants'] === true && !interrupted) {
-    const matrix = await runPlantedBugs({ scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, operations: operations as OperationLevel, ...(strategy.name === 'random' ? {} : { strategy }) }, workers, () => signalled);
+    const matrix = await runPlantedBugs({ scenarios: scenarioNames, runsPerScenario, seed, profile: profile as FaultProfile, vary, operations: operations as OperationLevel, ...(strategy.name === 'random' ? {} : { strategy }) }, workers, () => signalled, swept);
     interrupted ||= matrix.interrupted;
     plantedBugs = matrix.matrix;
   }
@@ -258,7 +262,7 @@ export const sweepMutantBudget = 350;
  * The planted-bug kill matrix on the sweep's own cases (same scenarios, profile, seed), bugs
  * spread over the workers (progress on stderr); stops early when interrupted.
  */
-async function runPlantedBugs(cases: Omit<MutantSweep, 'budget'>, workers: number, stopped: () => boolean): Promise<{ matrix: PlantedBugMatrix; interrupted: boolean }> {
+async function runPlantedBugs(cases: Omit<MutantSweep, 'budget'>, workers: number, stopped: () => boolean, swept: SweptCases): Promise<{ matrix: PlantedBugMatrix; interrupted: boolean }> {
   const sweep: MutantSweep = { ...cases, budget: Math.min(sweepMutantBudget, cases.scenarios.length * cases.runsPerScenario) };
   const { rows, interrupted } = await runMutantPool(
     plantedBugNames,
@@ -267,7 +271,7 @@ async function runPlantedBugs(cases: Omit<MutantSweep, 'budget'>, workers: numbe
     (result, done) => {
       process.stderr.write(`planted bug ${done}/${plantedBugNames.length} ${result.bug}: ${result.killed ? `caught by ${result.detectedBy} after ${result.casesToDetection} case(s), ${result.secondsToDetection ?? 0} s` : result.knownSurvivor === undefined ? 'NOT CAUGHT' : 'not caught (a known survivor)'}\n`);
     },
-    { stopped },
+    { stopped, knownPassing: (bug) => [...knownPassingCases(sweep, bug, (scenario, index) => swept.lookup(scenario, index))] },
   );
   return { matrix: { budget: sweep.budget, seed: sweep.seed, killed: rows.filter((mutant) => mutant.killed).length, mutants: rows, summary: summariseMutants(rows) }, interrupted };
 }

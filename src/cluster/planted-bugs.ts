@@ -3,6 +3,8 @@
  * (`plantedBugs`), with no code edits. They prove the oracle catches real bugs: `ckptsim mutants`
  * runs the suite against each and reports which property kills it and how fast.
  */
+import { noteBugConsulted } from './planted-bug-reach.js';
+
 /**
  * One planted bug: the component it lives in, what it does wrong, and the real Flink bug it is
  * modelled on (`issue`: FLINK-NNNNN, or 'generic' for a generic mistake; `realBug`: one sentence
@@ -92,7 +94,8 @@ export type PlantedBug = keyof typeof plantedBugCatalogue;
 
 export const plantedBugNames = Object.keys(plantedBugCatalogue) as PlantedBug[];
 
-/** True when `bug` is switched on in `bugs`. */
+/** True when `bug` is switched on in `bugs` (the consultation is noted when a run's reach is recorded: planted-bug-reach.ts). */
 export function bugOn(bugs: readonly string[], bug: PlantedBug): boolean {
+  noteBugConsulted(bug);
   return bugs.length > 0 && bugs.includes(bug);
 }

@@ -10,14 +10,15 @@ type WorkerMessage = MutantResult | { readonly ready: true } | { readonly failed
  * Runs the kill matrix on `workers` worker threads, one planted bug per job (each bug's search
  * is sequential: it stops at the first failing case). Rows come back in any order; the promise
  * gives them in the order of `bugs`. `onRow` sees each as it arrives (progress). `stopped` is
- * polled between bugs: a stopped pool resolves with the rows that finished.
+ * polled between bugs: a stopped pool resolves with the rows that finished. `knownPassing` gives
+ * a bug's attempts answered from the sweep run before the matrix (mutants.ts, knownPassingCases).
  */
 export function runMutantPool(
   bugs: readonly PlantedBug[],
   sweep: MutantSweep,
   workers: number,
   onRow: (row: MutantResult, done: number) => void,
-  options: { readonly tailoredBudget?: number; readonly stopped?: () => boolean } = {},
+  options: { readonly tailoredBudget?: number; readonly stopped?: () => boolean; readonly knownPassing?: (bug: PlantedBug) => readonly number[] } = {},
 ): Promise<{ rows: MutantResult[]; interrupted: boolean }> {
   const rows = new Map<PlantedBug, MutantResult>();
   const inOrder = () => bugs.flatMap((bug) => (rows.has(bug) ? [rows.get(bug) as MutantResult] : []));
@@ -40,7 +41,8 @@ export function runMutantPool(
       }
       const bug = bugs[next++];
       if (bug === undefined) return;
-      const job: MutantJob = { bug, sweep, ...(options.tailoredBudget === undefined ? {} : { tailoredBudget: options.tailoredBudget }) };
+      const knownPassing = options.knownPassing?.(bug) ?? [];
+      const job: MutantJob = { bug, sweep, ...(options.tailoredBudget === undefined ? {} : { tailoredBudget: options.tailoredBudget }), ...(knownPassing.length === 0 ? {} : { knownPassing }) };
       worker.postMessage(job);
     };
     // The worker's module beside this one: TypeScript under tsx and vitest, JavaScript once built.

@@ -10,6 +10,8 @@ export interface MutantJob {
   readonly sweep: MutantSweep;
   /** Also run the bug's tailored setup with this budget (the matrix's second column). */
   readonly tailoredBudget?: number;
+  /** Attempts answered from the sweep before the matrix (mutants.ts, knownPassingCases). */
+  readonly knownPassing?: readonly number[];
 }
 
 /** A kill-matrix worker: runs the planted bugs it is sent, one at a time, and posts each row back. */
@@ -22,7 +24,7 @@ port.on('message', (job: MutantJob) => {
   try {
     // Safe for determinism: the wall clock only times the search (secondsToDetection); no
     // simulated run reads it.
-    const row = runMutant(job.bug, job.sweep, () => performance.now());
+    const row = runMutant(job.bug, job.sweep, () => performance.now(), new Set(job.knownPassing ?? []));
     const tailored = job.tailoredBudget === undefined ? undefined : runTailoredMutant(job.bug, job.tailoredBudget, job.sweep.seed);
     port.postMessage(tailored === undefined ? row : { ...row, tailored });
   } catch (error) {

@@ -183,17 +183,60 @@ function control(replay: string): MutantResult['control'] {
 }
 
 /**
+ * The attempts of one bug's search ({@link mutantCase} numbering) whose case the sweep before the
+ * matrix ran without the bug, saw pass, and whose run never consulted the bug's switch.
+ */
+export type KnownPassingCases = ReadonlySet<number>;
+
+const noKnownPassingCases: KnownPassingCases = new Set();
+
+/**
+ * What a sweep's case told about one kill-matrix attempt: its case seed (to match it to the
+ * attempt), whether it passed, and the planted bugs its run consulted (absent: not recorded).
+ */
+export interface SweptCase {
+  readonly caseSeed: number;
+  readonly failed: boolean;
+  readonly consultedBugs: readonly string[] | undefined;
+}
+
+/**
+ * The attempts of `bug`'s search that need no run: the sweep's result for the same case
+ * (`swept(scenario, index)`) passed without consulting the bug. Only for the random strategy's
+ * cases; any doubt (no result, another case seed, no record of what it consulted) runs the case.
+ */
+export function knownPassingCases(sweep: MutantSweep, bug: PlantedBug, swept: (scenario: string, index: number) => SweptCase | undefined): Set<number> {
+  const known = new Set<number>();
+  if (sweep.strategy !== undefined) return known;
+  for (let attempt = 0; attempt < sweep.budget; attempt++) {
+    const scenario = sweep.scenarios[attempt % sweep.scenarios.length] as string;
+    const index = Math.floor(attempt / sweep.scenarios.length);
+    const result = swept(scenario, index);
+    if (result === undefined || result.failed || result.consultedBugs === undefined || result.consultedBugs.includes(bug)) continue;
+    if (result.caseSeed !== mutantCase(sweep, bug, attempt).caseSeed) continue;
+    known.add(attempt);
+  }
+  return known;
+}
+
+/**
  * Runs the default sweep's cases against one planted bug, in the order of {@link mutantCase},
  * until one fails; fast-check shrinks that case, and the shrunk case is run again without the
  * bug (the control). A bug no case catches within the budget survived: a finding about the
- * workload or the oracle, never a reason to tune the sweep for that bug.
+ * workload or the oracle, never a reason to tune the sweep for that bug. Attempts in `known`
+ * ({@link knownPassingCases}) are answered from the sweep's run of the same case.
  */
-export function runMutant(bug: PlantedBug, sweep: MutantSweep, clock?: WallClock): MutantResult {
+export function runMutant(bug: PlantedBug, sweep: MutantSweep, clock?: WallClock, known: KnownPassingCases = noKnownPassingCases): MutantResult {
   const startedMs = clock?.();
+  // Only the random strategy's cases are the sweep's own: the coverage strategy makes its own.
+  const skippable = sweep.strategy === undefined ? known : noKnownPassingCases;
   const seconds = () => (clock === undefined || startedMs === undefined ? {} : { secondsToDetection: Math.round(clock() - startedMs) / 1000 });
   const { component, description, issue } = plantedBugCatalogue[bug];
   const cases = mutantCases(sweep, bug);
   for (let attempt = 0; attempt < sweep.budget; attempt++) {
+    // The sweep ran this very case without the bug, it passed, and its run never consulted the
+    // bug's switch: with the bug on it runs the same and passes again (planted-bug-reach.ts).
+    if (skippable.has(attempt)) continue;
     const sweepCase = cases.at(attempt);
     const scenario = lookupScenario(sweepCase.scenario);
     if (scenario === undefined) throw new Error(`kill matrix: unknown scenario ${sweepCase.scenario}`);

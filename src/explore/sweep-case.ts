@@ -15,6 +15,7 @@ import { CoverageCollector, type CaseCoverage } from '../oracle/protocol-coverag
 import type { PctOptions, PctStatistics } from '../sim/index.js';
 import { givenCaseArbitrary } from './strategies/given-case.js';
 import { ShrinkMemo, type ShrinkInput } from './shrink-memo.js';
+import { consultedBugsOf } from '../cluster/planted-bug-reach.js';
 
 /** One case of a sweep: which scenario, its position, and the seed everything else derives from. */
 export interface SweepCase {
@@ -40,6 +41,8 @@ export interface SweepCase {
   readonly mutation?: string;
   /** Keep the drawn case's replay token in the result even when it passes (the coverage strategy's corpus needs it). */
   readonly keepReplay?: boolean;
+  /** Name in the result the planted bugs the drawn case's run reached (`consultedBugs`): the kill matrix after the sweep skips the others. */
+  readonly recordConsultedBugs?: boolean;
 }
 
 /** What a sweep keeps of one case: small, serialisable, identical whatever worker ran it. */
@@ -94,6 +97,11 @@ export interface SweepCaseResult {
   readonly mutation?: string;
   /** For a case run with PCT scheduling: the lanes (n) and decisions (k) its scheduler saw. */
   readonly pct?: PctStatistics;
+  /**
+   * With {@link SweepCase.recordConsultedBugs}: the planted bugs whose switch the drawn case's run
+   * consulted (cluster/planted-bug-reach.ts). For the kill matrix only; never written to results.json.
+   */
+  readonly consultedBugs?: readonly string[];
 }
 
 /** Parameters and config of one run: the sweep's fixed config, merged under a drawn variation. */
@@ -210,6 +218,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
   // that run's input, so its result needs no second run (a failing case of a hung checkpoint can
   // take a million events).
   let lastFailing: { faults: PlanEntry[]; simSeed: number; varied: Variation | undefined; result: CaseResult } | undefined;
+  let consultedBugs: readonly string[] | undefined;
   const memo = new ShrinkMemo<ShrinkInput>();
   const property = fc.property(arbitrary, ([faults, simSeed, varied]) => {
     // Budget spent: every further candidate counts as passing, so fast-check keeps the
@@ -231,7 +240,10 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
     const collector = first === undefined ? new CaseTimelineCollector() : undefined;
     const depth = first === undefined ? new DepthObserver() : undefined;
     const coverage = first === undefined ? new CoverageCollector() : undefined;
-    const result = runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe, (depth as DepthObserver).observe, (coverage as CoverageCollector).observe] });
+    const run = (): CaseResult => runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe, (depth as DepthObserver).observe, (coverage as CoverageCollector).observe] });
+    let result: CaseResult;
+    if (first === undefined && sweepCase.recordConsultedBugs === true) ({ result, consulted: consultedBugs } = consultedBugsOf(run));
+    else result = run();
     if (first !== undefined) shrinkEvents += result.stats.events;
     first ??= { faults, simSeed, result, extra, timeline: (collector as CaseTimelineCollector).timeline(result.stats.virtualTimeUs), highestCheckpointId: (depth as DepthObserver).highestId, coverage: (coverage as CoverageCollector).coverage(appliedIn(result)) };
     if (result.verdict === 'fail') lastFailing = { faults, simSeed, varied, result };
@@ -281,6 +293,7 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
     ...(result.pct === undefined ? {} : { pct: result.pct }),
     ...(result.verdict === 'pass' && sweepCase.keepReplay !== true && sweepCase.input === undefined ? {} : { replay: result.replay }),
     ...(determinismSampled ? { determinismChecked: true } : {}),
+    ...(consultedBugs === undefined ? {} : { consultedBugs }),
   };
   if (!details.failed || details.counterexample === null) return base;
   const [[shrunkFaults, shrunkSeed, shrunkVariation]] = details.counterexample;

@@ -58,6 +58,7 @@ export function taskDeploymentFor(
         ? undefined
         : rescaled !== undefined
           ? { checkpointId: restore.checkpointId, stateKey: undefined, finished: rescaled.fullyFinished, rescaled }
-          : { checkpointId: restore.checkpointId, stateKey: subtaskState?.operatorState?.key, finished: !bugOn(plantedBugs, 'restore-drops-finished-flag') && (subtaskState?.finished ?? false) },
+          : // The bug's switch is read only where it changes the restore: a subtask that had finished.
+            { checkpointId: restore.checkpointId, stateKey: subtaskState?.operatorState?.key, finished: (subtaskState?.finished ?? false) && !bugOn(plantedBugs, 'restore-drops-finished-flag') },
   };
 }
