@@ -4,7 +4,7 @@ import { CheckpointAborts } from './checkpoint-aborts.js';
 import { CheckpointCompletion } from './checkpoint-completion.js';
 import { CheckpointFailureManager } from './checkpoint-failure-manager.js';
 import type { CheckpointDone } from './checkpoint-result.js';
-import { assertValidConfig, countedReasonsOption } from './coordinator-helpers.js';
+import { assertValidConfig } from './coordinator-helpers.js';
 import { CoordinatorState, type CoordinatorSteps } from './coordinator-state.js';
 import { masterHookStatesOf, operatorCoordinatorStatesOf } from './master-hook-states.js';
 import type { CoordinatorPorts } from './ports.js';
@@ -72,7 +72,7 @@ export class CheckpointCoordinator {
         ports.observations.publish({ type: 'job-failure-requested', origin: 'checkpoint-failure-manager', cause, failingTask: task, failingAttempt: attempt });
         ports.callbacks.failJobDueToTaskFailure(cause, task, attempt);
       },
-      ...countedReasonsOption(options.countedFailureReasons, bugs),
+      ...(options.countedFailureReasons === undefined ? {} : { countedReasons: options.countedFailureReasons }),
       plantedBugs: bugs,
     });
     const steps: CoordinatorSteps = {

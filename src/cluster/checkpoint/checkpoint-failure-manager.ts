@@ -1,4 +1,4 @@
-import { bugOn } from '../planted-bugs.js';
+import { bugOn, type PlantedBug } from '../planted-bugs.js';
 import { countedFailureReasons, type CheckpointFailureReason, type SnapshotType } from './types.js';
 
 /**
@@ -12,6 +12,15 @@ export const preFlightFailureReasons: ReadonlySet<CheckpointFailureReason> = new
   'NOT_ALL_REQUIRED_TASKS_RUNNING',
   'IO_EXCEPTION',
 ]);
+
+/** Planted bugs that change which failure reasons count: leave `reasons` out (`counted` false) or count them too. */
+const reasonBugs: ReadonlyArray<{ readonly bug: PlantedBug; readonly reasons: readonly CheckpointFailureReason[]; readonly counted: boolean }> = [
+  { bug: 'failure-manager-ignores-expired', reasons: ['CHECKPOINT_EXPIRED'], counted: false },
+  { bug: 'failure-manager-ignores-finalize-failures', reasons: ['FINALIZE_CHECKPOINT_FAILURE'], counted: false },
+  { bug: 'failure-manager-ignores-task-failures', reasons: ['CHECKPOINT_DECLINED', 'CHECKPOINT_ASYNC_EXCEPTION'], counted: false },
+  { bug: 'failure-manager-ignores-io-exceptions', reasons: ['IO_EXCEPTION'], counted: false },
+  { bug: 'failure-manager-counts-pre-flight-failures', reasons: ['TOO_MANY_CHECKPOINT_REQUESTS', 'NOT_ALL_REQUIRED_TASKS_RUNNING', 'MINIMUM_TIME_BETWEEN_CHECKPOINTS'], counted: true },
+];
 
 /** One failed checkpoint or trigger attempt, as the failure manager is told of it. */
 export interface CheckpointFailure {
@@ -34,7 +43,7 @@ export interface CheckpointFailureManagerOptions {
    * only while the declining attempt still runs (a failure of an attempt already gone is old news).
    */
   readonly failJobDueToTaskFailure: (cause: string, task: string, attempt: number) => void;
-  /** The reasons that count; defaults to {@link countedFailureReasons}. */
+  /** The reasons that count (the planted bugs of {@link reasonBugs} change them); defaults to {@link countedFailureReasons}. */
   readonly countedReasons?: ReadonlySet<CheckpointFailureReason>;
   /** Planted bugs switched on (see cluster/planted-bugs.ts). */
   readonly plantedBugs?: readonly string[];
@@ -56,7 +65,7 @@ export class CheckpointFailureManager {
   private readonly failJob: (cause: string) => void;
   private readonly failJobDueToTaskFailure: (cause: string, task: string, attempt: number) => void;
   private readonly countedReasons: ReadonlySet<CheckpointFailureReason>;
-  private readonly countsStale: boolean;
+  private readonly plantedBugs: readonly string[];
   private readonly countedCheckpointIds = new Set<number>();
   private continuousFailures = 0;
   private lastSucceededCheckpointId: number | undefined = undefined;
@@ -69,7 +78,7 @@ export class CheckpointFailureManager {
     this.failJob = options.failJob;
     this.failJobDueToTaskFailure = options.failJobDueToTaskFailure;
     this.countedReasons = options.countedReasons ?? countedFailureReasons;
-    this.countsStale = bugOn(options.plantedBugs ?? [], 'failure-manager-counts-stale-checkpoints');
+    this.plantedBugs = options.plantedBugs ?? [];
   }
 
   /** Consecutive counted failures since the last success or job failure. */
@@ -100,9 +109,11 @@ export class CheckpointFailureManager {
 
   private checkAgainstCounter(failure: CheckpointFailure, fail: (cause: string) => void): void {
     const { checkpointId } = failure;
+    // Planted bugs' switches are read only for a failure whose handling they change, so a run
+    // consults a switch only where the bug would act (cluster/planted-bug-reach.ts).
     const isStale =
-      !this.countsStale && checkpointId !== undefined && this.lastSucceededCheckpointId !== undefined && checkpointId <= this.lastSucceededCheckpointId;
-    if (isStale || !this.countedReasons.has(failure.reason)) return;
+      checkpointId !== undefined && this.lastSucceededCheckpointId !== undefined && checkpointId <= this.lastSucceededCheckpointId && !bugOn(this.plantedBugs, 'failure-manager-counts-stale-checkpoints');
+    if (isStale || !this.counts(failure.reason)) return;
     if (checkpointId !== undefined) {
       if (this.countedCheckpointIds.has(checkpointId)) return;
       this.countedCheckpointIds.add(checkpointId);
@@ -112,6 +123,15 @@ export class CheckpointFailureManager {
       this.clearCount();
       fail(`Exceeded checkpoint tolerable failure threshold. The latest checkpoint failed due to ${failure.reason}.`);
     }
+  }
+
+  /** Whether a failure for `reason` counts: as configured, less or more under the planted bugs that change it. */
+  private counts(reason: CheckpointFailureReason): boolean {
+    for (const { bug, reasons, counted } of reasonBugs) {
+      if (!counted && reasons.includes(reason) && bugOn(this.plantedBugs, bug)) return false;
+    }
+    if (this.countedReasons.has(reason)) return true;
+    return reasonBugs.some(({ bug, reasons, counted }) => counted && reasons.includes(reason) && bugOn(this.plantedBugs, bug));
   }
 
   private clearCount(): void {

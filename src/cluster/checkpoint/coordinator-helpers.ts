@@ -1,7 +1,6 @@
-import { bugOn } from '../planted-bugs.js';
 import type { TriggerKind } from '../observations.js';
 import { CheckpointIoError } from './ports.js';
-import { countedFailureReasons, type CheckpointConfig, type CheckpointFailureReason, type CompletedCheckpoint, type SnapshotType, type SubtaskStateSnapshot } from './types.js';
+import { type CheckpointConfig, type CheckpointFailureReason, type CompletedCheckpoint, type SnapshotType, type SubtaskStateSnapshot } from './types.js';
 
 /**
  * Small pure functions the CheckpointCoordinator's modules share: naming a trigger, reading the
@@ -38,17 +37,6 @@ export function checkpointKeys(checkpoint: CompletedCheckpoint): string[] {
   return [...[...checkpoint.subtaskStates.values()].flatMap(keysOf), checkpoint.metadataHandle.key];
 }
 
-/** The failure manager's counted reasons: as configured, less or more under the planted bugs that change them. */
-export function countedReasonsOption(configured: ReadonlySet<CheckpointFailureReason> | undefined, bugs: readonly string[]): { countedReasons?: ReadonlySet<CheckpointFailureReason> } {
-  const ignored = new Set<CheckpointFailureReason>();
-  if (bugOn(bugs, 'failure-manager-ignores-expired')) ignored.add('CHECKPOINT_EXPIRED');
-  if (bugOn(bugs, 'failure-manager-ignores-finalize-failures')) ignored.add('FINALIZE_CHECKPOINT_FAILURE');
-  if (bugOn(bugs, 'failure-manager-ignores-task-failures')) for (const reason of ['CHECKPOINT_DECLINED', 'CHECKPOINT_ASYNC_EXCEPTION'] as const) ignored.add(reason);
-  if (bugOn(bugs, 'failure-manager-ignores-io-exceptions')) ignored.add('IO_EXCEPTION');
-  const added: CheckpointFailureReason[] = bugOn(bugs, 'failure-manager-counts-pre-flight-failures') ? ['TOO_MANY_CHECKPOINT_REQUESTS', 'NOT_ALL_REQUIRED_TASKS_RUNNING', 'MINIMUM_TIME_BETWEEN_CHECKPOINTS'] : [];
-  if (ignored.size === 0 && added.length === 0) return configured === undefined ? {} : { countedReasons: configured };
-  return { countedReasons: new Set([...(configured ?? countedFailureReasons), ...added].filter((reason) => !ignored.has(reason))) };
-}
 
 /** Throws naming every out-of-range field of `config`. */
 export function assertValidConfig(config: CheckpointConfig): void {
