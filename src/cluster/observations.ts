@@ -110,6 +110,12 @@ export type ObservationBody =
   | { readonly type: 'task-deployed'; readonly task: string; readonly attempt: number; readonly executor: string }
   | { readonly type: 'task-running'; readonly task: string; readonly attempt: number }
   | { readonly type: 'task-restored'; readonly task: string; readonly attempt: number; readonly checkpointId: number; readonly content: SnapshotContent; readonly channelStateRecords: number }
+  /**
+   * FLIP-147: a subtask that had finished in the checkpoint it restores was deployed as finished:
+   * it opens no operator and reads no input, and ends at once (end of data, end of partition).
+   * The oracle tells it from a subtask restored as a fresh one, which would run its input again.
+   */
+  | { readonly type: 'task-finished-on-restore'; readonly task: string; readonly attempt: number; readonly checkpointId: number }
   | { readonly type: 'task-finished'; readonly task: string; readonly attempt: number }
   | { readonly type: 'task-failed'; readonly task: string; readonly attempt: number; readonly cause: string }
   | { readonly type: 'task-canceled'; readonly task: string; readonly attempt: number }

@@ -130,6 +130,8 @@ export class TaskFinishing {
 
   /** A subtask finished in the restored checkpoint ends again at once: end of data, then end of partition. */
   finishOnRestore(): void {
+    const restore = this.task.deployment.restore;
+    if (restore !== undefined) this.task.observe({ type: 'task-finished-on-restore', task: this.task.taskName, attempt: this.task.attempt, checkpointId: restore.checkpointId });
     this.task.markRunning();
     this.endedData = true;
     const operator = this.task.deployment.vertex.operator;
