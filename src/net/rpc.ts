@@ -38,6 +38,21 @@ export interface RpcLatency {
 export const defaultRpcLatency: RpcLatency = { medianUs: 500, sigma: 0.4 };
 
 /**
+ * Messages held back out of their connection's order, as a network and an RPC stack do now and
+ * then to a single message (a retransmission, a lane or thread of its own, a paused sender): of
+ * the named methods, `numerator` in `denominator` messages take an extra delay uniform in
+ * [0, maxExtraUs], and may arrive after messages sent later. Flink's checkpoint protocol orders
+ * nothing by arrival (every message carries its checkpoint id, and each receiver checks it), so
+ * the runtime must stay correct when they come out of order.
+ */
+export interface RpcDetours {
+  readonly methods: readonly string[];
+  readonly numerator: number;
+  readonly denominator: number;
+  readonly maxExtraUs: number;
+}
+
+/**
  * RPC between the JobMaster and TaskExecutors (Pekko over TCP in Flink). Messages between one
  * pair of nodes arrive in order, as over one connection; an interceptor can drop, delay (which
  * may reorder) or duplicate them. A message is addressed to the target's incarnation at sending
@@ -46,11 +61,16 @@ export const defaultRpcLatency: RpcLatency = { medianUs: 500, sigma: 0.4 };
 export class RpcNetwork {
   private readonly lastArrivalUs = new Map<string, number>();
 
+  /**
+   * @param detours messages held back out of order; their draws come from `detourRandom` alone,
+   * so the latency draws of every message are those of a network without detours.
+   */
   constructor(
     private readonly sim: Simulation,
     private readonly random: RandomStream,
     private readonly intercept: (envelope: RpcEnvelope) => RpcVerdict,
     private readonly latency: RpcLatency = defaultRpcLatency,
+    private readonly detours?: { readonly config: RpcDetours; readonly random: RandomStream },
   ) {}
 
   /** Sends one RPC; `deliver` runs on the target node when it arrives. Returns false if not sent. */
@@ -65,6 +85,11 @@ export class RpcNetwork {
       this.sim.schedule(this.drawLatency() + verdict.extraUs, rpcKind, deliver, target, digest, payload);
       return true;
     }
+    const detourUs = verdict.action === 'deliver' ? this.detourUs(envelope.method) : undefined;
+    if (detourUs !== undefined) {
+      this.sim.schedule(this.drawLatency() + detourUs, rpcKind, deliver, target, digest, payload);
+      return true;
+    }
     this.sim.schedule(this.inOrderDelay(source, target), rpcKind, deliver, target, digest, payload);
     if (verdict.action === 'duplicate') {
       for (let copy = 1; copy <= verdict.copies; copy++) {
@@ -72,6 +97,14 @@ export class RpcNetwork {
       }
     }
     return true;
+  }
+
+  /** The extra delay of a message held back out of order, or undefined for one that keeps its place. */
+  private detourUs(method: string): number | undefined {
+    const detours = this.detours;
+    if (detours === undefined || !detours.config.methods.includes(method)) return undefined;
+    if (!detours.random.chance(detours.config.numerator, detours.config.denominator)) return undefined;
+    return detours.random.int(detours.config.maxExtraUs + 1);
   }
 
   private inOrderDelay(source: SimNode, target: SimNode): number {
