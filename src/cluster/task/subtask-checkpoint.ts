@@ -227,10 +227,12 @@ export class SubtaskCheckpoints {
       this.asyncSnapshots.delete(snapshot.checkpointId);
       if (snapshot.cancelled || !task.active) {
         if (result.ok) discardUploaded(environment.storage, result.value);
+        this.maybeFinishClosing();
         return;
       }
       if (!result.ok) {
         environment.declineCheckpoint(task.taskName, task.attempt, snapshot.checkpointId, 'CHECKPOINT_ASYNC_EXCEPTION');
+        this.maybeFinishClosing();
         return;
       }
       const sharedState = result.value.sharedState;
@@ -242,7 +244,19 @@ export class SubtaskCheckpoints {
         finished: false,
         ...(sharedState === undefined ? {} : { sharedState }),
       });
+      this.maybeFinishClosing();
     });
+  }
+
+  /** Asynchronous parts not given up are still under way (collecting channel state, uploading): a finishing task waits for them. */
+  hasPendingUploads(): boolean {
+    for (const snapshot of this.asyncSnapshots.values()) if (!snapshot.cancelled) return true;
+    return false;
+  }
+
+  /** A task that waits to finish (TaskFinishing.closing) finishes once its last asynchronous part ended. */
+  private maybeFinishClosing(): void {
+    if (this.task.finishing.closing) this.task.finishing.maybeFinish();
   }
 
   /** One private file, or with incremental state the shared files of a checkpoint's keyed state first. */
@@ -274,6 +288,7 @@ export class SubtaskCheckpoints {
     for (const channel of this.task.inputs.channels) {
       if (channel.persisting?.checkpointId === snapshot.checkpointId) channel.persisting = undefined;
     }
+    this.maybeFinishClosing();
   }
 
   /** The task ended abnormally: every asynchronous part is given up. */
