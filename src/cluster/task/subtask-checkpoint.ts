@@ -248,9 +248,14 @@ export class SubtaskCheckpoints {
     });
   }
 
-  /** Asynchronous parts not given up are still under way (collecting channel state, uploading): a finishing task waits for them. */
+  /**
+   * An upload not given up is under way: a finishing task waits for it, since a storage write
+   * always ends (written or failed). A part still collecting channel state or waiting for an
+   * output barrier is not waited for: its checkpoint may have been aborted without this task
+   * hearing of it (a lost notification), and it would never end.
+   */
   hasPendingUploads(): boolean {
-    for (const snapshot of this.asyncSnapshots.values()) if (!snapshot.cancelled) return true;
+    for (const snapshot of this.asyncSnapshots.values()) if (!snapshot.cancelled && snapshot.uploading) return true;
     return false;
   }
 
