@@ -57,8 +57,6 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   // Caught at wordcount's first default-sweep case (the matrix's first case),
   // but shrinking re-runs that FLIP-27 case many times (11 s on an idle 2-core machine, over 200 s on a loaded one).
   'source-returns-splits-on-failure': 'caught at wordcount\'s first default-sweep case, but its shrinking takes minutes: too slow for CI; npm start\'s matrix runs it',
-  // Case 33 since the asynchronous trigger chain shifted every case's timing.
-  'task-notifies-finished-operator': lateInDefaultSweep,
   // The trigger chain's bugs: caught at cases 37, 160 and 44 of the default sweep (npm start's matrix).
   'trigger-chain-stuck-after-discard': hungCase,
   'trigger-chain-skips-recheck': lateInDefaultSweep,
