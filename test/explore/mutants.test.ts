@@ -57,10 +57,9 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   // Caught at wordcount's first default-sweep case (the matrix's first case),
   // but shrinking re-runs that FLIP-27 case many times (11 s on an idle 2-core machine, over 200 s on a loaded one).
   'source-returns-splits-on-failure': 'caught at wordcount\'s first default-sweep case, but its shrinking takes minutes: too slow for CI; npm start\'s matrix runs it',
-  // The trigger chain's bugs: caught at cases 37, 160 and 44 of the default sweep (npm start's matrix).
+  // Two of the trigger chain's bugs: caught at cases 37 and 160 of the default sweep (npm start's matrix).
   'trigger-chain-stuck-after-discard': hungCase,
   'trigger-chain-skips-recheck': lateInDefaultSweep,
-  'trigger-chain-manual-ignores-triggering': lateInDefaultSweep,
 };
 
 describe('the kill matrix on the default sweep', () => {
