@@ -36,6 +36,8 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'failure-manager-ignores-io-exceptions': lateInDefaultSweep,
   'restore-tolerates-unreadable-state': lateInDefaultSweep,
   'task-skips-cancel-marker-for-aborted-checkpoint': lateInDefaultSweep,
+  // Caught at case 229 (sink-v2, consistent-snapshot) once the trigger chain took time.
+  'restore-drops-finished-flag': lateInDefaultSweep,
   'coordinator-expires-after-interval': hungCase,
   'committer-loses-recovered-committables': lateInDefaultSweep,
   'committer-drops-retriable-committables': lateInDefaultSweep,
