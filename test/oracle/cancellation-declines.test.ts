@@ -37,19 +37,16 @@ describe('notification-order: a decline on a cancellation barrier names a checkp
 });
 
 /**
- * The kill matrix's shrunk case (default sweep, wordcount case 45): three concurrent checkpoints,
- * a stop-with-savepoint and a rescale of the sink. count#2 declines checkpoint 2 on the
- * cancellation barrier of checkpoint 1.
+ * The kill matrix's shrunk case (default sweep case 109, windowed-sum, since the asynchronous
+ * trigger chain's steps take time): unaligned checkpoints, one at a time, and a slow source
+ * subtask. window#1 declines checkpoint 17 on the cancellation barrier of checkpoint 16.
  */
 const replaySpec: CaseSpec = {
-  scenario: 'wordcount',
-  seed: 13,
-  parameters: { lines: 268 },
-  faults: [
-    { kind: 'stop-with-savepoint', drain: false, when: { onStep: 'coordinator.operator-snapshot-finished', occurrence: 1 } },
-    { kind: 'rescale', parallelism: 'sink=2', when: { atUs: 175_916 } },
-  ],
-  config: { checkpoint: { intervalUs: 6991, retainedCheckpoints: 1, maxConcurrentCheckpoints: 3, timeoutUs: 116_422_166 } },
+  scenario: 'windowed-sum',
+  seed: 1322790640,
+  parameters: { events: 800 },
+  faults: [{ kind: 'slow-task', task: 'source#1', factor: 3, durationUs: 96_570, when: { atUs: 185_497 } }],
+  config: { checkpoint: { intervalUs: 7000, retainedCheckpoints: 1, maxConcurrentCheckpoints: 1, timeoutUs: 600_000_000, unaligned: true, alignedCheckpointTimeoutUs: 0 } },
 };
 
 describe('notification-order catches the handler that drops a newer alignment for an older abort', () => {
