@@ -29,6 +29,13 @@ export type RpcVerdict =
   | { readonly action: 'delay'; readonly extraUs: number }
   | { readonly action: 'duplicate'; readonly copies: number; readonly spacingUs: number };
 
+/**
+ * Methods a `delay` fault slows down without letting later messages on the same connection
+ * overtake them: coordinator-to-task operator events, whose ordering before the next checkpoint
+ * trigger Flink's operator coordinators depend on (see {@link RpcNetwork.send}).
+ */
+const keptInOrder: ReadonlySet<string> = new Set(['sendOperatorEvent']);
+
 /** Log-normal one-way latency of RPCs. */
 export interface RpcLatency {
   readonly medianUs: number;
@@ -55,8 +62,9 @@ export interface RpcDetours {
 /**
  * RPC between the JobMaster and TaskExecutors (Pekko over TCP in Flink). Messages between one
  * pair of nodes arrive in order, as over one connection; an interceptor can drop, delay (which
- * may reorder) or duplicate them. A message is addressed to the target's incarnation at sending
- * time, so a crash of the target loses everything in flight to it; a dead node sends nothing.
+ * may reorder, except an operator event to a task: it holds back what follows it) or duplicate
+ * them. A message is addressed to the target's incarnation at sending time, so a crash of the
+ * target loses everything in flight to it; a dead node sends nothing.
  */
 export class RpcNetwork {
   private readonly lastArrivalUs = new Map<string, number>();
@@ -81,6 +89,18 @@ export class RpcNetwork {
     const digest = hashIntegers([hashString(envelope.method), hashString(envelope.task ?? ''), envelope.checkpointId ?? -1]);
     const payload: RpcEnvelope | CapturedRpc = this.sim.capturing ? { ...envelope, message: 'rpc', sentUs: this.sim.nowUs } : envelope;
     if (verdict.action === 'delay') {
+      if (keptInOrder.has(envelope.method)) {
+        // Flink's OperatorCoordinatorHolder relies on the scheduler's messages to a task arriving
+        // strictly in order (its exactly-once argument: an operator event sent before a checkpoint
+        // reaches the task before that checkpoint's trigger), which Pekko's connection guarantees.
+        // So a delayed operator event holds back what follows it on its connection instead of
+        // being overtaken; the same one latency draw as any delayed message.
+        const pair = `${source.id}>${target.id}`;
+        const arrivalUs = Math.max(this.sim.nowUs + this.drawLatency() + verdict.extraUs, this.lastArrivalUs.get(pair) ?? 0);
+        this.lastArrivalUs.set(pair, arrivalUs);
+        this.sim.schedule(arrivalUs - this.sim.nowUs, rpcKind, deliver, target, digest, payload);
+        return true;
+      }
       // A delayed message leaves the connection's order: that is the point of delaying it.
       this.sim.schedule(this.drawLatency() + verdict.extraUs, rpcKind, deliver, target, digest, payload);
       return true;
