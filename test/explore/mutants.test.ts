@@ -31,7 +31,8 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'handler-ignores-end-of-partition': hungCase,
   'failure-manager-ignores-expired': hungCase,
   'coordinator-waits-for-finished-tasks': hungCase,
-  'handler-ignores-newer-barrier': lateInDefaultSweep,
+  // Caught at case 8 of the default sweep (running-sum) since the trigger chain and the RPC detours.
+  'handler-ignores-newer-barrier': withinBudgetButCostly,
   'coordinator-discards-possibly-stored-checkpoint': lateInDefaultSweep,
   'failure-manager-ignores-task-failures': lateInDefaultSweep,
   'failure-manager-ignores-io-exceptions': lateInDefaultSweep,
@@ -43,8 +44,8 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   'sink-writer-emits-committables-after-barrier': lateInDefaultSweep,
   // Case 20 before the sweep drew rescales and the file-sink scenario joined the round robin; case 32 since.
   'valve-min-includes-idle-channels': lateInDefaultSweep,
-  // Caught at case 30 of the default sweep (running-sum), by notification-order's cancellation-decline rule.
-  'handler-resets-alignment-on-older-abort': lateInDefaultSweep,
+  // Caught at case 22 of the default sweep (file-sink), by notification-order's cancellation-decline rule.
+  'handler-resets-alignment-on-older-abort': withinBudgetButCostly,
   // Caught at case 15 of the default sweep since the trigger chain's steps take time (unaligned),
   // within the CI budget, but each search and shrink costs seconds that npm test cannot spare.
   'failure-manager-ignores-finalize-failures': withinBudgetButCostly,
@@ -55,12 +56,9 @@ const notRunHere: Readonly<Partial<Record<PlantedBug, string>>> = {
   // Caught at wordcount's first default-sweep case (the matrix's first case),
   // but shrinking re-runs that FLIP-27 case many times (11 s on an idle 2-core machine, over 200 s on a loaded one).
   'source-returns-splits-on-failure': 'caught at wordcount\'s first default-sweep case, but its shrinking takes minutes: too slow for CI; npm start\'s matrix runs it',
-  // Two of the trigger chain's bugs: caught at cases 37 and 160 of the default sweep (npm start's matrix).
+  // Two of the trigger chain's bugs: caught at cases 7 and 160 of the default sweep (npm start's matrix).
   'trigger-chain-stuck-after-discard': hungCase,
   'trigger-chain-skips-recheck': lateInDefaultSweep,
-  // Caught at case 247 of the default sweep (aligned-timeout: a duplicated triggerCheckpoint
-  // reaches a task after a newer checkpoint, whose leaked state coordinator-invariants reports).
-  'task-snapshots-out-of-order-checkpoint': lateInDefaultSweep,
 };
 
 describe('the kill matrix on the default sweep', () => {

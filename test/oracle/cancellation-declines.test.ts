@@ -37,17 +37,11 @@ describe('notification-order: a decline on a cancellation barrier names a checkp
 });
 
 /**
- * The kill matrix's shrunk case (default sweep case 109, windowed-sum, since the asynchronous
- * trigger chain's steps take time): unaligned checkpoints, one at a time, and a slow source
- * subtask. window#1 declines checkpoint 17 on the cancellation barrier of checkpoint 16.
+ * The kill matrix's shrunk case (default sweep case 22, file-sink, with the trigger chain and the
+ * sweep's RPC detours): two concurrent checkpoints, two manual checkpoints and two stalled
+ * channels. sink#0 declines checkpoint 6 on the cancellation barrier of checkpoint 5.
  */
-const replaySpec: CaseSpec = {
-  scenario: 'windowed-sum',
-  seed: 1322790640,
-  parameters: { events: 800 },
-  faults: [{ kind: 'slow-task', task: 'source#1', factor: 3, durationUs: 96_570, when: { atUs: 185_497 } }],
-  config: { checkpoint: { intervalUs: 7000, retainedCheckpoints: 1, maxConcurrentCheckpoints: 1, timeoutUs: 600_000_000, unaligned: true, alignedCheckpointTimeoutUs: 0 } },
-};
+const replaySpec: CaseSpec = {scenario: 'file-sink', seed: 14, parameters: {events: 750}, faults: [{kind: 'channel-stall', channel: 'source#0->count#0', extraUs: 5984, durationUs: 1000, when: {onStep: 'task.operator-event-sent', occurrence: 3}}, {kind: 'channel-stall', channel: 'sink#0->sink-committer#0', extraUs: 45516, durationUs: 222068, when: {onStep: 'rpc.notifyCheckpointComplete', occurrence: 1, task: 'sink-committer#1', checkpointId: 6}}, {kind: 'checkpoint', when: {atUs: 189253}}, {kind: 'checkpoint', when: {atUs: 158528}}], config: {checkpoint: {intervalUs: 7000, retainedCheckpoints: 1, maxConcurrentCheckpoints: 2, timeoutUs: 600000000}, rpcDetours: {methods: ['triggerCheckpoint', 'acknowledgeCheckpoint', 'declineCheckpoint', 'notifyCheckpointComplete', 'notifyCheckpointAborted'], numerator: 1, denominator: 8, maxExtraUs: 28000}}};
 
 describe('notification-order catches the handler that drops a newer alignment for an older abort', () => {
   it('fails with handler-resets-alignment-on-older-abort and passes without it', () => {
