@@ -43,6 +43,12 @@ export type ObservationBody =
   /** `requestKind`: who asked (periodic, manual, savepoint, stop-with-savepoint); absent from implementations that do not say. */
   | { readonly type: 'checkpoint-triggered'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly timestampUs: number; readonly tasksToWaitFor: readonly string[]; readonly preAcknowledged: readonly string[]; readonly requestKind?: TriggerKind }
   | { readonly type: 'checkpoint-trigger-failed'; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason }
+  /**
+   * A trigger chain began for a request (Flink's startTriggeringCheckpoint, isTriggering set) or
+   * ended (the chain's last step, or its failure; isTriggering is reset only after): one at a time.
+   */
+  | { readonly type: 'trigger-chain-started'; readonly requestId: string; readonly kind: TriggerKind }
+  | { readonly type: 'trigger-chain-ended'; readonly requestId: string }
   /** A trigger request reached the coordinator (before the request decider sees it). */
   | { readonly type: 'checkpoint-trigger-requested'; readonly requestId: string; readonly kind: TriggerKind }
   /**

@@ -152,8 +152,6 @@ export function mutantHolds(mutant: Pick<MutantResult, 'killed' | 'control' | 'k
  * entry once the default sweep catches it.
  */
 export const knownSurvivors: Readonly<Partial<Record<PlantedBug, string>>> = {
-  'trigger-chain-manual-ignores-triggering':
-    "needs a manual checkpoint or savepoint requested while another request's trigger chain runs (under a millisecond or two per checkpoint) with max concurrent checkpoints reached, so that the request decider's queue, not the concurrency limit, is what it skips: the default sweep caught it at case 6 (at-least-once seed 20: a savepoint, then a manual checkpoint at 139.6 ms) until the sweep drew RPC detours in one case of three, and in none of 350 since (searched further, case 466: unaligned, coordinator-invariants, its shrunk case passes without the bug). The missing workload is operations timed at the trigger chain's steps (id taken, location initialised) rather than at drawn instants",
 };
 
 /**

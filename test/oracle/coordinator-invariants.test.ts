@@ -97,6 +97,19 @@ describe('coordinator-invariants checker', () => {
     expect(judge(createCoordinatorInvariantsChecker(context), [status(500, 'RESTARTING'), status(900, 'RUNNING'), kind(triggered(1_000, 1), 'periodic')])).toEqual([]);
   });
 
+  it('names a trigger chain started while another is in flight (FLINK-27162), and lets chains one after another be', () => {
+    const started = (timeUs: number, requestId: string, kind: 'periodic' | 'manual'): Observation => at(timeUs, { type: 'trigger-chain-started', requestId, kind });
+    const ended = (timeUs: number, requestId: string): Observation => at(timeUs, { type: 'trigger-chain-ended', requestId });
+    const jobmaster = at(0, { type: 'jobmaster-started', leaderEpoch: 1, recoveredCheckpointIds: [] });
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext()), [jobmaster, started(1_000, 'jm1-0', 'periodic'), started(1_200, 'jm1-1', 'manual')])[0]?.message).toBe(
+      "the trigger chain of manual request jm1-1 started while request jm1-0's was still in flight (one at a time, as Flink's isTriggering)",
+    );
+    // Negative controls: one after the other; and a chain left by a JobMaster that died.
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext()), [jobmaster, started(1_000, 'jm1-0', 'periodic'), ended(1_100, 'jm1-0'), started(1_200, 'jm1-1', 'manual')])).toEqual([]);
+    const successor = at(1_150, { type: 'jobmaster-started', leaderEpoch: 2, recoveredCheckpointIds: [] });
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext()), [jobmaster, started(1_000, 'jm1-0', 'periodic'), successor, started(1_200, 'jm2-0', 'periodic')])).toEqual([]);
+  });
+
   it('exempts manual checkpoints from the min pause, but not periodic ones', () => {
     const context = tinyContext({ minPauseBetweenCheckpointsUs: 1_000 });
     const kind = (observation: Observation, requestKind: 'periodic' | 'manual'): Observation => ({ ...observation, requestKind }) as Observation;

@@ -78,6 +78,7 @@ export class CheckpointTriggerChain {
     this.state.triggering = true;
     const run: ChainRun = { request, timestampUs: this.state.ports.clock.nowUs, plan: undefined, checkpointId: undefined, pending: undefined, ended: false };
     this.running.add(run);
+    this.state.ports.observations.publish({ type: 'trigger-chain-started', requestId: request.requestId, kind: request.kind });
     const outer = this.startingSynchronously;
     this.startingSynchronously = true;
     this.step(run, 'calculate-plan', () => this.calculatePlan(run));
@@ -333,7 +334,7 @@ export class CheckpointTriggerChain {
 
   private endRun(run: ChainRun): void {
     run.ended = true;
-    this.running.delete(run);
+    if (this.running.delete(run)) this.state.ports.observations.publish({ type: 'trigger-chain-ended', requestId: run.request.requestId });
   }
 
   /**

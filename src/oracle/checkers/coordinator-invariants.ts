@@ -32,6 +32,10 @@ import { knownGaps } from '../known-gaps.js';
  *   unaligned checkpoints off, savepoints are forced past max concurrent; with them on, a
  *   savepoint waits like any checkpoint (FLINK-17342); and a savepoint is always taken aligned,
  *   never unaligned, whatever the mode.
+ * - One trigger chain at a time (Flink's isTriggering): a request's chain starts only once the
+ *   chain before it ended, whoever asked (periodic, by hand, savepoint); a request that comes
+ *   while a chain runs waits in the request queue (FLINK-27162: a request made by hand started
+ *   its own chain beside the periodic one's).
  * - Savepoints are never aborted with CHECKPOINT_SUBSUMED.
  * - Notifications: kind 'complete' only for checkpoints that completed (and never for a plain
  *   savepoint, which is not notified), kind 'aborted' only for ones that aborted.
@@ -88,6 +92,8 @@ class CoordinatorInvariants {
   /** Checkpoints aborted after an HA write that may have landed: the HA store may legitimately keep them. */
   private readonly possiblyStored = new Set<number>();
   private readonly sharedFiles = new SharedFileLedger();
+  /** The request whose trigger chain is in flight in the current JobMaster, if any. */
+  private chainInFlight: string | undefined;
 
   constructor(private readonly context: CheckerContext, private readonly violation: FirstViolation) {}
 
@@ -102,7 +108,20 @@ class CoordinatorInvariants {
           task: observation.task,
           key: observation.key,
         });
+      case 'trigger-chain-started':
+        if (this.chainInFlight !== undefined) {
+          return this.violation.report(`the trigger chain of ${observation.kind} request ${observation.requestId} started while request ${this.chainInFlight}'s was still in flight (one at a time, as Flink's isTriggering)`, observation.timeUs, {
+            requestId: observation.requestId,
+            inFlight: this.chainInFlight,
+          });
+        }
+        this.chainInFlight = observation.requestId;
+        return;
+      case 'trigger-chain-ended':
+        if (this.chainInFlight === observation.requestId) this.chainInFlight = undefined;
+        return;
       case 'jobmaster-started':
+        this.chainInFlight = undefined;
         this.pending.clear();
         this.completionTimesUs.length = 0;
         this.jobStatus = undefined;
