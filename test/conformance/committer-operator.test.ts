@@ -105,8 +105,8 @@ describe('CommitterOperatorTestBase (Flink 1.20)', () => {
     const store = newStore();
     const { committer, context } = openCommitter(store);
     const first = preCommitted(store, '1');
-    committer.processElement(summary(1, 1, 1), 0);
-    committer.processElement(withLineage(1, 1, first), 0);
+    committer.processElement(summary(1, 1, 1));
+    committer.processElement(withLineage(1, 1, first));
     committer.notifyCheckpointComplete(1);
     expect(context.commits()).toEqual([first.transactionId]);
     expect(context.emitted).toEqual([]);
@@ -118,11 +118,11 @@ describe('CommitterOperatorTestBase (Flink 1.20)', () => {
     const { committer, context } = openCommitter(store);
     const first = preCommitted(store, '1');
     const second = preCommitted(store, '2');
-    committer.processElement(summary(1, 1, 2), 0);
-    committer.processElement(withLineage(1, 1, first), 0);
+    committer.processElement(summary(1, 1, 2));
+    committer.processElement(withLineage(1, 1, first));
     committer.notifyCheckpointComplete(1);
     expect(context.commits()).toEqual([]);
-    committer.processElement(withLineage(1, 1, second), 0);
+    committer.processElement(withLineage(1, 1, second));
     // Flink commits at its retry timer; ckptsim on arrival of the last one (then the timer finds nothing left).
     context.runTimers();
     expect(context.commits()).toEqual([first.transactionId, second.transactionId]);
@@ -132,11 +132,11 @@ describe('CommitterOperatorTestBase (Flink 1.20)', () => {
     // The notification comes before the committable (unaligned checkpoints): it is committed on arrival.
     const store = newStore();
     const { committer, context } = openCommitter(store);
-    committer.processElement(summary(1, 1, 1), 0);
+    committer.processElement(summary(1, 1, 1));
     committer.notifyCheckpointComplete(1);
     expect(context.commits()).toEqual([]);
     const first = preCommitted(store, '1');
-    committer.processElement(withLineage(1, 1, first), 0);
+    committer.processElement(withLineage(1, 1, first));
     expect(context.commits()).toEqual([first.transactionId]);
   });
 
@@ -147,10 +147,10 @@ describe('CommitterOperatorTestBase (Flink 1.20)', () => {
     const { committer, context } = openCommitter(store);
     const first = preCommitted(store, 'a');
     const second = preCommitted(store, 'b');
-    committer.processElement(summary(1, endOfInputCheckpointId, 1), 0);
-    committer.processElement(summary(2, endOfInputCheckpointId, 1), 0);
-    committer.processElement(withLineage(1, endOfInputCheckpointId, first), 0);
-    committer.processElement(withLineage(2, endOfInputCheckpointId, second), 0);
+    committer.processElement(summary(1, endOfInputCheckpointId, 1));
+    committer.processElement(summary(2, endOfInputCheckpointId, 1));
+    committer.processElement(withLineage(1, endOfInputCheckpointId, first));
+    committer.processElement(withLineage(2, endOfInputCheckpointId, second));
     committer.endInput();
     expect(context.commits()).toEqual([]);
     // The final checkpoint: snapshotted after end of input (Flink's harness skips the snapshot), then complete.
@@ -168,10 +168,10 @@ describe('CommitterOperatorTestBase (Flink 1.20)', () => {
     committer.open(before, undefined);
     const first = preCommitted(store, '1');
     const second = preCommitted(store, '2');
-    committer.processElement(summary(0, 1, 1), 0);
-    committer.processElement(withLineage(0, 1, first), 0);
-    committer.processElement(summary(1, 1, 1), 0);
-    committer.processElement(withLineage(1, 1, second), 0);
+    committer.processElement(summary(0, 1, 1));
+    committer.processElement(withLineage(0, 1, first));
+    committer.processElement(summary(1, 1, 1));
+    committer.processElement(withLineage(1, 1, second));
     const snapshot = committer.snapshotState(1);
     before.failingCommits.add(first.transactionId).add(second.transactionId);
     committer.notifyCheckpointComplete(1);
@@ -190,8 +190,8 @@ describe('CommitterOperatorTestBase (Flink 1.20)', () => {
     const store = newStore();
     const { committer, context } = openCommitter(store);
     const first = preCommitted(store, '1');
-    committer.processElement(summary(1, 1, 1), 0);
-    committer.processElement(withLineage(1, 1, first), 0);
+    committer.processElement(summary(1, 1, 1));
+    committer.processElement(withLineage(1, 1, first));
     committer.endInput();
     expect(context.commits()).toEqual([]);
     committer.notifyCheckpointComplete(1);
