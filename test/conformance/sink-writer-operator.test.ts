@@ -6,7 +6,7 @@
  * committables hold the records written" is asserted as: the summary counts the committables that
  * follow it, each tagged with the checkpoint and subtask 0, and their transactions hold the records.
  *
- * Flink methods: 12. Skipped as not behaviour: 2 (testInitContext, testInitContextWrapper: the
+ * Flink methods: 11. Skipped as not behaviour: 2 (testInitContext, testInitContextWrapper: the
  * getters of the writer's init context and a proxy around it, Flink API).
  * Ported and todo counts: test/conformance/README.md (generated).
  */
