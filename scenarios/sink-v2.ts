@@ -17,7 +17,7 @@ export const sinkV2: Scenario = {
   description:
     'Word count with a Sink V2: FLIP-27 source p=2 (2 partitions, 1 discovered later) -> split -> keyBy -> count p=3 -> writer p=2 -> committer p=2 (forward); the writer prepares committables at the barrier and at end of input, the committer commits them after notifyCheckpointComplete, retrying retriable failures. unaligned=1 uses unaligned checkpoints.',
   properties: ['job-finishes', 'exactly-once', 'consistent-snapshot', 'recovery', 'coordinator-invariants', 'two-phase-commit', 'liveness', 'trigger-results', 'failure-accounting', 'notification-order', 'explained-failures', 'external-hygiene', 'split-ownership'],
-  defaults: { partitions: 2, lines: 300, wordsPerLine: 4, keys: 40, skew: 8, sourceParallelism: 2, countParallelism: 3, sinkParallelism: 2, unaligned: 0 },
+  defaults: { partitions: 2, lines: 360, wordsPerLine: 4, keys: 40, skew: 8, sourceParallelism: 2, countParallelism: 3, sinkParallelism: 2, unaligned: 0 },
   build(parameters, input) {
     const job = new JobBuilder('sink-v2');
     scenarioSource(job, 'source', textPartitions(input, parameters['partitions']!, parameters['lines']!, parameters['wordsPerLine']!, parameters['keys']!, parameters['skew']!), parameters, {

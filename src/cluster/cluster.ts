@@ -1,7 +1,7 @@
 import { bugOn } from './planted-bugs.js';
 import { SharedStateLifecycle } from './storage/shared-state/shared-state-lifecycle.js';
 import { eventKind, type Simulation } from '../sim/index.js';
-import { RpcNetwork, defaultChannelOptions, defaultRpcLatency, type ChannelOptions, type RpcLatency } from '../net/index.js';
+import { RpcNetwork, defaultChannelOptions, defaultRpcLatency, type ChannelOptions, type RpcDetours, type RpcLatency } from '../net/index.js';
 import { HaCheckpointIdCounter, StandaloneCheckpointIdCounter } from './checkpoint/checkpoint-id-counter.js';
 import { HaCompletedCheckpointStore, StandaloneCompletedCheckpointStore } from './checkpoint/completed-checkpoint-store.js';
 import type { CheckpointDone } from './checkpoint/checkpoint-result.js';
@@ -47,6 +47,8 @@ export interface ClusterConfig {
   /** HA-backed checkpoint id counter and completed store (survive a JobMaster crash). */
   readonly highAvailability: boolean;
   readonly rpcLatency: RpcLatency;
+  /** RPC messages held back out of their connection's order (net/rpc.ts); undefined: every message keeps its place. */
+  readonly rpcDetours: RpcDetours | undefined;
   readonly channel: ChannelOptions;
   readonly storageLatency: StorageLatency;
   /** The sink store's transaction timeout (Kafka's transaction.timeout.ms). */
@@ -88,6 +90,7 @@ export const defaultClusterConfig: ClusterConfig = {
   heartbeat: defaultHeartbeatOptions,
   highAvailability: true,
   rpcLatency: defaultRpcLatency,
+  rpcDetours: undefined,
   channel: defaultChannelOptions,
   storageLatency: defaultStorageLatency,
   transactionTimeoutUs: 900_000_000,
@@ -169,8 +172,10 @@ export class Cluster {
   constructor(readonly sim: Simulation, readonly job: JobGraph, readonly config: ClusterConfig, options: { readonly retainCommitted?: boolean } = {}) {
     this.runJob = job;
     this.observations = new ObservationBus(() => sim.nowUs);
-    this.rpc = new RpcNetwork(sim, sim.random('net.rpc'), (envelope) => this.hooks.rpc(envelope), config.rpcLatency);
-    this.rpcAnswers = new RpcNetwork(sim, sim.random('net.rpc-answers'), (envelope) => this.hooks.rpc(envelope), config.rpcLatency);
+    // Detours draw from streams of their own, created only when configured: without them every draw is as before.
+    const detours = (name: string) => (config.rpcDetours === undefined ? undefined : { config: config.rpcDetours, random: sim.random(name) });
+    this.rpc = new RpcNetwork(sim, sim.random('net.rpc'), (envelope) => this.hooks.rpc(envelope), config.rpcLatency, detours('net.rpc-detours'));
+    this.rpcAnswers = new RpcNetwork(sim, sim.random('net.rpc-answers'), (envelope) => this.hooks.rpc(envelope), config.rpcLatency, detours('net.rpc-answers-detours'));
     this.storage = new CheckpointStorage(sim, this.hooks, this.observations, sim.random('storage'), config.storageLatency);
     this.sinkStore = new TransactionalStore(() => sim.nowUs, config.transactionTimeoutUs, options.retainCommitted ?? true);
     this.fileStore = new FileStore(this.sinkStore);

@@ -43,6 +43,12 @@ export type ObservationBody =
   /** `requestKind`: who asked (periodic, manual, savepoint, stop-with-savepoint); absent from implementations that do not say. */
   | { readonly type: 'checkpoint-triggered'; readonly checkpointId: number; readonly checkpointType: SnapshotType; readonly timestampUs: number; readonly tasksToWaitFor: readonly string[]; readonly preAcknowledged: readonly string[]; readonly requestKind?: TriggerKind }
   | { readonly type: 'checkpoint-trigger-failed'; readonly checkpointType: SnapshotType; readonly reason: CheckpointFailureReason }
+  /**
+   * A trigger chain began for a request (Flink's startTriggeringCheckpoint, isTriggering set) or
+   * ended (the chain's last step, or its failure; isTriggering is reset only after): one at a time.
+   */
+  | { readonly type: 'trigger-chain-started'; readonly requestId: string; readonly kind: TriggerKind }
+  | { readonly type: 'trigger-chain-ended'; readonly requestId: string }
   /** A trigger request reached the coordinator (before the request decider sees it). */
   | { readonly type: 'checkpoint-trigger-requested'; readonly requestId: string; readonly kind: TriggerKind }
   /**
@@ -110,6 +116,12 @@ export type ObservationBody =
   | { readonly type: 'task-deployed'; readonly task: string; readonly attempt: number; readonly executor: string }
   | { readonly type: 'task-running'; readonly task: string; readonly attempt: number }
   | { readonly type: 'task-restored'; readonly task: string; readonly attempt: number; readonly checkpointId: number; readonly content: SnapshotContent; readonly channelStateRecords: number }
+  /**
+   * FLIP-147: a subtask that had finished in the checkpoint it restores was deployed as finished:
+   * it opens no operator and reads no input, and ends at once (end of data, end of partition).
+   * The oracle tells it from a subtask restored as a fresh one, which would run its input again.
+   */
+  | { readonly type: 'task-finished-on-restore'; readonly task: string; readonly attempt: number; readonly checkpointId: number }
   | { readonly type: 'task-finished'; readonly task: string; readonly attempt: number }
   | { readonly type: 'task-failed'; readonly task: string; readonly attempt: number; readonly cause: string }
   | { readonly type: 'task-canceled'; readonly task: string; readonly attempt: number }

@@ -132,8 +132,8 @@ export const faultProfiles = {
 } as const;
 export type FaultProfile = keyof typeof faultProfiles;
 
-/** The protocol steps drawn step triggers aim at (the coverage strategy retargets faults among them). */
-export const triggerSteps = [
+/** The protocol steps a drawn step trigger picks from (the trigger chain's own steps come after the draw). */
+const drawnTriggerSteps = [
   'task.alignment-completed',
   'task.snapshot-taken',
   'task.async-upload-started',
@@ -145,6 +145,27 @@ export const triggerSteps = [
   'rpc.acknowledgeCheckpoint',
   'rpc.notifyCheckpointComplete',
 ] as const;
+
+/**
+ * The steps of the asynchronous trigger chain a drawn 'coordinator.checkpoint-triggered' trigger
+ * becomes, in chain order (its last step is the trigger RPCs themselves).
+ */
+const triggerChainSteps = ['coordinator.checkpoint-id-taken', 'coordinator.pending-checkpoint-created', 'coordinator.location-initialized', 'coordinator.checkpoint-triggered'] as const;
+
+/** The protocol steps drawn step triggers aim at (the coverage strategy retargets faults among them). */
+export const triggerSteps = [...drawnTriggerSteps.slice(0, 5), ...triggerChainSteps, ...drawnTriggerSteps.slice(6)] as const;
+
+/**
+ * The step of the trigger chain a trigger drawn at 'coordinator.checkpoint-triggered' aims at,
+ * chosen from values the trigger drew anyway (its occurrence, and its checkpoint id, or the task
+ * a coordinator step does not keep), so the chain's steps are reached without a draw of their own:
+ * every case draws what it drew before the chain existed, and a fault that aimed at the trigger
+ * RPCs now aims at one of the chain's steps of the same checkpoint.
+ */
+function triggerChainStepOf(occurrence: number, checkpointId: number | undefined, task: string | undefined): string {
+  const index = (occurrence - 1 + (checkpointId ?? 0) + (task === undefined ? 0 : 2)) % triggerChainSteps.length;
+  return triggerChainSteps[index] as string;
+}
 
 /** Steps drawn besides {@link triggerSteps} for a job with operator coordinators, appended so the others keep their draws' order. */
 const coordinatorTriggerSteps = [...operatorCoordinatorSteps, 'rpc.sendOperatorEvent', 'rpc.sendOperatorEventToCoordinator'] as const;
@@ -165,12 +186,13 @@ export function triggerArbitrary(topology: Topology): fc.Arbitrary<FaultTrigger>
   const atTime = fc.integer({ min: topology.faultWindowUs.fromUs, max: topology.faultWindowUs.toUs }).map((atUs) => ({ atUs }));
   const atStep = fc
     .record({
-      onStep: topology.operatorCoordinators === true ? fc.constantFrom<string>(...triggerSteps, ...coordinatorTriggerSteps) : fc.constantFrom<string>(...triggerSteps),
+      onStep: topology.operatorCoordinators === true ? fc.constantFrom<string>(...drawnTriggerSteps, ...coordinatorTriggerSteps) : fc.constantFrom<string>(...drawnTriggerSteps),
       task: fc.option(fc.constantFrom(...topology.tasks), { nil: undefined }),
       checkpointId: fc.option(fc.integer({ min: 1, max: 6 }), { nil: undefined }),
       occurrence: fc.integer({ min: 1, max: 3 }),
     })
-    .map(({ onStep, task: drawnTask, checkpointId: drawnCheckpointId, occurrence }) => {
+    .map(({ onStep: drawnStep, task: drawnTask, checkpointId: drawnCheckpointId, occurrence }) => {
+      const onStep = drawnStep === 'coordinator.checkpoint-triggered' ? triggerChainStepOf(occurrence, drawnCheckpointId, drawnTask) : drawnStep;
       // The coordinator's steps belong to no task; a task's end of data, operator events and
       // partition discovery, to no checkpoint; operator events, to readers only. Mapped after the
       // draw, so no draw moves.

@@ -149,3 +149,28 @@ export function withStateBackend(draw: DepthDraw, caseSeed: number | undefined):
   const incremental = deriveStream(caseSeed, stateBackendStreamName).chance(1, 2);
   return incremental ? { ...draw, config: { ...draw.config, incrementalCheckpoints: true } } : draw;
 }
+
+/**
+ * The named random stream RPC detours are drawn from. Like the state backend's, it is not a
+ * fast-check draw: adding it moved none of a case's other draws (faults, seed, depth,
+ * operations); the cases it picks run on a network that holds some messages back.
+ */
+export const rpcDetoursStreamName = 'sweep.rpc-detours';
+
+/** The RPCs of the checkpoint protocol, both ways: the messages detours hold back in the default sweep. */
+export const checkpointProtocolRpcs = ['triggerCheckpoint', 'acknowledgeCheckpoint', 'declineCheckpoint', 'notifyCheckpointComplete', 'notifyCheckpointAborted'] as const;
+
+/**
+ * The default sweep's RPC network for a case: in one case of three, one checkpoint-protocol
+ * message in eight is held back out of its connection's order by up to four checkpoint
+ * intervals (net/rpc.ts, RpcDetours), so with concurrent checkpoints a trigger can reach its
+ * source after the next checkpoint's, an acknowledgement or a decline can reach the coordinator
+ * after a newer checkpoint completed, and notifications of one checkpoint can pass another's;
+ * drawn from the case seed's own stream. Other cases keep every message in order.
+ */
+export function withRpcDetours(draw: DepthDraw, caseSeed: number | undefined, own: Partial<CheckpointConfig>): DepthDraw {
+  if (caseSeed === undefined || !deriveStream(caseSeed, rpcDetoursStreamName).chance(1, 3)) return draw;
+  const checkpoint = draw.config['checkpoint'] as Record<string, unknown> | undefined;
+  const intervalUs = (checkpoint?.['intervalUs'] as number | undefined) ?? own.intervalUs ?? scenarioIntervalUs;
+  return { ...draw, config: { ...draw.config, rpcDetours: { methods: [...checkpointProtocolRpcs], numerator: 1, denominator: 8, maxExtraUs: 4 * intervalUs } } };
+}

@@ -3,9 +3,10 @@ import { plantedBugNames } from '../cluster/planted-bugs.js';
 import { UsageError } from './scenario.js';
 import type { ClusterOverrides } from './scenario.js';
 import type { RestartStrategyConfig } from '../cluster/jobmaster/restart-strategy.js';
+import { rpcMethods } from '../faults/plan.js';
 
 /** The override keys a case (or replay token) may carry: data only, no functions. */
-const clusterKeys = ['executors', 'slotsPerExecutor', 'failoverStrategy', 'highAvailability', 'incrementalCheckpoints', 'transactionTimeoutUs', 'plantedBugs', 'checkpoint', 'restartStrategy'] as const;
+const clusterKeys = ['executors', 'slotsPerExecutor', 'failoverStrategy', 'highAvailability', 'incrementalCheckpoints', 'transactionTimeoutUs', 'plantedBugs', 'checkpoint', 'restartStrategy', 'rpcDetours'] as const;
 
 /**
  * Validates config overrides given as data (from a replay token, `--config`, a sweep), naming
@@ -54,7 +55,28 @@ export function validateConfigOverrides(value: unknown): ClusterOverrides {
   const incremental = record['incrementalCheckpoints'];
   if (incremental !== undefined && typeof incremental !== 'boolean') throw new UsageError(`config.incrementalCheckpoints must be true or false, got ${JSON.stringify(incremental)}`);
   if (record['restartStrategy'] !== undefined) validateRestartStrategy(record['restartStrategy']);
+  if (record['rpcDetours'] !== undefined) validateRpcDetours(record['rpcDetours']);
   return record as ClusterOverrides;
+}
+
+/** RPC detours (net/rpc.ts): known methods, a chance of `numerator` in `denominator`, an extra delay. */
+function validateRpcDetours(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`config.rpcDetours must be an object, got ${JSON.stringify(value)}`);
+  const detours = value as Record<string, unknown>;
+  for (const key of Object.keys(detours)) {
+    if (!['methods', 'numerator', 'denominator', 'maxExtraUs'].includes(key)) throw new UsageError(`config.rpcDetours.${key} is not a setting of RPC detours (its settings: methods, numerator, denominator, maxExtraUs)`);
+  }
+  const methods = detours['methods'];
+  if (!Array.isArray(methods) || methods.some((method) => !(rpcMethods as readonly unknown[]).includes(method))) {
+    throw new UsageError(`config.rpcDetours.methods must be a list of RPC methods (${rpcMethods.join(', ')}), got ${JSON.stringify(methods)}`);
+  }
+  for (const key of ['numerator', 'denominator', 'maxExtraUs'] as const) {
+    const setting = detours[key];
+    if (!Number.isSafeInteger(setting) || (setting as number) < 0) throw new UsageError(`config.rpcDetours.${key} must be a non-negative integer, got ${JSON.stringify(setting)}`);
+  }
+  if ((detours['denominator'] as number) < 1 || (detours['numerator'] as number) > (detours['denominator'] as number)) {
+    throw new UsageError(`config.rpcDetours must have 0 <= numerator <= denominator and denominator >= 1, got ${detours['numerator']}/${detours['denominator']}`);
+  }
 }
 
 /** The settings of each restart strategy (Flink's restart-strategy.* options), all required. */

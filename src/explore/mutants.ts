@@ -152,10 +152,6 @@ export function mutantHolds(mutant: Pick<MutantResult, 'killed' | 'control' | 'k
  * entry once the default sweep catches it.
  */
 export const knownSurvivors: Readonly<Partial<Record<PlantedBug, string>>> = {
-  'restore-drops-finished-flag':
-    "needs a restore of a task that had finished in the restored checkpoint (FLIP-147) whose rerun input the oracle then sees: the default sweep caught it at case 247 (aligned-timeout seed 6, consistent-snapshot) until aligned checkpoints with timeout announced their barriers and timed out in output queues, which changed that case's run; in none of 350 since. Its shrunk case (five faults) still fails on today's code (exactly-once: the finished task's input read again), so the oracle has the property and the sweep lacks the workload: restores from checkpoints taken after some tasks finished, in more cases; searched further, the default sweep catches it at case 813 (windowed-sum, whose legacy source re-reads its input; a restored FLIP-27 reader gets no split back)",
-  'task-snapshots-out-of-order-checkpoint':
-    "needs the trigger or barrier of an older checkpoint to reach a task after it took a newer one (concurrent checkpoints, the older one's trigger RPC or barrier held back past the newer one's); the default sweep reached it past the CI budget of 24 cases while most scenarios read the legacy source, and in none of its first 350 cases once nine scenarios read FLIP-27 sources (every case of theirs draws anew); the missing workload is trigger RPCs and barriers delayed past the next checkpoint's with concurrent checkpoints",
 };
 
 /**

@@ -4,7 +4,7 @@ import type { PlanEntry, PlanEntryKind } from '../faults/plan.js';
 import { hashString } from '../sim/index.js';
 import { configArbitrary, parametersArbitrary, profilePlanArbitrary, topologyOf, type FaultProfile, type Topology } from './arbitraries.js';
 import { operationsArbitrary, type OperationLevel } from './operation-arbitraries.js';
-import { depthDrawArbitrary, scenarioCheckpointConfig, withStateBackend, withinFlinkLimits } from './config-arbitraries.js';
+import { depthDrawArbitrary, scenarioCheckpointConfig, withRpcDetours, withStateBackend, withinFlinkLimits } from './config-arbitraries.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { CaseTimelineCollector, type CaseTimeline } from './case-timeline.js';
 import { mergeClusterConfig, runCase, type CaseResult } from './run-case.js';
@@ -147,7 +147,9 @@ export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase
     return depthDrawArbitrary(scenario).chain((drawn) => {
       const topology = topologyFor(scenario, drawn.parameters);
       // The state backend comes from its own named stream of the case seed (config-arbitraries.ts).
-      const depth = withStateBackend(withinFlinkLimits(drawn, scenarioCheckpointConfig(scenario)), sweepCase.caseSeed);
+      // So are RPC detours (config-arbitraries.ts).
+      const own = scenarioCheckpointConfig(scenario);
+      const depth = withRpcDetours(withStateBackend(withinFlinkLimits(drawn, own), sweepCase.caseSeed), sweepCase.caseSeed, own);
       return withOperations(topology, fc.tuple(profilePlanArbitrary(topology, sweepCase.profile), simSeed, fc.constant(depth)));
     });
   }

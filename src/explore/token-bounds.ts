@@ -46,6 +46,9 @@ export const tokenNumberBounds: readonly TokenNumberBound[] = [
   // Restart strategies (sweeps draw 1,000 attempts, delays up to 2 s, multiplier 2).
   { path: 'config.restartStrategy.attempts', min: 0, max: 1_000_000, integer: true },
   { path: 'config.restartStrategy.multiplier', min: 1, max: 100, integer: false },
+  // RPC detours (sweeps draw 1 in 8 messages, up to four checkpoint intervals).
+  { path: 'config.rpcDetours.denominator', min: 1, max: 1_000_000, integer: true },
+  { path: 'config.rpcDetours.numerator', min: 0, max: 1_000_000, integer: true },
 ];
 
 /** Any other number under `config` (a time in microseconds, a count): non-negative and at most a virtual day. */

@@ -31,7 +31,7 @@ describe('ckptsim as a new user meets it', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('\n  gap       exactly-once\n');
     expect(result.stdout).not.toContain('held      exactly-once');
-    expect(result.stdout).toContain('expected gap (possibly-stored-checkpoint-restored): exactly-once: committed output differs from the failure-free output: 479 record(s) lost');
+    expect(result.stdout).toContain('expected gap (possibly-stored-checkpoint-restored): exactly-once: committed output differs from the failure-free output: 534 record(s) lost');
   }, 60_000);
 
   it('the space-time diagram draws a new JobMaster as a lifecycle mark, not a fault', () => {

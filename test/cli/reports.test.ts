@@ -135,7 +135,7 @@ describe('the reports of a sweep', () => {
   it('sweep --timelines not-passing and none leave out the timelines of passing cases, or of all, and nothing else', () => {
     const casesWith = (timelines: string): Array<{ verdict: string; timeline?: unknown }> => {
       const directory = mkdtempSync(join(tmpdir(), `ckptsim-timelines-${timelines}-`));
-      const result = ckptsim('sweep', 'unaligned', '--runs', '5', '--vary', '--seed', '19', '--workers', '1', '--timelines', timelines, '--out', directory);
+      const result = ckptsim('sweep', 'unaligned', '--runs', '5', '--vary', '--seed', '21', '--workers', '1', '--timelines', timelines, '--out', directory);
       expect(result.status, result.stderr).toBe(0);
       const results = JSON.parse(readFileSync(join(directory, 'results.json'), 'utf8')) as { parameters: { timelines?: string }; cases: Array<{ verdict: string; timeline?: unknown }> };
       expect(validate(results), JSON.stringify(validate.errors)).toBe(true);
@@ -145,7 +145,8 @@ describe('the reports of a sweep', () => {
       return results.cases;
     };
     const all = casesWith('all');
-    // The sweep has cases of both kinds: some pass, some meet an expected gap.
+    // The sweep has cases of both kinds: some pass, some meet an expected gap (seed 21: seed 19's
+    // five cases all pass once the trigger chain's steps take time).
     const verdicts = all.map((entry) => entry.verdict);
     expect(verdicts).toContain('pass');
     expect(verdicts).toContain('expected-gap');

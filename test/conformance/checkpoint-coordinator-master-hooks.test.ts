@@ -11,7 +11,7 @@
  * Ported and todo counts: test/conformance/README.md (generated).
  */
 import { describe, expect, it } from 'vitest';
-import type { MasterHook } from '../../src/cluster/checkpoint/ports.js';
+import type { MasterHook, MasterHookResult } from '../../src/cluster/checkpoint/ports.js';
 import { acknowledgeAll, harness, triggerOne } from '../cluster/checkpoint/fakes.js';
 
 /** A hook that records every call made on it. */
@@ -21,9 +21,9 @@ class CallRecordingHook implements MasterHook {
     readonly identifier: string,
     private readonly state: unknown,
   ) {}
-  triggerCheckpoint(checkpointId: number, timestampUs: number): unknown {
+  triggerCheckpoint(checkpointId: number, timestampUs: number, done: (result: MasterHookResult) => void): void {
     this.calls.push(`trigger ${checkpointId}@${timestampUs}`);
-    return this.state;
+    done({ ok: true, state: this.state });
   }
   restoreCheckpoint(checkpointId: number, state: unknown): void {
     this.calls.push(`restore ${checkpointId} ${String(state)}`);
@@ -105,7 +105,7 @@ describe('CheckpointCoordinatorMasterHooksTest (Flink 1.20)', () => {
   it('testHookCallFailsOnRestore', () => {
     const failing: MasterHook = {
       identifier: 'id',
-      triggerCheckpoint: () => 'state',
+      triggerCheckpoint: (_checkpointId, _timestampUs, done) => done({ ok: true, state: 'state' }),
       restoreCheckpoint: () => {
         throw new Error('restore failed');
       },

@@ -7,8 +7,30 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StandaloneCheckpointIdCounter } from '../../src/cluster/checkpoint/checkpoint-id-counter.js';
-import type { MasterHook } from '../../src/cluster/checkpoint/ports.js';
-import { FakeGraph, acknowledgeAll, harness } from '../cluster/checkpoint/fakes.js';
+import type { MasterHook, MasterHookResult } from '../../src/cluster/checkpoint/ports.js';
+import { FakeGraph, ManualChainExecutor, acknowledgeAll, harness } from '../cluster/checkpoint/fakes.js';
+
+/** A master hook whose state comes only when the test releases it (Flink's TestingMasterHook over an open future). */
+class HeldMasterHook implements MasterHook {
+  readonly identifier = 'held';
+  readonly triggered: number[] = [];
+  private readonly waiting: Array<(result: MasterHookResult) => void> = [];
+  private released = false;
+
+  triggerCheckpoint(checkpointId: number, _timestampUs: number, done: (result: MasterHookResult) => void): void {
+    this.triggered.push(checkpointId);
+    if (this.released) done({ ok: true, state: 'released' });
+    else this.waiting.push(done);
+  }
+
+  /** Answers every held trigger, and every later one at once. */
+  release(): void {
+    this.released = true;
+    for (const done of this.waiting.splice(0)) done({ ok: true, state: 'released' });
+  }
+
+  restoreCheckpoint(): void {}
+}
 
 function singleTask(): FakeGraph {
   return new FakeGraph([{ taskName: 'only#0', attempt: 0, state: 'RUNNING', upstream: [] }]);
@@ -73,20 +95,76 @@ describe('CheckpointCoordinatorTriggeringTest (Flink 1.20)', () => {
     expect(h.coordinator.numberOfPendingCheckpoints).toBe(0);
   });
 
-  it.todo('testTriggerCheckpointBeforePreviousOneCompleted: needs the asynchronous trigger chain (isTriggering: a request during a trigger in flight waits in the queue)');
-  it.todo('testTriggerCheckpointRequestQueuedWithFailure: needs the asynchronous trigger chain (requests queued behind a trigger in flight)');
-
-  it('testTriggerCheckpointRequestCancelled', () => {
-    // A queued request fails with CHECKPOINT_COORDINATOR_SHUTDOWN when the coordinator shuts down.
-    // (Flink queues it behind a trigger in flight; here it queues behind max concurrent.)
-    const h = harness({ graph: singleTask(), config: { intervalUs: 1_000, maxConcurrentCheckpoints: 1 } });
+  it('testTriggerCheckpointBeforePreviousOneCompleted', () => {
+    // A second request while the first one's trigger chain is in flight waits in the queue
+    // (isTriggering), and runs once the first chain ends: both reach the task.
+    const chain = new ManualChainExecutor();
+    const h = harness({ graph: singleTask(), triggerChain: chain, config: { intervalUs: 1_000, maxConcurrentCheckpoints: 10 } });
     h.clock.chooseRandom = (_low, high) => high;
     h.coordinator.startCheckpointScheduler();
     h.coordinator.triggerCheckpoint(true, h.record);
+    expect(h.coordinator.isTriggering).toBe(true);
+    expect(h.coordinator.numberOfQueuedRequests).toBe(0);
     h.coordinator.triggerCheckpoint(true, h.record);
+    expect(h.coordinator.isTriggering).toBe(true);
     expect(h.coordinator.numberOfQueuedRequests).toBe(1);
-    h.coordinator.shutdown();
-    expect(h.results).toEqual(['fail:CHECKPOINT_COORDINATOR_SHUTDOWN', 'fail:CHECKPOINT_COORDINATOR_SHUTDOWN']);
+    chain.runAll();
+    expect(h.results).toEqual([]);
+    expect(h.coordinator.isTriggering).toBe(false);
+    expect(h.coordinator.numberOfQueuedRequests).toBe(0);
+    expect(h.gateway.triggers.map((trigger) => trigger.barrier.checkpointId)).toEqual([1, 2]);
+  });
+
+  it('testTriggerCheckpointRequestQueuedWithFailure', () => {
+    // The first chain fails taking its id; the two requests queued behind it both go on.
+    const counter = new StandaloneCheckpointIdCounter();
+    let failures = 1;
+    const unstable = {
+      getAndIncrement: () => {
+        if (failures-- > 0) throw new Error('unstable counter');
+        return counter.getAndIncrement();
+      },
+      get: () => counter.get(),
+      setCount: (next: number) => counter.setCount(next),
+    };
+    const chain = new ManualChainExecutor();
+    const h = harness({ graph: singleTask(), idCounter: unstable, triggerChain: chain, config: { intervalUs: 1_000, maxConcurrentCheckpoints: 10 } });
+    h.clock.chooseRandom = (_low, high) => high;
+    h.coordinator.startCheckpointScheduler();
+    h.coordinator.triggerCheckpoint(false, h.record);
+    expect(h.coordinator.isTriggering).toBe(true);
+    expect(h.coordinator.numberOfQueuedRequests).toBe(0);
+    h.coordinator.triggerCheckpoint(false, h.record);
+    h.coordinator.triggerCheckpoint(false, h.record);
+    expect(h.coordinator.isTriggering).toBe(true);
+    expect(h.coordinator.numberOfQueuedRequests).toBe(2);
+    chain.runAll();
+    expect(h.results).toEqual(['fail:TRIGGER_CHECKPOINT_FAILURE']);
+    expect(h.coordinator.isTriggering).toBe(false);
+    expect(h.coordinator.numberOfQueuedRequests).toBe(0);
+    expect(h.gateway.triggers.map((trigger) => trigger.barrier.checkpointId)).toEqual([1, 2]);
+  });
+
+  it('testTriggerCheckpointRequestCancelled', () => {
+    // A checkpoint whose master hook never answers expires; its caller learns CHECKPOINT_EXPIRED at
+    // once, while the chain itself ends only when its next step runs (isTriggering until then).
+    // The hook's late answer changes nothing, and no task is ever triggered.
+    const hook = new HeldMasterHook();
+    const chain = new ManualChainExecutor();
+    const h = harness({ graph: singleTask(), masterHooks: [hook], triggerChain: chain, config: { intervalUs: 100_000, timeoutUs: 5_000 } });
+    h.clock.chooseRandom = (_low, high) => high;
+    h.coordinator.startCheckpointScheduler();
+    h.coordinator.triggerCheckpoint(true, h.record);
+    chain.runAll();
+    expect(hook.triggered).toEqual([1]);
+    expect(h.coordinator.isTriggering).toBe(true);
+    h.clock.advanceBy(5_000);
+    expect(h.results).toEqual(['fail:CHECKPOINT_EXPIRED']);
+    expect(h.coordinator.isTriggering).toBe(true);
+    hook.release();
+    chain.runAll();
+    expect(h.coordinator.isTriggering).toBe(false);
+    expect(h.gateway.triggers).toEqual([]);
     expect(h.coordinator.numberOfQueuedRequests).toBe(0);
   });
 
@@ -130,6 +208,26 @@ describe('CheckpointCoordinatorTriggeringTest (Flink 1.20)', () => {
     expect(h.coordinator.numberOfQueuedRequests).toBe(0);
   });
 
-  it.todo('discardingTriggeringCheckpointWillExecuteNextCheckpointRequest: needs asynchronous master hooks (a checkpoint discarded while its hook runs lets the queued request go)');
+  it('discardingTriggeringCheckpointWillExecuteNextCheckpointRequest', () => {
+    // The first checkpoint is discarded while its master hook runs: the chain ends and the queued
+    // second request is executed (and, never acknowledged, eventually expires).
+    const hook = new HeldMasterHook();
+    const chain = new ManualChainExecutor();
+    const h = harness({ graph: singleTask(), masterHooks: [hook], triggerChain: chain, config: { timeoutUs: 5_000, maxConcurrentCheckpoints: 10 } });
+    h.coordinator.triggerCheckpoint(false, h.record);
+    h.coordinator.triggerCheckpoint(false, h.record);
+    chain.runAll();
+    expect(hook.triggered).toEqual([1]);
+    expect(h.coordinator.numberOfQueuedRequests).toBe(1);
+    hook.release();
+    h.coordinator.abortPendingCheckpoints('CHECKPOINT_DECLINED');
+    chain.runAll();
+    expect(h.results).toEqual(['fail:CHECKPOINT_DECLINED']);
+    expect(hook.triggered).toEqual([1, 2]);
+    expect(h.coordinator.pendingCheckpointIds).toEqual([2]);
+    expect(h.coordinator.numberOfQueuedRequests).toBe(0);
+    h.clock.advanceBy(5_000);
+    expect(h.results).toEqual(['fail:CHECKPOINT_DECLINED', 'fail:CHECKPOINT_EXPIRED']);
+  });
 });
 

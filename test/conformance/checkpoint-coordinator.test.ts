@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { CheckpointIoError } from '../../src/cluster/checkpoint/ports.js';
 import { ObservationBus } from '../../src/cluster/observations.js';
 import { SharedStateLifecycle } from '../../src/cluster/storage/shared-state/shared-state-lifecycle.js';
-import { FakeGraph, FakeStorage, acknowledgeAll, harness, observed, stateFor, triggerOne, type Harness } from '../cluster/checkpoint/fakes.js';
+import { FakeGraph, FakeStorage, ManualChainExecutor, RecordingOperatorCoordinators, acknowledgeAll, harness, observed, stateFor, triggerOne, type Harness } from '../cluster/checkpoint/fakes.js';
 
 /** source#0 -> sink#0, one subtask each. */
 function twoTaskGraph(): FakeGraph {
@@ -480,9 +480,58 @@ describe('CheckpointCoordinatorTest (Flink 1.20)', () => {
   it.todo('testExternallyInducedSourceWithOperatorCoordinator: needs operator coordinators (and externally induced sources)');
   it.todo('testCompleteCheckpointFailureWithExternallyInducedSource: needs operator coordinators (and externally induced sources)');
   it.todo('testResetCalledInRegionRecovery: needs operator coordinators (resetToCheckpoint on regional recovery)');
-  it.todo('testNotifyCheckpointAbortionInOperatorCoordinator: needs operator coordinators (notifyCheckpointAborted)');
-  it.todo('testTimeoutWhileCheckpointOperatorCoordinatorNotFinishing: needs operator coordinators and the asynchronous trigger chain');
-  it.todo('testAbortingBeforeTriggeringCheckpointOperatorCoordinator: needs operator coordinators and the asynchronous trigger chain');
+  it('testNotifyCheckpointAbortionInOperatorCoordinator', () => {
+    // Checkpoint 2 completes and subsumes checkpoint 1: the operator coordinators hear of both.
+    const coordinators = new RecordingOperatorCoordinators(true);
+    const h = harness({ graph: new FakeGraph([{ taskName: 'only#0', attempt: 0, state: 'RUNNING', upstream: [] }]), operatorCoordinators: coordinators, config: { maxConcurrentCheckpoints: 100 } });
+    const first = triggerOne(h);
+    const second = triggerOne(h);
+    ack(h, 'only#0', second);
+    expect(coordinators.calls.filter((call) => call.startsWith('aborted'))).toEqual([`aborted ${first}`]);
+    expect(coordinators.calls.filter((call) => call.startsWith('complete'))).toEqual([`complete ${second}`]);
+    // The completed checkpoint holds the coordinators' state, and a restore hands it back.
+    h.coordinator.restoreLatestCheckpointedState();
+    expect(coordinators.calls.at(-1)).toBe(`reset ${second}`);
+  });
+  it('testTimeoutWhileCheckpointOperatorCoordinatorNotFinishing', () => {
+    // An operator coordinator that never answers holds the chain (isTriggering) only until the
+    // checkpoint expires: the abort ends the chain (FLINK-26394).
+    const coordinators = new RecordingOperatorCoordinators(false);
+    const chain = new ManualChainExecutor();
+    const h = harness({ graph: twoTaskGraph(), operatorCoordinators: coordinators, triggerChain: chain, config: { timeoutUs: 10 } });
+    h.coordinator.triggerCheckpoint(false, h.record);
+    chain.runAll();
+    expect(coordinators.calls).toEqual(['trigger 1']);
+    expect(h.coordinator.isTriggering).toBe(true);
+    h.clock.advanceBy(10);
+    chain.runAll();
+    expect(h.coordinator.isTriggering).toBe(false);
+    expect(h.results).toEqual(['fail:CHECKPOINT_EXPIRED']);
+    expect(coordinators.calls).toEqual(['trigger 1', 'aborted 1', 'abort-triggering']);
+  });
+
+  it('testAbortingBeforeTriggeringCheckpointOperatorCoordinator', () => {
+    // A decline after the PendingCheckpoint exists but before the coordinators are checkpointed:
+    // the coordinators are never asked for the aborted checkpoint (or asked before the abort of the
+    // triggering), and the next checkpoint triggers them normally.
+    const coordinators = new RecordingOperatorCoordinators(true);
+    const chain = new ManualChainExecutor();
+    const h = harness({ graph: twoTaskGraph(), operatorCoordinators: coordinators, triggerChain: chain, config: { timeoutUs: 10 } });
+    h.coordinator.triggerCheckpoint(false, h.record);
+    chain.runNext();
+    chain.runNext();
+    chain.runNext();
+    expect(h.coordinator.pendingCheckpointIds).toEqual([1]);
+    h.coordinator.receiveDeclineMessage('source#0', 0, 1, 'CHECKPOINT_DECLINED');
+    chain.runAll();
+    expect(h.coordinator.isTriggering).toBe(false);
+    h.coordinator.triggerCheckpoint(false, h.record);
+    chain.runAll();
+    const calls = coordinators.calls;
+    expect(!calls.includes('trigger 1') || calls.indexOf('trigger 1') < calls.indexOf('abort-triggering')).toBe(true);
+    expect(calls).toContain('trigger 2');
+    expect(h.gateway.triggers.map((trigger) => trigger.barrier.checkpointId)).toEqual([2]);
+  });
 
   it('testReportLatestCompletedCheckpointIdWithAbort', () => {
     const graph = new FakeGraph([{ taskName: 'only#0', attempt: 0, state: 'RUNNING', upstream: [] }]);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findScenario } from '../../scenarios/index.js';
-import { depthConfigArbitrary, depthDrawArbitrary, flinkDefaultCheckpointTimeoutUs, inputSizeArbitrary } from '../../src/explore/config-arbitraries.js';
+import { checkpointProtocolRpcs, depthConfigArbitrary, depthDrawArbitrary, flinkDefaultCheckpointTimeoutUs, inputSizeArbitrary, withRpcDetours } from '../../src/explore/config-arbitraries.js';
+import { caseSeedFor } from '../../src/explore/sweep-case.js';
 import { caseLimitsFor, runCase } from '../../src/explore/run-case.js';
 
 type Drawn = { checkpoint: Record<string, unknown> };
@@ -49,6 +50,41 @@ describe('what the default sweep draws besides faults', () => {
     }
     expect(smallest).toEqual({ parameters: { lines: wordcount.defaults['lines'] }, config: { checkpoint: { intervalUs: 7_000, retainedCheckpoints: 1, maxConcurrentCheckpoints: 1, timeoutUs: flinkDefaultCheckpointTimeoutUs } } });
   });
+});
+
+describe('RPC detours in the default sweep', () => {
+  it('hold checkpoint-protocol messages back in about one case of three, by up to four of its checkpoint intervals, and leave the other draws as they are', () => {
+    const draw = { parameters: { lines: 600 }, config: { checkpoint: { intervalUs: 5_000, maxConcurrentCheckpoints: 2 } } };
+    const cases = Array.from({ length: 300 }, (_, index) => withRpcDetours(draw, caseSeedFor(1, 'wordcount', index), {}));
+    const detoured = cases.filter((drawn) => drawn.config['rpcDetours'] !== undefined);
+    expect(detoured.length).toBeGreaterThan(70);
+    expect(detoured.length).toBeLessThan(130);
+    expect(detoured[0]?.config).toEqual({ ...draw.config, rpcDetours: { methods: [...checkpointProtocolRpcs], numerator: 1, denominator: 8, maxExtraUs: 20_000 } });
+    for (const drawn of cases) expect({ ...drawn, config: { ...drawn.config, rpcDetours: undefined } }).toEqual({ ...draw, config: { ...draw.config, rpcDetours: undefined } });
+    expect(withRpcDetours(draw, undefined, {})).toBe(draw);
+  });
+
+  it('with concurrent checkpoints, bring a trigger to its source after the next checkpoint\'s, which the task ignores (FLINK-17869), and the case passes', () => {
+    const spec = {
+      scenario: 'wordcount',
+      seed: 5,
+      config: { checkpoint: { intervalUs: 2_000, maxConcurrentCheckpoints: 3 }, rpcDetours: { methods: ['triggerCheckpoint'], numerator: 1, denominator: 3, maxExtraUs: 8_000 } },
+    };
+    const taken = new Map<string, number>();
+    let outOfOrder = 0;
+    const result = runCase(findScenario('wordcount')!, spec, {
+      observers: [
+        (observation) => {
+          const key = 'task' in observation ? `${observation.task}@${'attempt' in observation ? observation.attempt : ''}` : '';
+          if (observation.type === 'snapshot-taken') taken.set(key, Math.max(taken.get(key) ?? 0, observation.checkpointId));
+          if (observation.type === 'checkpoint-trigger-received' && (taken.get(key) ?? 0) > observation.checkpointId) outOfOrder++;
+        },
+      ],
+    });
+    expect(outOfOrder).toBeGreaterThan(0);
+    expect(result.verdict).toBe('pass');
+    expect(runCase(findScenario('wordcount')!, { ...spec, config: { ...spec.config, plantedBugs: ['task-snapshots-out-of-order-checkpoint'] } }).violations[0]?.property).toBe('notification-order');
+  }, 30_000);
 });
 
 describe('run bounds with long checkpoint timeouts', () => {

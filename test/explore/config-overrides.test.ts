@@ -13,6 +13,7 @@ describe('config overrides (replay tokens, --vary)', () => {
       highAvailability: false,
       restartStrategy: { kind: 'none' },
       checkpoint: { intervalUs: 0, unaligned: true, mode: 'AT_LEAST_ONCE' },
+      rpcDetours: { methods: ['triggerCheckpoint', 'acknowledgeCheckpoint'], numerator: 1, denominator: 8, maxExtraUs: 28_000 },
     };
     expect(validateConfigOverrides(valid)).toEqual(valid);
   });
@@ -39,6 +40,10 @@ describe('config overrides (replay tokens, --vary)', () => {
         'config.restartStrategy.multiplier must be a number of at least 1, got 0.5',
       ],
       [{ plantedBugs: ['no-such-bug'] }, 'config.plantedBugs names an unknown planted bug "no-such-bug"'],
+      [{ rpcDetours: { methods: ['triggerCheckpoint'], numerator: 2, denominator: 1, maxExtraUs: 5 } }, 'config.rpcDetours must have 0 <= numerator <= denominator and denominator >= 1, got 2/1'],
+      [{ rpcDetours: { methods: ['gossip'], numerator: 1, denominator: 8, maxExtraUs: 5 } }, 'config.rpcDetours.methods must be a list of RPC methods'],
+      [{ rpcDetours: { methods: [], numerator: 1, denominator: 8, maxExtraUs: -5 } }, 'config.rpcDetours.maxExtraUs must be a non-negative integer, got -5'],
+      [{ rpcDetours: { methods: [], numerator: 1, denominator: 8, maxExtraUs: 5, lanes: 4 } }, 'config.rpcDetours.lanes is not a setting of RPC detours'],
     ];
     for (const [config, message] of cases) {
       expect(() => validateConfigOverrides(config), JSON.stringify(config)).toThrow(UsageError);

@@ -54,9 +54,11 @@ describe('negative controls', () => {
   });
 
   // A savepoint (2) completes, an executor crash restores checkpoint 1 (aborting savepoint 2's
-  // transactions as lingering), then a cancel resumes from the newest snapshot: savepoint 2.
+  // transactions as lingering), then a cancel resumes from the newest snapshot: savepoint 2. (The
+  // crash time moved from 138 069 us when the trigger chain's steps began to take time: any time
+  // from 142 to 161 ms tells the same story.)
   const rollbackThenResume = (resumeFrom: 'latest' | 'latest-checkpoint'): PlanEntry[] => [
-    { kind: 'crash-executor', executor: 'taskexecutor-0', restartAfterUs: 0, replacement: false, when: { atUs: 138069 } },
+    { kind: 'crash-executor', executor: 'taskexecutor-0', restartAfterUs: 0, replacement: false, when: { atUs: 145_000 } },
     { kind: 'cancel', resumeFrom, resumeAfterUs: 0, when: { onStep: 'task.alignment-completed', occurrence: 1, checkpointId: 4 } },
     { kind: 'savepoint', when: { onStep: 'task.alignment-completed', occurrence: 1 } },
   ];

@@ -37,20 +37,11 @@ describe('notification-order: a decline on a cancellation barrier names a checkp
 });
 
 /**
- * The kill matrix's shrunk case (default sweep, wordcount case 45): three concurrent checkpoints,
- * a stop-with-savepoint and a rescale of the sink. count#2 declines checkpoint 2 on the
- * cancellation barrier of checkpoint 1.
+ * The kill matrix's shrunk case (default sweep case 22, file-sink, with the trigger chain and the
+ * sweep's RPC detours): two concurrent checkpoints, two manual checkpoints and two stalled
+ * channels. sink#0 declines checkpoint 6 on the cancellation barrier of checkpoint 5.
  */
-const replaySpec: CaseSpec = {
-  scenario: 'wordcount',
-  seed: 13,
-  parameters: { lines: 268 },
-  faults: [
-    { kind: 'stop-with-savepoint', drain: false, when: { onStep: 'coordinator.operator-snapshot-finished', occurrence: 1 } },
-    { kind: 'rescale', parallelism: 'sink=2', when: { atUs: 175_916 } },
-  ],
-  config: { checkpoint: { intervalUs: 6991, retainedCheckpoints: 1, maxConcurrentCheckpoints: 3, timeoutUs: 116_422_166 } },
-};
+const replaySpec: CaseSpec = {scenario: 'file-sink', seed: 14, parameters: {events: 750}, faults: [{kind: 'channel-stall', channel: 'source#0->count#0', extraUs: 5984, durationUs: 1000, when: {onStep: 'task.operator-event-sent', occurrence: 3}}, {kind: 'channel-stall', channel: 'sink#0->sink-committer#0', extraUs: 45516, durationUs: 222068, when: {onStep: 'rpc.notifyCheckpointComplete', occurrence: 1, task: 'sink-committer#1', checkpointId: 6}}, {kind: 'checkpoint', when: {atUs: 189253}}, {kind: 'checkpoint', when: {atUs: 158528}}], config: {checkpoint: {intervalUs: 7000, retainedCheckpoints: 1, maxConcurrentCheckpoints: 2, timeoutUs: 600000000}, rpcDetours: {methods: ['triggerCheckpoint', 'acknowledgeCheckpoint', 'declineCheckpoint', 'notifyCheckpointComplete', 'notifyCheckpointAborted'], numerator: 1, denominator: 8, maxExtraUs: 28000}}};
 
 describe('notification-order catches the handler that drops a newer alignment for an older abort', () => {
   it('fails with handler-resets-alignment-on-older-abort and passes without it', () => {

@@ -75,6 +75,41 @@ describe('coordinator-invariants checker', () => {
     expect(violations[0]?.message).toBe('checkpoint 2 was triggered at 0.001500 s, 450 us after the last completion at 0.001050 s (min pause 1000 us)');
   });
 
+  it('measures the min pause from the trigger timestamp: a completion while the trigger chain ran comes after the decision', () => {
+    // Checkpoint 2's chain started at 1 500 us (its timestamp) and created it at 1 700 us; checkpoint
+    // 1 completed at 1 600 us, in between (max concurrent 2). Flink's decider decided at 1 500 us.
+    const context = tinyContext({ minPauseBetweenCheckpointsUs: 1_000, maxConcurrentCheckpoints: 2 });
+    const chained = { ...triggered(1_700, 2), timestampUs: 1_500 } as Observation;
+    const first = (completionUs: number): Observation[] => [triggered(1_000, 1), ...tinyTasks.map((task) => acknowledged(1_050, 1, task)), completed(completionUs, 1)];
+    expect(judge(createCoordinatorInvariantsChecker(context), [...first(1_600), chained])).toEqual([]);
+    // The same trigger decided after the completion is still held to the min pause.
+    expect(judge(createCoordinatorInvariantsChecker(context), [...first(1_400), chained])[0]?.message).toBe('checkpoint 2 was triggered at 0.001500 s, 100 us after the last completion at 0.001400 s (min pause 1000 us)');
+  });
+
+  it('names a periodic checkpoint created while the job is not RUNNING (FLINK-13969), and lets manual ones and RUNNING jobs be', () => {
+    const status = (timeUs: number, jobStatus: 'RUNNING' | 'RESTARTING'): Observation => at(timeUs, { type: 'job-status', status: jobStatus, cause: undefined });
+    const kind = (observation: Observation, requestKind: 'periodic' | 'manual'): Observation => ({ ...observation, requestKind }) as Observation;
+    const context = tinyContext();
+    expect(judge(createCoordinatorInvariantsChecker(context), [status(500, 'RUNNING'), status(900, 'RESTARTING'), kind(triggered(1_000, 1), 'periodic')])[0]?.message).toBe(
+      'periodic checkpoint 1 was created while the job was RESTARTING: the periodic scheduler is stopped outside RUNNING',
+    );
+    expect(judge(createCoordinatorInvariantsChecker(context), [status(500, 'RUNNING'), status(900, 'RESTARTING'), kind(triggered(1_000, 1), 'manual')])).toEqual([]);
+    expect(judge(createCoordinatorInvariantsChecker(context), [status(500, 'RESTARTING'), status(900, 'RUNNING'), kind(triggered(1_000, 1), 'periodic')])).toEqual([]);
+  });
+
+  it('names a trigger chain started while another is in flight (FLINK-27162), and lets chains one after another be', () => {
+    const started = (timeUs: number, requestId: string, kind: 'periodic' | 'manual'): Observation => at(timeUs, { type: 'trigger-chain-started', requestId, kind });
+    const ended = (timeUs: number, requestId: string): Observation => at(timeUs, { type: 'trigger-chain-ended', requestId });
+    const jobmaster = at(0, { type: 'jobmaster-started', leaderEpoch: 1, recoveredCheckpointIds: [] });
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext()), [jobmaster, started(1_000, 'jm1-0', 'periodic'), started(1_200, 'jm1-1', 'manual')])[0]?.message).toBe(
+      "the trigger chain of manual request jm1-1 started while request jm1-0's was still in flight (one at a time, as Flink's isTriggering)",
+    );
+    // Negative controls: one after the other; and a chain left by a JobMaster that died.
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext()), [jobmaster, started(1_000, 'jm1-0', 'periodic'), ended(1_100, 'jm1-0'), started(1_200, 'jm1-1', 'manual')])).toEqual([]);
+    const successor = at(1_150, { type: 'jobmaster-started', leaderEpoch: 2, recoveredCheckpointIds: [] });
+    expect(judge(createCoordinatorInvariantsChecker(tinyContext()), [jobmaster, started(1_000, 'jm1-0', 'periodic'), successor, started(1_200, 'jm2-0', 'periodic')])).toEqual([]);
+  });
+
   it('exempts manual checkpoints from the min pause, but not periodic ones', () => {
     const context = tinyContext({ minPauseBetweenCheckpointsUs: 1_000 });
     const kind = (observation: Observation, requestKind: 'periodic' | 'manual'): Observation => ({ ...observation, requestKind }) as Observation;

@@ -50,6 +50,25 @@ describe('explained-failures checker', () => {
     expect(verdict([...protocolOnly, failover])[0]?.message).toMatch(/^a global failover of 1 task\(s\) happened \(boom\)/);
   });
 
+  it('judges declines in the order their tasks sent them, not the order the coordinator received them', () => {
+    const sent = (timeUs: number, checkpointId: number, reason: CheckpointFailureReason, task: string): Observation => at(timeUs, { type: 'checkpoint-decline-sent', checkpointId, task, attempt: 0, reason });
+    // count#0 gives checkpoint 4 up for a newer one and sends its cancellation barrier; sink#0's
+    // decline on that barrier reaches the coordinator first, on another connection.
+    const reordered = [
+      ...protocolOnly,
+      triggered(4_000, 4),
+      sent(4_100, 4, 'CHECKPOINT_DECLINED_SUBSUMED', 'count#0'),
+      sent(4_200, 4, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER', 'sink#0'),
+      declined(4_300, 4, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER', 'sink#0'),
+      declined(4_400, 4, 'CHECKPOINT_DECLINED_SUBSUMED', 'count#0'),
+    ];
+    expect(verdict(reordered)).toEqual([]);
+    // A decline on a cancellation barrier no task sent before it is still named, when sent.
+    expect(verdict([...protocolOnly, triggered(4_000, 4), sent(4_200, 4, 'CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER', 'sink#0')])[0]?.message).toBe(
+      'sink#0 declined checkpoint 4 with CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER at 0.004200 s, with no injected fault, operation or protocol reason to explain it',
+    );
+  });
+
   it('names a decline no protocol reason explains', () => {
     expect(verdict([...protocolOnly, triggered(4_000, 4), declined(4_100, 4, 'CHECKPOINT_DECLINED')])[0]?.message).toBe(
       'count#0 declined checkpoint 4 with CHECKPOINT_DECLINED at 0.004100 s, with no injected fault, operation or protocol reason to explain it',

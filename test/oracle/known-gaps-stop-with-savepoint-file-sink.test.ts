@@ -64,12 +64,15 @@ describe('stop-with-savepoint-failover with a FileSink: the restored checkpoint\
   // savepoint 3's notification commits it, the JobMaster crashes as the savepoint completes and
   // the new one restores checkpoint 1. Run with 3 restart attempts instead of the scenario's 1000
   // (the same failure, a hundredth of the events).
-  // The kill matrix's shrunk case of file-writer-resumes-without-truncate, run without the bug:
-  // savepoint 10's notification commits part file 7 after the JobMaster crashed; the new one
-  // restores checkpoint 7, which holds it in progress.
+  // The kill matrix's shrunk case of file-writer-resumes-without-truncate (file-sink seed
+  // 1552221221), run without the bug, with its JobMaster crash moved to 178 ms: since the trigger
+  // chain's steps take time the matrix's own crash (at 134 ms) falls before the savepoint and the
+  // job finishes. Savepoint 10 completes at 177.1 ms; its notification, already in the old tasks'
+  // mailboxes, commits the part files after the JobMaster crashed, and the new one restores
+  // checkpoint 7, which holds one of them in progress.
   it('the notification that commits the file after the JobMaster failover: the same gap (job-finishes and liveness)', () => {
     const token =
-      'ckpt1.eyJzY2VuYXJpbyI6ImZpbGUtc2luayIsInNlZWQiOjE1NTIyMjEyMjEsInBhcmFtZXRlcnMiOnsiZXZlbnRzIjo3NTB9LCJmYXVsdHMiOlt7ImtpbmQiOiJjcmFzaC1qb2JtYXN0ZXIiLCJyZWNvdmVyQWZ0ZXJVcyI6MCwid2hlbiI6eyJhdFVzIjoxNzIxNzl9fSx7ImtpbmQiOiJzdG9wLXdpdGgtc2F2ZXBvaW50IiwiZHJhaW4iOnRydWUsIndoZW4iOnsib25TdGVwIjoidGFzay5lbmQtb2YtZGF0YSIsIm9jY3VycmVuY2UiOjEsInRhc2siOiJzb3VyY2UjMSJ9fV0sImNvbmZpZyI6eyJjaGVja3BvaW50Ijp7ImludGVydmFsVXMiOjQwNjYsInJldGFpbmVkQ2hlY2twb2ludHMiOjEsIm1heENvbmN1cnJlbnRDaGVja3BvaW50cyI6MiwidGltZW91dFVzIjoyMDAwMjB9fX0.5b190833';
+      'ckpt1.eyJzY2VuYXJpbyI6ImZpbGUtc2luayIsInNlZWQiOjE1NTIyMjEyMjEsInBhcmFtZXRlcnMiOnsiZXZlbnRzIjo3NTB9LCJmYXVsdHMiOlt7ImtpbmQiOiJjcmFzaC1qb2JtYXN0ZXIiLCJyZWNvdmVyQWZ0ZXJVcyI6MCwid2hlbiI6eyJhdFVzIjoxNzgwMDB9fSx7ImtpbmQiOiJzdG9wLXdpdGgtc2F2ZXBvaW50IiwiZHJhaW4iOnRydWUsIndoZW4iOnsib25TdGVwIjoidGFzay5lbmQtb2YtZGF0YSIsIm9jY3VycmVuY2UiOjEsInRhc2siOiJzb3VyY2UjMSJ9fV0sImNvbmZpZyI6eyJjaGVja3BvaW50Ijp7ImludGVydmFsVXMiOjQwNjYsInJldGFpbmVkQ2hlY2twb2ludHMiOjEsIm1heENvbmN1cnJlbnRDaGVja3BvaW50cyI6MiwidGltZW91dFVzIjoyMDAwMjB9fX0.e8953056';
     const spec = decodeReplayToken(token);
     const result = runCase(findScenario('file-sink')!, { ...spec, config: { ...spec.config, restartStrategy: { kind: 'fixed-delay', attempts: 3, delayUs: 50_000 } } });
     expect(result.jobStatus).toBe('FAILED');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Observation, SnapshotContent } from '../../src/cluster/observations.js';
 import { createRecoveryChecker } from '../../src/oracle/checkers/index.js';
-import { alignedCheckpoint, at, countContent, judge, tinyContext, tinyTasks } from './support/fixtures.js';
+import { alignedCheckpoint, at, countContent, judge, sinkContent, sourceContent, tinyContext, tinyTasks } from './support/fixtures.js';
 
 function restored(timeUs: number, task: string, attempt: number, checkpointId: number, content: SnapshotContent, channelStateRecords = 0): Observation {
   return at(timeUs, { type: 'task-restored', task, attempt, checkpointId, content, channelStateRecords });
@@ -24,7 +24,61 @@ function failoverStream(restoreCheckpointId: number | undefined): Observation[] 
   ];
 }
 
+/**
+ * Checkpoint 1 completes; the source finishes; checkpoint 2, in which it is pre-acknowledged as
+ * finished (FLIP-147), completes; then every task fails over to checkpoint 2.
+ */
+function finishedSourceStream(): Observation[] {
+  const second = alignedCheckpoint(2_000, 2, 4).flatMap((observation): Observation[] => {
+    if (observation.type === 'checkpoint-triggered') return [{ ...observation, tasksToWaitFor: ['count#0', 'sink#0'], preAcknowledged: ['source#0'] }];
+    if ((observation.type === 'snapshot-taken' || observation.type === 'checkpoint-acknowledged') && observation.task === 'source#0') return [];
+    return [observation];
+  });
+  return [
+    at(0, { type: 'jobmaster-started', leaderEpoch: 1, recoveredCheckpointIds: [] }),
+    ...tinyTasks.map((task) => deployed(10, task, 0)),
+    ...alignedCheckpoint(1_000, 1, 4),
+    at(1_500, { type: 'task-finished', task: 'source#0', attempt: 0 }),
+    ...second,
+    at(3_000, { type: 'failover', scope: 'global', tasks: [...tinyTasks], cause: 'test', restoreCheckpointId: 2 }),
+    ...tinyTasks.map((task) => deployed(3_010, task, 1)),
+  ];
+}
+
 describe('recovery checker', () => {
+  it('stays silent when a subtask finished in the restored checkpoint is restored as finished (FLIP-147)', () => {
+    const stream = [
+      ...finishedSourceStream(),
+      at(3_020, { type: 'task-finished-on-restore', task: 'source#0', attempt: 1, checkpointId: 2 }),
+      restored(3_020, 'count#0', 1, 2, countContent([0, 1, 2, 3])),
+      restored(3_020, 'sink#0', 1, 2, sinkContent([], 'sink#0/2')),
+      ...['count#0', 'sink#0'].map((task) => at(3_030, { type: 'task-running', task, attempt: 1 })),
+    ];
+    expect(judge(createRecoveryChecker(tinyContext()), stream)).toEqual([]);
+  });
+
+  it('names a subtask finished in the restored checkpoint that runs again (FLINK-21084)', () => {
+    const stream = [...finishedSourceStream(), at(3_030, { type: 'task-running', task: 'source#0', attempt: 1 })];
+    const violations = judge(createRecoveryChecker(tinyContext()), stream);
+    expect(violations[0]?.message).toBe(
+      'source#0 (attempt 1) runs again, though it had finished in checkpoint 2, which it restores (the failover at 0.003000 s restores checkpoint 2): a subtask finished in the restored checkpoint is restored as finished (FLIP-147)',
+    );
+    expect(violations[0]?.details).toMatchObject({ task: 'source#0', attempt: 1, checkpointId: 2 });
+  });
+
+  it('names a subtask restored as finished from a checkpoint in which it had not finished', () => {
+    const stream = [...finishedSourceStream(), at(3_020, { type: 'task-finished-on-restore', task: 'count#0', attempt: 1, checkpointId: 2 })];
+    const violations = judge(createRecoveryChecker(tinyContext()), stream);
+    expect(violations[0]?.message).toBe('count#0 (attempt 1) was restored as finished from checkpoint 2, in which it had not finished: its input after that checkpoint is never read');
+  });
+
+  it('names a subtask that restores a snapshot of a checkpoint in which it had finished', () => {
+    const stream = [...finishedSourceStream(), restored(3_020, 'source#0', 1, 2, sourceContent(4))];
+    const violations = judge(createRecoveryChecker(tinyContext()), stream);
+    expect(violations[0]?.message).toBe('source#0 (attempt 1) restored a snapshot of checkpoint 2, in which it had finished: it must be restored as finished (FLIP-147)');
+  });
+
+
   it('stays silent when a failover restores the latest completed checkpoint exactly', () => {
     const stream = [...failoverStream(2), restored(3_020, 'count#0', 1, 2, countContent([0, 1, 2, 3]))];
     expect(judge(createRecoveryChecker(tinyContext()), stream)).toEqual([]);

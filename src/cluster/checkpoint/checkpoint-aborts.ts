@@ -44,6 +44,9 @@ export class CheckpointAborts {
     this.state.sendAbortedMessages(pending);
     if (!bugOn(bugs, 'coordinator-leaves-aborted-trigger-unanswered') && !this.state.answeredEarly.delete(checkpointId)) pending.done?.({ ok: false, reason });
     if (!unreported) this.reportFailure({ checkpointId, type: pending.type, reason, declinedBy });
+    // Flink fails the chain's master-trigger promise here; the chain reports no second failure for
+    // the checkpoint (Flink's failure manager counts a checkpoint id once).
+    this.state.steps.onPendingCheckpointAborted(pending);
     this.state.steps.scheduleTriggerRequest();
   }
 

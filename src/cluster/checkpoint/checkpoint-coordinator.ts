@@ -8,8 +8,11 @@ import { assertValidConfig } from './coordinator-helpers.js';
 import { CoordinatorState, type CoordinatorSteps } from './coordinator-state.js';
 import { masterHookStatesOf, operatorCoordinatorStatesOf } from './master-hook-states.js';
 import type { CoordinatorPorts } from './ports.js';
-import { CheckpointTriggerChain } from './trigger-chain.js';
+import { TriggerRequestQueue } from './trigger-request-queue.js';
 import type { CheckpointConfig, CheckpointFailureReason, CompletedCheckpoint, SubtaskStateSnapshot } from './types.js';
+
+/** Job statuses after which the job runs no more (Flink's globally terminal states). */
+const terminalStatuses: ReadonlySet<JobStatus> = new Set<JobStatus>(['FINISHED', 'FAILED', 'CANCELED']);
 
 /** Tuning that is not part of Flink's checkpoint configuration; every field has a default. */
 export interface CheckpointCoordinatorOptions {
@@ -40,16 +43,17 @@ export interface CheckpointCounts {
  * store, tells the tasks the outcome and restores state after a failover.
  *
  * This class is the public face and the life cycle (scheduler, restore, shutdown); the work is
- * done by its modules over one shared {@link CoordinatorState}: the trigger chain
- * (trigger-chain.ts), acknowledgement and completion (checkpoint-completion.ts), and aborts
+ * done by its modules over one shared {@link CoordinatorState}: trigger requests and their queue
+ * (trigger-request-queue.ts), the asynchronous trigger chain (trigger-chain.ts), acknowledgement and completion (checkpoint-completion.ts), and aborts
  * (checkpoint-aborts.ts).
  *
- * Everything runs inside simulation events: asynchronous work (metadata finalisation, timers)
- * completes through callbacks from the ports, never through Promises.
+ * Everything runs inside simulation events: asynchronous work (the trigger chain's steps, master
+ * hooks, operator coordinators, metadata finalisation, timers) completes through callbacks from
+ * the ports, never through Promises.
  */
 export class CheckpointCoordinator {
   private readonly state: CoordinatorState;
-  private readonly triggerChain: CheckpointTriggerChain;
+  private readonly triggerChain: TriggerRequestQueue;
   private readonly completion: CheckpointCompletion;
   private readonly aborts: CheckpointAborts;
 
@@ -80,11 +84,12 @@ export class CheckpointCoordinator {
       reportFailure: (failure) => this.aborts.reportFailure(failure),
       completePendingCheckpoint: (pending) => this.completion.completePendingCheckpoint(pending),
       scheduleTriggerRequest: () => this.triggerChain.scheduleTriggerRequest(),
+      onPendingCheckpointAborted: (pending) => this.triggerChain.chain.onPendingCheckpointAborted(pending),
     };
     this.state = new CoordinatorState(config, ports, bugs, baseIntervalUs, failureManager, steps);
     this.aborts = new CheckpointAborts(this.state);
     this.completion = new CheckpointCompletion(this.state);
-    this.triggerChain = new CheckpointTriggerChain(this.state, {
+    this.triggerChain = new TriggerRequestQueue(this.state, {
       requestIdPrefix: options.requestIdPrefix ?? '',
       ...(options.maxQueuedRequests === undefined ? {} : { maxQueuedRequests: options.maxQueuedRequests }),
     });
@@ -133,6 +138,11 @@ export class CheckpointCoordinator {
     return this.triggerChain.periodicTrigger?.nextTriggerTimeUs;
   }
 
+  /** Flink's isTriggering: a trigger chain is in flight, so every other request waits in the queue. */
+  get isTriggering(): boolean {
+    return this.state.triggering;
+  }
+
   /** Whether {@link CheckpointCoordinator.shutdown} was called: nothing is triggered any more. */
   get isShutdown(): boolean {
     return this.state.shutDown;
@@ -169,6 +179,12 @@ export class CheckpointCoordinator {
    * listener, so then (and after shutdown) status changes are ignored.
    */
   jobStatusChanges(status: JobStatus): void {
+    if (terminalStatuses.has(status) && !this.state.shutDown) {
+      // Flink shuts its coordinator down when the job reaches a terminal status, so a chain still
+      // waiting for its PendingCheckpoint fails the re-check with CHECKPOINT_COORDINATOR_SHUTDOWN;
+      // the run ends with the job, so that answer is given now.
+      this.triggerChain.chain.shutdown();
+    }
     if (this.triggerChain.periodicTrigger === undefined || this.state.shutDown) return;
     if (status === 'RUNNING') this.startCheckpointScheduler();
     else this.stopCheckpointScheduler();
@@ -284,7 +300,9 @@ export class CheckpointCoordinator {
     this.state.periodicScheduling = false;
     this.triggerChain.periodicTrigger?.cancel();
     this.triggerChain.cancelQueuedRequestTimer();
-    this.abortPendingAndQueuedCheckpoints('CHECKPOINT_COORDINATOR_SHUTDOWN');
+    this.triggerChain.abortQueuedRequests('CHECKPOINT_COORDINATOR_SHUTDOWN');
+    this.triggerChain.chain.shutdown();
+    this.aborts.abortPendingCheckpoints('CHECKPOINT_COORDINATOR_SHUTDOWN');
     for (const hook of this.state.ports.masterHooks) hook.close?.();
   }
 }

@@ -21,6 +21,8 @@ export interface CoordinatorSteps {
   completePendingCheckpoint(pending: PendingCheckpoint): void;
   /** Runs the request queue again soon (Flink's scheduleTriggerRequest). */
   scheduleTriggerRequest(): void;
+  /** A pending checkpoint was aborted: the trigger chain still running for it ends. */
+  onPendingCheckpointAborted(pending: PendingCheckpoint): void;
 }
 
 /**

@@ -44,3 +44,6 @@ export {
 export { masterHookStatesOf, operatorCoordinatorStatesOf, type CompletedCheckpointWithMasterStates, type MasterHookState } from './master-hook-states.js';
 export { PeriodicTrigger } from './periodic-trigger.js';
 export { RecentCheckpoints, recentAbortedLimit, recentCompletedLimit } from './recent-checkpoints.js';
+export { timedTriggerChainExecutor, triggerChainLatencyUs, type StepLatencyUs } from './trigger-chain-timing.js';
+export { CheckpointTriggerChain, type TriggerChainCallbacks } from './trigger-chain.js';
+export { TriggerRequestQueue, type TriggerRequest, type TriggerRequestQueueOptions } from './trigger-request-queue.js';

@@ -150,16 +150,53 @@ export interface CompletedCheckpointStore {
   all(): readonly CompletedCheckpoint[];
 }
 
-/** Flink's MasterTriggerRestoreHook: coordinator-side state taken with each checkpoint. */
+/** What a master hook's trigger came to: its state (undefined or null: none), or why it failed. */
+export type MasterHookResult = { readonly ok: true; readonly state: unknown } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * Flink's MasterTriggerRestoreHook: coordinator-side state taken with each checkpoint. Its trigger
+ * is asynchronous, as in Flink (a future of the state, run on the I/O executor): the hook calls
+ * `done` once, synchronously or from a later simulation event; a throw counts as a failure. A
+ * failed hook fails the checkpoint's trigger (TRIGGER_CHECKPOINT_FAILURE, or IO_EXCEPTION for a
+ * CheckpointIoError).
+ */
 export interface MasterHook {
   readonly identifier: string;
-  triggerCheckpoint(checkpointId: number, timestampUs: number): unknown;
+  triggerCheckpoint(checkpointId: number, timestampUs: number, done: (result: MasterHookResult) => void): void;
   restoreCheckpoint(checkpointId: number, state: unknown): void;
   /** Called instead of a restore when there is no checkpoint to restore (Flink's reset). */
   reset?(): void;
   /** Called once when the coordinator shuts down (Flink's close). */
   close?(): void;
 }
+
+/**
+ * The steps of the asynchronous trigger chain (Flink 1.20's startTriggeringCheckpoint), each run
+ * by the {@link TriggerChainExecutor} on the thread Flink runs it on: the JobMaster's main thread
+ * or the coordinator's timer thread for 'calculate-plan', 'create-pending-checkpoint',
+ * 'acknowledge-coordinators', 'acknowledge-master-state' and 'trigger-request'; the I/O executor
+ * for 'take-checkpoint-id' (an HA write), 'initialize-location' and 'trigger-master-hook'.
+ */
+export type TriggerChainStep =
+  | 'calculate-plan'
+  | 'take-checkpoint-id'
+  | 'create-pending-checkpoint'
+  | 'initialize-location'
+  | 'acknowledge-coordinators'
+  | 'trigger-master-hook'
+  | 'acknowledge-master-state'
+  | 'trigger-request';
+
+/** Runs the trigger chain's steps: the JobMaster runs each as a simulation event after a seeded latency. */
+export interface TriggerChainExecutor {
+  /** Runs `action` as `step`: later, from its own event, or at once. */
+  execute(step: TriggerChainStep, action: () => void): void;
+}
+
+/** Runs every step at once, inside the call that reached it: the whole chain in one event (unit tests). */
+export const directTriggerChainExecutor: TriggerChainExecutor = {
+  execute: (_step, action) => action(),
+};
 
 /** The state one operator coordinator returned for a checkpoint (Flink's coordinator state in OperatorState). */
 export interface OperatorCoordinatorState {
@@ -237,6 +274,8 @@ export interface CoordinatorPorts {
   readonly observations: ObservationBus;
   readonly hooks: RuntimeHooks;
   readonly masterHooks: readonly MasterHook[];
+  /** Where the trigger chain's steps run; {@link directTriggerChainExecutor} (all at once) when absent. */
+  readonly triggerChain?: TriggerChainExecutor;
   /** The job's operator coordinators; {@link noOperatorCoordinators} when absent. */
   readonly operatorCoordinators?: OperatorCoordinatorCheckpointing;
   /** Incremental checkpoints: the completed store's SharedStateRegistry side; absent when no state is shared. */

@@ -1,216 +1,181 @@
 import { bugOn } from '../planted-bugs.js';
-import type { TriggerKind } from '../observations.js';
+import type { CheckpointPlan } from './checkpoint-plan.js';
 import { calculateCheckpointPlan } from './checkpoint-plan.js';
-import { CheckpointRequestDecider, defaultMaxQueuedRequests, type DecidableRequest, type DeciderState, type RequestDecision } from './checkpoint-request-decider.js';
-import type { CheckpointDone, CheckpointResult } from './checkpoint-result.js';
-import { triggerFailureReason, triggerKindOf } from './coordinator-helpers.js';
+import type { CheckpointResult } from './checkpoint-result.js';
+import { triggerFailureReason } from './coordinator-helpers.js';
 import type { CoordinatorState } from './coordinator-state.js';
 import { PendingCheckpoint } from './pending-checkpoint.js';
-import { PeriodicTrigger } from './periodic-trigger.js';
-import type { CancellableTimer } from './ports.js';
-import { checkpointOptionsFor, type CheckpointBarrier, type CheckpointFailureReason, type CheckpointOptions, type SnapshotType } from './types.js';
+import { directTriggerChainExecutor, type MasterHook, type MasterHookResult, type OperatorCoordinatorCheckpointResult, type TriggerChainExecutor, type TriggerChainStep } from './ports.js';
+import type { TriggerRequest } from './trigger-request-queue.js';
+import { checkpointOptionsFor, type CheckpointBarrier, type CheckpointFailureReason, type CheckpointOptions } from './types.js';
 
-/** A trigger request waiting for, or given, its turn. */
-export interface TriggerRequest extends DecidableRequest {
-  readonly type: SnapshotType;
-  /** Unique in the run; named in the request's trigger-requested and trigger-answered observations. */
-  readonly requestId: string;
-  readonly kind: TriggerKind;
-  readonly done: CheckpointDone | undefined;
-  /** Stop-with-savepoint --drain: sources end their input before the savepoint (SavepointType.shouldDrain). */
-  readonly drain: boolean;
+/** What the chain asks of the request queue. */
+export interface TriggerChainCallbacks {
+  /** Answers a request whose checkpoint got an id (the PendingCheckpoint's `done`). */
+  answer(request: TriggerRequest, checkpointId: number, result: CheckpointResult): void;
+  /** Answers a request that failed before it had a PendingCheckpoint. */
+  failRequest(request: TriggerRequest, reason: CheckpointFailureReason): void;
+  /** Runs the request queue (Flink's executeQueuedRequest, after a chain ends). */
+  executeQueuedRequest(): void;
 }
 
-/** What the trigger chain is built with beyond the shared state. */
-export interface TriggerChainOptions {
-  /** Bound on queued trigger requests (Flink's 1000). */
-  readonly maxQueuedRequests?: number;
-  /** Prefix of trigger request ids, unique per coordinator of a run. */
-  readonly requestIdPrefix: string;
+/** One trigger chain in flight: a request on its way to the tasks' trigger RPCs. */
+interface ChainRun {
+  readonly request: TriggerRequest;
+  /** When the chain started (Flink's trigger timestamp, taken after the request decider's decision). */
+  readonly timestampUs: number;
+  plan: CheckpointPlan | undefined;
+  checkpointId: number | undefined;
+  pending: PendingCheckpoint | undefined;
+  /** The chain's outcome is decided: its later steps do nothing. */
+  ended: boolean;
 }
 
 /**
- * The triggering side of the CheckpointCoordinator: trigger requests, the request queue of
- * Flink's CheckpointRequestDecider, and the chain from a request to the tasks' trigger RPCs
- * (Flink's startTriggeringCheckpoint: plan, id, PendingCheckpoint, storage location, master
- * hooks, triggerTasks), with isTriggering holding other requests back while it runs.
+ * Flink 1.20's asynchronous trigger chain (CheckpointCoordinator.startTriggeringCheckpoint), one
+ * step per event through the {@link TriggerChainExecutor}:
+ *
+ * 1. 'calculate-plan': the tasks to trigger, wait for and commit;
+ * 2. 'take-checkpoint-id': the id counter (an HA write) on the I/O executor;
+ * 3. 'create-pending-checkpoint': re-checks the coordinator's state (shut down, periodic scheduler
+ *    stopped) now that the id is taken, then creates the PendingCheckpoint and its canceller;
+ * 4. 'initialize-location': the checkpoint's storage location on the I/O executor;
+ * 5. the operator coordinators' checkpoints (the OperatorCoordinatorCheckpointing port), then
+ *    'acknowledge-coordinators' with their states;
+ * 6. the master hooks, each triggered on the I/O executor ('trigger-master-hook') and acknowledged
+ *    back ('acknowledge-master-state');
+ * 7. 'trigger-request': Flink's triggerCheckpointRequest: the tasks' trigger RPCs (triggerTasks).
+ *
+ * While a chain runs, isTriggering holds every other request in the queue. A failure on the way
+ * ends the chain through Flink's onTriggerFailure; a checkpoint aborted mid-chain (expired,
+ * suspended, failed over, declined) ends it at once, as Flink completes the chain's master-trigger
+ * promise exceptionally when a pending checkpoint is aborted (FLINK-26394), so a step that never
+ * returns (a stuck operator coordinator) cannot hold isTriggering. Each step announces a
+ * `coordinator.*` protocol step, so fault plans can aim at it.
  */
 export class CheckpointTriggerChain {
-  private readonly decider: CheckpointRequestDecider<TriggerRequest>;
-  /** Fires the periodic requests; undefined when periodic checkpoints are off. */
-  readonly periodicTrigger: PeriodicTrigger | undefined;
-  /** Bound on triggers started in one go: every one consumes a queued request, and the queue is bounded. */
-  private readonly maxTriggersPerDecision: number;
-  private readonly requestIdPrefix: string;
-  private nextRequestSequence = 0;
-  private queuedRequestTimer: CancellableTimer | undefined = undefined;
+  private readonly executor: TriggerChainExecutor;
+  /** Chains in flight: at most one, as isTriggering ensures (unless a planted bug lets a second start). */
+  private readonly running = new Set<ChainRun>();
   /** Inside {@link startTriggeringCheckpoint}: a chain that ends now leaves the queue to the caller's loop. */
   private startingSynchronously = false;
 
   constructor(
     private readonly state: CoordinatorState,
-    options: TriggerChainOptions,
+    private readonly callbacks: TriggerChainCallbacks,
   ) {
-    const { config, bugs, ports } = state;
-    this.maxTriggersPerDecision = 10 * (options.maxQueuedRequests ?? defaultMaxQueuedRequests) + 10;
-    this.requestIdPrefix = options.requestIdPrefix;
-    this.decider = new CheckpointRequestDecider<TriggerRequest>({
-      maxConcurrentCheckpoints: bugOn(bugs, 'coordinator-ignores-max-concurrent') ? Number.MAX_SAFE_INTEGER : config.maxConcurrentCheckpoints,
-      minPauseBetweenCheckpointsUs: config.minPauseBetweenCheckpointsUs,
-      ...(options.maxQueuedRequests === undefined ? {} : { maxQueuedRequests: options.maxQueuedRequests }),
-    });
-    this.periodicTrigger =
-      state.baseIntervalUs === 0 ? undefined : new PeriodicTrigger(ports.clock, state.baseIntervalUs, () => this.submit('checkpoint', true, undefined));
+    this.executor = state.ports.triggerChain ?? directTriggerChainExecutor;
   }
 
-  /** Trigger requests waiting in the request decider's queue. */
-  get numberOfQueuedRequests(): number {
-    return this.decider.queuedRequests;
-  }
-
-  /** Queues a request (or starts it at once, when nothing holds it back); returns its id. */
-  submit(type: SnapshotType, isPeriodic: boolean, done: CheckpointDone | undefined, drain = false): string {
-    const isSavepoint = type !== 'checkpoint';
-    const sequence = this.nextRequestSequence++;
-    const request: TriggerRequest = {
-      type,
-      isPeriodic,
-      isSavepoint,
-      // Flink 1.20: savepoints are forced past max concurrent and min pause only when unaligned
-      // checkpoints are off; with them on, a savepoint queues like a checkpoint (FLINK-17342).
-      isForce: isSavepoint && (!this.state.config.unaligned || bugOn(this.state.bugs, 'savepoint-forced-in-unaligned-mode')),
-      sequence,
-      requestId: `${this.requestIdPrefix}${sequence}`,
-      kind: triggerKindOf(type, isPeriodic),
-      done,
-      drain,
-    };
-    this.state.ports.observations.publish({ type: 'checkpoint-trigger-requested', requestId: request.requestId, kind: request.kind });
-    this.carryOut(this.decider.submit(request, this.deciderState()));
-    return request.requestId;
-  }
-
-  /** Fails every queued request with `reason` (stop, shutdown). */
-  abortQueuedRequests(reason: CheckpointFailureReason): void {
-    for (const request of this.decider.abortAll()) this.failRequest(request, reason);
-  }
-
-  /** Cancels the pending run of the queue (shutdown). */
-  cancelQueuedRequestTimer(): void {
-    this.queuedRequestTimer?.cancel();
-    this.queuedRequestTimer = undefined;
-  }
-
-  /** Runs the queue again soon (Flink's scheduleTriggerRequest), once per batch of changes. */
-  scheduleTriggerRequest(): void {
-    if (this.state.shutDown || this.queuedRequestTimer !== undefined || this.decider.queuedRequests === 0) return;
-    this.queuedRequestTimer = this.state.ports.clock.schedule(0, 'checkpoint-coordinator.execute-queued-request', () => {
-      this.queuedRequestTimer = undefined;
-      this.executeQueuedRequest();
-    });
-  }
-
-  /** Completes a request's result for its caller, once, and publishes it. */
-  private answer(request: TriggerRequest, checkpointId: number | undefined, result: CheckpointResult): void {
-    this.state.ports.observations.publish({
-      type: 'checkpoint-trigger-answered',
-      requestId: request.requestId,
-      kind: request.kind,
-      checkpointId,
-      outcome: result.ok ? 'success' : 'failure',
-      reason: result.ok ? undefined : result.reason,
-    });
-    request.done?.(result);
-  }
-
-  private executeQueuedRequest(): void {
-    this.carryOut(this.decider.chooseQueued(this.deciderState()));
-  }
-
-  private deciderState(): DeciderState {
-    return {
-      isTriggering: this.state.triggering,
-      pendingCheckpoints: this.state.pendingById.size,
-      nowUs: this.state.ports.clock.nowUs,
-      lastCompletionUs: this.state.lastCompletionUs,
-    };
-  }
-
-  /**
-   * Carries out a decision, then keeps asking for the next queued request while one can run (a
-   * trigger that fails at once frees the slot again). A loop, not recursion, so a long queue of
-   * failing requests cannot exhaust the stack; the bound catches a caller that resubmits forever.
-   */
-  private carryOut(first: RequestDecision<TriggerRequest>): void {
-    let decision = first;
-    for (let started = 0; ; started++) {
-      if (started > this.maxTriggersPerDecision) {
-        throw new Error(`more than ${this.maxTriggersPerDecision} triggers started from one decision: a caller resubmits without end`);
-      }
-      for (const { request, reason } of decision.dropped) this.failRequest(request, reason);
-      if (decision.rescheduleDelayUs !== undefined && this.state.periodicScheduling) {
-        this.periodicTrigger?.scheduleAfter(decision.rescheduleDelayUs);
-      }
-      if (decision.execute === undefined) return;
-      this.startTriggeringCheckpoint(decision.execute);
-      decision = this.decider.chooseQueued(this.deciderState());
-    }
-  }
-
-  private startTriggeringCheckpoint(request: TriggerRequest): void {
-    if (this.state.triggering) throw new Error('a checkpoint trigger started while another was in flight');
+  /** Starts the chain for a request the decider let go. */
+  startTriggeringCheckpoint(request: TriggerRequest): void {
+    if (this.state.triggering && !this.concurrentChainsPlanted(request)) throw new Error('a checkpoint trigger started while another was in flight');
     const refusal = this.preCheckGlobalState(request.isPeriodic);
     if (refusal !== undefined) {
-      this.failBeforeId(request, refusal);
-    } else {
-      this.state.triggering = true;
-      this.startingSynchronously = true;
-      const pending = this.createPendingCheckpoint(request);
-      if (pending === undefined) this.onTriggerDone();
-      else this.initializeCheckpointLocation(pending);
-      this.startingSynchronously = false;
+      this.failRequestBeforeId(request, refusal);
+      return;
     }
+    this.state.triggering = true;
+    const run: ChainRun = { request, timestampUs: this.state.ports.clock.nowUs, plan: undefined, checkpointId: undefined, pending: undefined, ended: false };
+    this.running.add(run);
+    this.state.ports.observations.publish({ type: 'trigger-chain-started', requestId: request.requestId, kind: request.kind });
+    const outer = this.startingSynchronously;
+    this.startingSynchronously = true;
+    this.step(run, 'calculate-plan', () => this.calculatePlan(run));
+    this.startingSynchronously = outer;
   }
 
   /**
-   * The end of a trigger chain, successful or not (Flink's onTriggerSuccess and the finally of
-   * onTriggerFailure): other requests may start again. A chain that ended inside
-   * {@link startTriggeringCheckpoint} leaves the next request to the caller's loop.
+   * A pending checkpoint was aborted: if its chain is still running, the chain ends (Flink's
+   * master-trigger promise completed exceptionally, handled on the timer thread).
    */
-  private onTriggerDone(): void {
-    this.state.triggering = false;
-    if (!this.startingSynchronously) this.executeQueuedRequest();
+  onPendingCheckpointAborted(pending: PendingCheckpoint): void {
+    const run = [...this.running].find((candidate) => candidate.pending === pending);
+    if (run === undefined || run.ended) return;
+    this.endRun(run);
+    this.executor.execute('trigger-request', () => {
+      this.state.operatorCoordinators.abortCurrentTriggering();
+      // Planted bug (FLINK-18137): a checkpoint discarded while triggering stops the processing of every later request.
+      if (!bugOn(this.state.bugs, 'trigger-chain-stuck-after-discard')) this.onTriggerDone();
+    });
   }
 
-  private preCheckGlobalState(isPeriodic: boolean): CheckpointFailureReason | undefined {
-    if (this.state.shutDown) return 'CHECKPOINT_COORDINATOR_SHUTDOWN';
-    if (isPeriodic && !this.state.periodicScheduling) return 'PERIODIC_SCHEDULER_SHUTDOWN';
-    return undefined;
+  /**
+   * The coordinator shuts down (or the job reached a terminal status, when Flink shuts it down): a
+   * chain whose PendingCheckpoint does not exist yet fails its request now with
+   * CHECKPOINT_COORDINATOR_SHUTDOWN, the answer its re-check would give (a crashed JobMaster runs
+   * no further step, and a run ends with its job). Chains with a PendingCheckpoint end when it is
+   * aborted.
+   */
+  shutdown(): void {
+    for (const run of [...this.running]) {
+      if (run.ended || run.pending !== undefined) continue;
+      this.failBeforePending(run, 'CHECKPOINT_COORDINATOR_SHUTDOWN', false);
+    }
   }
 
-  /** Plan, id, PendingCheckpoint and canceller; undefined when the attempt failed before. */
-  private createPendingCheckpoint(request: TriggerRequest): PendingCheckpoint | undefined {
+  /** Runs one step of a chain, unless the chain ended meanwhile. */
+  private step(run: ChainRun, name: TriggerChainStep, action: () => void): void {
+    this.executor.execute(name, () => {
+      if (!run.ended) action();
+    });
+  }
+
+  /** Announces a protocol step of a chain; false when a listener ended the chain there. */
+  private announce(run: ChainRun, name: string): boolean {
+    this.state.ports.hooks.step({ name, ...(run.checkpointId === undefined ? {} : { checkpointId: run.checkpointId }) });
+    return !run.ended;
+  }
+
+  private calculatePlan(run: ChainRun): void {
     const { ports, bugs, config } = this.state;
-    const triggerTimestampUs = ports.clock.nowUs;
     const planned = calculateCheckpointPlan(ports.graph.executions(), config.checkpointsAfterTasksFinish, bugs);
     if (!planned.ok) {
-      this.failBeforeId(request, planned.reason);
-      return undefined;
+      this.failBeforePending(run, planned.reason);
+      return;
     }
-    const checkpointId = this.nextCheckpointId();
-    if (typeof checkpointId !== 'number') {
-      this.failBeforeId(request, checkpointId.reason);
-      return undefined;
+    run.plan = planned.plan;
+    this.step(run, 'take-checkpoint-id', () => this.takeCheckpointId(run));
+  }
+
+  /** The id counter is an HA write in HA mode, so Flink takes the id on the I/O executor. */
+  private takeCheckpointId(run: ChainRun): void {
+    let checkpointId: number;
+    try {
+      checkpointId = this.state.ports.idCounter.getAndIncrement();
+    } catch (error) {
+      this.failBeforePending(run, triggerFailureReason(error));
+      return;
     }
+    run.checkpointId = checkpointId;
+    if (!this.announce(run, 'coordinator.checkpoint-id-taken')) return;
+    this.step(run, 'create-pending-checkpoint', () => this.createPendingCheckpoint(run));
+  }
+
+  /**
+   * Flink's createPendingCheckpoint: the coordinator may have been shut down, or the periodic
+   * scheduler stopped, while the id was taken, so the global state is checked again first.
+   */
+  private createPendingCheckpoint(run: ChainRun): void {
+    const { ports, bugs, config } = this.state;
+    const { request } = run;
+    // Planted bug (FLINK-13969): the stop that came while the id was taken is not noticed.
+    const refusal = bugOn(bugs, 'trigger-chain-skips-recheck') ? undefined : this.preCheckGlobalState(request.isPeriodic);
+    if (refusal !== undefined) {
+      this.failBeforePending(run, refusal);
+      return;
+    }
+    const checkpointId = run.checkpointId as number;
     const pending = new PendingCheckpoint({
       checkpointId,
       type: request.type,
       isPeriodic: request.isPeriodic,
-      triggerTimestampUs,
-      plan: planned.plan,
+      triggerTimestampUs: run.timestampUs,
+      plan: run.plan as CheckpointPlan,
       masterHookIdentifiers: ports.masterHooks.map((hook) => hook.identifier),
-      done: (result) => this.answer(request, checkpointId, result),
+      done: (result) => this.callbacks.answer(request, checkpointId, result),
     });
+    run.pending = pending;
     this.state.pendingById.set(checkpointId, pending);
     if (request.drain) this.state.drainingSavepoints.add(checkpointId);
     const expire = (): void => this.state.steps.abortPendingCheckpoint(pending, 'CHECKPOINT_EXPIRED', undefined);
@@ -220,65 +185,98 @@ export class CheckpointTriggerChain {
     }
     this.state.triggeredCount++;
     this.state.publishTriggered(pending);
-    return pending;
+    if (!this.announce(run, 'coordinator.pending-checkpoint-created')) return;
+    this.step(run, 'initialize-location', () => this.initializeCheckpointLocation(run));
   }
 
-  /** The next id from the counter, or why the counter (an HA write) failed. */
-  private nextCheckpointId(): number | { readonly reason: CheckpointFailureReason } {
+  /** Flink's initializeCheckpointLocation, on the I/O executor. */
+  private initializeCheckpointLocation(run: ChainRun): void {
+    const pending = run.pending as PendingCheckpoint;
     try {
-      return this.state.ports.idCounter.getAndIncrement();
-    } catch (error) {
-      return { reason: triggerFailureReason(error) };
-    }
-  }
-
-  /** The chain's first step after the id: the storage location. */
-  private initializeCheckpointLocation(pending: PendingCheckpoint): void {
-    const { ports, steps } = this.state;
-    try {
-      pending.storageLocation = ports.storage.initializeLocation(pending.checkpointId, pending.type !== 'checkpoint');
+      pending.storageLocation = this.state.ports.storage.initializeLocation(pending.checkpointId, pending.type !== 'checkpoint');
     } catch {
-      steps.abortPendingCheckpoint(pending, 'IO_EXCEPTION', undefined);
-      this.onTriggerDone();
+      this.failWithPending(run, 'IO_EXCEPTION');
       return;
     }
-    this.checkpointOperatorCoordinators(pending);
+    if (!this.announce(run, 'coordinator.location-initialized')) return;
+    this.checkpointOperatorCoordinators(run);
   }
 
   /** Flink's OperatorCoordinatorCheckpoints: every coordinator's state, before the master hooks and the tasks. */
-  private checkpointOperatorCoordinators(pending: PendingCheckpoint): void {
-    const { operatorCoordinators, steps } = this.state;
-    operatorCoordinators.checkpointAll(pending.checkpointId, (result) => {
-      if (!result.ok) {
-        operatorCoordinators.abortCurrentTriggering();
-        steps.abortPendingCheckpoint(pending, triggerFailureReason(result.error), undefined);
-        this.onTriggerDone();
-      } else if (!pending.acknowledgeCoordinatorStates(result.states)) {
-        // Aborted while the coordinators were checkpointing: the chain ends here.
-        operatorCoordinators.abortCurrentTriggering();
-        this.onTriggerDone();
-      } else {
-        this.snapshotMasterState(pending);
-      }
-    });
+  private checkpointOperatorCoordinators(run: ChainRun): void {
+    const checkpointId = run.checkpointId as number;
+    let answered = false;
+    const done = (result: OperatorCoordinatorCheckpointResult): void => {
+      if (answered) throw new Error(`the operator coordinators answered checkpoint ${checkpointId} twice`);
+      answered = true;
+      this.step(run, 'acknowledge-coordinators', () => this.acknowledgeCoordinators(run, result));
+    };
+    try {
+      this.state.operatorCoordinators.checkpointAll(checkpointId, done);
+    } catch (error) {
+      if (!answered) done({ ok: false, error });
+    }
   }
 
-  /** The master hooks' states, then the trigger RPCs. */
-  private snapshotMasterState(pending: PendingCheckpoint): void {
-    const { ports, steps } = this.state;
-    try {
-      for (const hook of ports.masterHooks) {
-        pending.acknowledgeMasterState(hook.identifier, hook.triggerCheckpoint(pending.checkpointId, pending.triggerTimestampUs));
-      }
-    } catch (error) {
-      steps.abortPendingCheckpoint(pending, triggerFailureReason(error), undefined);
-      this.onTriggerDone();
+  private acknowledgeCoordinators(run: ChainRun, result: OperatorCoordinatorCheckpointResult): void {
+    const pending = run.pending as PendingCheckpoint;
+    if (!result.ok) {
+      this.failWithPending(run, triggerFailureReason(result.error));
       return;
     }
-    ports.hooks.step({ name: 'coordinator.checkpoint-triggered', checkpointId: pending.checkpointId });
-    if (!pending.isDisposed) this.triggerTasks(pending);
+    pending.acknowledgeCoordinatorStates(result.states);
+    if (!this.announce(run, 'coordinator.coordinators-checkpointed')) return;
+    this.snapshotMasterState(run);
+  }
+
+  /** Flink's snapshotMasterState: every hook triggered on the I/O executor, its state acknowledged back. */
+  private snapshotMasterState(run: ChainRun): void {
+    const hooks = this.state.ports.masterHooks;
+    if (hooks.length === 0) {
+      this.step(run, 'trigger-request', () => this.triggerCheckpointRequest(run));
+      return;
+    }
+    const outstanding = new Set<string>(hooks.map((hook) => hook.identifier));
+    for (const hook of hooks) {
+      this.step(run, 'trigger-master-hook', () => this.triggerMasterHook(run, hook, outstanding));
+    }
+  }
+
+  private triggerMasterHook(run: ChainRun, hook: MasterHook, outstanding: Set<string>): void {
+    const pending = run.pending as PendingCheckpoint;
+    let answered = false;
+    const done = (result: MasterHookResult): void => {
+      if (answered) throw new Error(`master hook ${hook.identifier} answered checkpoint ${pending.checkpointId} twice`);
+      answered = true;
+      this.step(run, 'acknowledge-master-state', () => this.acknowledgeMasterState(run, hook, result, outstanding));
+    };
+    try {
+      hook.triggerCheckpoint(pending.checkpointId, pending.triggerTimestampUs, done);
+    } catch (error) {
+      if (!answered) done({ ok: false, error });
+    }
+  }
+
+  private acknowledgeMasterState(run: ChainRun, hook: MasterHook, result: MasterHookResult, outstanding: Set<string>): void {
+    if (!result.ok) {
+      this.failWithPending(run, triggerFailureReason(result.error));
+      return;
+    }
+    (run.pending as PendingCheckpoint).acknowledgeMasterState(hook.identifier, result.state);
+    outstanding.delete(hook.identifier);
+    if (outstanding.size > 0) return;
+    if (!this.announce(run, 'coordinator.master-states-acknowledged')) return;
+    this.step(run, 'trigger-request', () => this.triggerCheckpointRequest(run));
+  }
+
+  /** Flink's triggerCheckpointRequest: the chain succeeded; the tasks are triggered and the next request may go. */
+  private triggerCheckpointRequest(run: ChainRun): void {
+    const pending = run.pending as PendingCheckpoint;
+    if (!this.announce(run, 'coordinator.checkpoint-triggered')) return;
+    this.endRun(run);
+    this.triggerTasks(pending);
+    if (pending.isFullyAcknowledged && !pending.isFinalizing) this.state.steps.completePendingCheckpoint(pending);
     this.onTriggerDone();
-    if (pending.isFullyAcknowledged && !pending.isFinalizing) steps.completePendingCheckpoint(pending);
   }
 
   private triggerTasks(pending: PendingCheckpoint): void {
@@ -305,14 +303,52 @@ export class CheckpointTriggerChain {
     return { ...options, ...(drain ? { drain: true as const } : {}), ...(manual ? { manual: true as const } : {}) };
   }
 
-  /** An attempt that failed before it had an id: no PendingCheckpoint to clean up. */
-  private failBeforeId(request: TriggerRequest, reason: CheckpointFailureReason): void {
-    this.failRequest(request, reason);
+  private preCheckGlobalState(isPeriodic: boolean): CheckpointFailureReason | undefined {
+    if (this.state.shutDown) return 'CHECKPOINT_COORDINATOR_SHUTDOWN';
+    if (isPeriodic && !this.state.periodicScheduling) return 'PERIODIC_SCHEDULER_SHUTDOWN';
+    return undefined;
+  }
+
+  /** Flink's onTriggerFailure for a chain without a PendingCheckpoint: the request fails, nothing else to clean up. */
+  private failBeforePending(run: ChainRun, reason: CheckpointFailureReason, thenRunQueue = true): void {
+    this.endRun(run);
+    this.state.operatorCoordinators.abortCurrentTriggering();
+    this.failRequestBeforeId(run.request, reason);
+    if (thenRunQueue) this.onTriggerDone();
+    else this.state.triggering = this.running.size > 0;
+  }
+
+  /** Flink's onTriggerFailure for a chain whose PendingCheckpoint exists (and is not aborted yet): abort it. */
+  private failWithPending(run: ChainRun, reason: CheckpointFailureReason): void {
+    this.endRun(run);
+    this.state.operatorCoordinators.abortCurrentTriggering();
+    this.state.steps.abortPendingCheckpoint(run.pending as PendingCheckpoint, reason, undefined);
+    this.onTriggerDone();
+  }
+
+  /** A request that failed before it had an id: answered, and reported without one. */
+  private failRequestBeforeId(request: TriggerRequest, reason: CheckpointFailureReason): void {
+    this.callbacks.failRequest(request, reason);
     this.state.steps.reportFailure({ checkpointId: undefined, type: request.type, reason, declinedBy: undefined });
   }
 
-  private failRequest(request: TriggerRequest, reason: CheckpointFailureReason): void {
-    this.state.ports.observations.publish({ type: 'checkpoint-trigger-failed', checkpointType: request.type, reason });
-    this.answer(request, undefined, { ok: false, reason });
+  private endRun(run: ChainRun): void {
+    run.ended = true;
+    if (this.running.delete(run)) this.state.ports.observations.publish({ type: 'trigger-chain-ended', requestId: run.request.requestId });
+  }
+
+  /**
+   * The end of a chain, successful or not (Flink's onTriggerSuccess and the finally of
+   * onTriggerFailure): other requests may start again. A chain that ended inside
+   * {@link startTriggeringCheckpoint} leaves the next request to the caller's loop.
+   */
+  private onTriggerDone(): void {
+    this.state.triggering = this.running.size > 0;
+    if (!this.startingSynchronously) this.callbacks.executeQueuedRequest();
+  }
+
+  /** Planted bug (FLINK-27162): a request made by hand runs its own chain beside the one in flight. */
+  private concurrentChainsPlanted(request: TriggerRequest): boolean {
+    return !request.isPeriodic && bugOn(this.state.bugs, 'trigger-chain-manual-ignores-triggering');
   }
 }

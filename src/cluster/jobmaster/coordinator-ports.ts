@@ -2,6 +2,7 @@ import type { SimNode } from '../../sim/index.js';
 import { eventKind } from '../../sim/index.js';
 import type { CoordinatorPorts, ExecutionGraphView, ExecutionState } from '../checkpoint/ports.js';
 import type { CheckpointBarrier } from '../checkpoint/types.js';
+import { timedTriggerChainExecutor } from '../checkpoint/trigger-chain-timing.js';
 import type { JobCoordinatorsPorts, JobOperatorCoordinators } from '../coordination/job-coordinators.js';
 import type { TaskExecutor } from '../executor/task-executor.js';
 import type { JobMasterServices } from './job-master-services.js';
@@ -9,6 +10,7 @@ import type { TaskRpc } from './task-rpc.js';
 
 const coordinatorKind = eventKind('coordinator.timer');
 const operatorCoordinatorTimerKind = eventKind('coordinator.operator-coordinator-timer');
+const triggerChainKind = eventKind('coordinator.trigger-chain');
 
 /** What the coordinators' ports need of their JobMaster. */
 export interface JobMasterPortContext {
@@ -111,5 +113,6 @@ export function checkpointCoordinatorPorts(context: JobMasterPortContext, operat
     masterHooks: [],
     ...(operatorCoordinators === undefined ? {} : { operatorCoordinators }),
     ...(services.sharedState === undefined ? {} : { sharedState: services.sharedState }),
+    triggerChain: timedTriggerChainExecutor((delayUs, action) => void sim.schedule(delayUs, triggerChainKind, action, node), sim.random('trigger-chain')),
   };
 }

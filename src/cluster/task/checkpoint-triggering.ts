@@ -25,6 +25,11 @@ export function triggerCheckpointAsync(task: StreamTask, barrier: CheckpointBarr
       if (!bugOn(bugs, 'task-ignores-trigger-when-not-ready')) declineNotReady(task, barrier.checkpointId);
       return;
     }
+    // Done and waiting for its uploads (FLINK-21087): its closed mailbox takes no new checkpoint.
+    if (task.finishing.closing) {
+      task.environment.declineCheckpoint(task.taskName, task.attempt, barrier.checkpointId, 'CHECKPOINT_DECLINED_TASK_CLOSING');
+      return;
+    }
     const unfinished = task.inputs.channels.filter((channel) => !channel.finished);
     if (drainsAtBarrier(barrier.options) && task.source !== undefined) task.finishing.drainForSavepoint(barrier.checkpointId);
     if (unfinished.length === 0) {

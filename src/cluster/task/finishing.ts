@@ -17,6 +17,12 @@ export class TaskFinishing {
   private syncSavepointId: number | undefined;
   /** The stop-with-savepoint --drain savepoint this source ended its input for: it cannot read on if that fails. */
   private drainedForSavepointId: number | undefined;
+  /**
+   * The task is done and waits for the asynchronous parts of checkpoints it took to end (their
+   * uploads, then the acknowledgements), as Flink's StreamTask.afterInvoke waits in
+   * waitForPendingCheckpoints (FLINK-21087) with its mailbox closed: it takes no new checkpoint.
+   */
+  closing = false;
 
   constructor(private readonly task: StreamTask) {}
 
@@ -125,11 +131,19 @@ export class TaskFinishing {
     // FLIP-147: after end of data a task also waits until its consumers processed all its
     // records, or a later checkpoint (which counts it as finished) would cover none of them.
     if (finalReached && !savepointReached && !task.outputs.allEndOfDataProcessed()) return;
+    // Finished before its uploads end, the task would drop them unacknowledged, and a checkpoint
+    // that awaits one would hang until it expires.
+    if (task.checkpoints.hasPendingUploads()) {
+      this.closing = true;
+      return;
+    }
     this.finishTask();
   }
 
   /** A subtask finished in the restored checkpoint ends again at once: end of data, then end of partition. */
   finishOnRestore(): void {
+    const restore = this.task.deployment.restore;
+    if (restore !== undefined) this.task.observe({ type: 'task-finished-on-restore', task: this.task.taskName, attempt: this.task.attempt, checkpointId: restore.checkpointId });
     this.task.markRunning();
     this.endedData = true;
     const operator = this.task.deployment.vertex.operator;

@@ -227,10 +227,12 @@ export class SubtaskCheckpoints {
       this.asyncSnapshots.delete(snapshot.checkpointId);
       if (snapshot.cancelled || !task.active) {
         if (result.ok) discardUploaded(environment.storage, result.value);
+        this.maybeFinishClosing();
         return;
       }
       if (!result.ok) {
         environment.declineCheckpoint(task.taskName, task.attempt, snapshot.checkpointId, 'CHECKPOINT_ASYNC_EXCEPTION');
+        this.maybeFinishClosing();
         return;
       }
       const sharedState = result.value.sharedState;
@@ -242,7 +244,24 @@ export class SubtaskCheckpoints {
         finished: false,
         ...(sharedState === undefined ? {} : { sharedState }),
       });
+      this.maybeFinishClosing();
     });
+  }
+
+  /**
+   * An upload not given up is under way: a finishing task waits for it, since a storage write
+   * always ends (written or failed). A part still collecting channel state or waiting for an
+   * output barrier is not waited for: its checkpoint may have been aborted without this task
+   * hearing of it (a lost notification), and it would never end.
+   */
+  hasPendingUploads(): boolean {
+    for (const snapshot of this.asyncSnapshots.values()) if (!snapshot.cancelled && snapshot.uploading) return true;
+    return false;
+  }
+
+  /** A task that waits to finish (TaskFinishing.closing) finishes once its last asynchronous part ended. */
+  private maybeFinishClosing(): void {
+    if (this.task.finishing.closing) this.task.finishing.maybeFinish();
   }
 
   /** One private file, or with incremental state the shared files of a checkpoint's keyed state first. */
@@ -274,6 +293,7 @@ export class SubtaskCheckpoints {
     for (const channel of this.task.inputs.channels) {
       if (channel.persisting?.checkpointId === snapshot.checkpointId) channel.persisting = undefined;
     }
+    this.maybeFinishClosing();
   }
 
   /** The task ended abnormally: every asynchronous part is given up. */

@@ -18,13 +18,24 @@ import { knownGaps } from '../known-gaps.js';
  *   pending (savepoints count as pending, as in Flink). Forced triggers are exempt: savepoints
  *   when unaligned checkpoints are off.
  * - Min pause: a periodic checkpoint is triggered no sooner than minPauseBetweenCheckpoints after
- *   the latest completion (of any type) of the same JobMaster; manual checkpoints and savepoints
+ *   the latest completion (of any type) of the same JobMaster before its trigger timestamp (when
+ *   Flink's request decider let it go: a completion while its asynchronous trigger chain runs
+ *   comes after the decision); manual checkpoints and savepoints
  *   are exempt, as in Flink 1.20's CheckpointRequestDecider. A trigger whose `requestKind` is not
  *   given counts as periodic when it is a plain checkpoint.
+ * - Periodic checkpoints only while the job runs: a periodic checkpoint is never created (its
+ *   PendingCheckpoint, checkpoint-triggered) while the job's latest status is other than RUNNING.
+ *   Flink's CheckpointCoordinatorDeActivator stops the periodic scheduler when the job leaves
+ *   RUNNING, and a trigger chain already under way re-checks the scheduler after taking its id
+ *   (FLINK-13969), so it fails with PERIODIC_SCHEDULER_SHUTDOWN instead.
  * - Savepoints in each checkpointing mode (CheckpointRequestDecider, CheckpointOptions): with
  *   unaligned checkpoints off, savepoints are forced past max concurrent; with them on, a
  *   savepoint waits like any checkpoint (FLINK-17342); and a savepoint is always taken aligned,
  *   never unaligned, whatever the mode.
+ * - One trigger chain at a time (Flink's isTriggering): a request's chain starts only once the
+ *   chain before it ended, whoever asked (periodic, by hand, savepoint); a request that comes
+ *   while a chain runs waits in the request queue (FLINK-27162: a request made by hand started
+ *   its own chain beside the periodic one's).
  * - Savepoints are never aborted with CHECKPOINT_SUBSUMED.
  * - Notifications: kind 'complete' only for checkpoints that completed (and never for a plain
  *   savepoint, which is not notified), kind 'aborted' only for ones that aborted.
@@ -57,15 +68,32 @@ interface PendingCheckpoint {
   readonly acknowledged: Set<string>;
 }
 
+/** The latest of ascending `timesUs` at or before `limitUs`. */
+function latestAtOrBefore(timesUs: readonly number[], limitUs: number): number | undefined {
+  for (let index = timesUs.length - 1; index >= 0; index--) {
+    const timeUs = timesUs[index] as number;
+    if (timeUs <= limitUs) return timeUs;
+  }
+  return undefined;
+}
+
+/** How many completion times the min-pause rule keeps: more than can land during one trigger chain. */
+const maxCompletionTimes = 16;
+
 class CoordinatorInvariants {
   private lastTriggeredId: number | undefined;
   private readonly pending = new Map<number, PendingCheckpoint>();
-  private lastCompletionUs: number | undefined;
+  /** The job's latest status since the current JobMaster started; undefined before it published one. */
+  private jobStatus: string | undefined;
+  /** Completion times of the current JobMaster's latest checkpoints, ascending (bounded: the min-pause rule needs only recent ones). */
+  private readonly completionTimesUs: number[] = [];
   /** Ended checkpoints: id -> `outcome/type`, as runs of ids (a long run of completions is one). */
   private readonly endings = new RunMap<string>();
   /** Checkpoints aborted after an HA write that may have landed: the HA store may legitimately keep them. */
   private readonly possiblyStored = new Set<number>();
   private readonly sharedFiles = new SharedFileLedger();
+  /** The request whose trigger chain is in flight in the current JobMaster, if any. */
+  private chainInFlight: string | undefined;
 
   constructor(private readonly context: CheckerContext, private readonly violation: FirstViolation) {}
 
@@ -80,9 +108,26 @@ class CoordinatorInvariants {
           task: observation.task,
           key: observation.key,
         });
+      case 'trigger-chain-started':
+        if (this.chainInFlight !== undefined) {
+          return this.violation.report(`the trigger chain of ${observation.kind} request ${observation.requestId} started while request ${this.chainInFlight}'s was still in flight (one at a time, as Flink's isTriggering)`, observation.timeUs, {
+            requestId: observation.requestId,
+            inFlight: this.chainInFlight,
+          });
+        }
+        this.chainInFlight = observation.requestId;
+        return;
+      case 'trigger-chain-ended':
+        if (this.chainInFlight === observation.requestId) this.chainInFlight = undefined;
+        return;
       case 'jobmaster-started':
+        this.chainInFlight = undefined;
         this.pending.clear();
-        this.lastCompletionUs = undefined;
+        this.completionTimesUs.length = 0;
+        this.jobStatus = undefined;
+        return;
+      case 'job-status':
+        this.jobStatus = observation.status;
         return;
       case 'checkpoint-triggered':
         return this.triggered(observation);
@@ -134,11 +179,15 @@ class CoordinatorInvariants {
     }
     const minPauseUs = config.minPauseBetweenCheckpointsUs;
     const periodic = observation.requestKind === undefined ? checkpointType === 'checkpoint' : observation.requestKind === 'periodic';
-    if (periodic && minPauseUs > 0 && this.lastCompletionUs !== undefined && observation.timestampUs < this.lastCompletionUs + minPauseUs) {
+    if (periodic && this.jobStatus !== undefined && this.jobStatus !== 'RUNNING') {
+      return this.violation.report(`periodic checkpoint ${checkpointId} was created while the job was ${this.jobStatus}: the periodic scheduler is stopped outside RUNNING`, timeUs, { checkpointId, jobStatus: this.jobStatus });
+    }
+    const lastCompletionUs = latestAtOrBefore(this.completionTimesUs, observation.timestampUs);
+    if (periodic && minPauseUs > 0 && lastCompletionUs !== undefined && observation.timestampUs < lastCompletionUs + minPauseUs) {
       return this.violation.report(
-        `checkpoint ${checkpointId} was triggered at ${formatTime(observation.timestampUs)}, ${observation.timestampUs - this.lastCompletionUs} us after the last completion at ${formatTime(this.lastCompletionUs)} (min pause ${minPauseUs} us)`,
+        `checkpoint ${checkpointId} was triggered at ${formatTime(observation.timestampUs)}, ${observation.timestampUs - lastCompletionUs} us after the last completion at ${formatTime(lastCompletionUs)} (min pause ${minPauseUs} us)`,
         timeUs,
-        { checkpointId, triggerTimestampUs: observation.timestampUs, lastCompletionUs: this.lastCompletionUs, minPauseBetweenCheckpointsUs: minPauseUs },
+        { checkpointId, triggerTimestampUs: observation.timestampUs, lastCompletionUs, minPauseBetweenCheckpointsUs: minPauseUs },
       );
     }
     const preAcknowledged = new Set(observation.preAcknowledged);
@@ -160,7 +209,8 @@ class CoordinatorInvariants {
     }
     this.pending.delete(checkpointId);
     this.endings.set(checkpointId, `completed/${observation.checkpointType}`);
-    this.lastCompletionUs = timeUs;
+    this.completionTimesUs.push(timeUs);
+    if (this.completionTimesUs.length > maxCompletionTimes) this.completionTimesUs.shift();
   }
 
   private aborted(observation: Extract<Observation, { type: 'checkpoint-aborted' }>): void {

@@ -26,6 +26,10 @@ export const protocolDeclineReasons: Readonly<Record<string, string>> = {
  *
  * The observations do not say which fault caused what, so a fault explains what comes after it;
  * a case without faults or operations has no expired checkpoint, no task failure and no failover.
+ * A decline is judged when its task sends it (checkpoint-decline-sent), in causal order: the
+ * declines of two tasks travel on different connections, so the coordinator may receive the
+ * decline a cancellation barrier caused before the one that sent the barrier. Implementations that
+ * publish no checkpoint-decline-sent are judged on receipt.
  */
 export function createExplainedFailuresChecker(context: CheckerContext): Checker {
   void context;
@@ -38,6 +42,8 @@ class ExplainedFailures {
   private disturbance: string | undefined;
   /** Checkpoints some task declined or the coordinator aborted: a cancellation barrier for them is explained. */
   private readonly cancelled = new Set<number>();
+  /** Declines judged when sent (`task/checkpointId`): their receipt is not judged again. */
+  private readonly sent = new Set<string>();
 
   constructor(private readonly violation: FirstViolation) {}
 
@@ -66,14 +72,21 @@ class ExplainedFailures {
         this.cancelled.add(observation.checkpointId);
         if (observation.reason === 'CHECKPOINT_EXPIRED') this.unexplained(`${observation.checkpointType} ${observation.checkpointId} expired`, observation.timeUs);
         return;
+      case 'checkpoint-decline-sent':
+        this.sent.add(`${observation.task}/${observation.checkpointId}`);
+        return this.declined(observation);
       case 'checkpoint-declined':
+        if (this.sent.has(`${observation.task}/${observation.checkpointId}`)) {
+          this.cancelled.add(observation.checkpointId);
+          return;
+        }
         return this.declined(observation);
       default:
         return;
     }
   }
 
-  private declined(observation: Extract<Observation, { type: 'checkpoint-declined' }>): void {
+  private declined(observation: Extract<Observation, { type: 'checkpoint-declined' | 'checkpoint-decline-sent' }>): void {
     const { checkpointId, task, reason, timeUs } = observation;
     // Once a checkpoint is declined or aborted, later declines of it follow from that: another
     // task's decline travels downstream as a cancellation barrier, and the abort disposes the

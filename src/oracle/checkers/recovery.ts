@@ -27,6 +27,10 @@ import { FirstViolation, formatTime, type Checker, type CheckerContext } from '.
  * attempt is judged by its own deployment. Each task-restored must name the expected checkpoint,
  * and its content (keyed, operator, lineage; canonical JSON) must equal the task's snapshot-taken
  * (latest attempt) in that checkpoint, with as many channel-state records as it persisted.
+ * FLIP-147: a subtask that had finished in the restored checkpoint (pre-acknowledged as finished
+ * when it was triggered) is restored as finished (task-finished-on-restore): it restores no
+ * snapshot and never runs again (no task-running), or it would run its input a second time; and
+ * only such a subtask is restored as finished.
  * After a job-rescaled, a vertex restored at another parallelism than the checkpoint's is judged
  * by its keyed state only: the keys of the subtask's own key groups found in the old subtasks'
  * snapshots (operator state and lineage are redistributed, and judged by what follows).
@@ -60,6 +64,10 @@ interface SnapshotTexts {
 interface CheckpointState {
   readonly snapshots: Map<string, SnapshotTexts>;
   readonly channelState: Map<string, readonly ChannelStateRecord[]>;
+  /** Subtasks that had finished when it was triggered (FLIP-147): the checkpoint holds them as finished. */
+  readonly finished: ReadonlySet<string>;
+  /** Vertex -> parallelism the checkpoint was taken at (its awaited and finished subtasks). */
+  readonly parallelism: ReadonlyMap<string, number>;
 }
 
 class RecoveryModel {
@@ -91,7 +99,7 @@ class RecoveryModel {
     switch (observation.type) {
       case 'checkpoint-triggered':
         this.pendingIds.add(observation.checkpointId);
-        this.states.set(observation.checkpointId, { snapshots: new Map(), channelState: new Map() });
+        this.states.set(observation.checkpointId, { snapshots: new Map(), channelState: new Map(), finished: new Set(observation.preAcknowledged), parallelism: parallelismOf([...observation.tasksToWaitFor, ...observation.preAcknowledged]) });
         return;
       case 'job-rescaled':
         return this.rescaled(observation.parallelism);
@@ -130,6 +138,10 @@ class RecoveryModel {
         return;
       case 'task-restored':
         return this.restored(observation);
+      case 'task-finished-on-restore':
+        return this.finishedOnRestore(observation);
+      case 'task-running':
+        return this.running(observation.task, observation.attempt, observation.timeUs);
       default:
         return;
     }
@@ -241,22 +253,68 @@ class RecoveryModel {
 
   private restored(observation: Extract<Observation, { type: 'task-restored' }>): void {
     const { task, attempt, checkpointId, timeUs } = observation;
+    if (!this.restoresExpected(task, attempt, checkpointId, timeUs)) return;
+    if (this.finishedIn(checkpointId, task)) {
+      return this.violation.report(`${task} (attempt ${attempt}) restored a snapshot of checkpoint ${checkpointId}, in which it had finished: it must be restored as finished (FLIP-147)`, timeUs, { task, attempt, checkpointId });
+    }
+    this.compareContent(observation);
+  }
+
+  /** A restore names the checkpoint the deployment was to restore (naming the savepoint a new run resumes from); false once reported. */
+  private restoresExpected(task: string, attempt: number, checkpointId: number, timeUs: number): boolean {
     let expectation = this.expectationOf(task, attempt);
     const who = `${task} (attempt ${attempt})`;
     if (expectation.kind === 'savepoint') {
       if (!this.resumable(checkpointId)) {
-        return this.violation.report(`${who} restored checkpoint ${checkpointId}, but ${expectation.because} and ${checkpointId} is neither a completed savepoint nor a checkpoint an ended run retained`, timeUs, { task, attempt, checkpointId });
+        this.violation.report(`${who} restored checkpoint ${checkpointId}, but ${expectation.because} and ${checkpointId} is neither a completed savepoint nor a checkpoint an ended run retained`, timeUs, { task, attempt, checkpointId });
+        return false;
       }
       this.savepointNamed(checkpointId);
       expectation = this.expectationOf(task, attempt);
     }
     if (expectation.kind !== 'checkpoint') {
-      return this.violation.report(`${who} restored checkpoint ${checkpointId}, but nothing was to be restored: ${expectation.because}`, timeUs, { task, attempt, checkpointId });
+      this.violation.report(`${who} restored checkpoint ${checkpointId}, but nothing was to be restored: ${expectation.because}`, timeUs, { task, attempt, checkpointId });
+      return false;
     }
     if (expectation.checkpointId !== checkpointId) {
-      return this.violation.report(`${who} restored checkpoint ${checkpointId}, but ${expectation.because}`, timeUs, { task, attempt, checkpointId, expectedCheckpointId: expectation.checkpointId });
+      this.violation.report(`${who} restored checkpoint ${checkpointId}, but ${expectation.because}`, timeUs, { task, attempt, checkpointId, expectedCheckpointId: expectation.checkpointId });
+      return false;
     }
-    this.compareContent(observation);
+    return true;
+  }
+
+  /** FLIP-147: only a subtask that had finished in the checkpoint is restored as finished. */
+  private finishedOnRestore(observation: Extract<Observation, { type: 'task-finished-on-restore' }>): void {
+    const { task, attempt, checkpointId, timeUs } = observation;
+    if (!this.restoresExpected(task, attempt, checkpointId, timeUs)) return;
+    if (this.finishedIn(checkpointId, task) || this.rescaledSince(checkpointId, task)) return;
+    this.violation.report(`${task} (attempt ${attempt}) was restored as finished from checkpoint ${checkpointId}, in which it had not finished: its input after that checkpoint is never read`, timeUs, { task, attempt, checkpointId });
+  }
+
+  /**
+   * A subtask that had finished in the checkpoint its attempt restores must not run again
+   * (FLINK-21084): restored as a fresh subtask, it would read its input once more (a legacy
+   * source from its start) or open its operators anew.
+   */
+  private running(task: string, attempt: number, timeUs: number): void {
+    const binding = this.deployed.get(task);
+    if (binding === undefined || binding.attempt !== attempt || binding.expectation.kind !== 'checkpoint') return;
+    const checkpointId = binding.expectation.checkpointId;
+    if (!this.finishedIn(checkpointId, task)) return;
+    this.violation.report(`${task} (attempt ${attempt}) runs again, though it had finished in checkpoint ${checkpointId}, which it restores (${binding.expectation.because}): a subtask finished in the restored checkpoint is restored as finished (FLIP-147)`, timeUs, { task, attempt, checkpointId });
+  }
+
+  /** Whether `task` had finished in checkpoint `checkpointId`, and is restored at the same parallelism (a rescale redistributes). */
+  private finishedIn(checkpointId: number, task: string): boolean {
+    return this.states.get(checkpointId)?.finished.has(task) === true && !this.rescaledSince(checkpointId, task);
+  }
+
+  /** The task's vertex runs at another parallelism than checkpoint `checkpointId` was taken at. */
+  private rescaledSince(checkpointId: number, task: string): boolean {
+    const vertex = task.slice(0, task.lastIndexOf('#'));
+    const now = this.parallelism?.[vertex];
+    const then = this.states.get(checkpointId)?.parallelism.get(vertex);
+    return now !== undefined && then !== undefined && now !== then;
   }
 
   /** The next run has other tasks: every vertex at its new parallelism. */
@@ -333,6 +391,18 @@ class RecoveryModel {
       );
     }
   }
+}
+
+/** Subtasks per vertex among task names (`vertex#index`). */
+function parallelismOf(tasks: readonly string[]): Map<string, number> {
+  const subtasks = new Map<string, Set<string>>();
+  for (const task of tasks) {
+    const vertex = task.slice(0, task.lastIndexOf('#'));
+    let names = subtasks.get(vertex);
+    if (names === undefined) subtasks.set(vertex, (names = new Set()));
+    names.add(task);
+  }
+  return new Map([...subtasks].map(([vertex, names]) => [vertex, names.size] as const));
 }
 
 function highestOf(ids: readonly number[]): number | undefined {

@@ -32,6 +32,11 @@ describe('CheckpointCoordinator aborts', () => {
     expect(h.storage.discarded).toEqual(['chk-2/source#0/operator', 'chk-2']);
     expect(observed(h, 'checkpoint-declined')).toMatchObject([{ checkpointId: 2, task: 'map#0', reason: 'CHECKPOINT_DECLINED' }]);
     expect(h.steps.filter((step) => step.checkpointId === 2).map((step) => step.name)).toEqual([
+      // The trigger chain's steps, then the trigger RPCs.
+      'coordinator.checkpoint-id-taken',
+      'coordinator.pending-checkpoint-created',
+      'coordinator.location-initialized',
+      'coordinator.coordinators-checkpointed',
       'coordinator.checkpoint-triggered',
       'coordinator.acknowledge-received',
       'coordinator.decline-received',

@@ -16,6 +16,11 @@ describe('CheckpointCoordinator completion', () => {
     expect(latest?.metadataHandle.key).toBe('chk-1/_metadata');
     expect(h.gateway.completes).toEqual(['1:source#0@0:t100', '1:map#0@0:t100', '1:sink#0@0:t100']);
     expect(h.steps.map((step) => step.name)).toEqual([
+      // The trigger chain's steps, then the trigger RPCs.
+      'coordinator.checkpoint-id-taken',
+      'coordinator.pending-checkpoint-created',
+      'coordinator.location-initialized',
+      'coordinator.coordinators-checkpointed',
       'coordinator.checkpoint-triggered',
       'coordinator.acknowledge-received',
       'coordinator.acknowledge-received',

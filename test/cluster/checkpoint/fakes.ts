@@ -18,6 +18,11 @@ import type {
   ExecutionState,
   ExecutionView,
   MasterHook,
+  MasterHookResult,
+  OperatorCoordinatorCheckpointing,
+  OperatorCoordinatorCheckpointResult,
+  TriggerChainExecutor,
+  TriggerChainStep,
 } from '../../../src/cluster/checkpoint/ports.js';
 import {
   defaultCheckpointConfig,
@@ -217,6 +222,69 @@ export class InMemoryDurableKeyValue implements DurableKeyValue {
   }
 }
 
+/**
+ * A trigger-chain executor whose steps wait until a test runs them (Flink's
+ * ManuallyTriggeredScheduledExecutor standing in for the timer thread and the I/O executor).
+ */
+export class ManualChainExecutor implements TriggerChainExecutor {
+  private readonly queue: Array<{ readonly step: TriggerChainStep; readonly action: () => void }> = [];
+
+  execute(step: TriggerChainStep, action: () => void): void {
+    this.queue.push({ step, action });
+  }
+
+  /** The steps waiting, in order. */
+  get waiting(): TriggerChainStep[] {
+    return this.queue.map((entry) => entry.step);
+  }
+
+  /** Runs the oldest waiting step; false when none waits. */
+  runNext(): boolean {
+    const next = this.queue.shift();
+    next?.action();
+    return next !== undefined;
+  }
+
+  /** Runs steps, including those they add, until none waits (bounded). */
+  runAll(): void {
+    for (let budget = 10_000; budget > 0; budget--) if (!this.runNext()) return;
+    throw new Error('the trigger chain kept adding steps');
+  }
+}
+
+/** Operator coordinators as one recording fake: how they answer a checkpoint is up to the test. */
+export class RecordingOperatorCoordinators implements OperatorCoordinatorCheckpointing {
+  /** Every call, in order: `trigger <id>`, `abort-triggering`, `complete <id>`, `aborted <id>`, `reset <id>`. */
+  readonly calls: string[] = [];
+  /** The `done` of each checkpoint not answered yet, by id. */
+  readonly unanswered = new Map<number, (result: OperatorCoordinatorCheckpointResult) => void>();
+
+  /** @param answerAtOnce - answer every checkpoint at once with one state, or leave it to the test */
+  constructor(private readonly answerAtOnce: boolean) {}
+
+  checkpointAll(checkpointId: number, done: (result: OperatorCoordinatorCheckpointResult) => void): void {
+    this.calls.push(`trigger ${checkpointId}`);
+    if (this.answerAtOnce) done({ ok: true, states: [{ operatorId: 'source', state: `enumerator-${checkpointId}` }] });
+    else this.unanswered.set(checkpointId, done);
+  }
+
+  abortCurrentTriggering(): void {
+    this.calls.push('abort-triggering');
+  }
+
+  notifyComplete(checkpointId: number): void {
+    this.calls.push(`complete ${checkpointId}`);
+  }
+
+  notifyAborted(checkpointId: number): void {
+    this.calls.push(`aborted ${checkpointId}`);
+  }
+
+  resetToCheckpoint(checkpointId: number | undefined): void {
+    this.calls.push(`reset ${checkpointId ?? 'none'}`);
+  }
+}
+
 /** A master hook that returns `${identifier}-state-${id}` and records restores. */
 export class RecordingMasterHook implements MasterHook {
   readonly identifier: string;
@@ -226,8 +294,8 @@ export class RecordingMasterHook implements MasterHook {
     this.identifier = identifier;
   }
 
-  triggerCheckpoint(checkpointId: number): unknown {
-    return `${this.identifier}-state-${checkpointId}`;
+  triggerCheckpoint(checkpointId: number, _timestampUs: number, done: (result: MasterHookResult) => void): void {
+    done({ ok: true, state: `${this.identifier}-state-${checkpointId}` });
   }
 
   restoreCheckpoint(checkpointId: number, state: unknown): void {
@@ -278,6 +346,9 @@ export interface HarnessOptions {
   readonly clock?: ManualClock;
   /** Incremental checkpoints: the shared-state side the coordinator registers acknowledgements with. */
   readonly sharedState?: SharedStatePort;
+  /** Where the trigger chain's steps run; by default all at once. */
+  readonly triggerChain?: TriggerChainExecutor;
+  readonly operatorCoordinators?: OperatorCoordinatorCheckpointing;
 }
 
 /** Builds a coordinator over fakes. */
@@ -304,6 +375,8 @@ export function harness(options: HarnessOptions = {}): Harness {
     hooks,
     masterHooks: options.masterHooks ?? [],
     ...(options.sharedState === undefined ? {} : { sharedState: options.sharedState }),
+    ...(options.triggerChain === undefined ? {} : { triggerChain: options.triggerChain }),
+    ...(options.operatorCoordinators === undefined ? {} : { operatorCoordinators: options.operatorCoordinators }),
   };
   const record = (result: CheckpointResult): void => {
     results.push(result.ok ? `ok:${result.checkpoint.checkpointId}` : `fail:${result.reason}`);

@@ -6,7 +6,8 @@ import { lookupScenario } from '../../../src/explore/scenario-registry.js';
 /**
  * A task that ended stays reachable by checkpoint RPCs until its executor unregisters it (Flink:
  * the Task is in the slot table until unregisterTaskAndNotifyFinalState): a trigger reaching it
- * then is declined at once as not ready, by the task itself.
+ * then is declined at once as not ready, by the task itself. (Seed 1: on seed 277011886, the
+ * case used before the trigger chain's steps took time, no trigger reaches an ended task at 400 lines.)
  */
 describe('the task executor keeps an ended task reachable by checkpoint RPCs until it unregisters it', () => {
   it('a finished source declines a trigger that reaches it before it is unregistered (CHECKPOINT_DECLINED_TASK_NOT_READY)', () => {
@@ -15,7 +16,7 @@ describe('the task executor keeps an ended task reachable by checkpoint RPCs unt
     const observations: Observation[] = [];
     const result = runCase(
       scenario,
-      { scenario: 'wordcount', seed: 277011886, parameters: { lines: 400 }, config: { checkpoint: { intervalUs: 7_000, retainedCheckpoints: 1, maxConcurrentCheckpoints: 1, timeoutUs: 600_000_000 } } },
+      { scenario: 'wordcount', seed: 1, parameters: { lines: 400 }, config: { checkpoint: { intervalUs: 7_000, retainedCheckpoints: 1, maxConcurrentCheckpoints: 1, timeoutUs: 600_000_000 } } },
       { observers: [(observation) => observations.push(observation)] },
     );
     expect(result.verdict).toBe('pass');
