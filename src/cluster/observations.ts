@@ -190,6 +190,11 @@ export type SplitObservation =
   | { readonly type: 'splits-added-back'; readonly operator: string; readonly subtask: number; readonly restoredCheckpointId: number | undefined; readonly splits: readonly ObservedSplit[] }
   /** A reader took splits from an AddSplitEvent. */
   | { readonly type: 'splits-added'; readonly task: string; readonly attempt: number; readonly splits: readonly ObservedSplit[] }
+  /**
+   * A coordinator checkpoint took over the operator events still unconfirmed (it waits for them;
+   * no later checkpoint does: Flink's IncompleteFuturesTracker.getCurrentIncompleteAndReset).
+   */
+  | { readonly type: 'coordinator-events-awaited'; readonly operator: string; readonly checkpointId: number; readonly events: readonly { readonly task: string; readonly attempt: number; readonly kind: string }[] }
   /** A reader read a split to its end and dropped it. */
   | { readonly type: 'split-finished'; readonly task: string; readonly attempt: number; readonly partition: number; readonly endOffset: number };
 

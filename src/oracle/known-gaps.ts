@@ -1,7 +1,9 @@
 import type { CheckpointingMode } from '../cluster/checkpoint/types.js';
 import type { JobGraph } from '../cluster/jobgraph/job-graph.js';
-import type { Observation } from '../cluster/observations.js';
+import type { GapFacts } from './gap-facts.js';
 import type { Violation } from './violation.js';
+
+export { GapFacts } from './gap-facts.js';
 
 /**
  * Known guarantee gaps: violations that the protocol itself allows under the given setup, as
@@ -48,6 +50,16 @@ export const knownGaps = {
     description:
       "a checkpoint's HA write failed after it may have landed, so it stays in HA but never went into the completed store; Flink 1.20's SharedStateRegistry registered its shared files on acknowledgement and unregisters them like an aborted checkpoint's once a later checkpoint completes without them, so a JobMaster that recovers it from HA would find files missing (Flink leaves such a checkpoint to manual cleanup and protects only its private state)",
   },
+  operatorEventUntrackedAfterAbort: {
+    name: 'operator-event-untracked-after-abort',
+    description:
+      "an AddSplitEvent from the source coordinator to a reader was lost; the coordinator checkpoint that waited for it was aborted before the loss was known, and Flink 1.20's OperatorCoordinatorHolder had already taken the unconfirmed events out of its tracker for that checkpoint (IncompleteFuturesTracker.getCurrentIncompleteAndReset), so a later checkpoint or savepoint completed without waiting for it: its enumerator state counts the split as assigned and no reader holds it. The lost send fails the reader over to that checkpoint, and the enumerator gives back only the splits assigned after it (SplitAssignmentTracker), so the split is never read; a stop-with-savepoint or rescale that ends the run first leaves the same hole in its savepoint. FLINK-23233 reported this loss after a failed event and FLINK-29217 withdrew the guarantee for concurrent checkpoints; Flink 1.20's holder keeps the reset",
+  },
+  savepointDuringStop: {
+    name: 'savepoint-during-stop',
+    description:
+      "a savepoint or manual checkpoint was triggered while a stop-with-savepoint was ending the job, after some of its tasks had finished: Flink 1.20's checkpoint plan records a FINISHED task as finished (DefaultCheckpointPlan.fulfillFinishedTaskStatus), though it stopped at the stop's savepoint rather than at the end of its input, so the snapshot holds neither the splits its source readers still had nor their records after the stop, and a job restored from it never reads them (SchedulerBase.triggerSavepoint has no guard against a stop in progress). Resume from the stop's own savepoint instead",
+  },
   atLeastOnceMode: {
     name: 'at-least-once-mode',
     description: 'AT_LEAST_ONCE checkpoints do not align barriers, so a snapshot may include records after the barrier and a restore replays them: duplicates',
@@ -58,230 +70,6 @@ export const knownGaps = {
 export interface ExpectedGap {
   readonly gap: KnownGap;
   readonly violation: Violation;
-}
-
-/** Collects, from observations, the facts the gap rules need. Streaming; memory bounded by the run's transactions. */
-export class GapFacts {
-  private syncSavepointCompleted = false;
-  /**
-   * A JobMaster failover after the stop-with-savepoint savepoint completed, before the job
-   * finished. A task failure there fails the job and the run resumes from the savepoint (Flink
-   * 1.20, FLINK-26783), so only a JobMaster failover restores an older checkpoint.
-   */
-  failoverAfterSyncSavepoint = false;
-  failovers = 0;
-  commitsLostToTimeout = 0;
-  /**
-   * Records held by the transactions whose commit found them timed out, by transaction (a restore
-   * that tries again reports the same transaction, with nothing left in it). Infinite when some
-   * such commit did not say how many records it lost: the loss is then not bounded.
-   */
-  private readonly timedOutRecords = new Map<string, number>();
-  private syncSavepointId: number | undefined;
-  private readonly savepointNotificationsPending = new Set<string>();
-  /** Checkpoints aborted after an HA write that may have landed. */
-  private readonly possiblyStored = new Set<number>();
-  /** Sink tasks that, restoring, failed to commit a transaction because it had been aborted. */
-  private readonly recommitFailed = new Set<string>();
-  /** A restore of a possibly stored checkpoint found some of its transactions already aborted. */
-  restoredAbortedPossiblyStored = false;
-  /** When each possibly stored checkpoint's HA write failed. */
-  private readonly possiblyStoredAtUs = new Map<number, number>();
-  /** Transactions a restore aborted as lingering: a later commit of one is fenced (Kafka) or refused. */
-  private readonly abortedAsLingering = new Set<string>();
-  /** Open Sink V2 transactions with the checkpoint id their transactional id names; forgotten once finished. */
-  private readonly openKafkaTransactions = new Map<string, { readonly task: string; readonly idCheckpointId: number; readonly begunUs: number }>();
-  /**
-   * Sink V2 transactions that a restore of a possibly stored checkpoint K left open: begun after
-   * K's HA write failed (by an attempt that restored an older checkpoint) under a transactional
-   * id at or below K, which a writer restored from K never aborts.
-   */
-  readonly strandedByPossiblyStoredRestore = new Set<string>();
-  /**
-   * The checkpoint each transaction was first pre-committed for, and the transactions a later
-   * attempt pre-committed again for another checkpoint: a FileSink part file that a restore to an
-   * older checkpoint resumed (truncated and rewrote) after it had been closed for commit. Bounded
-   * by the run's transactions, as the two-phase-commit checker's own bookkeeping.
-   */
-  private readonly firstPreCommit = new Map<string, number>();
-  private readonly rewritten = new Set<string>();
-  /** Commits (`transactionId|checkpointId`) of a rewritten part file restored with a possibly stored checkpoint. */
-  readonly rewrittenPossiblyStoredCommits = new Set<string>();
-  /** Part files in progress in each checkpoint's FileSink writer snapshots, and the transactions (part files) committed. */
-  private readonly inProgressFiles = new Map<number, string[]>();
-  private readonly committed = new Set<string>();
-  /** Checkpoints a JobMaster failover after the stop-with-savepoint savepoint restored. */
-  private readonly restoredAfterSyncSavepoint = new Set<number>();
-  /** Why the job FAILED, when it did. */
-  private failedCause: string | undefined;
-  /** Plain savepoints that completed, and those of them a later restore went back before. */
-  private readonly plainSavepoints = new Set<number>();
-  private readonly rolledBackSavepoints = new Set<number>();
-  /** A resume from a rolled-back savepoint found some of its transactions already aborted. */
-  restoredAbortedRolledBackSavepoint = false;
-  /**
-   * Part files pending in a rolled-back plain savepoint that the rollback's restore resumed in
-   * progress (and truncated): the savepoint's committer can no longer commit them.
-   */
-  private readonly truncatedSavepointFiles = new Set<string>();
-  /** The job FAILED because a restored committer could not commit such a file. */
-  failedCommittingTruncatedSavepointFile = false;
-
-  /** How many records the timed-out commits lost in all: the most a transaction timeout can explain. */
-  get recordsLostToTimeout(): number {
-    let total = 0;
-    for (const records of this.timedOutRecords.values()) total += records;
-    return total;
-  }
-
-  /** A notification of the stop-with-savepoint savepoint was sent and never arrived. */
-  get lostSyncSavepointNotification(): boolean {
-    return this.savepointNotificationsPending.size > 0;
-  }
-
-  /** A restore of `restoredId` (or of nothing) goes back before every plain savepoint newer than it. */
-  private rolledBackBefore(restoredId: number | undefined): void {
-    for (const id of this.plainSavepoints) {
-      if (restoredId !== undefined && id <= restoredId) continue;
-      this.rolledBackSavepoints.add(id);
-      // A FileSink part file in progress in the restored checkpoint that the savepoint closed for commit: the restore resumes and truncates it.
-      for (const path of restoredId === undefined ? [] : (this.inProgressFiles.get(restoredId) ?? [])) {
-        if (this.firstPreCommit.get(path) === id && !this.committed.has(path)) this.truncatedSavepointFiles.add(path);
-      }
-    }
-  }
-
-  observe(observation: Observation): void {
-    switch (observation.type) {
-      case 'checkpoint-completed':
-        if (observation.checkpointType === 'savepoint') this.plainSavepoints.add(observation.checkpointId);
-        if (observation.checkpointType === 'sync-savepoint') {
-          this.syncSavepointCompleted = true;
-          this.syncSavepointId = observation.checkpointId;
-        }
-        return;
-      case 'checkpoint-notification-sent':
-        if (observation.kind === 'complete' && observation.checkpointId === this.syncSavepointId) this.savepointNotificationsPending.add(observation.task);
-        return;
-      case 'checkpoint-notification-received':
-        if (observation.kind === 'complete' && observation.checkpointId === this.syncSavepointId) this.savepointNotificationsPending.delete(observation.task);
-        return;
-      case 'jobmaster-started':
-        // A new leader recovers only the completed store, which holds no savepoint: the same gap.
-        if (observation.leaderEpoch > 1 && observation.recoveredCheckpointIds.length > 0) this.rolledBackBefore(Math.max(...observation.recoveredCheckpointIds));
-        if (observation.leaderEpoch > 1) {
-          // A JobMaster failover restarts every task from the completed store: a restore like any other.
-          this.failovers++;
-          if (this.syncSavepointCompleted) {
-            this.failoverAfterSyncSavepoint = true;
-            if (observation.recoveredCheckpointIds.length > 0) this.restoredAfterSyncSavepoint.add(Math.max(...observation.recoveredCheckpointIds));
-          }
-        }
-        return;
-      case 'snapshot-taken': {
-        const inProgress = observation.content.operator?.['inProgress'];
-        if (!Array.isArray(inProgress) || inProgress.length === 0) return;
-        const paths = this.inProgressFiles.get(observation.checkpointId) ?? [];
-        for (const file of inProgress as { readonly path?: unknown }[]) if (typeof file.path === 'string') paths.push(file.path);
-        this.inProgressFiles.set(observation.checkpointId, paths);
-        return;
-      }
-      case 'failover':
-        this.rolledBackBefore(observation.restoreCheckpointId);
-        this.failovers++;
-        return;
-      case 'job-status':
-        // A new run resumes from the savepoint (after FINISHED, or FAILED while stopping): later
-        // failovers are ordinary ones.
-        if (observation.status === 'FINISHED' || observation.status === 'FAILED') this.syncSavepointCompleted = false;
-        if (observation.status === 'FAILED') {
-          this.failedCause = observation.cause ?? '';
-          for (const path of this.truncatedSavepointFiles) if (observation.cause?.includes(`commit of ${path} failed: no such pending file`) === true) this.failedCommittingTruncatedSavepointFile = true;
-        }
-        return;
-      case 'transaction-pre-committed': {
-        const first = this.firstPreCommit.get(observation.transactionId);
-        if (first === undefined) this.firstPreCommit.set(observation.transactionId, observation.checkpointId);
-        else if (first !== observation.checkpointId) this.rewritten.add(observation.transactionId);
-        return;
-      }
-      case 'transaction-begun':
-        if (observation.idCheckpointId !== undefined) this.openKafkaTransactions.set(observation.transactionId, { task: observation.task, idCheckpointId: observation.idCheckpointId, begunUs: observation.timeUs });
-        return;
-      case 'transaction-committed':
-        this.openKafkaTransactions.delete(observation.transactionId);
-        this.committed.add(observation.transactionId);
-        // The restored committer of a possibly stored checkpoint commits a part file that a
-        // restore to an older checkpoint resumed and rewrote since (Flink's commitAfterRecovery
-        // renames whatever the in-progress file holds): the checkpoint's records in it are gone.
-        if (this.possiblyStored.has(observation.checkpointId) && this.rewritten.has(observation.transactionId)) {
-          this.rewrittenPossiblyStoredCommits.add(`${observation.transactionId}|${observation.checkpointId}`);
-        }
-        return;
-      case 'transaction-aborted':
-        this.openKafkaTransactions.delete(observation.transactionId);
-        if (observation.cause.includes('timed-out')) {
-          this.commitsLostToTimeout++;
-          const records = observation.records ?? Number.POSITIVE_INFINITY;
-          this.timedOutRecords.set(observation.transactionId, Math.max(records, this.timedOutRecords.get(observation.transactionId) ?? 0));
-        }
-        if (observation.cause.startsWith('lingering')) this.abortedAsLingering.add(observation.transactionId);
-        // The sink commits the restored state's transactions before the task reports its restore.
-        // Sink V2's committer finds a transaction a restore aborted as lingering fenced: the
-        // aborting writer's initTransactions bumped the producer epoch the committable holds.
-        if (observation.cause === 'commit failed: aborted' || (observation.cause === 'commit failed: fenced' && this.abortedAsLingering.has(observation.transactionId))) {
-          this.recommitFailed.add(observation.task);
-        }
-        return;
-      case 'checkpoint-store-write-failed':
-        if (observation.possiblyStored) {
-          this.possiblyStored.add(observation.checkpointId);
-          this.possiblyStoredAtUs.set(observation.checkpointId, observation.timeUs);
-        }
-        return;
-      case 'task-restored':
-        this.noteStrandedTransactions(observation.task, observation.checkpointId);
-        if (!this.recommitFailed.delete(observation.task)) return;
-        if (this.possiblyStored.has(observation.checkpointId)) this.restoredAbortedPossiblyStored = true;
-        if (this.rolledBackSavepoints.has(observation.checkpointId)) this.restoredAbortedRolledBackSavepoint = true;
-        return;
-      default:
-        return;
-    }
-  }
-
-  /**
-   * Part files in progress in a checkpoint that a JobMaster failover after the stop-with-savepoint
-   * savepoint restored, and committed (by that savepoint's notification, before or after the
-   * failover: a notification already in a task's mailbox still runs before the old task is
-   * cancelled): the FileSink cannot resume them.
-   */
-  get unresumableAfterSyncSavepoint(): ReadonlySet<string> {
-    const paths = new Set<string>();
-    for (const restoredId of this.restoredAfterSyncSavepoint) for (const path of this.inProgressFiles.get(restoredId) ?? []) if (this.committed.has(path)) paths.add(path);
-    return paths;
-  }
-
-  /** The job FAILED because a restored FileWriter could not resume such a part file. */
-  get failedResumingCommittedFile(): boolean {
-    const cause = this.failedCause;
-    if (cause === undefined || !this.failoverAfterSyncSavepoint) return false;
-    for (const path of this.unresumableAfterSyncSavepoint) if (cause.includes(`cannot resume in-progress file ${path} at length`)) return true;
-    return false;
-  }
-
-  /**
-   * A writer task restored possibly stored checkpoint `restoredId`: its open transactions begun
-   * since that checkpoint's HA write failed, under ids at or below it, stay open (the restored
-   * writer aborts the ids above `restoredId` only).
-   */
-  private noteStrandedTransactions(task: string, restoredId: number): void {
-    const failedUs = this.possiblyStoredAtUs.get(restoredId);
-    if (failedUs === undefined) return;
-    for (const [transactionId, open] of this.openKafkaTransactions) {
-      if (open.task === task && open.idCheckpointId <= restoredId && open.begunUs > failedUs) this.strandedByPossiblyStoredRestore.add(transactionId);
-    }
-  }
 }
 
 /** What the rules need to know about the case besides observations. */
@@ -334,6 +122,19 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
   if ((violation.property === 'job-finishes' || violation.property === 'liveness') && facts.lostSyncSavepointNotification) {
     return knownGaps.stopWithSavepointLostNotification;
   }
+  // A split lost through an AddSplitEvent no checkpoint waited for any more: in no snapshot from
+  // the first checkpoint that completed without it, and its records missing there downstream.
+  if (violation.property === 'split-ownership' && violation.message.includes('is in no snapshot') && facts.lostUntracked(violation.details['partition'], violation.details['checkpointId'])) {
+    return knownGaps.operatorEventUntrackedAfterAbort;
+  }
+  if (violation.property === 'consistent-snapshot' && violation.message.includes('misses') && facts.lostUntracked(violation.details['partition'], violation.details['checkpointId'])) {
+    return knownGaps.operatorEventUntrackedAfterAbort;
+  }
+  // A savepoint taken while a stop-with-savepoint ends the job records the stopped readers as
+  // finished: their splits are in no snapshot, and the records after the stop missing downstream.
+  if ((violation.property === 'split-ownership' && violation.message.includes('is in no snapshot')) || (violation.property === 'consistent-snapshot' && violation.message.includes('misses'))) {
+    if (facts.stoppedReaderRecordedFinished(violation.details['partition'], violation.details['checkpointId'])) return knownGaps.savepointDuringStop;
+  }
   // Windowed output lists lost and duplicated window results as exactly-once lists records.
   if (violation.property !== 'exactly-once' && violation.property !== 'windowed-output') return undefined;
   const missing = (violation.details['missing'] as unknown[] | undefined)?.length ?? 0;
@@ -348,6 +149,8 @@ function explain(violation: Violation, facts: GapFacts, context: GapContext): Kn
     // The rewritten part file holds the later attempt's records in place of the checkpoint's:
     // those are lost, and the ones replayed again after the restore are duplicated.
     if (facts.rewrittenPossiblyStoredCommits.size > 0) return knownGaps.possiblyStoredCheckpointRestored;
+    // The records of a split no snapshot holds since an untracked AddSplitEvent was lost are never read.
+    if (facts.splitsLostUntracked.size > 0 && (extra === 0 || duplicatesGap(facts, context) !== undefined)) return knownGaps.operatorEventUntrackedAfterAbort;
     const lossGap = facts.restoredAbortedPossiblyStored ? knownGaps.possiblyStoredCheckpointRestored : facts.restoredAbortedRolledBackSavepoint ? knownGaps.savepointRestoredAfterRollback : undefined;
     if (lossGap === undefined) return undefined;
     // Records lost to the restore of a snapshot whose transactions were aborted; duplicates too

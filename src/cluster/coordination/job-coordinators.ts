@@ -64,6 +64,8 @@ export class JobOperatorCoordinators {
       this.holders.set(vertex.name, new OperatorCoordinatorHolder(create, this.contextFor(vertex.name, vertex.parallelism), {
         ignoresInflightEvents: bugOn(ports.plantedBugs, 'coordinator-checkpoint-ignores-inflight-events'),
         gatewayNeverCloses: bugOn(ports.plantedBugs, 'coordinator-gateway-never-closes'),
+      }, {
+        eventsAwaited: (checkpointId, events) => ports.publish({ type: 'coordinator-events-awaited', operator: vertex.name, checkpointId, events }),
       }));
     }
   }

@@ -13,6 +13,23 @@ export interface HolderBugs {
   readonly gatewayNeverCloses?: boolean;
 }
 
+/** An event send not yet settled, with what the holder reports of it. */
+interface TrackedSend {
+  readonly result: EventSendResult;
+  readonly task: string;
+  readonly attempt: number;
+  readonly kind: string;
+}
+
+/** What the holder reports for the oracle (no effect on the protocol). */
+export interface HolderObserver {
+  /**
+   * A coordinator checkpoint took over the sends still unsettled: it waits for them, and they are
+   * no longer tracked for any later checkpoint (Flink's getCurrentIncompleteAndReset).
+   */
+  eventsAwaited(checkpointId: number, events: readonly { readonly task: string; readonly attempt: number; readonly kind: string }[]): void;
+}
+
 /**
  * Flink's OperatorCoordinatorHolder: wraps one operator's coordinator on the JobMaster with the
  * machinery that keeps its events consistent with checkpoints.
@@ -28,7 +45,7 @@ export interface HolderBugs {
 export class OperatorCoordinatorHolder {
   private readonly gateways = new Map<number, SubtaskGateway>();
   /** Sends not yet settled since the last snapshot (Flink's IncompleteFuturesTracker). */
-  private incomplete: EventSendResult[] = [];
+  private incomplete: TrackedSend[] = [];
   private started = false;
   /** The coordinator failed the job since the last reset: later requests are the same failure. */
   private failed = false;
@@ -43,6 +60,7 @@ export class OperatorCoordinatorHolder {
     create: (context: OperatorCoordinatorContext) => OperatorCoordinator,
     context: OperatorCoordinatorContext,
     private readonly bugs: HolderBugs = {},
+    private readonly observer?: HolderObserver,
   ) {
     const holder = this;
     this.context = {
@@ -91,8 +109,8 @@ export class OperatorCoordinatorHolder {
   setupSubtaskGateway(access: SubtaskAccess): void {
     this.gateways.get(access.subtask)?.openGatewayAndUnmarkAllCheckpoint();
     this.gateways.set(access.subtask, new SubtaskGateway(access, {
-      track: (result) => {
-        if (!result.settled) this.incomplete.push(result);
+      track: (result, event, task, attempt) => {
+        if (!result.settled) this.incomplete.push({ result, task, attempt, kind: event.kind });
       },
       valveChanged: (taskName, change, checkpointId) => this.context.step(`coordinator.gateway-${change}`, { task: taskName, checkpointId }),
     }, { neverCloses: this.bugs.gatewayNeverCloses === true, keepsLostEvents: this.bugs.ignoresInflightEvents === true }));
@@ -174,14 +192,17 @@ export class OperatorCoordinatorHolder {
   }
 
   private completeOnceEventsAreDone(checkpointId: number, state: unknown, done: (outcome: CoordinatorCheckpointResult) => void): void {
-    const pending = this.incomplete.filter((result) => !result.settled);
+    // Flink's getCurrentIncompleteAndReset: this checkpoint takes the unsettled sends over, and no
+    // later one waits for them, even when this one is aborted before they settle.
+    const pending = this.incomplete.filter((send) => !send.result.settled);
     this.incomplete = [];
     const finish = (): void => {
       this.context.step('coordinator.operator-snapshot-finished', { checkpointId });
       done({ ok: true, state });
     };
     if (pending.length === 0 || this.bugs.ignoresInflightEvents === true) return finish();
-    whenAllSettled(pending, (outcome) => {
+    this.observer?.eventsAwaited(checkpointId, pending.map(({ task, attempt, kind }) => ({ task, attempt, kind })));
+    whenAllSettled(pending.map((send) => send.result), (outcome) => {
       if (outcome.ok) return finish();
       done({ ok: false, cause: `operator events sent to ${this.operatorName} before checkpoint ${checkpointId} were not received: ${outcome.cause}` });
     });

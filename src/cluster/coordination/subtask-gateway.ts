@@ -19,8 +19,8 @@ export interface SubtaskAccess {
 
 /** What the gateway reports back to its holder. */
 export interface GatewayListener {
-  /** Every send's result while it is incomplete (Flink's IncompleteFuturesTracker). */
-  track(result: EventSendResult): void;
+  /** Every send's result while it is incomplete (Flink's IncompleteFuturesTracker), with the event and where it goes. */
+  track(result: EventSendResult, event: OperatorEvent, taskName: string, attempt: number): void;
   /** The valve closed or opened (a protocol step). */
   valveChanged(taskName: string, change: 'closed' | 'opened', checkpointId: number): void;
 }
@@ -86,7 +86,7 @@ export class SubtaskGateway {
     const newest = this.newestBlocked();
     if (newest !== undefined) newest.push({ event, result });
     else this.access.sendNow(event, result);
-    this.listener.track(result);
+    this.listener.track(result, event, this.access.taskName, this.access.attempt);
     return result;
   }
 
