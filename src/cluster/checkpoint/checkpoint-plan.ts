@@ -65,7 +65,7 @@ export function calculateCheckpointPlan(
     ok: true,
     plan: {
       tasksToTrigger: tasksToTrigger.map(toTaskAttempt),
-      tasksToWaitFor: (bugOn(plantedBugs, 'coordinator-waits-for-finished-tasks') ? [...running, ...finished] : running).map(toTaskAttempt),
+      tasksToWaitFor: (finished.length > 0 && bugOn(plantedBugs, 'coordinator-waits-for-finished-tasks') ? [...running, ...finished] : running).map(toTaskAttempt),
       finishedTasks: finished.map((execution) => execution.taskName),
       taskOrder: executions.map((execution) => execution.taskName),
     },

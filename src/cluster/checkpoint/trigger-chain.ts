@@ -160,7 +160,9 @@ export class CheckpointTriggerChain {
     const { ports, bugs, config } = this.state;
     const { request } = run;
     // Planted bug (FLINK-13969): the stop that came while the id was taken is not noticed.
-    const refusal = bugOn(bugs, 'trigger-chain-skips-recheck') ? undefined : this.preCheckGlobalState(request.isPeriodic);
+    // The switch is read only where it changes something (a kill-matrix case that never gets here runs as the sweep's did).
+    const check = this.preCheckGlobalState(request.isPeriodic);
+    const refusal = check !== undefined && bugOn(bugs, 'trigger-chain-skips-recheck') ? undefined : check;
     if (refusal !== undefined) {
       this.failBeforePending(run, refusal);
       return;
@@ -178,11 +180,14 @@ export class CheckpointTriggerChain {
     run.pending = pending;
     this.state.pendingById.set(checkpointId, pending);
     if (request.drain) this.state.drainingSavepoints.add(checkpointId);
-    const expire = (): void => this.state.steps.abortPendingCheckpoint(pending, 'CHECKPOINT_EXPIRED', undefined);
-    if (!bugOn(bugs, 'coordinator-never-expires')) {
-      const timeoutUs = bugOn(bugs, 'coordinator-expires-after-interval') && this.state.baseIntervalUs > 0 ? this.state.baseIntervalUs : config.timeoutUs;
-      pending.setCanceller(ports.clock.schedule(timeoutUs, 'checkpoint-coordinator.canceller', expire));
-    }
+    // Planted bug coordinator-never-expires: the canceller does nothing. Its switch is read only
+    // when a checkpoint would expire, so a kill-matrix case with no expiry runs as the sweep's did.
+    const expire = (): void => {
+      if (bugOn(bugs, 'coordinator-never-expires')) return;
+      this.state.steps.abortPendingCheckpoint(pending, 'CHECKPOINT_EXPIRED', undefined);
+    };
+    const timeoutUs = bugOn(bugs, 'coordinator-expires-after-interval') && this.state.baseIntervalUs > 0 ? this.state.baseIntervalUs : config.timeoutUs;
+    pending.setCanceller(ports.clock.schedule(timeoutUs, 'checkpoint-coordinator.canceller', expire));
     this.state.triggeredCount++;
     this.state.publishTriggered(pending);
     if (!this.announce(run, 'coordinator.pending-checkpoint-created')) return;
