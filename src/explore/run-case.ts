@@ -277,8 +277,9 @@ function checkOutput(scenario: Scenario, run: SimulatedRun, reference: ReturnTyp
       // A known gap already explains the difference (duplicates of an AT_LEAST_ONCE run, records
       // of a timed-out transaction): the interleaving search could at most turn that expected
       // gap into a pass, and costs up to seconds, so the multiset verdict goes to the gap rules.
-      if (classifyViolations([violation], run.gapFacts, { job: run.setup.job, mode: run.config.checkpoint.mode }).gaps.length > 0) found.violations.push(violation);
-      else judgeByInterleaving(scenario, run.setup.job, committed, reference.sinkDigest, violation, found);
+      const explainedByGap = (candidate: Violation): boolean => classifyViolations([candidate], run.gapFacts, { job: run.setup.job, mode: run.config.checkpoint.mode }).gaps.length > 0;
+      if (explainedByGap(violation)) found.violations.push(violation);
+      else judgeByInterleaving(scenario, run.setup.job, committed, reference.sinkDigest, violation, found, explainedByGap);
     }
   }
   return found;
@@ -291,7 +292,15 @@ function checkOutput(scenario: Scenario, run: SimulatedRun, reference: ReturnTyp
  * confluent), the multiset verdict stands when the search cannot decide, as it did before the
  * search existed; a job shown order-dependent is never called lossy by the multiset.
  */
-function judgeByInterleaving(scenario: Scenario, job: JobGraph, committed: readonly SinkEntry[], referenceDigest: MultisetDigest, multiset: Violation, found: OutputFindings): void {
+function judgeByInterleaving(
+  scenario: Scenario,
+  job: JobGraph,
+  committed: readonly SinkEntry[],
+  referenceDigest: MultisetDigest,
+  multiset: Violation,
+  found: OutputFindings,
+  explainedByGap: (violation: Violation) => boolean,
+): void {
   const orderDependent =
     scenario.orderDependent === true || !computeReference(job, { retainSinkOutput: false, reversed: true }).sinkDigest.equals(referenceDigest);
   // Only "explained" changes a confluent-looking job's verdict, so it need not tell unexplained from undecided.
@@ -299,11 +308,22 @@ function judgeByInterleaving(scenario: Scenario, job: JobGraph, committed: reado
   if (judged.violation === undefined && judged.undecided === undefined) return;
   if (orderDependent) {
     if (judged.violation !== undefined) found.violations.push(judged.violation);
+    // Every key's output is some failure-free history on its own, and the records its source
+    // records wrote add up only with duplicates, none lost: a gap that duplicates (a restore after
+    // a stop-with-savepoint's savepoint, AT_LEAST_ONCE) explains that; otherwise it stays undecided.
+    else if (pureDuplication(judged.undecided as Violation) && explainedByGap(judged.undecided as Violation)) found.violations.push(judged.undecided as Violation);
     else found.undecided.push(judged.undecided as Violation);
     return;
   }
   const search = (judged.violation ?? judged.undecided) as Violation;
   found.violations.push({ ...multiset, details: { ...multiset.details, interleavingSearch: search.message } });
+}
+
+/** An undecided search whose origin balance (in the known gaps' terms) shows duplicates and no loss. */
+function pureDuplication(undecided: Violation): boolean {
+  const missing = undecided.details['missing'] as readonly unknown[] | undefined;
+  const extra = undecided.details['extra'] as readonly unknown[] | undefined;
+  return missing !== undefined && missing.length === 0 && undecided.details['lostRecords'] === 0 && extra !== undefined && extra.length > 0;
 }
 
 /** The committed output and the upsert view as one order-independent digest. */

@@ -22,7 +22,13 @@ export const protocolDeclineReasons: Readonly<Record<string, string>> = {
  *   ({@link protocolDeclineReasons});
  * - any decline of a checkpoint already declined or aborted: another task's decline travels
  *   downstream as a cancellation barrier, and an abort disposes the checkpoint's storage location,
- *   failing the uploads still under way (CHECKPOINT_ASYNC_EXCEPTION).
+ *   failing the uploads still under way (CHECKPOINT_ASYNC_EXCEPTION);
+ * - the expiry of a checkpoint one of whose acknowledgements the shared-state registry refused
+ *   (Flink 1.20: an incremental snapshot refers by placeholder to a file the registry unregistered
+ *   when a concurrent checkpoint subsumed the one that uploaded it; the JobMaster logs the
+ *   IllegalStateException and drops the acknowledgement, so the checkpoint can only expire). What
+ *   the expiry brings (the failure manager's failover) follows from it. Whether the refusal itself
+ *   was Flink's is coordinator-invariants' to judge.
  *
  * The observations do not say which fault caused what, so a fault explains what comes after it;
  * a case without faults or operations has no expired checkpoint, no task failure and no failover.
@@ -44,6 +50,8 @@ class ExplainedFailures {
   private readonly cancelled = new Set<number>();
   /** Declines judged when sent (`task/checkpointId`): their receipt is not judged again. */
   private readonly sent = new Set<string>();
+  /** Checkpoints with an acknowledgement the shared-state registry refused: they can only expire. */
+  private readonly refusedAcknowledgement = new Set<number>();
 
   constructor(private readonly violation: FirstViolation) {}
 
@@ -68,8 +76,15 @@ class ExplainedFailures {
           this.unexplained(`the job went ${observation.status}${observation.cause === undefined ? '' : ` (${observation.cause})`}`, observation.timeUs);
         }
         return;
+      case 'shared-state-registration-failed':
+        this.refusedAcknowledgement.add(observation.checkpointId);
+        return;
       case 'checkpoint-aborted':
         this.cancelled.add(observation.checkpointId);
+        if (observation.reason === 'CHECKPOINT_EXPIRED' && this.refusedAcknowledgement.has(observation.checkpointId)) {
+          this.disturbance = `the expiry of ${observation.checkpointType} ${observation.checkpointId}, whose acknowledgement the shared-state registry refused`;
+          return;
+        }
         if (observation.reason === 'CHECKPOINT_EXPIRED') this.unexplained(`${observation.checkpointType} ${observation.checkpointId} expired`, observation.timeUs);
         return;
       case 'checkpoint-decline-sent':
