@@ -149,4 +149,29 @@ describe('coordinator-invariants checker', () => {
     const violations = judge(createCoordinatorInvariantsChecker(tinyContext()), correct, final);
     expect(violations[0]?.message).toBe('storage key chk-2/count#0@0 is left behind: no retained checkpoint [3] owns it');
   });
+
+  describe('expiry (CheckpointCanceller: none pending past its timeout)', () => {
+    const check = (stream: readonly Observation[]) => judge(createCoordinatorInvariantsChecker(tinyContext({ timeoutUs: 1_000_000 })), stream);
+    const jobRunning = at(10, { type: 'job-status', status: 'RUNNING' });
+    const laterEvent = (timeUs: number) => at(timeUs, { type: 'task-running', task: 'count#0', attempt: 1 });
+
+    it('names a checkpoint still pending after its timeout', () => {
+      const [violation] = check([jobRunning, triggered(1_000, 1), laterEvent(1_001_001)]);
+      expect(violation?.property).toBe('coordinator-invariants');
+      expect(violation?.message).toBe('checkpoint 1 is still pending at 1.001001 s, past its timeout of 1000000 us at 1.001000 s: it was never expired');
+    });
+
+    it('negative control: expired at its deadline, completed in time, or still pending at its deadline', () => {
+      expect(check([jobRunning, triggered(1_000, 1), aborted(1_001_000, 1, 'CHECKPOINT_EXPIRED'), laterEvent(3_000_000)])).toEqual([]);
+      expect(check([jobRunning, ...alignedCheckpoint(1_000, 1, 1), laterEvent(3_000_000)])).toEqual([]);
+      expect(check([jobRunning, triggered(1_000, 1), laterEvent(1_001_000)])).toEqual([]);
+    });
+
+    it('negative control: a crashed JobMaster takes its pending checkpoints and their cancellers with it', () => {
+      const crash = at(500_000, { type: 'fault-injected', index: 0, kind: 'crash-jobmaster' });
+      expect(check([jobRunning, triggered(1_000, 1), crash, laterEvent(2_000_000)])).toEqual([]);
+      const started = at(600_000, { type: 'jobmaster-started', leaderEpoch: 2, recoveredCheckpointIds: [] } as never);
+      expect(check([jobRunning, triggered(1_000, 1), started, laterEvent(2_000_000)])).toEqual([]);
+    });
+  });
 });

@@ -36,6 +36,10 @@ import { knownGaps } from '../known-gaps.js';
  *   chain before it ended, whoever asked (periodic, by hand, savepoint); a request that comes
  *   while a chain runs waits in the request queue (FLINK-27162: a request made by hand started
  *   its own chain beside the periodic one's).
+ * - Expiry: a checkpoint still pending checkpointTimeout after its PendingCheckpoint was created
+ *   is aborted then (Flink's CheckpointCanceller, scheduled as the PendingCheckpoint is created):
+ *   none is pending later than that. A JobMaster that crashes takes its pending checkpoints and
+ *   their cancellers with it.
  * - Savepoints are never aborted with CHECKPOINT_SUBSUMED.
  * - Notifications: kind 'complete' only for checkpoints that completed (and never for a plain
  *   savepoint, which is not notified), kind 'aborted' only for ones that aborted.
@@ -83,6 +87,8 @@ const maxCompletionTimes = 16;
 class CoordinatorInvariants {
   private lastTriggeredId: number | undefined;
   private readonly pending = new Map<number, PendingCheckpoint>();
+  /** When each pending checkpoint of the live JobMaster must have expired by. */
+  private readonly expiryDeadlinesUs = new Map<number, number>();
   /** The job's latest status since the current JobMaster started; undefined before it published one. */
   private jobStatus: string | undefined;
   /** Completion times of the current JobMaster's latest checkpoints, ascending (bounded: the min-pause rule needs only recent ones). */
@@ -100,7 +106,13 @@ class CoordinatorInvariants {
   observe(observation: Observation): void {
     if (this.violation.found) return;
     this.sharedFiles.observe(observation);
+    if (this.expiryDeadlinesUs.size > 0) this.checkExpiry(observation.timeUs);
+    if (this.violation.found) return;
     switch (observation.type) {
+      case 'fault-injected':
+        // The crashed JobMaster's pending checkpoints and cancellers are gone with it.
+        if (observation.kind === 'crash-jobmaster') this.expiryDeadlinesUs.clear();
+        return;
       case 'shared-state-registration-failed':
         if (this.sharedFiles.refusedAfterUnregistering(observation.key)) return;
         return this.violation.report(`the shared-state registry refused ${observation.task}'s acknowledgement of checkpoint ${observation.checkpointId}: ${observation.reason}`, observation.timeUs, {
@@ -123,6 +135,7 @@ class CoordinatorInvariants {
       case 'jobmaster-started':
         this.chainInFlight = undefined;
         this.pending.clear();
+        this.expiryDeadlinesUs.clear();
         this.completionTimesUs.length = 0;
         this.jobStatus = undefined;
         return;
@@ -193,6 +206,19 @@ class CoordinatorInvariants {
     const preAcknowledged = new Set(observation.preAcknowledged);
     const awaited = new Set(observation.tasksToWaitFor.filter((task) => !preAcknowledged.has(task)));
     this.pending.set(checkpointId, { type: checkpointType, awaited, acknowledged: new Set() });
+    this.expiryDeadlinesUs.set(checkpointId, timeUs + config.timeoutUs);
+  }
+
+  /** A checkpoint pending past its timeout: its canceller did not expire it. */
+  private checkExpiry(nowUs: number): void {
+    for (const [checkpointId, deadlineUs] of this.expiryDeadlinesUs) {
+      if (nowUs <= deadlineUs) continue;
+      return this.violation.report(
+        `checkpoint ${checkpointId} is still pending at ${formatTime(nowUs)}, past its timeout of ${this.context.checkpoint.timeoutUs} us at ${formatTime(deadlineUs)}: it was never expired`,
+        nowUs,
+        { checkpointId, deadlineUs, timeoutUs: this.context.checkpoint.timeoutUs },
+      );
+    }
   }
 
   private completed(observation: Extract<Observation, { type: 'checkpoint-completed' }>): void {
@@ -208,6 +234,7 @@ class CoordinatorInvariants {
       });
     }
     this.pending.delete(checkpointId);
+    this.expiryDeadlinesUs.delete(checkpointId);
     this.endings.set(checkpointId, `completed/${observation.checkpointType}`);
     this.completionTimesUs.push(timeUs);
     if (this.completionTimesUs.length > maxCompletionTimes) this.completionTimesUs.shift();
@@ -220,6 +247,7 @@ class CoordinatorInvariants {
     }
     if (!this.pending.has(checkpointId)) return this.notPending('aborted', checkpointId, timeUs);
     this.pending.delete(checkpointId);
+    this.expiryDeadlinesUs.delete(checkpointId);
     this.endings.set(checkpointId, `aborted/${checkpointType}`);
   }
 
