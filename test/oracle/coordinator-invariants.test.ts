@@ -152,7 +152,7 @@ describe('coordinator-invariants checker', () => {
 
   describe('expiry (CheckpointCanceller: none pending past its timeout)', () => {
     const check = (stream: readonly Observation[]) => judge(createCoordinatorInvariantsChecker(tinyContext({ timeoutUs: 1_000_000 })), stream);
-    const jobRunning = at(10, { type: 'job-status', status: 'RUNNING' });
+    const jobRunning = at(10, { type: 'job-status', status: 'RUNNING', cause: undefined });
     const laterEvent = (timeUs: number) => at(timeUs, { type: 'task-running', task: 'count#0', attempt: 1 });
 
     it('names a checkpoint still pending after its timeout', () => {
