@@ -5,6 +5,9 @@ import { extentsOf, openFlip27Reader } from '../connectors/flip27/task-reader.js
 import type { StreamRecord } from '../jobgraph/records.js';
 import { recordsBuffer, recordsPerBuffer, type NetworkBuffer } from './buffers.js';
 import type { StoredSubtaskState, StreamTask } from './stream-task.js';
+import { readIncremental } from './incremental-snapshot.js';
+import type { TaskDeployment } from './task-environment.js';
+import { assignSubtaskState, readRescaledState } from '../rescaling/state-assignment-operation.js';
 
 /** Opens the subtask's source reader or operator, with the restored state if there is any. */
 export function openOperator(task: StreamTask, stored: StoredSubtaskState | undefined): void {
@@ -70,5 +73,54 @@ export function replayChannelState(task: StreamTask, stored: StoredSubtaskState,
     checkpointId,
     content: { keyed: stored.operator.keyed, operator: stored.source ?? stored.operator.operator, lineage: stored.lineage },
     channelStateRecords: count,
+  });
+}
+
+/**
+ * Reads the state a deployment restores: its own handle (and an incremental snapshot's shared
+ * files), or at another parallelism the old subtasks' handles, keeping this subtask's share
+ * (rescaling/). `opened` gets it once read, unless the attempt ended meanwhile; a read that fails
+ * fails the attempt.
+ */
+export function readRestoredState(task: StreamTask, restore: NonNullable<TaskDeployment['restore']>, opened: (stored: StoredSubtaskState | undefined) => void): void {
+  const { checkpointId } = restore;
+  const failed = (error: string): void => task.fail(`restore from checkpoint ${checkpointId} failed: ${error}`);
+  if (restore.rescaled !== undefined) {
+    const rescaled = restore.rescaled;
+    readRescaledState(
+      (key, done) =>
+        task.environment.storage.read(task.node, key, (result) => {
+          // An incremental snapshot's keyed state is in its shared files: read them too.
+          const part = result.ok ? (result.value as StoredSubtaskState).incremental : undefined;
+          if (!result.ok || part === undefined) return done(result);
+          const stored = result.value as StoredSubtaskState;
+          readIncremental(task.environment.storage, task.node, part, (keyed) => done(keyed.ok ? { ok: true, value: { ...stored, operator: { ...stored.operator, keyed: keyed.value } } } : keyed));
+        }),
+      rescaled,
+      (previous) => assignSubtaskState(task.deployment.vertex, task.deployment.subtaskIndex, checkpointId, rescaled.oldParallelism, previous, task.bugs),
+      (result) => {
+        if (!task.active) return;
+        if (!result.ok) return failed(result.error);
+        opened(result.state as StoredSubtaskState);
+      },
+    );
+    return;
+  }
+  if (restore.stateKey === undefined) return opened(undefined);
+  task.environment.storage.read(task.node, restore.stateKey, (result) => {
+    if (!task.active) return;
+    // Planted bug restore-tolerates-unreadable-state: the task starts without its state.
+    if (!result.ok && bugOn(task.bugs, 'restore-tolerates-unreadable-state')) return opened(undefined);
+    if (!result.ok) return failed(result.error);
+    const stored = result.value as StoredSubtaskState;
+    // An incremental snapshot's keyed state is read back from its shared files before the operator opens.
+    const part = stored.incremental;
+    if (part === undefined) return opened(stored);
+    readIncremental(task.environment.storage, task.node, part, (keyed) => {
+      if (!task.active) return;
+      if (!keyed.ok) return failed(keyed.error);
+      task.incremental?.restored(checkpointId, part.files);
+      opened({ ...stored, operator: { ...stored.operator, keyed: keyed.value } });
+    });
   });
 }

@@ -1,5 +1,5 @@
 import { bugOn } from '../planted-bugs.js';
-import { IncrementalSnapshotStrategy, readIncremental, type IncrementalPart } from './incremental-snapshot.js';
+import { IncrementalSnapshotStrategy, type IncrementalPart } from './incremental-snapshot.js';
 import type { DataChannel } from '../../net/index.js';
 import { eventKind, hashString } from '../../sim/index.js';
 import type { CancellableTimer } from '../checkpoint/ports.js';
@@ -18,9 +18,8 @@ import { triggerCheckpointAsync } from './checkpoint-triggering.js';
 import { TaskFinishing } from './finishing.js';
 import { Mailbox } from './mailbox.js';
 import type { OperatorContext, OperatorSnapshot, StreamOperator } from './operator.js';
-import { openOperator, replayChannelState } from './restore.js';
+import { openOperator, readRestoredState, replayChannelState } from './restore.js';
 import { KeyGroupLineage, type KeyGroupLineageSnapshot } from '../rescaling/key-group-lineage.js';
-import { assignSubtaskState, readRescaledState, type RescaledRestore } from '../rescaling/state-assignment-operation.js';
 import { TaskEventTime } from './event-time/index.js';
 import { LineageTracker } from './state-backend.js';
 import { recordsPerPoll, SubtaskCheckpoints } from './subtask-checkpoint.js';
@@ -199,55 +198,11 @@ export class StreamTask implements BarrierHandlerHost, TaskConnection {
       this.finishing.finishOnRestore();
       return;
     }
-    if (restore?.rescaled !== undefined) {
-      this.restoreRescaled(restore.checkpointId, restore.rescaled);
-      return;
-    }
-    if (restore?.stateKey === undefined) {
+    if (restore === undefined || (restore.rescaled === undefined && restore.stateKey === undefined)) {
       this.initialize(undefined, restore?.checkpointId);
       return;
     }
-    this.environment.storage.read(this.node, restore.stateKey, (result) => {
-      if (!this.active) return;
-      // Planted bug restore-tolerates-unreadable-state: the task starts without its state.
-      if (!result.ok && bugOn(this.bugs, 'restore-tolerates-unreadable-state')) return this.initialize(undefined, restore.checkpointId);
-      if (!result.ok) return this.fail(`restore from checkpoint ${restore.checkpointId} failed: ${result.error}`);
-      this.restoreSharedFiles(result.value as StoredSubtaskState, restore.checkpointId);
-    });
-  }
-
-  /** An incremental snapshot's keyed state is read back from its shared files before the operator opens. */
-  private restoreSharedFiles(stored: StoredSubtaskState, checkpointId: number): void {
-    const part = stored.incremental;
-    if (part === undefined) return this.initialize(stored, checkpointId);
-    readIncremental(this.environment.storage, this.node, part, (result) => {
-      if (!this.active) return;
-      if (!result.ok) return this.fail(`restore from checkpoint ${checkpointId} failed: ${result.error}`);
-      this.incremental?.restored(checkpointId, part.files);
-      this.initialize({ ...stored, operator: { ...stored.operator, keyed: result.value } }, checkpointId);
-    });
-  }
-
-  /** A restore at another parallelism: read the old subtasks' handles, keep this subtask's share (rescaling/). */
-  private restoreRescaled(checkpointId: number, rescaled: RescaledRestore): void {
-    const vertex = this.deployment.vertex;
-    readRescaledState(
-      (key, done) =>
-        this.environment.storage.read(this.node, key, (result) => {
-          // An incremental snapshot's keyed state is in its shared files: read them too.
-          const part = result.ok ? (result.value as StoredSubtaskState).incremental : undefined;
-          if (!result.ok || part === undefined) return done(result);
-          const stored = result.value as StoredSubtaskState;
-          readIncremental(this.environment.storage, this.node, part, (keyed) => done(keyed.ok ? { ok: true, value: { ...stored, operator: { ...stored.operator, keyed: keyed.value } } } : keyed));
-        }),
-      rescaled,
-      (previous) => assignSubtaskState(vertex, this.deployment.subtaskIndex, checkpointId, rescaled.oldParallelism, previous, this.bugs),
-      (result) => {
-        if (!this.active) return;
-        if (!result.ok) return this.fail(`restore from checkpoint ${checkpointId} failed: ${result.error}`);
-        this.initialize(result.state as StoredSubtaskState, checkpointId);
-      },
-    );
+    readRestoredState(this, restore, (stored) => this.initialize(stored, restore.checkpointId));
   }
 
   private initialize(stored: StoredSubtaskState | undefined, checkpointId: number | undefined): void {
