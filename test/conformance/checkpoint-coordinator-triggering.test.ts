@@ -36,6 +36,20 @@ function singleTask(): FakeGraph {
   return new FakeGraph([{ taskName: 'only#0', attempt: 0, state: 'RUNNING', upstream: [] }]);
 }
 
+/** An id counter whose first getAndIncrement throws (not an I/O error), then counts as usual. */
+function idCounterFailingOnce() {
+  const counter = new StandaloneCheckpointIdCounter();
+  let failures = 1;
+  return {
+    getAndIncrement: () => {
+      if (failures-- > 0) throw new Error('unstable counter');
+      return counter.getAndIncrement();
+    },
+    get: () => counter.get(),
+    setCount: (next: number) => counter.setCount(next),
+  };
+}
+
 describe('CheckpointCoordinatorTriggeringTest (Flink 1.20)', () => {
   it('testPeriodicTriggering', () => {
     // Periodic checkpoints at a fixed rate, each to the running task, whatever their fate.
@@ -117,16 +131,7 @@ describe('CheckpointCoordinatorTriggeringTest (Flink 1.20)', () => {
 
   it('testTriggerCheckpointRequestQueuedWithFailure', () => {
     // The first chain fails taking its id; the two requests queued behind it both go on.
-    const counter = new StandaloneCheckpointIdCounter();
-    let failures = 1;
-    const unstable = {
-      getAndIncrement: () => {
-        if (failures-- > 0) throw new Error('unstable counter');
-        return counter.getAndIncrement();
-      },
-      get: () => counter.get(),
-      setCount: (next: number) => counter.setCount(next),
-    };
+    const unstable = idCounterFailingOnce();
     const chain = new ManualChainExecutor();
     const h = harness({ graph: singleTask(), idCounter: unstable, triggerChain: chain, config: { intervalUs: 1_000, maxConcurrentCheckpoints: 10 } });
     h.clock.chooseRandom = (_low, high) => high;
@@ -170,16 +175,7 @@ describe('CheckpointCoordinatorTriggeringTest (Flink 1.20)', () => {
 
   it('testTriggerCheckpointInitializationFailed', () => {
     // The id counter fails once (not with an I/O error): TRIGGER_CHECKPOINT_FAILURE; the next works.
-    const counter = new StandaloneCheckpointIdCounter();
-    let failures = 1;
-    const unstable = {
-      getAndIncrement: () => {
-        if (failures-- > 0) throw new Error('unstable counter');
-        return counter.getAndIncrement();
-      },
-      get: () => counter.get(),
-      setCount: (next: number) => counter.setCount(next),
-    };
+    const unstable = idCounterFailingOnce();
     const h = harness({ graph: singleTask(), idCounter: unstable, config: { intervalUs: 1_000 } });
     h.clock.chooseRandom = (_low, high) => high;
     h.coordinator.startCheckpointScheduler();
