@@ -11,43 +11,12 @@
  * Ported and todo counts: test/conformance/README.md (generated).
  */
 import { describe, expect, it } from 'vitest';
-import { endOfInputCheckpointId, type ObservationBody } from '../../src/cluster/observations.js';
+import { endOfInputCheckpointId } from '../../src/cluster/observations.js';
 import { SinkWriterOperator, type CommittableMessage, type CommittableWithLineage, type KafkaCommittable } from '../../src/cluster/connectors/sink-v2/index.js';
-import { TransactionalStore } from '../../src/cluster/storage/transactional-store.js';
-import type { OperatorContext } from '../../src/cluster/task/operator.js';
+import type { TransactionalStore } from '../../src/cluster/storage/transactional-store.js';
+import { newTransactionalStore, SinkOperatorContext } from '../cluster/connectors/support/sink-operator-context.js';
 
-/** A hand-made operator context for subtask 0: emitted values and observations are kept. */
-class WriterContext implements OperatorContext {
-  readonly subtaskIndex = 0;
-  readonly taskName = 'writer#0';
-  readonly jobRun = 1;
-  readonly attempt = 0;
-  readonly plantedBugs: string[] = [];
-  readonly emitted: unknown[] = [];
-  readonly observations: ObservationBody[] = [];
 
-  constructor(readonly sinkStore: TransactionalStore) {}
-
-  ownsKey(): boolean {
-    return true;
-  }
-
-  emit(value: unknown): void {
-    this.emitted.push(value);
-  }
-
-  externalFails(): boolean {
-    return false;
-  }
-
-  observe(body: ObservationBody): void {
-    this.observations.push(body);
-  }
-}
-
-function newStore(): TransactionalStore {
-  return new TransactionalStore(() => 0, 1_000_000_000);
-}
 
 function element(value: number) {
   return { key: String(value), value, origin: { partition: 0, offset: value } };
@@ -78,8 +47,8 @@ describe('SinkWriterOperatorTestBase (Flink 1.20)', () => {
   it.todo('testTimeBasedBufferingSinkWriter: mechanism missing: a sink writer buffering on processing time (its own timers deciding what prepareCommit hands over)');
 
   it('testEmitOnFlushWithCommitter', () => {
-    const store = newStore();
-    const context = new WriterContext(store);
+    const store = newTransactionalStore();
+    const context = new SinkOperatorContext(store, { taskName: 'writer#0' });
     const writer = new SinkWriterOperator();
     writer.open(context, undefined);
     expect(context.emitted).toEqual([]);
@@ -94,8 +63,8 @@ describe('SinkWriterOperatorTestBase (Flink 1.20)', () => {
   it('testEmitOnEndOfInputInBatchMode', () => {
     // ckptsim runs streaming only; its writer's end of input emits as Flink's batch mode does:
     // at once, with the end-of-input checkpoint id (Flink's Long.MAX_VALUE).
-    const store = newStore();
-    const context = new WriterContext(store);
+    const store = newTransactionalStore();
+    const context = new SinkOperatorContext(store, { taskName: 'writer#0' });
     const writer = new SinkWriterOperator();
     writer.open(context, undefined);
     expect(context.emitted).toEqual([]);
@@ -113,8 +82,8 @@ describe('SinkWriterOperatorTestBase (Flink 1.20)', () => {
   it('testHandleEndInputInStreamingMode', () => {
     // With checkpointing (ckptsim has no streaming job without it): the record written is handed
     // over once, after end of input; the final checkpoint's flush adds nothing.
-    const store = newStore();
-    const context = new WriterContext(store);
+    const store = newTransactionalStore();
+    const context = new SinkOperatorContext(store, { taskName: 'writer#0' });
     const writer = new SinkWriterOperator();
     writer.open(context, undefined);
     writer.processElement(element(1));

@@ -12,42 +12,12 @@
  * Ported and todo counts: test/conformance/README.md (generated).
  */
 import { describe, expect, it } from 'vitest';
-import type { ObservationBody } from '../../src/cluster/observations.js';
 import { TwoPhaseCommitSink } from '../../src/cluster/connectors/two-phase-commit-sink.js';
-import { TransactionalStore } from '../../src/cluster/storage/transactional-store.js';
-import type { OperatorContext, OperatorSnapshot } from '../../src/cluster/task/operator.js';
+import type { OperatorSnapshot } from '../../src/cluster/task/operator.js';
+import type { TransactionalStore } from '../../src/cluster/storage/transactional-store.js';
+import { newTransactionalStore, SinkOperatorContext } from '../cluster/connectors/support/sink-operator-context.js';
 
-/** A hand-made operator context for subtask 0, over a shared store. */
-class SinkContext implements OperatorContext {
-  readonly subtaskIndex = 0;
-  readonly taskName = 'sink#0';
-  readonly jobRun = 1;
-  readonly plantedBugs: string[] = [];
-  readonly observations: ObservationBody[] = [];
 
-  constructor(
-    readonly sinkStore: TransactionalStore,
-    readonly attempt = 0,
-  ) {}
-
-  ownsKey(): boolean {
-    return true;
-  }
-
-  emit(): void {}
-
-  externalFails(): boolean {
-    return false;
-  }
-
-  observe(body: ObservationBody): void {
-    this.observations.push(body);
-  }
-}
-
-function newStore(): TransactionalStore {
-  return new TransactionalStore(() => 0, 1_000_000_000);
-}
 
 function element(value: string, offset: number) {
   return { key: value, value, origin: { partition: 0, offset } };
@@ -61,7 +31,7 @@ function committedValues(store: TransactionalStore): unknown[] {
 /** Opens a sink and runs Flink's common prefix: 42, snapshot 0; 43, snapshot 1; 44, snapshot 2. */
 function threeSnapshots(store: TransactionalStore): TwoPhaseCommitSink {
   const sink = new TwoPhaseCommitSink();
-  sink.open(new SinkContext(store), undefined);
+  sink.open(new SinkOperatorContext(store), undefined);
   sink.processElement(element('42', 0));
   sink.snapshotState(0);
   sink.processElement(element('43', 2));
@@ -75,7 +45,7 @@ describe('TwoPhaseCommitSinkFunctionTest (Flink 1.20)', () => {
   it('testSubsumedNotificationOfPreviousCheckpoint', () => {
     // A later checkpoint's notification comes first (FLINK-10377, FLINK-14979): it commits every
     // transaction up to it, and the late one of an earlier checkpoint changes nothing.
-    const store = newStore();
+    const store = newTransactionalStore();
     const sink = threeSnapshots(store);
     sink.notifyCheckpointComplete(2);
     sink.notifyCheckpointComplete(1);
@@ -89,7 +59,7 @@ describe('TwoPhaseCommitSinkFunctionTest (Flink 1.20)', () => {
   it.todo('testRecoverFromStateAfterFinished: mechanism missing: finish() of the sink function (a state snapshotted after finish holds no open transaction, so the restore aborts none; ckptsim always snapshots an open transaction and aborts it on restore)');
 
   it('testNotifyOfCompletedCheckpoint', () => {
-    const store = newStore();
+    const store = newTransactionalStore();
     const sink = threeSnapshots(store);
     sink.notifyCheckpointComplete(1);
     expect(committedValues(store)).toEqual(['42', '43']);
@@ -99,9 +69,9 @@ describe('TwoPhaseCommitSinkFunctionTest (Flink 1.20)', () => {
   });
 
   it('testFailBeforeNotify', () => {
-    const store = newStore();
+    const store = newTransactionalStore();
     const sink = new TwoPhaseCommitSink();
-    sink.open(new SinkContext(store), undefined);
+    sink.open(new SinkOperatorContext(store), undefined);
     sink.processElement(element('42', 0));
     sink.snapshotState(0);
     sink.processElement(element('43', 2));
@@ -117,7 +87,7 @@ describe('TwoPhaseCommitSinkFunctionTest (Flink 1.20)', () => {
     // A new attempt restores from checkpoint 1's snapshot: both pre-committed transactions are
     // committed, nothing else.
     const restored = new TwoPhaseCommitSink();
-    restored.open(new SinkContext(store, 1), snapshot);
+    restored.open(new SinkOperatorContext(store, { attempt: 1 }), snapshot);
     expect(committedValues(store)).toEqual(['42', '43']);
     restored.close();
     expect(store.lingering('')).toEqual([]);

@@ -5,7 +5,8 @@ import { assignSubtaskState, type RescalableSubtaskState } from '../../../src/cl
 import { TwoPhaseCommitSink } from '../../../src/cluster/connectors/two-phase-commit-sink.js';
 import { CommitterOperator, SinkWriterOperator } from '../../../src/cluster/connectors/sink-v2/index.js';
 import { TransactionalStore } from '../../../src/cluster/storage/transactional-store.js';
-import type { OperatorContext, OperatorSnapshot } from '../../../src/cluster/task/operator.js';
+import type { OperatorSnapshot } from '../../../src/cluster/task/operator.js';
+import { SinkOperatorContext } from '../connectors/support/sink-operator-context.js';
 import { decodeReplayToken } from '../../../src/explore/replay-token.js';
 import { runCase } from '../../../src/explore/run-case.js';
 import { findScenario } from '../../../scenarios/index.js';
@@ -17,40 +18,6 @@ import { findScenario } from '../../../scenarios/index.js';
  * splits those elements whole, and a subtask given several merges them.
  */
 
-/** A hand-made operator context over a shared store, keeping what the operator observed. */
-class SinkContext implements OperatorContext {
-  readonly plantedBugs: string[] = [];
-  readonly emitted: unknown[] = [];
-  readonly observations: ObservationBody[] = [];
-
-  constructor(
-    readonly sinkStore: TransactionalStore,
-    readonly taskName: string,
-    readonly numberOfParallelSubtasks: number,
-    readonly jobRun: number,
-    readonly attempt = 0,
-  ) {}
-
-  get subtaskIndex(): number {
-    return Number(this.taskName.slice(this.taskName.lastIndexOf('#') + 1));
-  }
-
-  ownsKey(): boolean {
-    return true;
-  }
-
-  emit(value: unknown): void {
-    this.emitted.push(value);
-  }
-
-  externalFails(): boolean {
-    return false;
-  }
-
-  observe(body: ObservationBody): void {
-    this.observations.push(body);
-  }
-}
 
 function sinkVertex(name: string, sink: SinkKind, parallelism: number): JobVertex {
   return { name, index: 0, parallelism, maxParallelism: 128, operator: { kind: 'sink', sink }, inputs: [], recordCostUs: 1 };
@@ -69,7 +36,7 @@ function share(vertex: JobVertex, subtask: number, snapshots: readonly OperatorS
 function preCommittedSinks(store: TransactionalStore, parallelism: number): OperatorSnapshot[] {
   return Array.from({ length: parallelism }, (_, subtask) => {
     const sink = new TwoPhaseCommitSink();
-    sink.open(new SinkContext(store, `sink#${subtask}`, parallelism, 1), undefined);
+    sink.open(new SinkOperatorContext(store, { taskName: `sink#${subtask}`, parallelism: parallelism, jobRun: 1 }), undefined);
     sink.processElement({ key: `k${subtask}`, value: subtask, origin: { partition: 0, offset: subtask } });
     return sink.snapshotState(3);
   });
@@ -100,7 +67,7 @@ describe('two-phase-commit sink across a rescale (TwoPhaseCommitSinkFunction.ini
         const subtasks = Array.from({ length: to }, (_, subtask) => subtask);
         if (order === 'descending') subtasks.reverse();
         const contexts = subtasks.map((subtask) => {
-          const context = new SinkContext(store, `sink#${subtask}`, to, 2);
+          const context = new SinkOperatorContext(store, { taskName: `sink#${subtask}`, parallelism: to, jobRun: 2 });
           new TwoPhaseCommitSink().open(context, share(sinkVertex('sink', 'two-phase-commit', to), subtask, snapshots));
           return context;
         });
@@ -120,18 +87,18 @@ describe('Sink V2 committer across a rescale (CommitterOperator.initializeState,
   it('merges the collectors of several old subtasks by checkpoint and commits every committable', () => {
     const store = new TransactionalStore(() => 0, 1_000_000_000);
     const snapshots = [0, 1].map((subtask) => {
-      const writerContext = new SinkContext(store, `sink#${subtask}`, 2, 1);
+      const writerContext = new SinkOperatorContext(store, { taskName: `sink#${subtask}`, parallelism: 2, jobRun: 1 });
       const writer = new SinkWriterOperator();
       writer.open(writerContext, undefined);
       writer.processElement({ key: 'k', value: subtask, origin: { partition: 0, offset: subtask } });
       writer.prepareSnapshotPreBarrier(3);
       writer.snapshotState(3);
       const committer = new CommitterOperator();
-      committer.open(new SinkContext(store, `sink-committer#${subtask}`, 2, 1), undefined);
+      committer.open(new SinkOperatorContext(store, { taskName: `sink-committer#${subtask}`, parallelism: 2, jobRun: 1 }), undefined);
       for (const [offset, message] of writerContext.emitted.entries()) committer.processElement({ key: undefined, value: message, origin: { partition: 0, offset } });
       return committer.snapshotState(3);
     });
-    const context = new SinkContext(store, 'sink-committer#0', 1, 2);
+    const context = new SinkOperatorContext(store, { taskName: 'sink-committer#0', parallelism: 1, jobRun: 2 });
     new CommitterOperator().open(context, share(sinkVertex('sink-committer', 'sink-v2-committer', 1), 0, snapshots));
     const committed = context.observations.filter((body): body is Extract<ObservationBody, { type: 'transaction-committed' }> => body.type === 'transaction-committed');
     expect(committed.map((body) => [body.checkpointId, body.transactionId.slice(0, body.transactionId.indexOf('/'))]).sort()).toEqual([
