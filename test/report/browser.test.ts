@@ -114,6 +114,8 @@ describe.skipIf(!available)(title, () => {
     const file = join(directory, 'sweep-report.html');
     writeFileSync(file, renderSweepHtml(reportOf(results), declared, { replay, decode: decodeReplayToken }));
     const { page, errors, requests } = await open(file);
+    const casesTop = (): Promise<number> => page.locator('#cases').evaluate((element) => element.getBoundingClientRect().top + window.scrollY);
+    const casesTopAtOpen = await casesTop();
 
     // The matrix: one row per property, and the planted bug's violation shows in red.
     const properties = [...new Set([...declared.values()].flat())];
@@ -167,10 +169,19 @@ describe.skipIf(!available)(title, () => {
     expect(await page.locator('#abstract-states tbody tr').count()).toBe(reportOf(results).coverage?.states.reached);
     await page.locator('#coverage').screenshot({ path: join(directory, 'coverage.png') });
 
+    // Drawing a diagram moves nothing: each is laid out at its final size before it is drawn
+    // (a diagram that grew when scrolled into view moved the cases table under the pointer).
+    const blocks = page.locator('.spacetime-block');
+    expect(await blocks.count()).toBeGreaterThan(1);
+    for (let index = 0; index < (await blocks.count()); index++) {
+      await blocks.nth(index).scrollIntoViewIfNeeded();
+      await blocks.nth(index).locator('canvas[data-drawn]').waitFor();
+    }
+    expect(await casesTop()).toBe(casesTopAtOpen);
+
     // A case's timeline opens from the cases table.
     await page.locator('#cases tr.case-row').first().click();
-    // The detail row is drawn after the click's handler returns: wait for it (a loaded CI machine
-    // counted before it was there), then require exactly one.
+    // The detail row is drawn after the click's handler returns: wait for it, then require exactly one.
     await page.locator('#cases tr.case-detail svg.timeline').first().waitFor({ timeout: 30_000 });
     expect(await page.locator('#cases tr.case-detail svg.timeline').count()).toBe(1);
 

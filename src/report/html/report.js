@@ -137,41 +137,45 @@
     return lo;
   }
 
+  /**
+   * A space-time diagram. Its controls and canvas are laid out at once, at their final size, so
+   * nothing below moves when it is drawn; decoding the trace and drawing wait until the diagram
+   * comes near the viewport (a page may hold many, each of up to a million events).
+   */
   function spaceTime(encoded) {
     var container = el('div', { class: 'spacetime-block' });
-    var placeholder = el('div', { class: 'pager' }, 'space-time diagram: ' + fmtCount(encoded.markCount) + ' marks and ' + fmtCount(encoded.messageCount) + ' messages; drawn when scrolled into view');
-    container.appendChild(placeholder);
-    var started = false;
-    function start() {
-      if (started) return;
-      started = true;
-      container.removeChild(placeholder);
-      buildSpaceTime(container, encoded);
-    }
+    var diagram = buildSpaceTime(container, encoded);
     if ('IntersectionObserver' in window) {
       var observer = new IntersectionObserver(function (entries) {
-        if (entries.some(function (e) { return e.isIntersecting; })) { observer.disconnect(); start(); }
+        if (entries.some(function (e) { return e.isIntersecting; })) { observer.disconnect(); diagram.show(); }
       }, { rootMargin: '200px' });
       observer.observe(container);
     } else {
-      setTimeout(start, 0);
+      setTimeout(diagram.show, 0);
     }
     return container;
   }
 
   function buildSpaceTime(container, encoded) {
-    var marks = {
-      t: decode(encoded.marks.timeUs, Float64Array), lane: decode(encoded.marks.lane, Uint16Array),
-      cat: decode(encoded.marks.category, Uint8Array), label: decode(encoded.marks.label, Uint32Array), n: encoded.markCount,
-    };
-    var msgs = {
-      sent: decode(encoded.messages.sentUs, Float64Array), arrived: decode(encoded.messages.arrivedUs, Float64Array),
-      from: decode(encoded.messages.from, Uint16Array), to: decode(encoded.messages.to, Uint16Array),
-      cat: decode(encoded.messages.category, Uint8Array), label: decode(encoded.messages.label, Uint32Array),
-      lost: decode(encoded.messages.lost, Uint8Array), n: encoded.messageCount,
-    };
+    var marks = null;
+    var msgs = null;
     var maxLatency = 0;
-    for (var m = 0; m < msgs.n; m++) maxLatency = Math.max(maxLatency, msgs.arrived[m] - msgs.sent[m]);
+    /** Decodes the trace on first use. */
+    function decodeTrace() {
+      if (marks !== null) return;
+      marks = {
+        t: decode(encoded.marks.timeUs, Float64Array), lane: decode(encoded.marks.lane, Uint16Array),
+        cat: decode(encoded.marks.category, Uint8Array), label: decode(encoded.marks.label, Uint32Array), n: encoded.markCount,
+      };
+      msgs = {
+        sent: decode(encoded.messages.sentUs, Float64Array), arrived: decode(encoded.messages.arrivedUs, Float64Array),
+        from: decode(encoded.messages.from, Uint16Array), to: decode(encoded.messages.to, Uint16Array),
+        cat: decode(encoded.messages.category, Uint8Array), label: decode(encoded.messages.label, Uint32Array),
+        lost: decode(encoded.messages.lost, Uint8Array), n: encoded.messageCount,
+      };
+      for (var m = 0; m < msgs.n; m++) maxLatency = Math.max(maxLatency, msgs.arrived[m] - msgs.sent[m]);
+    }
+    var shown = false;
     var categories = encoded.categories;
     var enabled = categories.map(function (name) { return !defaultOff[name]; });
     var laneFilter = '';
@@ -236,7 +240,7 @@
     }
     var pending = false;
     function schedule() {
-      if (pending) return;
+      if (pending || !shown) return;
       pending = true;
       requestAnimationFrame(function () { pending = false; draw(); });
     }
@@ -246,6 +250,7 @@
 
     var markLimit = 20000, messageLimit = 4000;
     function draw() {
+      decodeTrace();
       ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
       ctx.clearRect(0, 0, cssWidth, cssHeight);
       ctx.font = '11px system-ui, sans-serif';
@@ -366,6 +371,7 @@
     canvas.addEventListener('mousedown', function (event) { drag = { x: event.clientX, view: view }; canvas.classList.add('dragging'); });
     window.addEventListener('mouseup', function () { drag = null; canvas.classList.remove('dragging'); });
     canvas.addEventListener('mousemove', function (event) {
+      if (!shown) return;
       var rect = canvas.getBoundingClientRect();
       var px = event.clientX - rect.left, py = event.clientY - rect.top;
       if (drag) {
@@ -408,7 +414,9 @@
       var w = Math.max(2000, span / 4);
       view = { a: Math.max(encoded.startUs - span * 0.01, encoded.focusUs - w * 0.85), b: encoded.focusUs + w * 0.15 };
     }
+    status.textContent = 'space-time diagram: ' + fmtCount(encoded.markCount) + ' marks and ' + fmtCount(encoded.messageCount) + ' messages; drawn when scrolled into view';
     resize();
+    return { show: function () { if (shown) return; shown = true; schedule(); } };
   }
 
   // ---- sections ---------------------------------------------------------------------------
