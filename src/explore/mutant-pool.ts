@@ -1,8 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { PlantedBug } from '../cluster/planted-bugs.js';
 import type { MutantJob } from './mutant-worker.js';
 import type { MutantResult, MutantSweep } from './mutants.js';
-import { loadedScenarioModules } from './scenario-modules.js';
+import { startSimulationWorker } from './simulation-worker.js';
 
 type WorkerMessage = MutantResult | { readonly ready: true } | { readonly failed: string; readonly stack: string };
 
@@ -49,7 +49,7 @@ export function runMutantPool(
     const entry = new URL(import.meta.url.endsWith('.ts') ? './mutant-worker.ts' : './mutant-worker.js', import.meta.url).href;
     const count = Math.max(1, Math.min(workers, bugs.length));
     for (let index = 0; index < count; index++) {
-      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry, scenarioModules: loadedScenarioModules() } });
+      const worker = startSimulationWorker(entry);
       worker.on('message', (message: WorkerMessage) => {
         if (settled) return;
         if ('ready' in message) {

@@ -142,9 +142,12 @@ export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase
       ? drawn
       : fc.tuple(drawn, operationsArbitrary(topology, level)).map(([[faults, seed, variation], operations]) => [[...faults, ...operations], seed, variation]);
   // The default sweep draws input size and checkpoint config too (config-arbitraries.ts), then
-  // aims its faults and operations at the topology and fault window those give.
+  // aims its faults and operations at the topology and fault window those give. That draw is not
+  // shrunk (noShrink draws the same values): fast-check shrinks a chain's source first and draws
+  // the plan again for each candidate, so every candidate loses the failing plan, and bisecting a
+  // checkpoint interval or timeout spent forty runs of a failing case before its plan was touched.
   if (sweepCase.vary !== true) {
-    return depthDrawArbitrary(scenario).chain((drawn) => {
+    return fc.noShrink(depthDrawArbitrary(scenario)).chain((drawn) => {
       const topology = topologyFor(scenario, drawn.parameters);
       // The state backend comes from its own named stream of the case seed (config-arbitraries.ts).
       // So are RPC detours (config-arbitraries.ts).
@@ -153,7 +156,7 @@ export function drawnCaseArbitrary(scenario: Scenario, sweepCase: Pick<SweepCase
       return withOperations(topology, fc.tuple(profilePlanArbitrary(topology, sweepCase.profile), simSeed, fc.constant(depth)));
     });
   }
-  return fc.tuple(parametersArbitrary(scenario), configArbitrary()).chain(([parameters, config]) => {
+  return fc.noShrink(fc.tuple(parametersArbitrary(scenario), configArbitrary())).chain(([parameters, config]) => {
     const topology = topologyOf(scenario, parameters);
     return withOperations(topology, fc.tuple(profilePlanArbitrary(topology, sweepCase.profile), simSeed, fc.constant({ parameters, config })));
   });

@@ -1,6 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { lookupScenario } from './scenario-registry.js';
-import { loadedScenarioModules } from './scenario-modules.js';
+import { startSimulationWorker } from './simulation-worker.js';
 import type { FaultProfile } from './arbitraries.js';
 import type { OperationLevel } from './operation-arbitraries.js';
 import { caseSeedFor, runSweepCase, type SweepCase, type SweepCaseResult } from './sweep-case.js';
@@ -181,7 +181,7 @@ export function runSweep(cases: CaseList, workers: number, progress: SweepProgre
   }
   let ready = 0;
   for (let index = 0; index < count; index++) {
-    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry, scenarioModules: loadedScenarioModules() } });
+    const worker = startSimulationWorker(entry);
     const workerIndex = index;
     worker.on('message', (message: WorkerMessage) => {
       if ('ready' in message) {
