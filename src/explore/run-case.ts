@@ -61,6 +61,8 @@ export interface CaseResult {
   readonly pct?: PctStatistics;
   /** Every simulation event, when the case ran with `captureTrace`. */
   readonly capturedEvents?: readonly TraceEvent[];
+  /** The run was stopped by {@link RunCaseOptions.eventCap} before its own bounds: its verdict says nothing. */
+  readonly capped?: true;
 }
 
 /** Options for running one case. */
@@ -75,6 +77,12 @@ export interface RunCaseOptions {
    * whether the job finished alone.
    */
   readonly oracle?: boolean;
+  /**
+   * Stops the run after this many events when that comes before the case's own event bound
+   * (shrinking's remaining budget). A run stopped by it says `capped: true` and is not judged
+   * beyond that: its verdict is no verdict on the case, which would have run on.
+   */
+  readonly eventCap?: number;
 }
 
 /**
@@ -134,6 +142,8 @@ interface SimulatedRun {
   readonly nemesis: Nemesis;
   readonly gapFacts: GapFacts;
   readonly checkerViolations: readonly Violation[];
+  /** Stopped by the caller's event cap, short of the case's own bounds. */
+  readonly capped: boolean;
 }
 
 /**
@@ -151,7 +161,8 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
   // An order-dependent job's output seldom equals the one reference order: keep the lists at once.
   const listOutput = scenario.properties.includes('at-least-once') || scenario.properties.includes('windowed-output') || scenario.orderDependent === true;
   const run = simulate(scenario, spec, options, listOutput);
-  const reference = options.oracle === false ? { skipped: true as const } : safeReference(run.setup.job, listOutput);
+  // A capped run is no verdict on the case: its output is not compared.
+  const reference = options.oracle === false || run.capped ? { skipped: true as const } : safeReference(run.setup.job, listOutput);
   let outputViolations = 'skipped' in reference ? noOutputFindings : checkOutput(scenario, run, reference);
   if (outputViolations === 'needs-lists') {
     const listed = simulate(scenario, spec, { limits: options.limits, oracle: false }, true);
@@ -172,7 +183,8 @@ export function runCase(scenario: Scenario, spec: CaseSpec, options: RunCaseOpti
             ],
           };
   }
-  const result = judge(scenario, spec, run, reference, outputViolations);
+  const judged = judge(scenario, spec, run, reference, outputViolations);
+  const result = run.capped ? { ...judged, capped: true as const } : judged;
   return run.sim.trace.events === undefined ? result : { ...result, capturedEvents: run.sim.trace.events };
 }
 
@@ -183,7 +195,9 @@ function simulate(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions, r
   const overrides = validateConfigOverrides(spec.config);
   const config = withEnoughSlots(mergeClusterConfig(setup.cluster, overrides), setup.job, overrides);
   checkFaultTargets(plan, { tasks: jobTasks(setup.job), channels: jobChannels(setup.job), executors: executorNames(config.executors) });
-  const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: { ...caseLimitsFor(config.checkpoint, plan), ...spec.limits, ...options.limits }, ...(spec.pct === undefined ? {} : { pct: spec.pct }) });
+  const limits = { ...caseLimitsFor(config.checkpoint, plan), ...spec.limits, ...options.limits };
+  const capped = options.eventCap !== undefined && options.eventCap < limits.maxEvents;
+  const sim = new Simulation({ seed: spec.seed, captureTrace: options.captureTrace ?? false, limits: capped ? { ...limits, maxEvents: options.eventCap as number } : limits, ...(spec.pct === undefined ? {} : { pct: spec.pct }) });
   const cluster = new Cluster(sim, setup.job, config, { retainCommitted });
   const tally = { triggered: 0, completed: 0, aborted: 0, restores: 0 };
   cluster.observations.subscribe((observation) => {
@@ -227,7 +241,7 @@ function simulate(scenario: Scenario, spec: CaseSpec, options: RunCaseOptions, r
     ...(cluster.sinkStore.retainsCommitted ? { committedOutput: cluster.sinkStore.committedEntries() } : {}),
   };
   const checkerViolations = checkers.flatMap((checker) => checker.finish(final));
-  return { setup, config, sim, cluster, outcome, tally, nemesis, gapFacts, checkerViolations };
+  return { setup, config, sim, cluster, outcome, tally, nemesis, gapFacts, checkerViolations, capped: capped && outcome.kind === 'event-budget-exhausted' };
 }
 
 /**

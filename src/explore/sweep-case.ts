@@ -7,7 +7,7 @@ import { operationsArbitrary, type OperationLevel } from './operation-arbitrarie
 import { depthDrawArbitrary, scenarioCheckpointConfig, withRpcDetours, withStateBackend, withinFlinkLimits } from './config-arbitraries.js';
 import { encodeReplayToken, type CaseSpec } from './replay-token.js';
 import { CaseTimelineCollector, type CaseTimeline } from './case-timeline.js';
-import { mergeClusterConfig, runCase, type CaseResult } from './run-case.js';
+import { mergeClusterConfig, runCase, type CaseResult, type RunCaseOptions } from './run-case.js';
 import type { Observation } from '../cluster/observations.js';
 import { deriveStream } from '../sim/index.js';
 import { resolveParameters, type Scenario } from './scenario.js';
@@ -190,11 +190,13 @@ function topologyFor(scenario: Scenario, parameters: Readonly<Record<string, num
 /**
  * The simulated events all shrink runs of one failing case may spend together. Shrinking re-runs
  * the case once per candidate, and a failure that runs into a bound (a checkpoint that hangs, a
- * job that restarts without end) costs the whole bound per candidate: unbounded, a kill matrix
- * spent most of its time shrinking a handful of such cases. Counted in simulated events, never
- * in wall time, so where shrinking stops is the same on every machine and in every replay; the
- * case it returns is the smallest failing one found by then, and says that it stopped early.
- * About eight CPU-seconds; a failure of a typical twenty-thousand-event case gets a hundred runs.
+ * job that restarts without end) would cost the whole bound per candidate: unbounded, a kill
+ * matrix spent most of its time shrinking a handful of such cases. So each shrink run gets what
+ * is left of the budget as an event cap, and one cut short there counts as not failing (it would
+ * have run on); shrinking then ends. Counted in simulated events, never in wall time, so where
+ * shrinking stops is the same on every machine and in every replay; the case it returns is the
+ * smallest failing one found by then, and says that it stopped early. About eight CPU-seconds;
+ * a failure of a typical twenty-thousand-event case gets a hundred runs.
  */
 export const shrinkEventBudget = 2_000_000;
 
@@ -245,11 +247,18 @@ export function runSweepCase(scenario: Scenario, sweepCase: SweepCase, shrinkBud
     const collector = first === undefined ? new CaseTimelineCollector() : undefined;
     const depth = first === undefined ? new DepthObserver() : undefined;
     const coverage = first === undefined ? new CoverageCollector() : undefined;
-    const run = (): CaseResult => runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, collector === undefined ? {} : { observers: [collector.observe, (depth as DepthObserver).observe, (coverage as CoverageCollector).observe] });
+    // A shrink run gets what is left of the budget: one cut short there counts as not failing.
+    const options: RunCaseOptions =
+      collector === undefined ? { eventCap: shrinkBudget - shrinkEvents } : { observers: [collector.observe, (depth as DepthObserver).observe, (coverage as CoverageCollector).observe] };
+    const run = (): CaseResult => runCase(scenario, { scenario: scenario.name, seed: simSeed, faults, ...extra }, options);
     let result: CaseResult;
     if (first === undefined && sweepCase.recordConsultedBugs === true) ({ result, consulted: consultedBugs } = consultedBugsOf(run));
     else result = run();
     if (first !== undefined) shrinkEvents += result.stats.events;
+    if (result.capped === true) {
+      shrinkBudgetSpent = true;
+      return true;
+    }
     first ??= { faults, simSeed, result, extra, timeline: (collector as CaseTimelineCollector).timeline(result.stats.virtualTimeUs), highestCheckpointId: (depth as DepthObserver).highestId, coverage: (coverage as CoverageCollector).coverage(appliedIn(result)) };
     if (result.verdict === 'fail') lastFailing = { faults, simSeed, varied, result };
     memo.set([faults, simSeed, varied], result);

@@ -153,12 +153,30 @@ describe('sweeps', () => {
     expect(full.verdict).toBe('fail');
     expect(cut.verdict).toBe('fail');
     expect(full.failure?.shrinkBudgetSpent).toBeUndefined();
-    // A budget of one event lets one shrink run through: at most one step taken, then it stops.
+    // A budget of one event cuts the first shrink run short at one event: it counts as not
+    // failing, no step is taken, and the drawn plan is the answer.
     expect(cut.failure?.shrinkBudgetSpent).toBe(true);
-    expect(cut.failure?.shrinkSteps).toBeLessThanOrEqual(1);
+    expect(cut.failure?.shrinkSteps).toBe(0);
+    expect(cut.failure?.shrunkFaults).toEqual(decodeReplayToken(cut.replay ?? cut.failure?.replay ?? '').faults ?? []);
     expect(full.failure?.shrinkSteps).toBeGreaterThan(cut.failure?.shrinkSteps ?? 0);
     // Whatever it stopped at still fails: its replay token runs to a failure.
     const replayed = decodeReplayToken(cut.failure?.replay ?? '');
     expect(runCase(scenario, replayed).verdict).toBe('fail');
+  });
+
+  it('an event cap short of the case\'s own bound stops the run and says so; one past its end changes nothing', () => {
+    const scenario = findScenario('wordcount') as Scenario;
+    const spec = { scenario: 'wordcount', seed: 7, faults: [] };
+    const whole = runCase(scenario, spec);
+    expect(whole.capped).toBeUndefined();
+    const half = Math.floor(whole.stats.events / 2);
+    const cut = runCase(scenario, spec, { eventCap: half });
+    expect(cut.capped).toBe(true);
+    expect(cut.outcome).toBe('event-budget-exhausted');
+    expect(cut.stats.events).toBe(half);
+    const loose = runCase(scenario, spec, { eventCap: whole.stats.events + 1_000 });
+    expect(loose.capped).toBeUndefined();
+    expect(loose.traceHash).toBe(whole.traceHash);
+    expect(loose.verdict).toBe(whole.verdict);
   });
 });
